@@ -1,0 +1,35 @@
+# Two commands do all the set-up on a fresh machine:
+#   make demo   JupyterLab on the quickstart notebook, backed by the local simulator
+#   make test   the whole test suite (ruff, pytest: unit, contract, widget, browser, notebooks)
+# Both create and reuse a virtualenv in .venv.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint bench simulator clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+demo: $(BIN)/.installed
+	$(BIN)/sora-widget simulator --port 0
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/python -m pytest
+
+bench: $(BIN)/.installed
+	$(BIN)/python benchmarks/bench_render.py
+
+simulator: $(BIN)/.installed
+	$(BIN)/sora-widget simulator
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,573 @@
+"""The simulated Videos API: the routes of `reference/openai-videos-openapi.yml` under `/v1`.
+
+`create_app()` returns a Starlette app that can be served by uvicorn or mounted in-process with
+`httpx.ASGITransport`. Job state is derived from the clock (see `timeline`), media are rendered
+in a worker process (see `render`), and everything is kept on disk (see `store`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import multiprocessing
+import random
+import secrets
+import time
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from ..errors import InvalidRequestError
+from ..types import (
+    DEFAULT_MODEL,
+    DEFAULT_SECONDS,
+    DEFAULT_SIZE,
+    EXTENSION_SECONDS_CHOICES,
+    SECONDS_CHOICES,
+    ContentVariant,
+    VideoStatus,
+    parse_size,
+)
+from ..validation import validate_model, validate_prompt, validate_seconds, validate_size
+from .config import SimulatorConfig
+from .errors import SimulatorHTTPError, error_response
+from .gate import Gate
+from .render import RenderRequest, first_frame_png, render
+from .requests import (
+    decode_image,
+    optional_string,
+    read_fields,
+    reference_image_bytes,
+    upload_bytes,
+)
+from .store import CharacterRecord, Store, VideoRecord
+from .timeline import plan_timeline, poll_hint_ms, snapshot
+
+CONTENT_TYPES = {
+    ContentVariant.VIDEO: ("video.mp4", "video/mp4"),
+    ContentVariant.THUMBNAIL: ("thumbnail.webp", "image/webp"),
+    ContentVariant.SPRITESHEET: ("spritesheet.jpg", "image/jpeg"),
+}
+REFERENCE_FILE = "reference.png"
+DEFAULT_LIST_LIMIT = 20
+
+
+def _video_id() -> str:
+    return f"video_{secrets.token_hex(24)}"
+
+
+class Simulator:
+    """The API's behaviour; routes are its methods, state is its store."""
+
+    def __init__(
+        self, config: SimulatorConfig, clock: Callable[[], float], executor: Executor
+    ) -> None:
+        self.config = config
+        self.clock = clock
+        self.executor = executor
+        self.store = Store.open(Path(config.data_dir))
+        self.random = random.Random(config.faults.seed)
+        self._renders: dict[str, asyncio.Future[Any]] = {}
+        self._resumed = False
+
+    # ---- the lifecycle ----------------------------------------------------------------------
+
+    def video_json(self, record: VideoRecord) -> dict[str, Any]:
+        state = snapshot(
+            record.created_at,
+            record.timeline,
+            self.clock(),
+            rendered_at=record.rendered_at,
+            fail_at=record.failure[2] if record.failure else None,
+        )
+        completed_at = int(state.finished_at) if state.status is VideoStatus.COMPLETED else None
+        error = None
+        if state.status is VideoStatus.FAILED and record.failure:
+            error = {"code": record.failure[0], "message": record.failure[1]}
+        return {
+            "id": record.id,
+            "object": "video",
+            "model": record.model,
+            "status": str(state.status),
+            "progress": state.progress,
+            "created_at": int(record.created_at),
+            "completed_at": completed_at,
+            "expires_at": (
+                completed_at + self.config.link_ttl_seconds if completed_at is not None else None
+            ),
+            "prompt": record.prompt,
+            "size": record.size,
+            "seconds": record.seconds,
+            "remixed_from_video_id": record.remixed_from_video_id,
+            "error": error,
+        }
+
+    def _decide_failure(self, prompt: str) -> tuple[str, str, float] | None:
+        faults = self.config.faults
+        lowered = prompt.lower()
+        if any(word.lower() in lowered for word in faults.blocked_words):
+            return (
+                "moderation_blocked",
+                "Your request was blocked by our moderation system.",
+                0.05,
+            )
+        if faults.failure_rate and self.random.random() < faults.failure_rate:
+            return (
+                "video_generation_failed",
+                "Video generation failed. Please try again.",
+                round(self.random.uniform(0.2, 0.9), 2),
+            )
+        return None
+
+    def _new_record(self, **fields: Any) -> VideoRecord:
+        video_id = _video_id()
+        record = VideoRecord(
+            id=video_id,
+            created_at=self.clock(),
+            timeline=plan_timeline(
+                video_id, fields["model"], fields["size"], int(fields["seconds"]), self.config.speed
+            ),
+            failure=self._decide_failure(fields["prompt"]),
+            **fields,
+        )
+        self.store.assets_dir(video_id).mkdir(parents=True, exist_ok=True)
+        return record
+
+    def _start(self, record: VideoRecord, reference: bytes | None = None) -> JSONResponse:
+        if reference is not None:
+            (self.store.assets_dir(record.id) / REFERENCE_FILE).write_bytes(reference)
+            record.has_reference = True
+        self.store.save(record)
+        if record.failure is None:
+            self._schedule_render(record)
+        return JSONResponse(self.video_json(record))
+
+    def render_request(self, record: VideoRecord) -> RenderRequest:
+        """Rebuilt from the store, so remixes of remixes keep their whole lineage."""
+        source = self.store.videos.get(record.source_id) if record.source_id else None
+        reference_path = self.store.assets_dir(record.id) / REFERENCE_FILE
+        width, height = parse_size(record.size)
+        return RenderRequest(
+            prompt=record.prompt,
+            width=width,
+            height=height,
+            seconds=int(record.seconds),
+            reference_image=reference_path.read_bytes() if record.has_reference else None,
+            source=self.render_request(source) if source is not None else None,
+            extend=record.extend and source is not None,
+        )
+
+    def _schedule_render(self, record: VideoRecord) -> None:
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(
+            self.executor, render, self.render_request(record), self.store.assets_dir(record.id)
+        )
+        self._renders[record.id] = future
+        future.add_done_callback(lambda done: self._rendered(record.id, done))
+
+    def _rendered(self, video_id: str, done: asyncio.Future[Any]) -> None:
+        self._renders.pop(video_id, None)
+        record = self.store.videos.get(video_id)
+        if record is None or done.cancelled():
+            return
+        if done.exception() is not None:
+            record.failure = (
+                "video_generation_failed",
+                "Video generation failed. Please try again.",
+                0.99,
+            )
+            record.render_error = repr(done.exception())
+        else:
+            record.rendered_at = self.clock()
+        self.store.save(record)
+
+    def resume_renders(self) -> None:
+        """After a restart, finish the media of jobs that were still rendering."""
+        if self._resumed:
+            return
+        self._resumed = True
+        for record in list(self.store.videos.values()):
+            if record.rendered_at is None and record.failure is None:
+                self._schedule_render(record)
+
+    def close(self) -> None:
+        """Stop rendering; unfinished media are rendered again by the next server."""
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+    def _require(self, video_id: str) -> VideoRecord:
+        record = self.store.videos.get(video_id)
+        if record is None:
+            raise SimulatorHTTPError(
+                404,
+                f"Video with id '{video_id[:100]}' not found.",
+                param="video_id",
+                code="video_not_found",
+            )
+        return record
+
+    def _require_completed(self, video_id: str, action: str) -> VideoRecord:
+        record = self._require(video_id)
+        status = self.video_json(record)["status"]
+        if status != VideoStatus.COMPLETED:
+            raise SimulatorHTTPError(
+                400,
+                f"Cannot {action} video '{video_id}' while its status is '{status}': "
+                "only completed videos can be used.",
+                param="video_id",
+                code="invalid_video_state",
+            )
+        return record
+
+    # ---- routes -----------------------------------------------------------------------------
+
+    async def create_video(self, request: Request) -> Response:
+        fields = await read_fields(request)
+        prompt = validate_prompt(fields.get("prompt"))
+        model = validate_model(optional_string(fields, "model", DEFAULT_MODEL))
+        size = validate_size(optional_string(fields, "size", DEFAULT_SIZE), model)
+        seconds = validate_seconds(optional_string(fields, "seconds", DEFAULT_SECONDS))
+        reference = None
+        if fields.get("input_reference") is not None:
+            data = await reference_image_bytes(fields["input_reference"])
+            image = decode_image(data, "input_reference")
+            if f"{image.width}x{image.height}" != size:
+                raise SimulatorHTTPError(
+                    400,
+                    "Inpaint image must match the requested width and height: the image is "
+                    f"{image.width}x{image.height}, the requested size is {size}.",
+                    param="input_reference",
+                    code="invalid_image_dimensions",
+                )
+            reference = _as_png(image)
+        record = self._new_record(model=model, prompt=prompt, size=size, seconds=seconds)
+        return self._start(record, reference)
+
+    async def list_videos(self, request: Request) -> Response:
+        params = request.query_params
+        limit = _int_param(params.get("limit"), "limit", DEFAULT_LIST_LIMIT, 0, 100)
+        order = params.get("order", "desc")
+        if order not in ("asc", "desc"):
+            raise SimulatorHTTPError(
+                400,
+                f"Invalid value for 'order': {order[:50]!r}. "
+                "Supported values are 'asc' and 'desc'.",
+                param="order",
+                code="invalid_value",
+            )
+        records = sorted(self.store.videos.values(), key=lambda r: (r.created_at, r.id))
+        if order == "desc":
+            records.reverse()
+        after = params.get("after")
+        if after:
+            ids = [r.id for r in records]
+            if after not in ids:
+                raise SimulatorHTTPError(
+                    400,
+                    f"Invalid value for 'after': no video with id '{after[:100]}'.",
+                    param="after",
+                    code="invalid_value",
+                )
+            records = records[ids.index(after) + 1 :]
+        page = [self.video_json(r) for r in records[:limit]]
+        return JSONResponse(
+            {
+                "object": "list",
+                "data": page,
+                "first_id": page[0]["id"] if page else None,
+                "last_id": page[-1]["id"] if page else None,
+                "has_more": len(records) > limit,
+            }
+        )
+
+    async def retrieve_video(self, request: Request) -> Response:
+        record = self._require(request.path_params["video_id"])
+        body = self.video_json(record)
+        hint = poll_hint_ms(
+            record.timeline, record.created_at, self.clock(), VideoStatus(body["status"])
+        )
+        return JSONResponse(body, headers={"openai-poll-after-ms": str(hint)})
+
+    async def delete_video(self, request: Request) -> Response:
+        record = self._require(request.path_params["video_id"])
+        status = self.video_json(record)["status"]
+        if status not in (VideoStatus.COMPLETED, VideoStatus.FAILED):
+            raise SimulatorHTTPError(
+                400,
+                f"Cannot delete video '{record.id}' while its status is '{status}': "
+                "wait until it is completed or failed.",
+                param="video_id",
+                code="invalid_video_state",
+            )
+        future = self._renders.pop(record.id, None)
+        if future is not None:
+            future.cancel()
+        self.store.delete(record.id)
+        return JSONResponse({"id": record.id, "object": "video.deleted", "deleted": True})
+
+    async def remix_video(self, request: Request) -> Response:
+        fields = await read_fields(request)
+        source = self._require_completed(request.path_params["video_id"], "remix")
+        prompt = validate_prompt(fields.get("prompt"))
+        record = self._new_record(
+            model=source.model,
+            prompt=prompt,
+            size=source.size,
+            seconds=source.seconds,
+            remixed_from_video_id=source.id,
+            source_id=source.id,
+        )
+        return self._start(record)
+
+    async def download_content(self, request: Request) -> Response:
+        record = self._require(request.path_params["video_id"])
+        raw_variant = request.query_params.get("variant", "video")
+        try:
+            variant = ContentVariant(raw_variant)
+        except ValueError:
+            raise SimulatorHTTPError(
+                400,
+                f"Invalid value for 'variant': {raw_variant[:50]!r}. "
+                "Supported values are 'video', 'thumbnail', and 'spritesheet'.",
+                param="variant",
+                code="invalid_value",
+            ) from None
+        body = self.video_json(record)
+        if body["status"] != VideoStatus.COMPLETED:
+            raise SimulatorHTTPError(
+                400,
+                f"Video '{record.id}' is not ready: its status is '{body['status']}' "
+                f"({body['progress']}%). Download its content once it is completed.",
+                param="video_id",
+                code="video_not_ready",
+            )
+        if self.clock() >= body["expires_at"]:
+            raise SimulatorHTTPError(
+                404,
+                f"The content of video '{record.id}' expired; it can no longer be downloaded. "
+                "Save videos as soon as they complete.",
+                param="video_id",
+                code="video_content_expired",
+            )
+        filename, media_type = CONTENT_TYPES[variant]
+        path = self.store.assets_dir(record.id) / filename
+        if request.scope.get("state", {}).get("truncate"):
+            data = path.read_bytes()
+            return Response(
+                data[: len(data) // 2],
+                media_type=media_type,
+                headers={"content-length": str(len(data))},
+            )
+        return FileResponse(path, media_type=media_type)
+
+    async def create_edit(self, request: Request) -> Response:
+        fields = await read_fields(request)
+        prompt = validate_prompt(fields.get("prompt"))
+        source, upload = await self._video_input(fields, "edit")
+        if source is not None:
+            record = self._new_record(
+                model=source.model,
+                prompt=prompt,
+                size=source.size,
+                seconds=source.seconds,
+                source_id=source.id,
+            )
+            return self._start(record)
+        size, seconds, frame = upload
+        record = self._new_record(model=DEFAULT_MODEL, prompt=prompt, size=size, seconds=seconds)
+        return self._start(record, frame)
+
+    async def create_extension(self, request: Request) -> Response:
+        fields = await read_fields(request)
+        prompt = validate_prompt(fields.get("prompt"))
+        if fields.get("seconds") is None:
+            raise SimulatorHTTPError(
+                400,
+                "Missing required parameter: 'seconds'.",
+                param="seconds",
+                code="missing_required_parameter",
+            )
+        added = validate_seconds(fields["seconds"], EXTENSION_SECONDS_CHOICES)
+        source, upload = await self._video_input(fields, "extend")
+        if source is not None:
+            record = self._new_record(
+                model=source.model,
+                prompt=prompt,
+                size=source.size,
+                seconds=str(int(source.seconds) + int(added)),
+                source_id=source.id,
+                extend=True,
+            )
+            return self._start(record)
+        size, seconds, frame = upload
+        total = str(int(seconds) + int(added))
+        record = self._new_record(model=DEFAULT_MODEL, prompt=prompt, size=size, seconds=total)
+        return self._start(record, frame)
+
+    async def _video_input(
+        self, fields: dict[str, Any], action: str
+    ) -> tuple[VideoRecord | None, tuple[str, str, bytes]]:
+        """`video` as `{id}` (a completed video here) or an uploaded file (its first frame)."""
+        value = fields.get("video")
+        if isinstance(value, dict):
+            video_id = value.get("id")
+            if not isinstance(video_id, str) or not video_id:
+                raise SimulatorHTTPError(
+                    400, "'video' must be a file or {'id': '<video id>'}.", param="video.id"
+                )
+            return self._require_completed(video_id, action), ("", "", b"")
+        data = await upload_bytes(value, "video")
+        frame, size, duration = _inspect_upload(data)
+        seconds = min(SECONDS_CHOICES, key=lambda choice: abs(int(choice) - duration))
+        return None, (size, seconds, frame)
+
+    async def create_character(self, request: Request) -> Response:
+        fields = await read_fields(request)
+        name = fields.get("name")
+        if not isinstance(name, str) or not 1 <= len(name) <= 80:
+            raise SimulatorHTTPError(
+                400,
+                "'name' must be a string of 1 to 80 characters.",
+                param="name",
+                code="invalid_value" if name is not None else "missing_required_parameter",
+            )
+        _inspect_upload(await upload_bytes(fields.get("video"), "video"))
+        character = CharacterRecord(
+            id=f"char_{secrets.token_hex(16)}", name=name, created_at=int(self.clock())
+        )
+        self.store.save_character(character)
+        return JSONResponse(
+            {"id": character.id, "name": character.name, "created_at": character.created_at}
+        )
+
+    async def get_character(self, request: Request) -> Response:
+        character_id = request.path_params["character_id"]
+        character = self.store.characters.get(character_id)
+        if character is None:
+            raise SimulatorHTTPError(
+                404,
+                f"Character with id '{character_id[:100]}' not found.",
+                param="character_id",
+                code="character_not_found",
+            )
+        return JSONResponse(
+            {"id": character.id, "name": character.name, "created_at": character.created_at}
+        )
+
+    async def health(self, request: Request) -> Response:
+        """Unauthenticated, outside /v1: lets `connect()` find a running simulator."""
+        return JSONResponse({"simulator": "sora-widget", "speed": self.config.speed})
+
+
+def _as_png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _inspect_upload(data: bytes) -> tuple[bytes, str, float]:
+    """An uploaded video's first frame, size and duration; a 400 if it is not a video."""
+    try:
+        frame, width, height, duration = first_frame_png(data)
+    except ValueError:
+        raise SimulatorHTTPError(
+            400,
+            "'video' could not be read as a video: upload an MP4 file.",
+            param="video",
+            code="invalid_video",
+        ) from None
+    size = f"{width}x{height}"
+    try:
+        validate_size(size, "sora-2-pro")
+    except InvalidRequestError as error:
+        raise SimulatorHTTPError(400, error.message, param="video", code="invalid_value") from None
+    return frame, size, duration
+
+
+def _int_param(raw: str | None, name: str, default: int, low: int, high: int) -> int:
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        raise SimulatorHTTPError(
+            400,
+            f"Invalid value for '{name}': {raw[:50]!r}. Expected an integer from {low} to {high}.",
+            param=name,
+            code="invalid_value",
+        )
+    return value
+
+
+def default_executor() -> Executor:
+    """One worker process: rendering never competes with the server's event loop."""
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+
+
+def create_app(
+    config: SimulatorConfig | None = None,
+    *,
+    clock: Callable[[], float] = time.time,
+    executor: Executor | None = None,
+) -> Starlette:
+    """The simulator as an ASGI app; `app.state.simulator` gives tests access to its state."""
+    simulator = Simulator(config or SimulatorConfig(), clock, executor or default_executor())
+
+    def route(path: str, endpoint: Callable[[Request], Any], method: str) -> Route:
+        async def guarded(request: Request) -> Response:
+            simulator.resume_renders()
+            try:
+                return await endpoint(request)
+            except InvalidRequestError as error:
+                return SimulatorHTTPError.from_invalid(error).response()
+            except SimulatorHTTPError as error:
+                return error.response()
+
+        return Route(path, guarded, methods=[method])
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        return error_response(
+            exc.status_code,
+            f"{request.method} {request.url.path[:200]} is not part of the Videos API "
+            f"({exc.detail}).",
+            code="unknown_url" if exc.status_code == 404 else "method_not_allowed",
+        )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        simulator.resume_renders()
+        yield
+        simulator.close()
+
+    sim = simulator
+    app = Starlette(
+        lifespan=lifespan,
+        routes=[
+            Route("/simulator/health", sim.health, methods=["GET"]),
+            route("/v1/videos", sim.create_video, "POST"),
+            route("/v1/videos", sim.list_videos, "GET"),
+            route("/v1/videos/characters", sim.create_character, "POST"),
+            route("/v1/videos/characters/{character_id}", sim.get_character, "GET"),
+            route("/v1/videos/edits", sim.create_edit, "POST"),
+            route("/v1/videos/extensions", sim.create_extension, "POST"),
+            route("/v1/videos/{video_id}", sim.retrieve_video, "GET"),
+            route("/v1/videos/{video_id}", sim.delete_video, "DELETE"),
+            route("/v1/videos/{video_id}/remix", sim.remix_video, "POST"),
+            route("/v1/videos/{video_id}/content", sim.download_content, "GET"),
+        ],
+        exception_handlers={HTTPException: not_found},
+    )
+    app.state.simulator = simulator
+    app.add_middleware(Gate, config=simulator.config, clock=clock)
+    return app

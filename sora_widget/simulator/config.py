@@ -1,0 +1,88 @@
+"""How a simulator behaves: where it keeps its data, how fast it runs, which faults it injects.
+
+Settings come from arguments (Python API, CLI flags) or `SORA_SIM_*` environment variables, so a
+teacher can start a classroom server that fails in exactly the ways they want to show.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def default_data_dir() -> Path:
+    """Per-user data folder, so a kernel restart or a second notebook sees the same jobs."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "sora-widget" / "simulator"
+
+
+@dataclass(frozen=True)
+class FaultConfig:
+    """Seeded fault injection: the same seed and requests give the same failures."""
+
+    seed: int = 0
+    #: Prompts containing any of these words fail with `moderation_blocked`.
+    blocked_words: tuple[str, ...] = ()
+    #: Share of generations that end `failed` with `video_generation_failed`.
+    failure_rate: float = 0.0
+    #: Requests per minute per key before 429 with `Retry-After`; 0 means unlimited.
+    rate_limit_per_minute: int = 0
+    #: Share of requests answered 500 / 503 before any work is done.
+    server_error_rate: float = 0.0
+    unavailable_rate: float = 0.0
+    #: Share of responses cut off after the work was done (the client sees a dropped connection).
+    drop_rate: float = 0.0
+    #: Share of content downloads whose body stops halfway.
+    truncate_rate: float = 0.0
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> FaultConfig:
+        env = os.environ if environ is None else environ
+        words = env.get("SORA_SIM_BLOCKED_WORDS", "")
+        return cls(
+            seed=int(env.get("SORA_SIM_SEED", "0")),
+            blocked_words=tuple(w.strip() for w in words.split(",") if w.strip()),
+            failure_rate=float(env.get("SORA_SIM_FAILURE_RATE", "0")),
+            rate_limit_per_minute=int(env.get("SORA_SIM_RATE_LIMIT", "0")),
+            server_error_rate=float(env.get("SORA_SIM_SERVER_ERROR_RATE", "0")),
+            unavailable_rate=float(env.get("SORA_SIM_UNAVAILABLE_RATE", "0")),
+            drop_rate=float(env.get("SORA_SIM_DROP_RATE", "0")),
+            truncate_rate=float(env.get("SORA_SIM_TRUNCATE_RATE", "0")),
+        )
+
+
+@dataclass(frozen=True)
+class SimulatorConfig:
+    data_dir: Path = field(default_factory=default_data_dir)
+    #: Time compression: 1.0 is the realistic-but-compressed default, 20 makes tests quick.
+    speed: float = 1.0
+    #: When set, only this key is accepted; otherwise any non-empty key is.
+    api_key: str | None = None
+    #: How long download links stay valid after completion, in (unscaled) seconds.
+    link_ttl_seconds: int = 3600
+    faults: FaultConfig = field(default_factory=FaultConfig)
+
+    def __post_init__(self) -> None:
+        if self.speed <= 0:
+            raise ValueError(f"speed must be a positive number, got {self.speed}")
+
+    def __repr__(self) -> str:
+        # The key is never shown, not even in a repr in a traceback.
+        key = "set" if self.api_key else None
+        return (
+            f"SimulatorConfig(data_dir={str(self.data_dir)!r}, speed={self.speed}, "
+            f"api_key={key}, link_ttl_seconds={self.link_ttl_seconds}, faults={self.faults})"
+        )
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> SimulatorConfig:
+        env = os.environ if environ is None else environ
+        data_dir = env.get("SORA_SIM_DATA_DIR")
+        return cls(
+            data_dir=Path(data_dir) if data_dir else default_data_dir(),
+            speed=float(env.get("SORA_SIM_SPEED", "1")),
+            api_key=env.get("SORA_SIM_API_KEY") or None,
+            link_ttl_seconds=int(env.get("SORA_SIM_LINK_TTL", "3600")),
+            faults=FaultConfig.from_env(env),
+        )

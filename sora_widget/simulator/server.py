@@ -1,0 +1,67 @@
+"""Serving the simulator on loopback, and the state file that lets others find it.
+
+The state file sits beside the simulator's data, so `connect()` in any kernel can reuse a
+running simulator instead of starting a second one with different jobs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from .app import create_app
+from .config import SimulatorConfig
+
+STATE_FILE = "server.json"
+
+
+def state_path(config: SimulatorConfig) -> Path:
+    return Path(config.data_dir) / STATE_FILE
+
+
+def read_state(config: SimulatorConfig) -> dict[str, Any] | None:
+    """The running server's address as it recorded it, or None."""
+    try:
+        return json.loads(state_path(config).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """Bind before serving so port 0 yields a real port we can print and record."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(
+    config: SimulatorConfig, host: str = "127.0.0.1", port: int = 8000, log_level: str = "warning"
+) -> None:
+    """Run until interrupted; prints the base URL (never the key) on the first line."""
+    sock = bind(host, port)
+    bound_port = sock.getsockname()[1]
+    display_host = f"[{host}]" if ":" in host else host
+    base_url = f"http://{display_host}:{bound_port}/v1"
+    Path(config.data_dir).mkdir(parents=True, exist_ok=True)
+    state = {"pid": os.getpid(), "base_url": base_url, "speed": config.speed}
+    state_path(config).write_text(json.dumps(state))
+    print(f"Sora simulator listening on {base_url}", flush=True)
+    print(f"  data: {config.data_dir}  speed: x{config.speed:g}", file=sys.stderr, flush=True)
+    try:
+        server = uvicorn.Server(
+            uvicorn.Config(create_app(config), log_level=log_level, access_log=False)
+        )
+        server.run(sockets=[sock])
+    finally:
+        current = read_state(config)
+        if current and current.get("pid") == os.getpid():
+            state_path(config).unlink(missing_ok=True)

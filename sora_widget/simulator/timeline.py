@@ -1,0 +1,88 @@
+"""When a simulated job is queued, in progress and done: its status is a function of time.
+
+Deriving the status from the clock (rather than ticking a loop) keeps the server stateless
+between requests, makes tests with a fake clock exact, and survives a server restart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from ..types import MODEL_FAMILY, PRO_SIZES, VideoStatus
+
+#: Seconds of work for a 4-second sora-2 clip at 720p, before jitter; ~10-30 s with the queue.
+BASE_WORK_SECONDS = 14.0
+MODEL_FACTOR = {"sora-2": 1.0, "sora-2-pro": 2.5}
+SIZE_FACTOR_PRO_SIZES = 1.6
+QUEUE_SECONDS = (1.5, 5.0)
+JITTER = 0.2
+
+
+@dataclass(frozen=True)
+class Timeline:
+    queue_seconds: float
+    work_seconds: float
+
+    @property
+    def total_seconds(self) -> float:
+        return self.queue_seconds + self.work_seconds
+
+
+def _unit_random(video_id: str, salt: str) -> float:
+    digest = hashlib.sha256(f"{salt}:{video_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def plan_timeline(video_id: str, model: str, size: str, seconds: int, speed: float) -> Timeline:
+    """Longer clips, larger sizes and sora-2-pro take longer, as on the real service."""
+    family = MODEL_FAMILY.get(model, "sora-2")
+    work = BASE_WORK_SECONDS * MODEL_FACTOR[family] * (0.2 + 0.8 * seconds / 4)
+    if size in PRO_SIZES:
+        work *= SIZE_FACTOR_PRO_SIZES
+    work *= 1 + JITTER * (2 * _unit_random(video_id, "work") - 1)
+    low, high = QUEUE_SECONDS
+    queue = low + (high - low) * _unit_random(video_id, "queue")
+    return Timeline(queue_seconds=queue / speed, work_seconds=work / speed)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    status: VideoStatus
+    progress: int
+    #: When the job reached its final state (None while it runs).
+    finished_at: float | None
+
+
+def snapshot(
+    created_at: float,
+    timeline: Timeline,
+    now: float,
+    *,
+    rendered_at: float | None,
+    fail_at: float | None,
+) -> Snapshot:
+    """The job's state at `now`. `fail_at` is the fraction of the work after which it fails."""
+    elapsed = now - created_at
+    if elapsed < timeline.queue_seconds:
+        return Snapshot(VideoStatus.QUEUED, 0, None)
+    working = elapsed - timeline.queue_seconds
+    if fail_at is not None and working >= fail_at * timeline.work_seconds:
+        finished = created_at + timeline.queue_seconds + fail_at * timeline.work_seconds
+        return Snapshot(VideoStatus.FAILED, int(100 * fail_at), finished)
+    if working < timeline.work_seconds or rendered_at is None:
+        # Held at 99 while the renderer is still busy: a slow machine only delays completion.
+        return Snapshot(
+            VideoStatus.IN_PROGRESS, min(99, int(100 * working / timeline.work_seconds)), None
+        )
+    return Snapshot(
+        VideoStatus.COMPLETED, 100, max(created_at + timeline.total_seconds, rendered_at)
+    )
+
+
+def poll_hint_ms(timeline: Timeline, created_at: float, now: float, status: VideoStatus) -> int:
+    """The `openai-poll-after-ms` hint: sooner as completion nears, never below 100 ms."""
+    if status in (VideoStatus.COMPLETED, VideoStatus.FAILED):
+        return 0
+    remaining = created_at + timeline.total_seconds - now
+    return int(min(10_000, max(100, remaining * 1000 / 4)))
