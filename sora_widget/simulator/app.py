@@ -41,7 +41,7 @@ from ..validation import validate_model, validate_prompt, validate_seconds, vali
 from .config import SimulatorConfig
 from .errors import SimulatorHTTPError, error_response
 from .gate import Gate
-from .render import RenderRequest, first_frame_png, render
+from .render import RenderRequest, probe_video, render
 from .requests import (
     decode_image,
     optional_string,
@@ -201,7 +201,7 @@ class Simulator:
 
     def close(self) -> None:
         """Stop rendering; unfinished media are rendered again by the next server."""
-        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor.shutdown(wait=True, cancel_futures=True)
 
     def _require(self, video_id: str) -> VideoRecord:
         record = self.store.videos.get(video_id)
@@ -476,7 +476,7 @@ def _as_png(image: Image.Image) -> bytes:
 def _inspect_upload(data: bytes) -> tuple[bytes, str, float]:
     """An uploaded video's first frame, size and duration; a 400 if it is not a video."""
     try:
-        frame, width, height, duration = first_frame_png(data)
+        frame, width, height, duration = probe_video(data)
     except ValueError:
         raise SimulatorHTTPError(
             400,

@@ -116,8 +116,9 @@ async def reference_image_bytes(value: Any, param: str = "input_reference") -> b
         if value.get("file_id"):
             raise SimulatorHTTPError(
                 404,
-                f"No such File object: {str(value['file_id'])[:64]!r}. The simulator has no "
-                "Files API: upload the image itself or send it as a data URL in image_url.",
+                f"'{param}.file_id': no such File object {str(value['file_id'])[:64]!r}. The "
+                "simulator has no Files API: upload the image itself or send it as a data URL "
+                "in image_url.",
                 param=f"{param}.file_id",
                 code="file_not_found",
             )

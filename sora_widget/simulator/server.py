@@ -27,8 +27,12 @@ def state_path(config: SimulatorConfig) -> Path:
 
 def read_state(config: SimulatorConfig) -> dict[str, Any] | None:
     """The running server's address as it recorded it, or None."""
+    return read_state_file(state_path(config))
+
+
+def read_state_file(path: Path) -> dict[str, Any] | None:
     try:
-        return json.loads(state_path(config).read_text())
+        return json.loads(path.read_text())
     except (OSError, ValueError):
         return None
 
@@ -56,12 +60,25 @@ def serve(
     state_path(config).write_text(json.dumps(state))
     print(f"Sora simulator listening on {base_url}", flush=True)
     print(f"  data: {config.data_dir}  speed: x{config.speed:g}", file=sys.stderr, flush=True)
+    server = _Server(uvicorn.Config(create_app(config), log_level=log_level, access_log=False))
+    server.state_file = state_path(config)
     try:
-        server = uvicorn.Server(
-            uvicorn.Config(create_app(config), log_level=log_level, access_log=False)
-        )
         server.run(sockets=[sock])
     finally:
-        current = read_state(config)
+        server.forget()
+
+
+class _Server(uvicorn.Server):
+    """Removes its state file on shutdown: uvicorn re-raises SIGTERM afterwards, so a plain
+    `finally` around `run()` would never get the chance."""
+
+    state_file: Path
+
+    def forget(self) -> None:
+        current = read_state_file(self.state_file)
         if current and current.get("pid") == os.getpid():
-            state_path(config).unlink(missing_ok=True)
+            self.state_file.unlink(missing_ok=True)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().shutdown(sockets)
+        self.forget()

@@ -1,0 +1,130 @@
+"""Shared fixtures: the simulator in-process, and as a real server on a free loopback port."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from sora_widget.simulator import FaultConfig, SimulatorConfig, create_app
+
+TEST_KEY = "sk-test-SECRET-do-not-leak-7f3a"
+#: Fast enough for tests, slow enough that queued and in_progress can be observed.
+TEST_SPEED = 100.0
+
+
+class FakeClock:
+    """A clock tests move by hand, so time-dependent behaviour is exact and instant."""
+
+    def __init__(self, start: float = 1_750_000_000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def fake_clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def sim_config(tmp_path: Path) -> SimulatorConfig:
+    return SimulatorConfig(data_dir=tmp_path / "simulator", speed=TEST_SPEED)
+
+
+@pytest.fixture
+def render_executor() -> Iterator[ThreadPoolExecutor]:
+    """Threads instead of a process pool: same results, no process start-up in every test."""
+    executor = ThreadPoolExecutor(max_workers=2)
+    yield executor
+    executor.shutdown(wait=True, cancel_futures=True)
+
+
+@pytest.fixture
+def make_app(render_executor: ThreadPoolExecutor, tmp_path: Path):
+    """Build a simulator app with any config (faults, clock) on a per-test data folder."""
+
+    def build(clock=None, executor=None, **config_fields):
+        config_fields.setdefault("data_dir", tmp_path / "simulator")
+        config_fields.setdefault("speed", TEST_SPEED)
+        config = SimulatorConfig(**config_fields)
+        kwargs = {"executor": executor or render_executor}
+        if clock is not None:
+            kwargs["clock"] = clock
+        return create_app(config, **kwargs)
+
+    return build
+
+
+@dataclass
+class RunningServer:
+    base_url: str
+    process: subprocess.Popen
+    data_dir: Path
+
+
+def start_server(data_dir: Path, *extra_args: str) -> RunningServer:
+    """`sora-widget simulator` as a real process on port 0; returns once it prints its URL."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sora_widget.cli",
+            "simulator",
+            "--port",
+            "0",
+            "--data-dir",
+            str(data_dir),
+            *extra_args,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    line = process.stdout.readline()
+    if "http://" not in line:
+        process.kill()
+        raise RuntimeError(f"simulator did not start: {line!r} {process.stderr.read()!r}")
+    return RunningServer(line.split()[-1], process, data_dir)
+
+
+def stop_server(server: RunningServer) -> str:
+    """Stop it and return everything it printed, for the tests that check for leaks."""
+    server.process.terminate()
+    try:
+        out, err = server.process.communicate(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        out, err = server.process.communicate()
+    return out + err
+
+
+@pytest.fixture(scope="session")
+def sim_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """One real simulator for the contract tests, accepting only TEST_KEY."""
+    server = start_server(
+        tmp_path_factory.mktemp("sim-server"),
+        "--speed",
+        str(TEST_SPEED),
+        "--api-key",
+        TEST_KEY,
+        "--blocked-words",
+        "forbidden",
+    )
+    yield server
+    stop_server(server)
+
+
+__all__ = ["FakeClock", "FaultConfig", "TEST_KEY"]

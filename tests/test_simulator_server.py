@@ -1,0 +1,92 @@
+"""The simulator as a real process: command line, state file, faults over a real socket."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import openai
+import pytest
+
+from .conftest import TEST_KEY, start_server, stop_server
+
+
+def sdk_for(server, **kwargs) -> openai.OpenAI:
+    return openai.OpenAI(api_key=TEST_KEY, base_url=server.base_url, max_retries=0, **kwargs)
+
+
+def test_server_prints_url_records_state_and_never_the_key(tmp_path):
+    server = start_server(tmp_path, "--api-key", TEST_KEY, "--speed", "50")
+    try:
+        assert server.base_url.startswith("http://127.0.0.1:") and server.base_url.endswith("/v1")
+        state = json.loads((tmp_path / "server.json").read_text())
+        assert state["base_url"] == server.base_url
+        root = server.base_url.removesuffix("/v1")
+        assert httpx.get(f"{root}/simulator/health").json()["simulator"] == "sora-widget"
+        sdk_for(server).videos.create(prompt="a quick one")
+        with pytest.raises(openai.AuthenticationError):
+            openai.OpenAI(api_key="sk-nope", base_url=server.base_url, max_retries=0).videos.list()
+    finally:
+        output = stop_server(server)
+    assert TEST_KEY not in output and "sk-nope" not in output
+    assert not (tmp_path / "server.json").exists()
+
+
+def test_rate_limit_and_server_errors_over_the_network(tmp_path):
+    server = start_server(tmp_path, "--rate-limit", "2")
+    try:
+        client = sdk_for(server)
+        client.videos.list()
+        client.videos.list()
+        with pytest.raises(openai.RateLimitError) as limited:
+            client.videos.list()
+        assert int(limited.value.response.headers["retry-after"]) >= 1
+    finally:
+        stop_server(server)
+    server = start_server(tmp_path, "--server-error-rate", "1")
+    try:
+        with pytest.raises(openai.InternalServerError):
+            sdk_for(server).videos.list()
+    finally:
+        stop_server(server)
+
+
+def test_dropped_connections_and_truncated_downloads(tmp_path):
+    server = start_server(tmp_path, "--drop-rate", "1", "--speed", "100")
+    try:
+        with pytest.raises(openai.APIConnectionError):
+            sdk_for(server).videos.create(prompt="will the client see this?")
+    finally:
+        stop_server(server)
+    server = start_server(tmp_path, "--truncate-rate", "1", "--speed", "100")
+    try:
+        client = sdk_for(server)
+        listed = client.videos.list().data
+        assert len(listed) == 1, "the dropped create still created a video, as on a real server"
+        video = client.videos.poll(listed[0].id)
+        with pytest.raises((httpx.RemoteProtocolError, openai.APIConnectionError)):
+            client.videos.download_content(video.id).read()
+    finally:
+        stop_server(server)
+
+
+def test_bad_flags_are_refused(tmp_path):
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sora_widget.cli",
+            "simulator",
+            "--speed",
+            "0",
+            "--data-dir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0 and "speed" in result.stderr
