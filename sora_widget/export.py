@@ -1,0 +1,49 @@
+"""Self-contained HTML players: a saved page that plays with no kernel and no server.
+
+Everything the page shows is escaped; the media are embedded as data URLs on request only,
+because they make the page as large as the videos.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from pathlib import Path
+
+from .library import LibraryEntry
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<style>
+body {{ font: 15px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem;
+  padding: 0 1rem; color: #1b1b1b; background: #fafafa; }}
+@media (prefers-color-scheme: dark) {{ body {{ color: #eee; background: #161616; }} }}
+figure {{ margin: 0 0 2rem; }} video {{ max-width: 100%; max-height: 80vh; border-radius: 8px;
+  background: #000; }} figcaption {{ margin-top: .5rem; white-space: pre-wrap; }}
+small {{ opacity: .7; }}
+</style></head><body>
+{body}
+</body></html>
+"""
+
+
+def data_url(path: Path, media_type: str) -> str:
+    return f"data:{media_type};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def video_figure(entry: LibraryEntry) -> str:
+    """One video with its prompt and details; the prompt is text, never markup."""
+    poster = data_url(entry.thumbnail_path, "image/webp") if entry.thumbnail_path.exists() else ""
+    details = f"{entry.model} · {entry.size} · {entry.seconds} s · {entry.id}"
+    return (
+        f'<figure><video controls loop muted playsinline poster="{poster}" '
+        f'src="{data_url(entry.video_path, "video/mp4")}"></video>'
+        f"<figcaption>{html.escape(entry.prompt or '')}<br><small>{html.escape(details)}</small>"
+        "</figcaption></figure>"
+    )
+
+
+def player_page(entries: list[LibraryEntry], title: str = "Sora videos") -> str:
+    return PAGE.format(
+        title=html.escape(title), body="\n".join(video_figure(entry) for entry in entries)
+    )

@@ -1,0 +1,307 @@
+"""`SoraWidget`: a generation panel in the notebook, driven by a job in the kernel.
+
+The browser only shows traits and sends actions (`{"action": "generate"}` and so on); all
+work happens here, on the kernel's event loop, so no cell ever has to block. What the traits
+carry is computed in `widget_state`; this module wires jobs, the library and the front end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import traitlets
+
+from .backend import connect
+from .client import SoraClient
+from .errors import InvalidRequestError
+from .export import player_page
+from .jobs import JobStatus, VideoJob, submit, submit_remix
+from .library import Library, LibraryEntry, public_url
+from .types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE, Video, VideoStatus
+from .widget_state import (
+    IDLE_JOB,
+    NO_ERROR,
+    backend_badge,
+    cost_label,
+    error_payload,
+    form_problems,
+    job_payload,
+    options,
+    reference_info,
+    sprite_layout,
+)
+
+STATIC = Path(__file__).parent / "static"
+#: Progress reaches the browser a few times per second at most (IOPub has a rate limit).
+MIN_UPDATE_INTERVAL = 0.25
+
+
+class SoraWidget(anywidget.AnyWidget):
+    """Type a prompt, generate, watch the job and play the video inline."""
+
+    _esm = STATIC / "widget.js"
+    _css = STATIC / "widget.css"
+
+    # The form (two-way).
+    prompt = traitlets.Unicode("").tag(sync=True)
+    model = traitlets.Unicode(DEFAULT_MODEL).tag(sync=True)
+    size = traitlets.Unicode(DEFAULT_SIZE).tag(sync=True)
+    seconds = traitlets.Unicode(DEFAULT_SECONDS).tag(sync=True)
+    reference = traitlets.Bytes(b"").tag(sync=True)
+    reference_name = traitlets.Unicode("").tag(sync=True)
+    fit = traitlets.Unicode("").tag(sync=True)
+    remix_prompt = traitlets.Unicode("").tag(sync=True)
+
+    # What the kernel tells the view.
+    options = traitlets.Dict(options()).tag(sync=True)
+    cost = traitlets.Unicode("").tag(sync=True)
+    problems = traitlets.Dict().tag(sync=True)
+    reference_info = traitlets.Dict().tag(sync=True)
+    backend = traitlets.Dict().tag(sync=True)
+    job = traitlets.Dict(IDLE_JOB).tag(sync=True)
+    error = traitlets.Dict(NO_ERROR).tag(sync=True)
+    video = traitlets.Bytes(b"").tag(sync=True)
+    poster = traitlets.Bytes(b"").tag(sync=True)
+    spritesheet = traitlets.Bytes(b"").tag(sync=True)
+    sprite = traitlets.Dict().tag(sync=True)
+    video_path = traitlets.Unicode("").tag(sync=True)
+    history = traitlets.List().tag(sync=True)
+    selected = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(
+        self,
+        prompt: str = "",
+        *,
+        model: str = DEFAULT_MODEL,
+        size: str = DEFAULT_SIZE,
+        seconds: str | int = DEFAULT_SECONDS,
+        input_reference: bytes | None = None,
+        client: SoraClient | None = None,
+        library: Library | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(prompt=prompt, model=model, size=size, seconds=str(seconds), **kwargs)
+        self.client = client or connect()
+        self.library = library or Library()
+        self.backend = backend_badge(public_url(self.client.base_url), self.client.is_simulator)
+        self._job: VideoJob | None = None
+        self._last_push = 0.0
+        self._pending_push: asyncio.TimerHandle | None = None
+        self._on_complete: list[Callable[[SoraWidget], object]] = []
+        if input_reference is not None:
+            self.reference = input_reference
+        self._refresh_form()
+        self.on_msg(self._handle_message)
+
+    def __repr__(self) -> str:
+        return f"SoraWidget(prompt={self.prompt[:40]!r}, status={self.job.get('status')!r})"
+
+    # ---- the Python API ---------------------------------------------------------------------
+
+    def generate(self) -> VideoJob:
+        """Start a job for the current form and return at once; the panel follows it."""
+        problems = self._problems()
+        if problems:
+            field, message = next(iter(problems.items()))
+            raise InvalidRequestError(field, message)
+        reference = self.reference or None
+        job = submit(
+            self.client,
+            self.prompt,
+            model=self.model,
+            size=self.size,
+            seconds=self.seconds,
+            input_reference=reference,
+            fit=(self.fit or None) if reference else None,
+            library=self.library,
+        )
+        self._follow(job)
+        return job
+
+    def remix(self, prompt: str | None = None) -> VideoJob:
+        """Remix the video in the player; the result joins the history, linked to its source."""
+        source = self.selected or (self._job.video_id if self._job else None)
+        if not source or self.job.get("status") != "completed":
+            raise InvalidRequestError(
+                "video_id", "There is no completed video to remix yet: generate one first."
+            )
+        job = submit_remix(
+            self.client,
+            source,
+            prompt if prompt is not None else self.remix_prompt,
+            library=self.library,
+        )
+        self._follow(job)
+        return job
+
+    def cancel(self) -> None:
+        """Stop following the running job (the server may still finish it)."""
+        if self._job is not None:
+            self._job.cancel()
+
+    async def wait(self) -> Video:
+        """The finished video of the current job; raises its error if it failed."""
+        if self._job is None:
+            raise RuntimeError("Nothing to wait for: call generate() first.")
+        return await self._job
+
+    @property
+    def result(self) -> Video | None:
+        """The finished video, once there is one."""
+        if self._job is None or self._job.status is not JobStatus.COMPLETED:
+            return None
+        return self._job.video
+
+    @property
+    def video_file(self) -> Path | None:
+        return Path(self.video_path) if self.video_path else None
+
+    def on_complete(self, callback: Callable[[SoraWidget], object]) -> None:
+        """Call `callback(widget)` whenever a video finishes and is on disk."""
+        self._on_complete.append(callback)
+
+    @classmethod
+    def from_id(
+        cls,
+        video_id: str,
+        *,
+        client: SoraClient | None = None,
+        library: Library | None = None,
+        **kwargs: Any,
+    ) -> SoraWidget:
+        """Re-attach to a video: from the library if it is saved, else follow it on the server."""
+        widget = cls(client=client, library=library, **kwargs)
+        entry = widget.library.get(video_id)
+        if entry is not None:
+            widget._remember(entry)
+            widget._show(entry)
+            widget.job = {**IDLE_JOB, "id": entry.id, "status": "completed", "progress": 100}
+        else:
+            widget._follow(VideoJob.attach(widget.client, video_id, library=widget.library))
+        return widget
+
+    def to_html(self) -> str:
+        """A self-contained page (video embedded) that plays without Jupyter."""
+        entry = self.library.get(self.selected) if self.selected else None
+        if entry is None:
+            raise RuntimeError("No finished video to export yet.")
+        return player_page([entry], title=entry.prompt or entry.id)
+
+    def save_html(self, path: str | Path) -> Path:
+        target = Path(path)
+        target.write_text(self.to_html(), encoding="utf-8")
+        return target
+
+    # ---- following a job --------------------------------------------------------------------
+
+    def _follow(self, job: VideoJob) -> None:
+        self._job = job
+        with self.hold_sync():
+            self.error = dict(NO_ERROR)
+            self.job = job_payload(job)
+        job.on_update(self._job_updated)
+
+    def _job_updated(self, job: VideoJob) -> None:
+        if job is not self._job:
+            return  # an older job still reporting after a new one started
+        if job.done or job.status.value != self.job.get("status"):
+            self._push(job)
+            return
+        wait = MIN_UPDATE_INTERVAL - (time.monotonic() - self._last_push)
+        if wait <= 0:
+            self._push(job)
+        elif self._pending_push is None:
+            loop = asyncio.get_running_loop()
+            self._pending_push = loop.call_later(wait, self._push, job)
+
+    def _push(self, job: VideoJob) -> None:
+        if self._pending_push is not None:
+            self._pending_push.cancel()
+            self._pending_push = None
+        self._last_push = time.monotonic()
+        with self.hold_sync():
+            self.job = job_payload(job)
+            if job.status is JobStatus.FAILED:
+                self.error = error_payload(job.error)
+            if job.status is JobStatus.COMPLETED and job.entry is not None:
+                self._remember(job.entry)
+                self._show(job.entry)
+        if job.status is JobStatus.COMPLETED:
+            for callback in self._on_complete:
+                callback(self)
+
+    def _show(self, entry: LibraryEntry) -> None:
+        """Put a saved video in the player: its bytes travel once, as binary, not base64."""
+        with self.hold_sync():
+            self.video = entry.video_path.read_bytes()
+            self.poster = (
+                entry.thumbnail_path.read_bytes() if entry.thumbnail_path.exists() else b""
+            )
+            if entry.spritesheet_path.exists():
+                self.spritesheet = entry.spritesheet_path.read_bytes()
+                self.sprite = sprite_layout(self.spritesheet, entry.size, entry.seconds)
+            self.video_path = str(entry.video_path)
+            self.selected = entry.id
+            self.remix_prompt = entry.prompt or ""
+
+    def _remember(self, entry: LibraryEntry) -> None:
+        if any(item["id"] == entry.id for item in self.history):
+            return
+        thumbnail = entry.thumbnail_path.read_bytes() if entry.thumbnail_path.exists() else None
+        self.history = [
+            *self.history,
+            {
+                "id": entry.id,
+                "prompt": entry.prompt or "",
+                "status": VideoStatus.COMPLETED.value,
+                "thumbnail": thumbnail,
+                "remixed_from": entry.remixed_from_video_id,
+            },
+        ]
+
+    # ---- the form ---------------------------------------------------------------------------
+
+    @traitlets.observe("prompt", "model", "size", "seconds", "reference", "fit")
+    def _form_changed(self, change: dict[str, Any]) -> None:
+        self._refresh_form()
+
+    def _refresh_form(self) -> None:
+        with self.hold_sync():
+            self.cost = cost_label(self.model, self.size, self.seconds)
+            self.reference_info = (
+                reference_info(self.reference, self.size) if self.reference else {}
+            )
+            self.problems = self._problems()
+
+    def _problems(self) -> dict[str, str]:
+        problems = form_problems(self.prompt, self.model, self.size, self.seconds)
+        info = self.reference_info
+        fitted = info.get("readable") and self.fit in ("crop", "pad")
+        if info and not info.get("matches") and not fitted:
+            problems["reference"] = info["message"]
+        return problems
+
+    # ---- actions from the browser -----------------------------------------------------------
+
+    def _handle_message(self, widget: Any, content: Any, buffers: list[bytes]) -> None:
+        if not isinstance(content, dict):
+            return
+        action = content.get("action")
+        try:
+            if action in ("generate", "retry"):
+                self.generate()
+            elif action == "cancel":
+                self.cancel()
+            elif action == "remix":
+                self.remix()
+            elif action == "select":
+                entry = self.library.get(str(content.get("id", "")))
+                if entry is not None:
+                    self._show(entry)
+        except Exception as error:  # shown in the panel, in plain words: never a traceback
+            self.error = error_payload(error)

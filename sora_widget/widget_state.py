@@ -1,0 +1,196 @@
+"""What the widget's traits carry, computed from the job, the errors and the form.
+
+Kept apart from `SoraWidget` (the lonboard way): these are plain functions from domain objects
+to JSON-ready dicts, so they are tested without a widget, a kernel or a browser.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+from PIL import Image, UnidentifiedImageError
+
+from .errors import (
+    APIConnectionError,
+    APIError,
+    AuthenticationError,
+    InvalidRequestError,
+    JobTimeout,
+    ModerationBlocked,
+    RateLimitError,
+    VideoFailed,
+)
+from .jobs import JobStatus, VideoJob
+from .pricing import estimate_cost
+from .simulator.render import SPRITE_COLUMNS
+from .types import MODEL_FAMILY, MODELS, SECONDS_CHOICES, SIZES_BY_FAMILY, parse_size
+from .validation import validate_model, validate_prompt, validate_seconds, validate_size
+
+#: The statuses the front end shows; SUBMITTING looks like Queued, SAVING like In progress.
+_SHOWN_STATUS = {
+    JobStatus.SUBMITTING: "queued",
+    JobStatus.QUEUED: "queued",
+    JobStatus.IN_PROGRESS: "in_progress",
+    JobStatus.SAVING: "in_progress",
+    JobStatus.COMPLETED: "completed",
+    JobStatus.FAILED: "failed",
+    JobStatus.CANCELLED: "cancelled",
+}
+
+IDLE_JOB: dict[str, Any] = {
+    "id": None,
+    "status": "idle",
+    "progress": 0,
+    "started_at": None,
+    "finished_at": None,
+    "eta_seconds": None,
+}
+NO_ERROR: dict[str, Any] = {"kind": "", "message": "", "field": None, "retry_at": None}
+
+
+def options() -> dict[str, Any]:
+    """The choices the form offers, straight from the contract."""
+    all_sizes: list[str] = []
+    for sizes in SIZES_BY_FAMILY.values():
+        all_sizes += [size for size in sizes if size not in all_sizes]
+    return {
+        "models": list(MODELS),
+        "sizes": {model: list(SIZES_BY_FAMILY[MODEL_FAMILY[model]]) for model in MODELS},
+        "all_sizes": all_sizes,
+        "seconds": list(SECONDS_CHOICES),
+        "max_prompt_chars": 32_000,
+    }
+
+
+def backend_badge(base_url: str, is_simulator: bool) -> dict[str, str]:
+    """'Simulator', or the server's host: the user always knows who is being paid."""
+    return {
+        "label": "Simulator" if is_simulator else (urlsplit(base_url).hostname or base_url),
+        "title": base_url,
+    }
+
+
+def cost_label(model: str, size: str, seconds: str) -> str:
+    cost = estimate_cost(model, size, seconds)
+    return "" if cost is None else f"≈ ${cost:.2f}"
+
+
+def job_payload(job: VideoJob, *, now: float | None = None) -> dict[str, Any]:
+    """Times as epoch milliseconds, so the browser ticks the elapsed clock on its own."""
+    now = time.time() if now is None else now
+    started = now - job.elapsed
+    return {
+        "id": job.video_id,
+        "status": _SHOWN_STATUS[job.status],
+        "progress": job.progress,
+        "started_at": int(started * 1000),
+        "finished_at": int(now * 1000) if job.done else None,
+        "eta_seconds": None if job.eta is None else round(job.eta, 1),
+    }
+
+
+def error_payload(error: BaseException | None) -> dict[str, Any]:
+    """Plain words and what to do next; never a traceback, never the key."""
+    if error is None:
+        return dict(NO_ERROR)
+    field = None
+    retry_at = None
+    if isinstance(error, ModerationBlocked):
+        kind = "moderation"
+        message = (
+            "Blocked by moderation. Change the prompt or the reference image: content must suit "
+            "under-18 audiences, with no real people, copyrighted characters or music."
+        )
+    elif isinstance(error, InvalidRequestError):
+        kind, field, message = "invalid", error.param, error.message
+    elif isinstance(error, RateLimitError):
+        kind = "rate_limit"
+        wait = error.retry_after or 10.0
+        retry_at = int((time.time() + wait) * 1000)
+        message = f"Rate limit reached: the server asked to wait {wait:.0f} s. {error.message}"
+    elif isinstance(error, AuthenticationError):
+        kind = "auth"
+        message = (
+            "The server refused the API key. Check OPENAI_API_KEY, or unset it to use the "
+            "local simulator."
+        )
+    elif isinstance(error, APIConnectionError):
+        kind = "connection"
+        message = f"Cannot reach the server: {error}. Check that it is running and reachable."
+    elif isinstance(error, JobTimeout):
+        kind, message = "timeout", str(error)
+    elif isinstance(error, VideoFailed):
+        kind, message = "failed", f"The video failed: {error.message} Try again with Retry."
+    elif isinstance(error, APIError):
+        kind, field, message = "invalid", error.param, error.message
+    else:
+        kind, message = "failed", f"Something went wrong: {type(error).__name__}: {error}"
+    return {"kind": kind, "message": message, "field": field, "retry_at": retry_at}
+
+
+def form_problems(prompt: str, model: str, size: str, seconds: str) -> dict[str, str]:
+    """Every field that would be refused, with the reason: Generate stays disabled until none."""
+    problems: dict[str, str] = {}
+    for field, check in (
+        ("prompt", lambda: validate_prompt(prompt)),
+        ("model", lambda: validate_model(model)),
+        ("size", lambda: validate_size(size, model) if model in MODEL_FAMILY else None),
+        ("seconds", lambda: validate_seconds(seconds)),
+    ):
+        try:
+            check()
+        except InvalidRequestError as error:
+            problems[field] = error.message
+    return problems
+
+
+def reference_info(data: bytes, size: str) -> dict[str, Any]:
+    """What the kernel sees in the uploaded image, and whether it fits the chosen size."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        return {
+            "width": 0,
+            "height": 0,
+            "matches": False,
+            "readable": False,
+            "message": "The reference image could not be read: use a JPEG, PNG or WebP file.",
+        }
+    matches = f"{width}x{height}" == size
+    message = (
+        ""
+        if matches
+        else f"The image is {width}x{height} but the video is {size}: choose Crop or Pad to fit "
+        "it, or pick a matching size."
+    )
+    return {
+        "width": width,
+        "height": height,
+        "matches": matches,
+        "readable": True,
+        "message": message,
+    }
+
+
+def sprite_layout(sheet: bytes, video_size: str, seconds: str) -> dict[str, Any]:
+    """The spritesheet's grid, for mapping a hover position to a tile.
+
+    The API does not publish the grid, and tiles of several sizes fit any sheet, so the column
+    count is taken as the simulator's (`SPRITE_COLUMNS`); rows follow from the tiles' aspect.
+    """
+    with Image.open(io.BytesIO(sheet)) as image:
+        sheet_width, sheet_height = image.size
+    video_width, video_height = parse_size(video_size)
+    tile_width = sheet_width / SPRITE_COLUMNS
+    rows = max(1, round(sheet_height / (tile_width * video_height / video_width)))
+    return {
+        "columns": SPRITE_COLUMNS,
+        "rows": rows,
+        "tile_width": round(tile_width, 2),
+        "tile_height": round(sheet_height / rows, 2),
+        "seconds": float(seconds),
+    }

@@ -1,0 +1,167 @@
+"""SoraWidget's model without a browser: traits for each status, validation, cancel, re-attach."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+import pytest
+
+from sora_widget.client import SoraClient
+from sora_widget.errors import InvalidRequestError
+from sora_widget.library import Library
+from sora_widget.simulator import FaultConfig
+from sora_widget.widget import SoraWidget
+
+from .conftest import TEST_KEY
+from .helpers import png_bytes
+
+
+@pytest.fixture
+def make_widget(make_app, tmp_path):
+    def build(faults: FaultConfig | None = None, **kwargs):
+        app = make_app(faults=faults or FaultConfig(), api_key=TEST_KEY)
+        client = SoraClient(
+            api_key=TEST_KEY,
+            base_url="http://simulator.test/v1",
+            transport=httpx.ASGITransport(app=app),
+        )
+        client.is_simulator = True
+        return SoraWidget(client=client, library=Library(tmp_path / "videos"), **kwargs)
+
+    return build
+
+
+def state_text(widget: SoraWidget) -> str:
+    """Everything the widget would sync or save, binary buffers included, as one string."""
+    state = widget.get_state()
+    parts = []
+    for value in state.values():
+        if isinstance(value, bytes | memoryview):
+            parts.append(bytes(value).decode("latin-1"))
+        else:
+            parts.append(json.dumps(value, default=lambda v: bytes(v).decode("latin-1")))
+    return "\n".join(parts)
+
+
+async def test_generate_moves_through_every_status_to_a_playable_video(make_widget):
+    widget = make_widget(prompt="a red fox trotting through fresh snow")
+    seen = []
+    widget.observe(lambda change: seen.append(change["new"]["status"]), names="job")
+    assert widget.backend["label"] == "Simulator"
+    assert widget.cost == "≈ $0.40" and widget.problems == {}
+    job = widget.generate()
+    assert widget.job["status"] == "queued"
+    video = await asyncio.wait_for(widget.wait(), 60)
+    assert video.status == "completed"
+    assert seen[0] == "queued" and "in_progress" in seen and seen[-1] == "completed"
+    assert widget.job["progress"] == 100 and widget.job["id"] == job.video_id
+    assert widget.video[4:8] == b"ftyp" and widget.poster[8:12] == b"WEBP"
+    assert widget.sprite["columns"] >= 1 and widget.spritesheet[:2] == b"\xff\xd8"
+    assert widget.video_file is not None and widget.video_file.exists()
+    assert [item["id"] for item in widget.history] == [job.video_id]
+    assert widget.remix_prompt == widget.prompt and widget.result.id == job.video_id
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"prompt": ""}, "prompt"),
+        ({"prompt": "x" * 32_001}, "prompt"),
+        ({"prompt": "ok", "model": "sora-9"}, "model"),
+        ({"prompt": "ok", "size": "1792x1024"}, "size"),
+        ({"prompt": "ok", "seconds": "5"}, "seconds"),
+    ],
+)
+async def test_invalid_form_names_the_field_and_refuses_to_generate(make_widget, fields, field):
+    widget = make_widget(**fields)
+    assert field in widget.problems and widget.problems[field]
+    with pytest.raises(InvalidRequestError) as refused:
+        widget.generate()
+    assert refused.value.param == field
+    widget._handle_message(widget, {"action": "generate"}, [])
+    assert widget.error["kind"] == "invalid" and widget.error["field"] == field
+    assert widget.job["status"] == "idle"
+
+
+async def test_cost_and_problems_follow_the_form(make_widget):
+    widget = make_widget(prompt="ok")
+    widget.model = "sora-2-pro"
+    widget.size = "1792x1024"
+    widget.seconds = "12"
+    assert widget.cost == "≈ $6.00" and widget.problems == {}
+    widget.model = "sora-2"
+    assert "size" in widget.problems and "sora-2" in widget.problems["size"]
+
+
+async def test_reference_image_of_the_wrong_size_needs_a_fit(make_widget):
+    widget = make_widget(prompt="a lighthouse")
+    widget.reference = png_bytes(400, 300)
+    assert widget.reference_info["matches"] is False
+    assert "400x300" in widget.problems["reference"]
+    widget.fit = "crop"
+    assert "reference" not in widget.problems
+    widget.generate()
+    await asyncio.wait_for(widget.wait(), 60)
+    assert widget.job["status"] == "completed"
+    widget.reference = b"not an image"
+    assert "could not be read" in widget.problems["reference"]
+
+
+async def test_moderation_block_is_shown_in_plain_words(make_widget):
+    widget = make_widget(
+        prompt="something forbidden", faults=FaultConfig(blocked_words=("forbidden",))
+    )
+    widget.generate()
+    with pytest.raises(Exception):  # noqa: B017 (ModerationBlocked; the panel is what we check)
+        await asyncio.wait_for(widget.wait(), 60)
+    assert widget.job["status"] == "failed"
+    assert widget.error["kind"] == "moderation" and "moderation" in widget.error["message"]
+    assert "Traceback" not in widget.error["message"]
+
+
+async def test_cancel_from_the_browser(make_widget):
+    widget = make_widget(prompt="a long one", seconds="12")
+    widget.generate()
+    await asyncio.sleep(0.05)
+    widget._handle_message(widget, {"action": "cancel"}, [])
+    await asyncio.sleep(0.05)
+    assert widget.job["status"] == "cancelled"
+    assert widget.video == b""
+
+
+async def test_reattach_from_the_library_after_a_restart(make_widget, tmp_path):
+    first = make_widget(prompt="kept safe")
+    first.generate()
+    video = await asyncio.wait_for(first.wait(), 60)
+    again = SoraWidget.from_id(video.id, client=first.client, library=Library(tmp_path / "videos"))
+    assert again.job["status"] == "completed" and again.video == first.video
+    assert again.selected == video.id and again.history[0]["id"] == video.id
+
+
+async def test_reattach_follows_a_running_job(make_widget):
+    first = make_widget(prompt="still running")
+    job = first.generate()
+    while job.video_id is None:
+        await asyncio.sleep(0.01)
+    again = SoraWidget.from_id(job.video_id, client=first.client, library=first.library)
+    video = await asyncio.wait_for(again.wait(), 60)
+    assert video.id == job.video_id and again.video[4:8] == b"ftyp"
+
+
+async def test_the_key_is_in_no_trait_and_no_state(make_widget):
+    widget = make_widget(prompt="a secret-free clip")
+    widget.generate()
+    await asyncio.wait_for(widget.wait(), 60)
+    assert TEST_KEY not in state_text(widget)
+    assert TEST_KEY not in repr(widget) and TEST_KEY not in widget.to_html()
+
+
+async def test_export_is_self_contained_and_escapes_the_prompt(make_widget, tmp_path):
+    widget = make_widget(prompt='<img src=x onerror="alert(1)"> a fox')
+    widget.generate()
+    await asyncio.wait_for(widget.wait(), 60)
+    page = widget.save_html(tmp_path / "fox.html").read_text()
+    assert "data:video/mp4;base64," in page
+    assert "<img src=x" not in page and "&lt;img src=x" in page
