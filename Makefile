@@ -9,7 +9,9 @@ BIN := $(VENV)/bin
 
 .PHONY: demo test lint bench simulator clean
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/.installed: pyproject.toml package.json package-lock.json $(wildcard js/*.js js/*.css)
+	npm ci --no-audit --no-fund --loglevel=error
+	npm run build
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
@@ -23,6 +25,7 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff format --check .
 
 test: lint
+	npm test
 	$(BIN)/python -m pytest
 
 bench: $(BIN)/.installed

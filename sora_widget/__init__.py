@@ -1,5 +1,7 @@
 """Sora video generation in Jupyter, with a faithful local simulator of the Videos API."""
 
+from .backend import connect
+from .client import SoraClient
 from .errors import (
     APIConnectionError,
     APIError,
@@ -13,10 +15,18 @@ from .errors import (
     SoraError,
     VideoFailed,
 )
+from .jobs import VideoJob
+from .library import Library
 from .pricing import estimate_cost
 from .types import Video, VideoStatus
+from .widget import SoraWidget
 
 __all__ = [
+    "Library",
+    "SoraClient",
+    "SoraWidget",
+    "VideoJob",
+    "connect",
     "APIConnectionError",
     "APIError",
     "AuthenticationError",

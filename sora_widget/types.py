@@ -165,3 +165,18 @@ class Video:
     @property
     def is_terminal(self) -> bool:
         return self.status in TERMINAL_STATUSES
+
+
+@dataclass(frozen=True)
+class Character:
+    """A character made from a video, reusable across generations."""
+
+    id: str | None
+    name: str | None
+    created_at: int
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Character:
+        return cls(
+            id=data.get("id"), name=data.get("name"), created_at=int(data.get("created_at") or 0)
+        )

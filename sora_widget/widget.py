@@ -37,6 +37,13 @@ from .widget_state import (
 )
 
 STATIC = Path(__file__).parent / "static"
+
+
+def _bytes_from_json(value: Any, widget: Any) -> bytes:
+    """Binary from the browser arrives as a memoryview; the trait holds bytes."""
+    return b"" if value is None else bytes(value)
+
+
 #: Progress reaches the browser a few times per second at most (IOPub has a rate limit).
 MIN_UPDATE_INTERVAL = 0.25
 
@@ -52,7 +59,7 @@ class SoraWidget(anywidget.AnyWidget):
     model = traitlets.Unicode(DEFAULT_MODEL).tag(sync=True)
     size = traitlets.Unicode(DEFAULT_SIZE).tag(sync=True)
     seconds = traitlets.Unicode(DEFAULT_SECONDS).tag(sync=True)
-    reference = traitlets.Bytes(b"").tag(sync=True)
+    reference = traitlets.Bytes(b"").tag(sync=True, from_json=_bytes_from_json)
     reference_name = traitlets.Unicode("").tag(sync=True)
     fit = traitlets.Unicode("").tag(sync=True)
     remix_prompt = traitlets.Unicode("").tag(sync=True)

@@ -13,6 +13,11 @@ H.264 Constrained Baseline and plays in every browser), one thread (so a render 
 deterministic and the worker pool, not the encoder, owns parallelism), constant QP (rate
 control by CRF costs a lookahead pass for nothing here). Colours are BT.709, limited range,
 tagged in the stream so browsers and PyAV convert them back the same way.
+
+Frame rate: 12 fps. Even ultrafast, x264 spends 2 to 4 ms on a 720x1280 frame on one core
+(more for rain, snow and zoom, where every macroblock changes), so at 24 fps the encoder alone
+would use 0.2 to 0.4 s of a 4 s clip's 0.4 s budget; 15 fps left too little headroom for the
+dearest scenes on a busy machine. Browsers play 12 fps MP4 without complaint.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from typing import NamedTuple
 
 import av
 import numpy as np
-from av.video.reformatter import ColorRange, Colorspace
+from av.video.reformatter import ColorPrimaries, ColorRange, Colorspace, ColorTrc
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from .scene import MOBILE_KINDS, Look, Rgb, Scene, Subject, describe, hash_unit
@@ -189,14 +194,16 @@ def _encode(request: RenderRequest, path: Path) -> tuple[np.ndarray, list[np.nda
     width, height = request.width, request.height
     frames = request.seconds * FPS
     shots = [
-        (segment, _Shot(segment, width, height))
+        _Shot(segment, width, height)
         for segment in _plan(request)
         if segment.start < min(segment.end, frames)
     ]
-    tile_at = {int((i + 0.5) * frames / SPRITE_TILES): i for i in range(SPRITE_TILES)}
+    tiles_at: dict[int, list[int]] = {}  # frame index -> the tiles that show it
+    for tile in range(SPRITE_TILES):
+        tiles_at.setdefault(int((tile + 0.5) * frames / SPRITE_TILES), []).append(tile)
     tile_w, tile_h = sprite_tile_size(width, height)
-    tiles: list[np.ndarray] = [np.zeros((tile_h, tile_w, 3), np.uint8)] * SPRITE_TILES
-    thumbnail = np.zeros((height, width, 3), np.uint8)
+    tiles: list[np.ndarray] = [np.empty(0)] * SPRITE_TILES
+    thumbnail = np.empty(0)
     frame = av.VideoFrame(width, height, "yuv420p")
     frame.colorspace = Colorspace.ITU709
     frame.color_range = ColorRange.MPEG
@@ -207,18 +214,20 @@ def _encode(request: RenderRequest, path: Path) -> tuple[np.ndarray, list[np.nda
         codec = stream.codec_context
         codec.thread_count = 1
         codec.gop_size = KEYFRAME_SECONDS * FPS
-        codec.colorspace = codec.color_primaries = codec.color_trc = 1  # BT.709
-        codec.color_range = 1  # limited ("MPEG") range
-        shot_index = 0
+        codec.colorspace = Colorspace.ITU709
+        codec.color_primaries = ColorPrimaries.BT709
+        codec.color_trc = ColorTrc.BT709
+        codec.color_range = ColorRange.MPEG
+        shot = 0
         for index in range(frames):
-            while shots[shot_index][0].end <= index:
-                shot_index += 1
-            shots[shot_index][1].paint(index, planes)
+            while shots[shot].end <= index:
+                shot += 1
+            shots[shot].paint(index, planes)
             frame.pts = index
             container.mux(stream.encode(frame))
-            if index in tile_at:
-                tile = frame.reformat(tile_w, tile_h, "rgb24", interpolation="AREA", threads=1)
-                tiles[tile_at[index]] = tile.to_ndarray()
+            for tile in tiles_at.get(index, []):
+                small = frame.reformat(tile_w, tile_h, "rgb24", interpolation="AREA", threads=1)
+                tiles[tile] = small.to_ndarray()
             if index == frames // 2:
                 thumbnail = frame.reformat(format="rgb24", threads=1).to_ndarray()
         container.mux(stream.encode())
@@ -376,6 +385,10 @@ class _Stage:
     def x(self, s: Subject) -> float:
         return self.origin + s.x * self.width
 
+    def place(self, s: Subject) -> tuple[float, float, float, float]:
+        """(centre x, ground line y, height, depth) in backdrop pixels."""
+        return self.x(s), s.y * self.height, s.size * self.unit, self.depth(s)
+
     def depth(self, s: Subject) -> float:
         """0 near the camera, 1 at the horizon: how much fog sits in front of a subject."""
         distance = (s.y * self.height - self.horizon) / max(1, self.height - self.horizon)
@@ -458,7 +471,7 @@ def _stage(scene: Scene, width: int, height: int) -> _Stage:
 
 
 def _camera(stage: _Stage, t: float) -> float:
-    """The camera's left edge in the backdrop, in pixels, at time t."""
+    """The camera's left edge in the backdrop, in pixels, t seconds into its move."""
     look, travel = stage.look, stage.strip - stage.width
     if look.camera == "pan":
         sweep = 1 - abs((t / PAN_SECONDS) % 2 - 1)  # 0 -> 1 -> 0 ...
@@ -483,13 +496,14 @@ def _backdrop(stage: _Stage, scene: Scene, reference: Image.Image | None) -> Ima
         left = stage.width - round(stage.origin)
         image = Image.fromarray(mirrored[:, left : left + stage.strip])
     draw = ImageDraw.Draw(image)
-    rng = np.random.default_rng(scene.seed)
     if reference is None:
-        _draw_sky_details(draw, stage, rng)
+        _draw_sky_details(draw, stage, np.random.default_rng([scene.seed, 0]))
     layers = ("sun", "moon", "mountain", "city", "ocean")
     scenery = [s for s in scene.subjects if s.kind not in MOBILE_KINDS]
     scenery.sort(key=lambda s: (layers.index(s.kind) if s.kind in layers else len(layers), s.y))
     for subject in scenery:
+        # each subject its own random details, so a remix that changes the light keeps them
+        rng = np.random.default_rng([scene.seed, int(hash_unit(f"{subject}") * 2**32)])
         _SCENERY[subject.kind](draw, stage, subject, rng)
     return image
 
@@ -598,18 +612,12 @@ def _draw_ocean(draw: Draw, stage: _Stage, s: Subject, rng: np.random.Generator)
 
 
 def _draw_tree(draw: Draw, stage: _Stage, s: Subject, rng: np.random.Generator) -> None:
-    look, h, cx, base, depth = (
-        stage.look,
-        s.size * stage.unit,
-        stage.x(s),
-        s.y * stage.height,
-        stage.depth(s),
-    )
+    cx, base, h, depth = stage.place(s)
+    look = stage.look
     leaves = stage.shade(_rotate_hue((50, 130, 55), (look.accent - 0.5) * 0.15), depth)
     snow = stage.shade((240, 242, 248), depth) if "snow" in look.weather else None
-    draw.rectangle(
-        (cx - 0.05 * h, base - 0.4 * h, cx + 0.05 * h, base), fill=stage.shade((95, 65, 40), depth)
-    )
+    trunk = stage.shade((95, 65, 40), depth)
+    draw.rectangle((cx - 0.05 * h, base - 0.4 * h, cx + 0.05 * h, base), fill=trunk)
     if s.name in ("pine", "forest", "woods"):
         for i in range(3):
             top, bottom, w = (
@@ -631,32 +639,20 @@ def _draw_tree(draw: Draw, stage: _Stage, s: Subject, rng: np.random.Generator) 
 
 def _draw_house(draw: Draw, stage: _Stage, s: Subject, rng: np.random.Generator) -> None:
     """Windows glow after sunset; snow settles on the roof."""
-    look, h, cx, base, depth = (
-        stage.look,
-        s.size * stage.unit,
-        stage.x(s),
-        s.y * stage.height,
-        stage.depth(s),
-    )
-    w = 1.2 * h
+    cx, base, h, depth = stage.place(s)
+    look, w = stage.look, 1.2 * h
     if look.time_of_day in ("night", "sunset"):
         window = stage.shade(_LIT_WINDOW, depth, True)
     else:
         window = stage.shade((150, 190, 220), depth)
+    wall, door = stage.shade((205, 175, 135), depth), stage.shade((90, 60, 40), depth)
     roof = stage.shade((240, 242, 248) if "snow" in look.weather else (150, 60, 50), depth)
-    draw.rectangle(
-        (cx - w / 2, base - 0.6 * h, cx + w / 2, base), fill=stage.shade((205, 175, 135), depth)
-    )
-    draw.polygon(
-        [(cx - 0.6 * w, base - 0.6 * h), (cx, base - h), (cx + 0.6 * w, base - 0.6 * h)], fill=roof
-    )
-    draw.rectangle(
-        (cx - 0.08 * w, base - 0.32 * h, cx + 0.08 * w, base), fill=stage.shade((90, 60, 40), depth)
-    )
-    for wx in (cx - 0.3 * w, cx + 0.3 * w):
-        draw.rectangle(
-            (wx - 0.09 * w, base - 0.45 * h, wx + 0.09 * w, base - 0.27 * h), fill=window
-        )
+    eaves = base - 0.6 * h
+    draw.rectangle((cx - w / 2, eaves, cx + w / 2, base), fill=wall)
+    draw.polygon([(cx - 0.6 * w, eaves), (cx, base - h), (cx + 0.6 * w, eaves)], fill=roof)
+    draw.rectangle((cx - 0.08 * w, base - 0.32 * h, cx + 0.08 * w, base), fill=door)
+    for x in (cx - 0.3 * w, cx + 0.3 * w):
+        draw.rectangle((x - 0.09 * w, base - 0.45 * h, x + 0.09 * w, base - 0.27 * h), fill=window)
 
 
 def _draw_shape(draw: Draw, stage: _Stage, s: Subject, rng: np.random.Generator) -> None:
@@ -694,141 +690,143 @@ _SCENERY = {
 
 
 # ---------------------------------------------------------------------------- moving subjects
-# Each draws its poses facing right on a transparent canvas h pixels high; `_Mover` mirrors
-# them for subjects heading left and cycles through them as they move.
+# Each draws its poses facing right, in units of the sprite's height (so the numbers read as
+# proportions); `_Mover` mirrors them for subjects heading left and cycles through them.
+
+Point = tuple[float, float]
+Box = tuple[float, float, float, float]
+
+
+class _Pen:
+    """A transparent canvas `aspect` heights wide, drawn on in units of its height."""
+
+    def __init__(self, aspect: float, height: int) -> None:
+        self.image = Image.new("RGBA", (max(2, _even(aspect * height)), height))
+        self.draw = ImageDraw.Draw(self.image)
+        self.unit = height
+
+    def _points(self, points: list[Point]) -> list[Point]:
+        return [(x * self.unit, y * self.unit) for x, y in points]
+
+    def _box(self, box: Box) -> Box:
+        x0, y0, x1, y1 = (c * self.unit for c in box)
+        return x0, y0, x1, y1
+
+    def polygon(self, points: list[Point], fill: Rgb) -> None:
+        self.draw.polygon(self._points(points), fill=fill)
+
+    def line(self, points: list[Point], fill: Rgb, width: float) -> None:
+        thickness = max(2, round(width * self.unit))
+        self.draw.line(self._points(points), fill=fill, width=thickness, joint="curve")
+
+    def ellipse(self, box: Box, fill: Rgb) -> None:
+        self.draw.ellipse(self._box(box), fill=fill)
+
+    def chord(self, box: Box, start: float, end: float, fill: Rgb) -> None:
+        self.draw.chord(self._box(box), start, end, fill=fill)
+
+    def rectangle(self, box: Box, fill: Rgb, radius: float = 0.0) -> None:
+        self.draw.rounded_rectangle(self._box(box), radius * self.unit, fill=fill)
+
 
 Poses = list[Image.Image]
 
 
-def _canvas(width: float, height: int) -> tuple[Image.Image, Draw, float]:
-    image = Image.new("RGBA", (max(2, _even(width)), height))
-    return image, ImageDraw.Draw(image), height
-
-
 def _animal_poses(stage: _Stage, s: Subject, h: int, depth: float) -> Poses:
+    """Four legs that swap stride between the two poses; ears and tail by species."""
     body, dark = stage.shade(stage.color(s), depth), stage.shade((25, 20, 20), depth)
-    light = stage.shade((240, 235, 225), depth)
-    name = s.name
+    light, name = stage.shade((240, 235, 225), depth), s.name
     poses = []
     for stride in (-1, 1):
-        image, draw, u = _canvas(1.6 * h, h)
-
-        def p(x: float, y: float, u: float = u) -> tuple[float, float]:
-            return x * u, y * u
-
+        pen = _Pen(1.6, h)
         for x, phase in ((0.45, 1), (0.6, -1), (0.98, -1), (1.12, 1)):
             foot = x + 0.07 * stride * phase
-            draw.polygon(
-                [p(x - 0.045, 0.6), p(x + 0.045, 0.6), p(foot + 0.04, 1), p(foot - 0.04, 1)],
-                fill=body,
+            pen.polygon(
+                [(x - 0.045, 0.6), (x + 0.045, 0.6), (foot + 0.04, 1), (foot - 0.04, 1)], body
             )
-        if name in ("fox", "wolf"):  # bushy tail
-            draw.polygon([p(0.42, 0.45), p(0.02, 0.3), p(0.0, 0.48), p(0.4, 0.62)], fill=body)
-            draw.polygon([p(0.12, 0.34), p(0.02, 0.3), p(0.0, 0.48), p(0.1, 0.46)], fill=light)
-        elif name in ("cat", "kitten", "tiger", "lion"):  # thin tail held up
-            draw.line(
-                [p(0.4, 0.45), p(0.22, 0.3), p(0.2, 0.08)], fill=body, width=max(2, round(0.06 * h))
-            )
-        elif name in ("horse", "cow"):
-            draw.line([p(0.38, 0.42), p(0.3, 0.75)], fill=dark, width=max(2, round(0.07 * h)))
-        else:
-            draw.line([p(0.4, 0.45), p(0.28, 0.36)], fill=body, width=max(2, round(0.08 * h)))
-        draw.ellipse([*p(0.35, 0.35), *p(1.2, 0.72)], fill=body)
+        if name in ("fox", "wolf"):  # bushy
+            pen.polygon([(0.42, 0.45), (0.02, 0.3), (0.0, 0.48), (0.4, 0.62)], body)
+            pen.polygon([(0.12, 0.34), (0.02, 0.3), (0.0, 0.48), (0.1, 0.46)], light)
+        elif name in ("cat", "kitten", "tiger", "lion"):  # thin, held up
+            pen.line([(0.4, 0.45), (0.22, 0.3), (0.2, 0.08)], body, 0.06)
+        elif name in ("horse", "cow"):  # hanging
+            pen.line([(0.38, 0.42), (0.3, 0.75)], dark, 0.07)
+        else:  # a stub
+            pen.line([(0.4, 0.45), (0.28, 0.36)], body, 0.08)
+        pen.ellipse((0.35, 0.35, 1.2, 0.72), body)
         if name == "fox":
-            draw.chord([*p(0.95, 0.38), *p(1.25, 0.72)], 30, 200, fill=light)
-        draw.ellipse([*p(1.08, 0.14), *p(1.42, 0.46)], fill=body)
-        draw.polygon([p(1.36, 0.24), p(1.6, 0.36), p(1.36, 0.44)], fill=body)
-        draw.ellipse([*p(1.55, 0.32), *p(1.6, 0.38)], fill=dark)
-        draw.ellipse([*p(1.3, 0.23), *p(1.35, 0.28)], fill=dark)
+            pen.chord((0.95, 0.38, 1.25, 0.72), 30, 200, light)
+        pen.ellipse((1.08, 0.14, 1.42, 0.46), body)  # head
+        pen.polygon([(1.36, 0.24), (1.6, 0.36), (1.36, 0.44)], body)  # snout
+        pen.ellipse((1.55, 0.32, 1.6, 0.38), dark)  # nose
+        pen.ellipse((1.3, 0.23, 1.35, 0.28), dark)  # eye
         if name in ("dog", "puppy", "sheep", "cow"):  # floppy ears
-            draw.ellipse([*p(1.1, 0.16), *p(1.2, 0.42)], fill=dark)
+            pen.ellipse((1.1, 0.16, 1.2, 0.42), dark)
         elif name == "rabbit":
-            draw.ellipse([*p(1.12, -0.2), *p(1.2, 0.25)], fill=body)
-            draw.ellipse([*p(1.22, -0.2), *p(1.3, 0.25)], fill=body)
+            pen.ellipse((1.12, -0.2, 1.2, 0.25), body)
+            pen.ellipse((1.22, -0.2, 1.3, 0.25), body)
         elif name == "bear":
-            draw.ellipse([*p(1.1, 0.1), *p(1.2, 0.22)], fill=body)
+            pen.ellipse((1.1, 0.1, 1.2, 0.22), body)
         else:  # pointed ears
-            draw.polygon([p(1.13, 0.24), p(1.18, 0.0), p(1.27, 0.19)], fill=body)
-            draw.polygon([p(1.26, 0.19), p(1.34, 0.01), p(1.4, 0.23)], fill=body)
-        poses.append(image)
+            pen.polygon([(1.13, 0.24), (1.18, 0.0), (1.27, 0.19)], body)
+            pen.polygon([(1.26, 0.19), (1.34, 0.01), (1.4, 0.23)], body)
+        poses.append(pen.image)
     return poses
 
 
 def _person_poses(stage: _Stage, s: Subject, h: int, depth: float) -> Poses:
     body, dark = stage.shade(stage.color(s), depth), stage.shade((50, 50, 70), depth)
-    head = stage.shade((240, 240, 245) if s.name == "astronaut" else (225, 185, 150), depth)
+    astronaut = s.name == "astronaut"
+    head = stage.shade((240, 240, 245) if astronaut else (225, 185, 150), depth)
     poses = []
     for stride in (-1, 1):
-        image, draw, u = _canvas(0.6 * h, h)
-        limb = max(2, round(0.07 * h))
-        draw.line([(0.26 * u, 0.6 * u), ((0.24 + 0.1 * stride) * u, u)], fill=dark, width=limb)
-        draw.line([(0.34 * u, 0.6 * u), ((0.36 - 0.1 * stride) * u, u)], fill=dark, width=limb)
-        draw.line(
-            [(0.3 * u, 0.26 * u), ((0.3 - 0.12 * stride) * u, 0.56 * u)], fill=body, width=limb
-        )
-        draw.rounded_rectangle((0.18 * u, 0.2 * u, 0.42 * u, 0.64 * u), 0.06 * u, fill=body)
-        draw.ellipse((0.2 * u, 0.0, 0.4 * u, 0.2 * u), fill=head)
-        if s.name == "astronaut":
-            draw.ellipse(
-                (0.27 * u, 0.05 * u, 0.39 * u, 0.14 * u), fill=stage.shade((40, 60, 90), depth)
-            )
-        poses.append(image)
+        pen = _Pen(0.6, h)
+        pen.line([(0.26, 0.6), (0.24 + 0.1 * stride, 1.0)], dark, 0.07)  # legs
+        pen.line([(0.34, 0.6), (0.36 - 0.1 * stride, 1.0)], dark, 0.07)
+        pen.line([(0.3, 0.26), (0.3 - 0.12 * stride, 0.56)], body, 0.07)  # arm
+        pen.rectangle((0.18, 0.2, 0.42, 0.64), body, radius=0.06)
+        pen.ellipse((0.2, 0.0, 0.4, 0.2), head)
+        if astronaut:
+            pen.ellipse((0.27, 0.05, 0.39, 0.14), stage.shade((40, 60, 90), depth))  # visor
+        poses.append(pen.image)
     return poses
 
 
 def _car_poses(stage: _Stage, s: Subject, h: int, depth: float) -> Poses:
-    image, draw, u = _canvas(2.4 * h, h)
+    """Headlights and tail lights glow (they ignore the night)."""
+    pen = _Pen(2.4, h)
     body, dark = stage.shade(stage.color(s), depth), stage.shade((25, 25, 30), depth)
-    glass = stage.shade((150, 190, 220), depth)
-    draw.polygon(
-        [(0.55 * u, 0.4 * u), (0.8 * u, 0.05 * u), (1.6 * u, 0.05 * u), (1.9 * u, 0.4 * u)],
-        fill=body,
-    )
-    draw.polygon(
-        [(0.7 * u, 0.38 * u), (0.88 * u, 0.12 * u), (1.18 * u, 0.12 * u), (1.18 * u, 0.38 * u)],
-        fill=glass,
-    )
-    draw.polygon(
-        [(1.26 * u, 0.38 * u), (1.26 * u, 0.12 * u), (1.55 * u, 0.12 * u), (1.78 * u, 0.38 * u)],
-        fill=glass,
-    )
-    draw.rounded_rectangle((0, 0.36 * u, 2.4 * u - 1, 0.84 * u), 0.12 * u, fill=body)
-    for cx in (0.55 * u, 1.85 * u):
-        draw.ellipse((cx - 0.18 * u, 0.64 * u, cx + 0.18 * u, u - 1), fill=dark)
-        draw.ellipse(
-            (cx - 0.07 * u, 0.75 * u, cx + 0.07 * u, 0.89 * u),
-            fill=stage.shade((160, 160, 170), depth),
-        )
-    draw.rectangle(
-        (2.26 * u, 0.46 * u, 2.4 * u - 1, 0.58 * u), fill=stage.shade((255, 240, 180), depth, True)
-    )
-    draw.rectangle((0, 0.46 * u, 0.08 * u, 0.58 * u), fill=stage.shade((230, 40, 40), depth, True))
-    return [image]
+    glass, hub = stage.shade((150, 190, 220), depth), stage.shade((160, 160, 170), depth)
+    pen.polygon([(0.55, 0.4), (0.8, 0.05), (1.6, 0.05), (1.9, 0.4)], body)
+    pen.polygon([(0.7, 0.38), (0.88, 0.12), (1.18, 0.12), (1.18, 0.38)], glass)
+    pen.polygon([(1.26, 0.38), (1.26, 0.12), (1.55, 0.12), (1.78, 0.38)], glass)
+    pen.rectangle((0.0, 0.36, 2.39, 0.84), body, radius=0.12)
+    for x in (0.55, 1.85):
+        pen.ellipse((x - 0.18, 0.64, x + 0.18, 0.99), dark)
+        pen.ellipse((x - 0.07, 0.75, x + 0.07, 0.89), hub)
+    pen.rectangle((2.26, 0.46, 2.39, 0.58), stage.shade((255, 240, 180), depth, True))
+    pen.rectangle((0.0, 0.46, 0.08, 0.58), stage.shade((230, 40, 40), depth, True))
+    return [pen.image]
 
 
 def _bird_poses(stage: _Stage, s: Subject, h: int, depth: float) -> Poses:
-    color, width = stage.shade(stage.color(s), depth), max(2, round(0.16 * h))
+    color = stage.shade(stage.color(s), depth)
     poses = []
     for tip in (0.12, 0.88):  # wings up, wings down
-        image, draw, u = _canvas(2 * h, h)
-        wing = [(0.05, tip), (0.55, 0.55), (1.0, 0.45), (1.45, 0.55), (1.95, tip)]
-        draw.line([(x * u, y * u) for x, y in wing], fill=color, width=width, joint="curve")
-        poses.append(image)
+        pen = _Pen(2.0, h)
+        pen.line([(0.05, tip), (0.55, 0.55), (1.0, 0.45), (1.45, 0.55), (1.95, tip)], color, 0.16)
+        poses.append(pen.image)
     return poses
 
 
 def _boat_poses(stage: _Stage, s: Subject, h: int, depth: float) -> Poses:
-    image, draw, u = _canvas(1.6 * h, h)
+    pen = _Pen(1.6, h)
     hull, sail = stage.shade(stage.color(s), depth), stage.shade((245, 245, 240), depth)
-    draw.line(
-        [(0.8 * u, 0.05 * u), (0.8 * u, 0.72 * u)],
-        fill=stage.shade((60, 45, 35), depth),
-        width=max(2, round(0.03 * h)),
-    )
-    draw.polygon([(0.84 * u, 0.05 * u), (0.84 * u, 0.66 * u), (1.35 * u, 0.66 * u)], fill=sail)
-    draw.polygon([(0.76 * u, 0.12 * u), (0.76 * u, 0.66 * u), (0.35 * u, 0.66 * u)], fill=sail)
-    draw.polygon([(0, 0.7 * u), (1.6 * u, 0.7 * u), (1.35 * u, u), (0.25 * u, u)], fill=hull)
-    return [image]
+    pen.line([(0.8, 0.05), (0.8, 0.72)], stage.shade((60, 45, 35), depth), 0.03)  # mast
+    pen.polygon([(0.84, 0.05), (0.84, 0.66), (1.35, 0.66)], sail)
+    pen.polygon([(0.76, 0.12), (0.76, 0.66), (0.35, 0.66)], sail)
+    pen.polygon([(0.0, 0.7), (1.6, 0.7), (1.35, 1.0), (0.25, 1.0)], hull)
+    return [pen.image]
 
 
 _POSES = {
@@ -876,67 +874,91 @@ class _Mover:
 
 # ---------------------------------------------------------------------------- weather
 
+RAIN_AREA = 6000  # frame pixels per raindrop: each costs the encoder, so keep them sparse
+SNOW_AREA = 6000  # frame pixels per snowflake
+RAIN_SLANT = -0.2  # columns per row: the wind
+
+
+@dataclass
+class _Particles:
+    """Raindrops or snowflakes: random starts, and positions a pure function of time."""
+
+    x: np.ndarray  # start, in pixels
+    y: np.ndarray
+    fall: np.ndarray  # pixels per second
+    sway: np.ndarray  # side-to-side drift in pixels (snow)
+    hz: np.ndarray
+    phase: np.ndarray
+    shape: tuple[np.ndarray, np.ndarray]  # (rows, columns) of each particle's pixels
+    slant: float = 0.0  # columns moved per row fallen
+
+    @classmethod
+    def scatter(
+        cls,
+        rng: np.random.Generator,
+        count: int,
+        size: tuple[int, int],
+        fall: tuple[float, float],
+        sway: float,
+        shape: tuple[np.ndarray, np.ndarray],
+        slant: float = 0.0,
+    ) -> _Particles:
+        width, height = size
+        return cls(
+            rng.uniform(0, width, count),
+            rng.uniform(0, height, count),
+            rng.uniform(*fall, count) * height,
+            rng.uniform(0, sway, count) * width,
+            rng.uniform(0.2, 0.6, count),
+            rng.uniform(0, 2 * math.pi, count),
+            shape,
+            slant,
+        )
+
+    def pixels(self, t: float, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, columns) covered at time t, one row per particle, wrapping at the edges."""
+        fallen = self.fall * t
+        x = self.x + fallen * self.slant + self.sway * np.sin(2 * np.pi * self.hz * t + self.phase)
+        rows = ((self.y + fallen).astype(np.intp)[:, None] + self.shape[0]) % height
+        cols = (x.astype(np.intp)[:, None] + self.shape[1]) % width
+        return rows, cols
+
 
 class _Weather:
-    """Rain streaks and snowflakes: fixed random drops, positions a function of t."""
-
-    RAIN_SLANT = -0.2  # columns per row: the wind
-    RAIN_AREA = 6000  # frame pixels per raindrop; each drop costs the encoder, keep them few
-    SNOW_AREA = 6000  # frame pixels per snowflake
+    """Rain streaks lighten what they cross; snowflakes are white, a little grey at night."""
 
     def __init__(self, seed: int, look: Look, width: int, height: int) -> None:
         rng = np.random.default_rng([seed, 1])
-        self.width, self.height = width, height
+        self.size = (width, height)
         light = float(np.mean(_TIME_GAIN[look.time_of_day]))
-        self.rain = None
+        self.rain = self.flakes = self.big_flakes = None
         if "rain" in look.weather:
-            count, length = width * height // self.RAIN_AREA, max(4, round(0.025 * height))
-            k = np.arange(length)
-            self.rain = (
-                rng.uniform(0, width, count),
-                rng.uniform(0, height, count),
-                rng.uniform(0.9, 1.4, count) * height,
-                k,
-                np.rint(k * self.RAIN_SLANT).astype(np.intp),
-            )
-            self.rain_level = np.uint8(round((60 + 150 * light) / 2))
-        self.snow = []
+            streak = np.arange(max(4, round(0.025 * height)))
+            shape = (streak, np.rint(streak * RAIN_SLANT).astype(np.intp))
+            count = width * height // RAIN_AREA
+            self.rain = _Particles.scatter(rng, count, self.size, (0.9, 1.4), 0, shape, RAIN_SLANT)
+            self.rain_level = np.uint8(round((60 + 150 * light) / 2))  # half of the streak's light
         if "snow" in look.weather:
+            count = width * height // SNOW_AREA
+            square, disc = np.ones((3, 3), bool), np.hypot(*np.mgrid[-2:3, -2:3]) <= 2.3
+            self.flakes = _Particles.scatter(
+                rng, count * 2 // 3, self.size, (0.06, 0.16), 0.02, np.nonzero(square)
+            )
+            self.big_flakes = _Particles.scatter(
+                rng, count // 3, self.size, (0.06, 0.16), 0.02, np.nonzero(disc)
+            )
             self.snow_level = np.uint8(round(80 + 150 * light))
-            count = width * height // self.SNOW_AREA
-            small = np.nonzero(np.ones((3, 3), bool))
-            big = np.nonzero(np.hypot(*np.mgrid[-2:3, -2:3]) <= 2.3)  # a 5 px disc
-            for offsets, n in ((small, count * 2 // 3), (big, count // 3)):
-                self.snow.append(
-                    (
-                        rng.uniform(0, width, n),
-                        rng.uniform(0, height, n),
-                        rng.uniform(0.06, 0.16, n) * height,
-                        rng.uniform(0.005, 0.02, n) * width,
-                        rng.uniform(0.2, 0.6, n),
-                        rng.uniform(0, 2 * math.pi, n),
-                        *offsets,
-                    )
-                )
 
     def paint(self, t: float, planes: _Planes) -> None:
-        width, height = self.width, self.height
         if self.rain is not None:
-            x0, y0, speed, k, dx = self.rain
-            fall = speed * t
-            tops = ((y0 + fall) % height).astype(np.intp)
-            lefts = ((x0 + fall * self.RAIN_SLANT) % width).astype(np.intp)
-            rows = (tops[:, None] + k) % height
-            cols = (lefts[:, None] + dx) % width
+            rows, cols = self.rain.pixels(t, *self.size)
             planes.y[rows, cols] = (planes.y[rows, cols] >> 1) + self.rain_level
-        for x0, y0, speed, sway, hz, phase, dy, dx in self.snow:
-            tops = ((y0 + speed * t) % height).astype(np.intp)
-            lefts = ((x0 + sway * np.sin(2 * math.pi * hz * t + phase)) % width).astype(np.intp)
-            rows = (tops[:, None] + dy) % height
-            cols = (lefts[:, None] + dx) % width
-            planes.y[rows, cols] = self.snow_level
-            planes.u[rows[:, 0] // 2, cols[:, 0] // 2] = 128
-            planes.v[rows[:, 0] // 2, cols[:, 0] // 2] = 128
+        for flakes in (self.flakes, self.big_flakes):
+            if flakes is not None:
+                rows, cols = flakes.pixels(t, *self.size)
+                planes.y[rows, cols] = self.snow_level
+                planes.u[rows[:, 0] // 2, cols[:, 0] // 2] = 128
+                planes.v[rows[:, 0] // 2, cols[:, 0] // 2] = 128
 
 
 # ---------------------------------------------------------------------------- shots
@@ -948,7 +970,7 @@ class _Shot:
     def __init__(self, segment: _Segment, width: int, height: int) -> None:
         scene = segment.scene
         self.stage = stage = _stage(scene, width, height)
-        self.start, self.camera_start = segment.start, segment.camera_start
+        self.start, self.end, self.camera_start = segment.start, segment.end, segment.camera_start
         reference = None
         if segment.reference is not None:
             reference = _reference_image(segment.reference, width, height)

@@ -1,0 +1,83 @@
+// Binary traits arrive as DataView (ipywidgets buffers). Turn them into object URLs and make sure
+// every URL is revoked when it is replaced or the view goes away.
+
+/** The bytes of a binary trait value (DataView, typed array or ArrayBuffer), or null if empty. */
+export function asBytes(value) {
+  if (!value) return null;
+  let bytes = null;
+  if (ArrayBuffer.isView(value)) {
+    bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  } else if (value instanceof ArrayBuffer) {
+    bytes = new Uint8Array(value);
+  }
+  return bytes && bytes.byteLength > 0 ? bytes : null;
+}
+
+/** An empty binary value: what clears a binary trait. */
+export function emptyBytes() {
+  return new DataView(new ArrayBuffer(0));
+}
+
+/**
+ * One object URL at a time. `set(value, type)` returns the URL for that trait value, reusing it
+ * while the value is the same object, revoking the previous one when it changes.
+ */
+export class UrlSlot {
+  constructor() {
+    this.value = undefined;
+    this.url = null;
+  }
+
+  set(value, type) {
+    if (value === this.value && this.url) return this.url;
+    const bytes = asBytes(value);
+    const previous = this.url;
+    this.value = value;
+    this.url = bytes ? URL.createObjectURL(new Blob([bytes], { type })) : null;
+    if (previous) URL.revokeObjectURL(previous);
+    return this.url;
+  }
+
+  clear() {
+    if (this.url) URL.revokeObjectURL(this.url);
+    this.url = null;
+    this.value = undefined;
+  }
+}
+
+/**
+ * Object URLs keyed by id (history thumbnails): `sync(entries)` keeps the URLs of ids still
+ * present, creates the new ones, revokes the rest. entries: [[id, value, type]].
+ */
+export class UrlCache {
+  constructor() {
+    this.urls = new Map(); // id -> {key, url}
+  }
+
+  sync(entries) {
+    const next = new Map();
+    for (const [id, value, type] of entries) {
+      const bytes = asBytes(value);
+      if (!bytes) continue;
+      const key = `${bytes.byteLength}:${bytes[0]}:${bytes[bytes.byteLength - 1]}`;
+      const old = this.urls.get(id);
+      if (old && old.key === key) {
+        next.set(id, old);
+        this.urls.delete(id);
+      } else {
+        next.set(id, { key, url: URL.createObjectURL(new Blob([bytes], { type })) });
+      }
+    }
+    this.clear();
+    this.urls = next;
+  }
+
+  get(id) {
+    return this.urls.get(id)?.url ?? null;
+  }
+
+  clear() {
+    for (const { url } of this.urls.values()) URL.revokeObjectURL(url);
+    this.urls.clear();
+  }
+}

@@ -1,0 +1,157 @@
+// Pure text helpers: no DOM, no model. Tested in js/tests/format.test.js.
+
+const NUMBER = new Intl.NumberFormat("en-US");
+
+/** 32000 -> "32,000". */
+export function formatNumber(n) {
+  return NUMBER.format(n);
+}
+
+/** Length in code points, as Python's len() counts it (an emoji is one, not two). */
+export function charCount(text) {
+  let n = 0;
+  for (const _ of text ?? "") n += 1;
+  return n;
+}
+
+/** "112 / 32,000", or just "112" when there is no limit. */
+export function formatCount(count, max) {
+  return max ? `${formatNumber(count)} / ${formatNumber(max)}` : formatNumber(count);
+}
+
+/** Seconds -> "0:41", "12:03", "1:02:03"; "" for anything that is not a number. */
+export function formatClock(seconds) {
+  if (typeof seconds !== "number" || !Number.isFinite(seconds)) return "";
+  const total = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, "0");
+  return h ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+}
+
+function isTime(value) {
+  return typeof value === "number" && Number.isFinite(value);
+}
+
+/** Seconds from started_at to finished_at (or to now while running); null before a start. */
+export function elapsedSeconds(startedAt, finishedAt, now) {
+  if (!isTime(startedAt)) return null;
+  const end = isTime(finishedAt) ? finishedAt : now;
+  return Math.max(0, (end - startedAt) / 1000);
+}
+
+/** The server's ETA counted down locally since it arrived (receivedAt, epoch ms). */
+export function remainingSeconds(etaSeconds, receivedAt, now) {
+  if (!isTime(etaSeconds)) return null;
+  return Math.max(0, etaSeconds - Math.max(0, now - receivedAt) / 1000);
+}
+
+/** 29.2 -> "~0:30 left"; under a second -> "almost done"; null -> "". */
+export function formatEta(seconds) {
+  if (!isTime(seconds)) return "";
+  if (seconds < 1) return "almost done";
+  return `~${formatClock(Math.ceil(seconds))} left`;
+}
+
+/** "≈ $0.40" passes through; a number becomes "≈ $0.40"; anything else is "". */
+export function formatCost(cost) {
+  if (typeof cost === "number" && Number.isFinite(cost)) return `≈ $${cost.toFixed(2)}`;
+  if (typeof cost === "string") return cost.trim();
+  return "";
+}
+
+const STATUS_LABELS = {
+  queued: "Queued",
+  in_progress: "In progress",
+  completed: "Completed",
+  failed: "Failed",
+  cancelled: "Cancelled",
+};
+
+/** "in_progress" -> "In progress"; "" for idle or unknown. */
+export function statusLabel(status) {
+  return STATUS_LABELS[status] ?? "";
+}
+
+export function isRunning(status) {
+  return status === "queued" || status === "in_progress";
+}
+
+/** The line beside the progress bar: "0:41 elapsed · ~0:30 left", "took 0:42", "". */
+export function timingText(job, now, etaLeft) {
+  if (!job) return "";
+  const elapsed = elapsedSeconds(job.started_at, job.finished_at, now);
+  if (isRunning(job.status)) {
+    const parts = [];
+    if (elapsed !== null) parts.push(`${formatClock(elapsed)} elapsed`);
+    const eta = formatEta(etaLeft);
+    if (eta) parts.push(eta);
+    return parts.join(" · ");
+  }
+  if (elapsed === null) return "";
+  if (job.status === "completed") return `took ${formatClock(elapsed)}`;
+  if (job.status === "failed" || job.status === "cancelled") return `after ${formatClock(elapsed)}`;
+  return "";
+}
+
+const ERROR_TITLES = {
+  moderation: "Blocked by moderation",
+  rate_limit: "Rate limited",
+  invalid: "Invalid request",
+  connection: "Can't reach the server",
+  auth: "Not authorised",
+  failed: "Generation failed",
+  timeout: "Timed out",
+  cancelled: "Cancelled",
+};
+
+/** A short heading for the error panel. */
+export function errorTitle(kind) {
+  return ERROR_TITLES[kind] ?? "Something went wrong";
+}
+
+/** "retrying in 12 s", "retrying now…", or "" without a retry time. */
+export function retryCountdown(retryAt, now) {
+  if (!isTime(retryAt)) return "";
+  const seconds = Math.ceil((retryAt - now) / 1000);
+  return seconds > 0 ? `retrying in ${seconds} s` : "retrying now…";
+}
+
+/** Whitespace collapsed, cut to `max` code points with an ellipsis. */
+export function truncate(text, max) {
+  const flat = String(text ?? "")
+    .replace(/\s+/g, " ")
+    .trim();
+  const chars = [...flat];
+  if (chars.length <= max) return flat;
+  return `${chars
+    .slice(0, Math.max(0, max - 1))
+    .join("")
+    .trimEnd()}…`;
+}
+
+/** The accessible name of a history button: "Load a red fox trotting…". */
+export function historyLabel(item) {
+  const text = truncate(item?.prompt || item?.id || "video", 60);
+  return `Load ${text}`;
+}
+
+/** An id made safe as a download file name (no path separators, no odd characters). */
+export function safeFilename(id, fallback = "video") {
+  const clean = String(id ?? "")
+    .replace(/[^A-Za-z0-9._-]+/g, "_")
+    .replace(/^[._]+/, "")
+    .slice(0, 100);
+  return clean || fallback;
+}
+
+/** "4" -> "4 s". */
+export function secondsLabel(seconds) {
+  return `${seconds} s`;
+}
+
+/** The (field, message) pairs from the `problems` trait, ignoring empty entries. */
+export function problemList(problems) {
+  if (!problems || typeof problems !== "object") return [];
+  return Object.entries(problems).filter(([, message]) => typeof message === "string" && message);
+}

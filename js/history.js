@@ -1,0 +1,74 @@
+// The history strip: one thumbnail button per video made with this widget; clicking loads it.
+
+import { UrlCache, asBytes } from "./blob.js";
+import { attr, h, show } from "./dom.js";
+import { historyLabel, statusLabel, truncate } from "./format.js";
+import { sniffImageType } from "./image.js";
+
+function imageType(value) {
+  const bytes = asBytes(value);
+  return (bytes && sniffImageType(bytes.subarray(0, 16))) || "image/webp";
+}
+
+export function mountHistory(ctx) {
+  const headingId = ctx.id("history");
+  const list = h("ul", { class: "sora-history-list", attrs: { "aria-labelledby": headingId } });
+  const el = h(
+    "div",
+    { class: "sora-history", attrs: { "data-testid": "history" } },
+    h("span", { class: "sora-label", text: "History", attrs: { id: headingId } }),
+    list,
+  );
+  const thumbs = new UrlCache();
+  ctx.onDispose(() => thumbs.clear());
+
+  function item(entry, selected) {
+    const url = thumbs.get(entry.id);
+    const status = entry.status || "";
+    const button = h(
+      "button",
+      {
+        class: "sora-thumb",
+        attrs: {
+          type: "button",
+          "aria-label": historyLabel(entry),
+          "aria-current": entry.id === selected ? "true" : null,
+          title: truncate(entry.prompt || entry.id, 300),
+          "data-id": entry.id,
+          "data-status": status,
+          "data-testid": "history-item",
+        },
+      },
+      url
+        ? h("img", { class: "sora-thumb-image", attrs: { src: url, alt: "", draggable: "false" } })
+        : h("span", { class: "sora-thumb-empty", attrs: { "aria-hidden": "true" } }),
+      status && status !== "completed"
+        ? h("span", { class: "sora-thumb-status", text: statusLabel(status) })
+        : null,
+      entry.remixed_from
+        ? h("span", { class: "sora-thumb-remix", text: "Remix", attrs: { "aria-hidden": "true" } })
+        : null,
+    );
+    return h("li", { class: "sora-history-item" }, button);
+  }
+
+  function render() {
+    const history = (ctx.get("history") || []).filter((entry) => entry && entry.id);
+    const selected = ctx.get("selected") || "";
+    thumbs.sync(history.map((entry) => [entry.id, entry.thumbnail, imageType(entry.thumbnail)]));
+    // Rebuilding is cheap; keep keyboard focus on the same video across the rebuild.
+    const focusedId = list.contains(document.activeElement) ? document.activeElement.dataset.id : null;
+    list.replaceChildren(...history.map((entry) => item(entry, selected)));
+    if (focusedId) list.querySelector(`[data-id="${CSS.escape(focusedId)}"]`)?.focus();
+    show(el, history.length > 0);
+    attr(el, "data-count", history.length);
+  }
+
+  ctx.watch(["history", "selected"], render);
+  ctx.listen(list, "click", (event) => {
+    const button = event.target.closest?.(".sora-thumb");
+    if (button && list.contains(button)) ctx.send("select", { id: button.dataset.id });
+  });
+
+  return { el };
+}

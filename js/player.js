@@ -1,0 +1,222 @@
+// The result: a <video> played from the MP4 bytes (object URL, poster from the thumbnail), a scrub
+// strip under it that previews spritesheet tiles on hover and seeks on click or arrow keys, and
+// Download + the file's path in the local library.
+
+import { UrlSlot } from "./blob.js";
+import { ICONS, attr, h, icon, setText, show } from "./dom.js";
+import { formatClock, safeFilename } from "./format.js";
+import { clamp, fractionAt, tileStyle, validSprite } from "./sprite.js";
+
+const PREVIEW_BOX = 160; // longest side of the hover preview, in CSS pixels
+
+export function mountPlayer(ctx) {
+  const video = h("video", {
+    class: "sora-video",
+    attrs: {
+      controls: true,
+      loop: true,
+      muted: true,
+      autoplay: true,
+      playsinline: true,
+      preload: "auto",
+      "data-testid": "video",
+    },
+  });
+  video.muted = true; // the attribute sets the default; autoplay needs the property too
+
+  const played = h("div", { class: "sora-scrub-played" });
+  const marker = h("div", { class: "sora-scrub-marker" });
+  const tile = h("div", { class: "sora-preview-tile" });
+  const tileTime = h("span", { class: "sora-preview-time" });
+  const preview = h(
+    "div",
+    { class: "sora-preview", attrs: { "aria-hidden": "true", "data-testid": "sprite-preview" } },
+    tile,
+    tileTime,
+  );
+  const scrub = h(
+    "div",
+    {
+      class: "sora-scrub",
+      attrs: {
+        role: "slider",
+        tabindex: "0",
+        "aria-label": "Seek",
+        "aria-valuemin": "0",
+        "aria-valuemax": "0",
+        "aria-valuenow": "0",
+        "data-testid": "scrub",
+      },
+    },
+    h("div", { class: "sora-scrub-track" }, played, marker),
+  );
+  const figure = h("figure", { class: "sora-player" }, video, scrub, preview);
+
+  const download = h(
+    "a",
+    { class: "sora-btn sora-btn--primary", attrs: { "data-testid": "download" } },
+    icon(ICONS.download, 16),
+    h("span", { text: "Download" }),
+  );
+  const path = h("code", { class: "sora-path", attrs: { "data-testid": "video-path" } });
+  const pathRow = h(
+    "div",
+    { class: "sora-path-row" },
+    h("span", { class: "sora-muted", text: "Saved to" }),
+    path,
+  );
+  const side = h("div", { class: "sora-side" }, h("div", { class: "sora-download-row" }, download), pathRow);
+  const el = h("div", { class: "sora-result", attrs: { "data-testid": "result" } }, figure, side);
+
+  const videoUrl = new UrlSlot();
+  const posterUrl = new UrlSlot();
+  const spriteUrl = new UrlSlot();
+  ctx.onDispose(() => {
+    video.pause();
+    video.removeAttribute("src");
+    video.removeAttribute("poster");
+    video.load(); // let go of the decoder and the blob before the URL is revoked
+    videoUrl.clear();
+    posterUrl.clear();
+    spriteUrl.clear();
+  });
+
+  function setRatio(width, height) {
+    if (width > 0 && height > 0) {
+      figure.style.setProperty("--sora-ratio", String(width / height));
+      figure.classList.toggle("is-portrait", height > width);
+    }
+  }
+
+  function duration() {
+    if (Number.isFinite(video.duration) && video.duration > 0) return video.duration;
+    const seconds = Number(ctx.get("sprite")?.seconds);
+    return Number.isFinite(seconds) && seconds > 0 ? seconds : 0;
+  }
+
+  function currentId() {
+    return ctx.get("selected") || ctx.get("job")?.id || "";
+  }
+
+  function renderVideo() {
+    const value = ctx.get("video");
+    const url = videoUrl.set(value, "video/mp4");
+    if (url && video.getAttribute("src") !== url) {
+      video.src = url;
+      const playing = video.play();
+      if (playing?.catch) playing.catch(() => {}); // autoplay may be refused: controls remain
+    } else if (!url && video.hasAttribute("src")) {
+      video.pause();
+      video.removeAttribute("src");
+      video.load();
+    }
+    if (url) download.href = url;
+    else download.removeAttribute("href");
+    download.setAttribute("download", `${safeFilename(currentId())}.mp4`);
+    show(el, Boolean(url));
+    el.dataset.state = url ? "ready" : "empty";
+  }
+
+  function renderPoster() {
+    const url = posterUrl.set(ctx.get("poster"), "image/webp");
+    if (url) video.poster = url;
+    else video.removeAttribute("poster");
+  }
+
+  function renderSprite() {
+    const sprite = ctx.get("sprite");
+    const url = spriteUrl.set(ctx.get("spritesheet"), "image/jpeg");
+    const usable = Boolean(url) && validSprite(sprite);
+    tile.style.backgroundImage = usable ? `url("${url}")` : "";
+    show(tile, usable);
+    if (validSprite(sprite) && !(video.videoWidth > 0)) setRatio(sprite.tile_width, sprite.tile_height);
+  }
+
+  function renderPath() {
+    const value = ctx.get("video_path") || "";
+    setText(path, value);
+    path.title = value;
+    show(pathRow, Boolean(value));
+  }
+
+  function renderPosition() {
+    const total = duration();
+    const now = Number.isFinite(video.currentTime) ? video.currentTime : 0;
+    played.style.width = total ? `${clamp(now / total, 0, 1) * 100}%` : "0%";
+    attr(scrub, "aria-valuemax", Math.round(total * 10) / 10);
+    attr(scrub, "aria-valuenow", Math.round(now * 10) / 10);
+    attr(scrub, "aria-valuetext", `${formatClock(now)} of ${formatClock(total)}`);
+  }
+
+  function showPreview(fraction) {
+    const total = duration();
+    const style = tileStyle(fraction, ctx.get("sprite"), PREVIEW_BOX);
+    if (style && !tile.hidden) Object.assign(tile.style, style);
+    setText(tileTime, formatClock(fraction * total));
+    marker.style.left = `${fraction * 100}%`;
+    // Keep the box inside the player: its centre follows the pointer, clamped at the edges.
+    const stripWidth = scrub.clientWidth;
+    const boxWidth = preview.offsetWidth || (style ? Number.parseFloat(style.width) : 60);
+    const x = clamp(fraction * stripWidth, boxWidth / 2, Math.max(boxWidth / 2, stripWidth - boxWidth / 2));
+    preview.style.left = `${scrub.offsetLeft + x}px`;
+    preview.style.bottom = `${figure.clientHeight - scrub.offsetTop + 6}px`;
+    figure.classList.add("is-previewing");
+  }
+
+  function hidePreview() {
+    figure.classList.remove("is-previewing");
+  }
+
+  function seekTo(fraction) {
+    const total = duration();
+    if (!total) return;
+    video.currentTime = clamp(fraction, 0, 1) * Math.max(0, total - 0.001);
+    renderPosition();
+  }
+
+  ctx.watch(["video", "selected", "job"], renderVideo);
+  ctx.watch(["poster"], renderPoster);
+  ctx.watch(["spritesheet", "sprite"], renderSprite);
+  ctx.watch(["video_path"], renderPath);
+
+  ctx.listen(video, "loadedmetadata", () => {
+    setRatio(video.videoWidth, video.videoHeight);
+    renderPosition();
+  });
+  ctx.listen(video, "timeupdate", renderPosition);
+  ctx.listen(video, "durationchange", renderPosition);
+
+  ctx.listen(scrub, "pointermove", (event) => showPreview(fractionAt(event.clientX, scrub.getBoundingClientRect())));
+  ctx.listen(scrub, "pointerleave", hidePreview);
+  ctx.listen(scrub, "pointerdown", (event) => {
+    if (event.button !== 0) return;
+    event.preventDefault(); // keep focus styling tidy; focus() below gives keyboard users a start
+    scrub.focus({ preventScroll: true });
+    seekTo(fractionAt(event.clientX, scrub.getBoundingClientRect()));
+  });
+  ctx.listen(scrub, "keydown", (event) => {
+    const total = duration();
+    if (!total) return;
+    const step = event.shiftKey ? 5 : 1;
+    const now = video.currentTime || 0;
+    const targets = {
+      ArrowLeft: now - step,
+      ArrowDown: now - step,
+      ArrowRight: now + step,
+      ArrowUp: now + step,
+      PageDown: now - 5,
+      PageUp: now + 5,
+      Home: 0,
+      End: total,
+    };
+    if (!(event.key in targets)) return;
+    event.preventDefault();
+    const fraction = clamp(targets[event.key] / total, 0, 1);
+    seekTo(fraction);
+    showPreview(fraction);
+  });
+  ctx.listen(scrub, "blur", hidePreview);
+
+  return { el, side, figure };
+}
+

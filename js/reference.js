@@ -1,0 +1,319 @@
+// The reference image: a drop zone that is also the file picker's button, paste anywhere in the
+// widget, a preview of the bytes the kernel holds, and the size-mismatch warning with Crop / Pad.
+// Images are shrunk on a canvas (longest side <= 1792 px) before they are sent, so the message
+// stays far below the server's websocket limit.
+
+import { UrlSlot, asBytes, emptyBytes } from "./blob.js";
+import { fieldMessage } from "./context.js";
+import { ICONS, attr, h, icon, setText, show } from "./dom.js";
+import {
+  JPEG_QUALITY,
+  PNG_LIMIT,
+  SEND_LIMIT,
+  canSendAsIs,
+  formatBytes,
+  renameFor,
+  shrinkSize,
+  sniffImageType,
+} from "./image.js";
+
+const FITS = [
+  { value: "crop", label: "Crop", hint: "fill the frame, trim the edges" },
+  { value: "pad", label: "Pad", hint: "keep the whole image, add bars" },
+];
+
+function canvasBlob(canvas, type, quality) {
+  return new Promise((resolve, reject) => {
+    canvas.toBlob(
+      (blob) => (blob ? resolve(blob) : reject(new Error(`could not encode ${type}`))),
+      type,
+      quality,
+    );
+  });
+}
+
+/**
+ * The bytes to send for an image file: {bytes: Uint8Array, name, note}. Untouched when it is
+ * already small enough, else redrawn at most MAX_SIDE px and re-encoded (PNG, or JPEG if the
+ * PNG is too big).
+ */
+export async function prepareImage(file) {
+  const head = new Uint8Array(await file.slice(0, 16).arrayBuffer());
+  const type = sniffImageType(head) || file.type;
+  let bitmap;
+  try {
+    bitmap = await createImageBitmap(file);
+  } catch {
+    throw new Error(`${file.name || "That file"} is not an image this browser can read.`);
+  }
+  try {
+    const target = shrinkSize(bitmap.width, bitmap.height);
+    if (!target) throw new Error("The image is empty.");
+    if (canSendAsIs(type, file.size, target.scaled)) {
+      return {
+        bytes: new Uint8Array(await file.arrayBuffer()),
+        name: file.name || renameFor("pasted image", type),
+        note: "",
+      };
+    }
+    const canvas = document.createElement("canvas");
+    canvas.width = target.width;
+    canvas.height = target.height;
+    const g = canvas.getContext("2d");
+    g.imageSmoothingEnabled = true;
+    g.imageSmoothingQuality = "high";
+    g.drawImage(bitmap, 0, 0, target.width, target.height);
+    let blob = await canvasBlob(canvas, "image/png");
+    if (blob.size > PNG_LIMIT) {
+      // JPEG has no alpha: put the image on white rather than black.
+      g.globalCompositeOperation = "destination-over";
+      g.fillStyle = "#fff";
+      g.fillRect(0, 0, target.width, target.height);
+      blob = await canvasBlob(canvas, "image/jpeg", JPEG_QUALITY);
+    }
+    if (blob.size > SEND_LIMIT) {
+      throw new Error(`The image is still ${formatBytes(blob.size)} after shrinking: too large.`);
+    }
+    const note = target.scaled
+      ? `Shrunk from ${bitmap.width}×${bitmap.height} to ${target.width}×${target.height}.`
+      : "";
+    return {
+      bytes: new Uint8Array(await blob.arrayBuffer()),
+      name: renameFor(file.name || "pasted image", blob.type),
+      note,
+    };
+  } finally {
+    bitmap.close?.();
+  }
+}
+
+function imageFileFrom(dataTransfer) {
+  for (const item of dataTransfer?.items ?? []) {
+    if (item.kind === "file" && item.type.startsWith("image/")) return item.getAsFile();
+  }
+  for (const file of dataTransfer?.files ?? []) {
+    if (file.type.startsWith("image/")) return file;
+  }
+  return dataTransfer?.files?.[0] ?? null;
+}
+
+function hasFiles(dataTransfer) {
+  return Array.from(dataTransfer?.types ?? []).includes("Files");
+}
+
+export function mountReference(ctx, root) {
+  const labelId = ctx.id("ref-label");
+  const hintId = ctx.id("ref-hint");
+  const noteId = ctx.id("ref-note");
+  const fitName = ctx.id("fit");
+
+  const input = h("input", {
+    class: "sora-file",
+    attrs: {
+      type: "file",
+      accept: "image/png,image/jpeg,image/webp,image/*",
+      tabindex: "-1",
+      "aria-hidden": "true",
+      "data-testid": "reference-input",
+    },
+  });
+  const dropText = h("span", { class: "sora-drop-text", attrs: { id: hintId } });
+  const drop = h(
+    "button",
+    {
+      class: "sora-drop",
+      attrs: {
+        type: "button",
+        "aria-labelledby": labelId,
+        "aria-describedby": `${hintId} ${noteId}`,
+        "data-testid": "reference",
+      },
+    },
+    icon(ICONS.image, 18),
+    dropText,
+  );
+
+  const image = h("img", { class: "sora-ref-image", attrs: { alt: "Reference image preview" } });
+  const name = h("span", { class: "sora-ref-name", attrs: { "data-testid": "reference-name" } });
+  const dims = h("span", { class: "sora-ref-dims", attrs: { "data-testid": "reference-size" } });
+  const clear = h("button", {
+    class: "sora-btn sora-btn--quiet sora-btn--small",
+    text: "Remove",
+    attrs: { type: "button", "aria-label": "Remove image", "data-testid": "reference-clear" },
+  });
+  const preview = h(
+    "div",
+    { class: "sora-ref-preview", attrs: { "data-testid": "reference-preview" } },
+    image,
+    h("div", { class: "sora-ref-meta" }, name, dims),
+    clear,
+  );
+
+  const note = h("p", {
+    class: "sora-ref-note",
+    attrs: { id: noteId, "aria-live": "polite", "data-testid": "reference-note" },
+  });
+
+  const warningText = h("p", { class: "sora-ref-warning-text", attrs: { "data-testid": "reference-message" } });
+  const radios = FITS.map((fit) => {
+    const radio = h("input", {
+      attrs: { type: "radio", name: fitName, value: fit.value, "data-testid": `fit-${fit.value}` },
+    });
+    const label = h(
+      "label",
+      { class: "sora-choice" },
+      radio,
+      h("span", { class: "sora-choice-label", text: fit.label }),
+      h("span", { class: "sora-choice-hint", text: fit.hint }),
+    );
+    return { radio, label };
+  });
+  const fitGroup = h(
+    "fieldset",
+    { class: "sora-fit", attrs: { "data-testid": "fit" } },
+    h("legend", { class: "sora-fit-legend", text: "Fit the image" }),
+    ...radios.map((r) => r.label),
+  );
+  const warning = h(
+    "div",
+    { class: "sora-ref-warning", attrs: { "data-testid": "reference-warning" } },
+    warningText,
+    fitGroup,
+  );
+  const info = h("p", { class: "sora-ref-info" });
+
+  const el = h(
+    "div",
+    { class: "sora-field sora-field--reference" },
+    h("span", { class: "sora-label", text: "Reference image", attrs: { id: labelId } }),
+    h(
+      "div",
+      { class: "sora-ref-body" },
+      h("div", { class: "sora-ref-row" }, drop, preview, input),
+      note,
+      info,
+      warning,
+    ),
+  );
+
+  const slot = new UrlSlot();
+  ctx.onDispose(() => slot.clear());
+  let busy = 0; // a counter, so a slow image finishing after a fast one cannot clear "busy"
+  let disposed = false;
+  ctx.onDispose(() => {
+    disposed = true;
+  });
+
+  function setNote(text, kind = "") {
+    setText(note, text);
+    note.dataset.kind = kind;
+  }
+
+  async function accept(file) {
+    if (!file) return;
+    const ticket = ++busy;
+    drop.classList.add("is-busy");
+    setNote("Preparing image…");
+    try {
+      const prepared = await prepareImage(file);
+      if (disposed || ticket !== busy) return;
+      const { bytes } = prepared;
+      ctx.set({
+        reference: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+        reference_name: prepared.name,
+      });
+      setNote(prepared.note);
+    } catch (error) {
+      if (!disposed && ticket === busy) setNote(error.message || String(error), "error");
+    } finally {
+      if (!disposed && ticket === busy) drop.classList.remove("is-busy");
+      input.value = "";
+    }
+  }
+
+  // Model -> view
+  ctx.watch(["reference", "reference_name"], () => {
+    const value = ctx.get("reference");
+    const bytes = asBytes(value);
+    const url = slot.set(value, bytes ? sniffImageType(bytes.subarray(0, 16)) || "image/png" : "");
+    if (url) image.src = url;
+    else image.removeAttribute("src");
+    show(preview, Boolean(url));
+    setText(name, ctx.get("reference_name") || (url ? "Pasted image" : ""));
+    name.title = ctx.get("reference_name") || "";
+    setText(dropText, url ? "Replace: drop, paste or choose" : "Drop, paste or choose an image");
+    if (!url && note.dataset.kind !== "error") setNote("");
+  });
+  ctx.watch(["reference_info", "reference"], () => {
+    const present = Boolean(asBytes(ctx.get("reference")));
+    const refInfo = (present && ctx.get("reference_info")) || {};
+    const known = refInfo.width > 0 && refInfo.height > 0;
+    setText(dims, known ? `${refInfo.width}×${refInfo.height}` : "");
+    const mismatch = present && refInfo.matches === false;
+    show(warning, mismatch);
+    setText(warningText, mismatch ? refInfo.message || "The image size differs from the video size." : "");
+    setText(info, !mismatch && present ? refInfo.message || "" : "");
+    show(info, !mismatch && present && Boolean(refInfo.message));
+  });
+  ctx.watch(["fit"], () => {
+    const fit = ctx.get("fit") || "";
+    for (const { radio } of radios) radio.checked = radio.value === fit;
+  });
+  ctx.watch(["problems", "error"], () => {
+    attr(drop, "aria-invalid", fieldMessage(ctx, "reference") ? "true" : null);
+    const fitInvalid = Boolean(fieldMessage(ctx, "fit"));
+    for (const { radio } of radios) attr(radio, "aria-invalid", fitInvalid ? "true" : null);
+  });
+
+  // View -> model
+  ctx.listen(drop, "click", () => input.click());
+  ctx.listen(input, "change", () => accept(input.files?.[0]));
+  ctx.listen(clear, "click", () => {
+    ctx.set({ reference: emptyBytes(), reference_name: "" });
+    setNote("");
+    drop.focus();
+  });
+  for (const { radio } of radios) {
+    ctx.listen(radio, "change", () => radio.checked && ctx.set({ fit: radio.value }));
+  }
+
+  // Paste an image anywhere in the widget (text pastes into text fields as usual).
+  ctx.listen(root, "paste", (event) => {
+    // Text copied together with a picture (from a word processor, say) goes into a text field.
+    const target = event.target;
+    const inText = target?.matches?.("textarea, input") ?? false;
+    if (inText && Array.from(event.clipboardData?.types ?? []).includes("text/plain")) return;
+    const file = imageFileFrom(event.clipboardData);
+    if (!file || !file.type.startsWith("image/")) return;
+    event.preventDefault();
+    accept(file);
+  });
+  // Drop an image anywhere on the widget; the drop zone lights up while files are dragged over.
+  let depth = 0;
+  const setDragging = (on) => drop.classList.toggle("is-dragging", on);
+  ctx.listen(root, "dragenter", (event) => {
+    if (!hasFiles(event.dataTransfer)) return;
+    event.preventDefault();
+    depth += 1;
+    setDragging(true);
+  });
+  ctx.listen(root, "dragover", (event) => {
+    if (!hasFiles(event.dataTransfer)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "copy";
+  });
+  ctx.listen(root, "dragleave", () => {
+    depth = Math.max(0, depth - 1);
+    if (depth === 0) setDragging(false);
+  });
+  ctx.listen(root, "drop", (event) => {
+    if (!hasFiles(event.dataTransfer)) return;
+    event.preventDefault();
+    event.stopPropagation();
+    depth = 0;
+    setDragging(false);
+    accept(imageFileFrom(event.dataTransfer));
+  });
+
+  return { el };
+}

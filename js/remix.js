@@ -1,0 +1,95 @@
+// The Remix box under a completed video: the remix prompt (prefilled by the kernel), a word diff
+// against the source video's prompt, and the Remix button.
+
+import { fieldMessage } from "./context.js";
+import { diffView } from "./diffview.js";
+import { attr, h, isSubmitKey, setText, show } from "./dom.js";
+import { hasChanges, wordDiff } from "./diff.js";
+
+export function mountRemix(ctx) {
+  const textId = ctx.id("remix");
+  const messageId = ctx.id("remix-message");
+  const diffId = ctx.id("remix-diff");
+
+  const text = h("textarea", {
+    class: "sora-textarea sora-remix-prompt",
+    attrs: { id: textId, rows: 3, "data-testid": "remix-prompt", placeholder: "What should change?" },
+  });
+  const button = h("button", {
+    class: "sora-btn sora-btn--primary",
+    text: "Remix",
+    attrs: { type: "button", "data-testid": "remix" },
+  });
+  const message = h("p", {
+    class: "sora-field-message",
+    attrs: { id: messageId, "data-testid": "remix-message" },
+  });
+  const diff = h("p", {
+    class: "sora-diff",
+    attrs: { id: diffId, "data-testid": "remix-diff" },
+  });
+  const el = h(
+    "div",
+    { class: "sora-remix", attrs: { "data-testid": "remix-box" } },
+    h("label", { class: "sora-label", text: "Remix prompt", attrs: { for: textId } }),
+    text,
+    diff,
+    message,
+    h("div", { class: "sora-remix-actions" }, button),
+  );
+
+  function sourcePrompt() {
+    const id = ctx.get("selected") || ctx.get("job")?.id;
+    const item = (ctx.get("history") || []).find((entry) => entry && entry.id === id);
+    return item?.prompt ?? ctx.get("prompt") ?? "";
+  }
+
+  function render() {
+    const value = ctx.get("remix_prompt") ?? "";
+    if (text.value !== value) text.value = value;
+    renderDiff();
+    renderState();
+  }
+
+  function renderDiff() {
+    const parts = wordDiff(sourcePrompt(), text.value);
+    const changed = hasChanges(parts) && text.value.trim() !== "";
+    diff.replaceChildren(...(changed ? diffView(parts) : []));
+    show(diff, changed);
+  }
+
+  function renderState() {
+    const problem = fieldMessage(ctx, "remix_prompt");
+    setText(message, problem);
+    show(message, Boolean(problem));
+    attr(text, "aria-invalid", problem ? "true" : null);
+    const described = [problem ? messageId : "", diff.hidden ? "" : diffId].filter(Boolean).join(" ");
+    attr(text, "aria-describedby", described || null);
+    button.disabled = !text.value.trim() || Boolean(problem);
+    attr(button, "title", problem || (!text.value.trim() ? "Describe what should change first" : null));
+  }
+
+  function remix() {
+    if (button.disabled) return;
+    ctx.send("remix");
+  }
+
+  ctx.watch(["remix_prompt"], render);
+  ctx.watch(["history", "selected", "job", "prompt"], renderDiff);
+  ctx.watch(["problems", "error"], renderState);
+
+  ctx.listen(text, "input", () => {
+    ctx.set({ remix_prompt: text.value });
+    renderDiff();
+    renderState();
+  });
+  ctx.listen(text, "keydown", (event) => {
+    if (!isSubmitKey(event)) return;
+    event.preventDefault();
+    event.stopPropagation();
+    remix();
+  });
+  ctx.listen(button, "click", remix);
+
+  return { el };
+}

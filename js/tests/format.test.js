@@ -1,0 +1,122 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import {
+  charCount,
+  elapsedSeconds,
+  errorTitle,
+  formatClock,
+  formatCost,
+  formatCount,
+  formatEta,
+  historyLabel,
+  problemList,
+  remainingSeconds,
+  retryCountdown,
+  safeFilename,
+  secondsLabel,
+  statusLabel,
+  timingText,
+  truncate,
+} from "../format.js";
+
+test("formatClock: minutes and seconds, hours when needed", () => {
+  assert.equal(formatClock(0), "0:00");
+  assert.equal(formatClock(41.9), "0:41");
+  assert.equal(formatClock(75), "1:15");
+  assert.equal(formatClock(3723), "1:02:03");
+  assert.equal(formatClock(-5), "0:00");
+  assert.equal(formatClock(Number.NaN), "");
+  assert.equal(formatClock(null), "");
+});
+
+test("formatEta rounds up and says 'almost done' under a second", () => {
+  assert.equal(formatEta(29.2), "~0:30 left");
+  assert.equal(formatEta(30), "~0:30 left");
+  assert.equal(formatEta(95), "~1:35 left");
+  assert.equal(formatEta(0.4), "almost done");
+  assert.equal(formatEta(null), "");
+  assert.equal(formatEta(undefined), "");
+});
+
+test("elapsed and remaining seconds", () => {
+  assert.equal(elapsedSeconds(null, null, 5000), null);
+  assert.equal(elapsedSeconds(1000, null, 42_000), 41);
+  assert.equal(elapsedSeconds(1000, 11_000, 99_000), 10);
+  assert.equal(elapsedSeconds(5000, null, 1000), 0, "a clock behind the kernel never goes negative");
+  assert.equal(remainingSeconds(30, 10_000, 15_000), 25);
+  assert.equal(remainingSeconds(3, 10_000, 20_000), 0);
+  assert.equal(remainingSeconds(null, 0, 0), null);
+});
+
+test("timingText for each state", () => {
+  const running = { status: "in_progress", started_at: 0, finished_at: null, eta_seconds: 30 };
+  assert.equal(timingText(running, 41_000, 30), "0:41 elapsed · ~0:30 left");
+  assert.equal(timingText({ ...running, eta_seconds: null }, 41_000, null), "0:41 elapsed");
+  assert.equal(timingText({ status: "queued", started_at: null }, 1, null), "");
+  assert.equal(timingText({ status: "completed", started_at: 0, finished_at: 42_000 }, 99e3, null), "took 0:42");
+  assert.equal(timingText({ status: "failed", started_at: 0, finished_at: 3_000 }, 99e3, null), "after 0:03");
+  assert.equal(timingText({ status: "idle" }, 0, null), "");
+  assert.equal(timingText(null, 0, null), "");
+});
+
+test("formatCost passes strings through and formats numbers", () => {
+  assert.equal(formatCost("≈ $0.40"), "≈ $0.40");
+  assert.equal(formatCost(" "), "");
+  assert.equal(formatCost(0.4), "≈ $0.40");
+  assert.equal(formatCost(null), "");
+  assert.equal(formatCost({}), "");
+});
+
+test("character count counts code points, like Python len()", () => {
+  assert.equal(charCount("fox"), 3);
+  assert.equal(charCount("🦊 fox"), 5);
+  assert.equal(charCount(""), 0);
+  assert.equal(charCount(undefined), 0);
+  assert.equal(formatCount(112, 32000), "112 / 32,000");
+  assert.equal(formatCount(32001, 32000), "32,001 / 32,000");
+  assert.equal(formatCount(5, 0), "5");
+});
+
+test("labels", () => {
+  assert.equal(statusLabel("in_progress"), "In progress");
+  assert.equal(statusLabel("queued"), "Queued");
+  assert.equal(statusLabel("idle"), "");
+  assert.equal(statusLabel("weird"), "");
+  assert.equal(secondsLabel("8"), "8 s");
+  assert.equal(errorTitle("rate_limit"), "Rate limited");
+  assert.equal(errorTitle("moderation"), "Blocked by moderation");
+  assert.equal(errorTitle("something-new"), "Something went wrong");
+});
+
+test("retryCountdown", () => {
+  assert.equal(retryCountdown(12_000, 0), "retrying in 12 s");
+  assert.equal(retryCountdown(11_001, 0), "retrying in 12 s");
+  assert.equal(retryCountdown(500, 1000), "retrying now…");
+  assert.equal(retryCountdown(null, 0), "");
+});
+
+test("truncate and history labels", () => {
+  assert.equal(truncate("a  red\nfox", 20), "a red fox");
+  assert.equal(truncate("abcdefghij", 5), "abcd…");
+  assert.equal([...truncate("🦊".repeat(10), 4)].length, 4);
+  assert.equal(historyLabel({ id: "video_1", prompt: "A red fox trotting through fresh snow" }), "Load A red fox trotting through fresh snow");
+  assert.equal(historyLabel({ id: "video_1", prompt: "" }), "Load video_1");
+  const long = historyLabel({ id: "v", prompt: "word ".repeat(40) });
+  assert.ok(long.endsWith("…"));
+  assert.ok(long.length <= "Load ".length + 60);
+});
+
+test("safeFilename keeps ids tame", () => {
+  assert.equal(safeFilename("video_68d7abc"), "video_68d7abc");
+  assert.equal(safeFilename("../../etc/passwd"), "etc_passwd");
+  assert.equal(safeFilename("a b/c"), "a_b_c");
+  assert.equal(safeFilename(""), "video");
+  assert.equal(safeFilename(null), "video");
+});
+
+test("problemList drops empty entries", () => {
+  assert.deepEqual(problemList({ prompt: "Prompt is empty", size: "" }), [["prompt", "Prompt is empty"]]);
+  assert.deepEqual(problemList(null), []);
+  assert.deepEqual(problemList({}), []);
+});

@@ -1,0 +1,416 @@
+"""Every finished video on disk, with what it cost and where it came from.
+
+Download links expire, so a completed video is saved at once, all three variants together.
+The layout is one folder per video, named by its id (ids are checked, never rewritten):
+
+    <root>/
+        <video id>/
+            video.mp4, thumbnail.webp, spritesheet.jpg
+            metadata.json           written last: its presence means the video is complete
+        .pending/<video id>.json    jobs still running, so a new process can resume them
+
+Every file appears whole or not at all: media are streamed to a temporary file, fsynced,
+length-checked and renamed by `SoraClient.download_content`; JSON is written the same way here.
+The metadata records the backend's address but never the API key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import re
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
+
+from .errors import RateLimitError, SoraError
+from .jobs import DEFAULT_TIMEOUT, TRANSIENT_ERRORS, Poller, VideoJob
+from .pricing import estimate_cost
+from .types import ContentVariant, Video, VideoStatus
+
+if TYPE_CHECKING:
+    from .client import SoraClient
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_ROOT = "./sora_videos"
+FILE_NAMES = {
+    ContentVariant.VIDEO: "video.mp4",
+    ContentVariant.THUMBNAIL: "thumbnail.webp",
+    ContentVariant.SPRITESHEET: "spritesheet.jpg",
+}
+METADATA_FILE = "metadata.json"
+PENDING_FOLDER = ".pending"
+MAX_ID_LENGTH = 128
+_SAFE_ID = re.compile(r"[A-Za-z0-9_-]+")
+
+
+class LibraryWriteError(SoraError, OSError):
+    """The library folder could not be written: disk full, read-only, or not a folder."""
+
+
+def checked_id(video_id: object) -> str:
+    """`video_id` if it is safe as a folder name as it is, else ValueError.
+
+    Ids come from the server, which is not trusted: one like `../../x` must never leave the
+    library folder. Rewriting unsafe ids would let two ids share a folder, so they are refused.
+    """
+    if not isinstance(video_id, str) or not video_id:
+        raise ValueError(f"A video id must be a non-empty string, got {video_id!r:.80}.")
+    if len(video_id) > MAX_ID_LENGTH:
+        raise ValueError(
+            f"Video id {video_id[:40]!r}... is {len(video_id)} characters long; "
+            f"the library accepts at most {MAX_ID_LENGTH}."
+        )
+    if not _SAFE_ID.fullmatch(video_id):
+        raise ValueError(
+            f"Refusing video id {video_id!r:.80}: ids become folder names, so only letters, "
+            "digits, '_' and '-' are allowed."
+        )
+    return video_id
+
+
+def public_url(url: str) -> str:
+    """The backend's address without user info or query, the places a key could hide."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, host, parts.path.rstrip("/"), "", ""))
+
+
+@dataclass(frozen=True)
+class LibraryEntry:
+    """One saved video: the server's description of it and where its files are."""
+
+    id: str
+    prompt: str | None
+    model: str
+    size: str
+    seconds: str
+    status: str
+    created_at: int
+    completed_at: int | None
+    expires_at: int | None
+    remixed_from_video_id: str | None
+    #: Where it was generated (the simulator or a real API), without credentials.
+    base_url: str
+    #: Estimated USD, or None when the model and size have no published price.
+    cost: float | None
+    saved_at: float
+    folder: Path = field(compare=False)
+
+    @property
+    def video_path(self) -> Path:
+        return self.folder / FILE_NAMES[ContentVariant.VIDEO]
+
+    @property
+    def thumbnail_path(self) -> Path:
+        return self.folder / FILE_NAMES[ContentVariant.THUMBNAIL]
+
+    @property
+    def spritesheet_path(self) -> Path:
+        return self.folder / FILE_NAMES[ContentVariant.SPRITESHEET]
+
+    def to_metadata(self) -> dict[str, Any]:
+        data = asdict(self)
+        del data["folder"]  # the folder is wherever the library is; it may move
+        # For people and other tools reading the folder; paths here always use FILE_NAMES,
+        # so an edited metadata file cannot point outside the folder.
+        data["files"] = {str(variant): name for variant, name in FILE_NAMES.items()}
+        return data
+
+    @classmethod
+    def from_metadata(cls, folder: Path, data: dict[str, Any]) -> LibraryEntry:
+        fields = {name: value for name, value in data.items() if name != "files"}
+        return cls(folder=folder, **fields)
+
+
+class Library:
+    """Saved videos under `root`, and the jobs that will add more.
+
+    A download that fails on the way (cut short, 5xx, 429) is tried up to `attempts` times,
+    waiting `retry_delay` seconds, then twice that, and so on; `sleep` and `clock` are
+    injectable so tests run in fake time.
+    """
+
+    def __init__(
+        self,
+        root: str | os.PathLike[str] = DEFAULT_ROOT,
+        *,
+        attempts: int = 3,
+        retry_delay: float = 1.0,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.root = Path(root)
+        self.attempts = attempts
+        self.retry_delay = retry_delay
+        self._sleep = sleep
+        self._clock = clock
+        # One save per video at a time, so two jobs for one id download it once.
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    def __repr__(self) -> str:
+        return f"Library({str(self.root)!r})"
+
+    def folder(self, video_id: str) -> Path:
+        return self.root / checked_id(video_id)
+
+    # ---- saving -----------------------------------------------------------------------------
+
+    async def save(self, video: Video, client: SoraClient) -> LibraryEntry:
+        """Download the video, thumbnail and spritesheet at once and record the metadata.
+
+        A video already saved is returned as it is, not downloaded again. Raises ValueError
+        for an id that is not safe as a folder name, LibraryWriteError when the folder cannot
+        be written, and the client's error when a download still fails after `attempts` tries.
+        """
+        folder = self.folder(video.id)
+        if video.status != VideoStatus.COMPLETED:
+            raise ValueError(
+                f"Video {video.id} is {video.status}: only completed videos are saved."
+            )
+        lock = self._locks.setdefault(video.id, asyncio.Lock())
+        async with lock:
+            entry = self.get(video.id)
+            if entry is None:
+                try:
+                    entry = await self._download_all(video, client, folder)
+                except OSError as error:
+                    raise _write_error(error, folder, video.id) from error
+        self.forget_pending(video.id)
+        return entry
+
+    async def _download_all(self, video: Video, client: SoraClient, folder: Path) -> LibraryEntry:
+        folder.mkdir(parents=True, exist_ok=True)
+        results = await asyncio.gather(
+            *(
+                self._download(client, video.id, variant, folder / name)
+                for variant, name in FILE_NAMES.items()
+            ),
+            return_exceptions=True,  # let every download finish before reporting a failure
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        entry = LibraryEntry(
+            id=video.id,
+            prompt=video.prompt,
+            model=video.model,
+            size=video.size,
+            seconds=video.seconds,
+            status=str(video.status),
+            created_at=video.created_at,
+            completed_at=video.completed_at,
+            expires_at=video.expires_at,
+            remixed_from_video_id=video.remixed_from_video_id,
+            base_url=public_url(client.base_url),
+            cost=estimate_cost(video.model, video.size, video.seconds),
+            saved_at=self._clock(),
+            folder=folder,
+        )
+        _write_json(folder / METADATA_FILE, entry.to_metadata())
+        return entry
+
+    async def _download(
+        self, client: SoraClient, video_id: str, variant: ContentVariant, path: Path
+    ) -> None:
+        if path.exists():
+            return  # from an earlier, interrupted save: it was only renamed into place whole
+        for attempt in range(1, self.attempts + 1):
+            try:
+                await client.download_content(video_id, variant.value, path=path)
+                return
+            except TRANSIENT_ERRORS as error:
+                if attempt == self.attempts:
+                    raise
+                delay = self.retry_delay * 2 ** (attempt - 1)
+                if isinstance(error, RateLimitError) and error.retry_after is not None:
+                    delay = error.retry_after
+                logger.info(
+                    "Downloading the %s of %s failed (%s); try %d of %d in %.1f s",
+                    variant.value,
+                    video_id,
+                    error,
+                    attempt + 1,
+                    self.attempts,
+                    delay,
+                )
+                await self._sleep(delay)
+
+    # ---- jobs in flight ---------------------------------------------------------------------
+
+    @property
+    def _pending_folder(self) -> Path:
+        return self.root / PENDING_FOLDER
+
+    def record_pending(self, video: Video, base_url: str) -> None:
+        """Remember a job in flight, so a new process can resume it (see `resume`).
+
+        Best effort: if the folder cannot be written the job still runs, and the error
+        surfaces when the finished video is saved.
+        """
+        path = self._pending_folder / f"{checked_id(video.id)}.json"
+        record = {
+            "id": video.id,
+            "base_url": public_url(base_url),
+            "prompt": video.prompt,
+            "model": video.model,
+            "size": video.size,
+            "seconds": video.seconds,
+            "created_at": video.created_at,
+            "recorded_at": self._clock(),
+        }
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _write_json(path, record)
+        except OSError as error:
+            logger.warning(
+                "Could not record job %s in %s (%s): it will not be resumed after a restart.",
+                video.id,
+                path.parent,
+                error,
+            )
+
+    def forget_pending(self, video_id: str) -> None:
+        """The job ended (saved, failed or cancelled): nothing left to resume."""
+        path = self._pending_folder / f"{checked_id(video_id)}.json"
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as error:
+            logger.warning("Could not remove %s (%s)", path, error)
+
+    def pending(self) -> list[dict[str, Any]]:
+        """The jobs recorded as in flight: dicts with `id`, `base_url`, `prompt`, ..."""
+        records = []
+        for path in sorted(self._pending_folder.glob("*.json")):
+            record = _read_json(path)
+            if record is not None and _is_safe(record.get("id")):
+                records.append(record)
+        return records
+
+    def resume(
+        self,
+        client: SoraClient,
+        *,
+        poller: Poller | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> list[VideoJob]:
+        """Follow again every pending job of this client's backend until it is saved."""
+        base_url = public_url(client.base_url)
+        jobs = []
+        for record in self.pending():
+            if record.get("base_url") != base_url:
+                continue  # made on another backend: this client cannot see it
+            if self.get(record["id"]) is not None:
+                self.forget_pending(record["id"])  # saved just before the last process ended
+                continue
+            jobs.append(
+                VideoJob.attach(client, record["id"], library=self, poller=poller, timeout=timeout)
+            )
+        return jobs
+
+    # ---- reading ----------------------------------------------------------------------------
+
+    def get(self, video_id: str) -> LibraryEntry | None:
+        """The saved video with this id, or None. Raises ValueError for an unsafe id."""
+        folder = self.folder(video_id)
+        data = _read_json(folder / METADATA_FILE)
+        if data is None:
+            return None
+        try:
+            return LibraryEntry.from_metadata(folder, data)
+        except TypeError:
+            logger.warning("Skipping %s: not a metadata file of this library", folder)
+            return None
+
+    def entries(self) -> list[LibraryEntry]:
+        """Every saved video, newest first."""
+        found = []
+        for path in self.root.glob(f"*/{METADATA_FILE}"):
+            entry = self.get(path.parent.name) if _is_safe(path.parent.name) else None
+            if entry is not None:
+                found.append(entry)
+        return sorted(found, key=lambda entry: (entry.created_at, entry.saved_at), reverse=True)
+
+    def find(self, prompt_contains: str) -> list[LibraryEntry]:
+        """Saved videos whose prompt contains this text (ignoring case), newest first."""
+        needle = prompt_contains.casefold()
+        return [entry for entry in self.entries() if needle in (entry.prompt or "").casefold()]
+
+    def lineage(self, video_id: str) -> list[str]:
+        """`video_id`, the video it was remixed from, and so on back to the original.
+
+        The chain stops at the first video that is not in the library.
+        """
+        chain = [checked_id(video_id)]
+        entry = self.get(video_id)
+        while entry is not None and entry.remixed_from_video_id is not None:
+            source = entry.remixed_from_video_id
+            if source in chain:
+                break  # a loop in the metadata: do not follow it forever
+            chain.append(source)
+            entry = self.get(source) if _is_safe(source) else None
+        return chain
+
+    def remixes_of(self, video_id: str) -> list[LibraryEntry]:
+        """The saved videos remixed directly from `video_id`, oldest first."""
+        return [e for e in reversed(self.entries()) if e.remixed_from_video_id == video_id]
+
+    def total_cost(self) -> float:
+        """Estimated USD for every saved video that has a published price."""
+        return round(sum(entry.cost for entry in self.entries() if entry.cost is not None), 2)
+
+
+# ---- files ------------------------------------------------------------------------------------
+
+
+def _is_safe(video_id: object) -> bool:
+    try:
+        checked_id(video_id)
+    except ValueError:
+        return False
+    return True
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    """Atomic: a crash or a full disk leaves the old file (or none), never half a new one."""
+    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            json.dump(data, file, indent=2)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp_name)
+        raise
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:
+        logger.warning("Skipping %s: %s", path, error)
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _write_error(error: OSError, folder: Path, video_id: str) -> LibraryWriteError:
+    reason = error.strerror or str(error)
+    wrapped = LibraryWriteError(
+        f"Could not save video {video_id} in {folder}: {reason}. Free some space or choose a "
+        "writable folder with Library(root=...); the video stays on the server until its link "
+        "expires, and library.resume(client) tries again."
+    )
+    wrapped.errno = error.errno
+    return wrapped

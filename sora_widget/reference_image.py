@@ -1,0 +1,142 @@
+"""Reference images for `input_reference`: read, check against the video size, fit if asked.
+
+The API refuses an image whose size differs from the requested video size, after the upload
+and with a terse message. Checking here, before anything is sent, lets us say which two sizes
+differ and offer to fit the image instead. The widget reuses these functions for its preview.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .errors import InvalidRequestError
+from .types import parse_size
+
+PARAM = "input_reference"
+#: Pillow's format name -> the content type the API accepts for it.
+CONTENT_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
+EXTENSIONS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
+FITS = ("crop", "pad")
+
+Fit = Literal["crop", "pad"]
+ReferenceImage = str | os.PathLike[str] | bytes | Image.Image | dict[str, str]
+#: A multipart file part: (filename, bytes, content type).
+FilePart = tuple[str, bytes, str]
+
+
+def fit_image(image: Image.Image, size: str, fit: Fit) -> Image.Image:
+    """The image at exactly `size`: "crop" fills the frame and trims the overflow (centred),
+    "pad" keeps the whole image and fills the rest with black."""
+    target = parse_size(size)
+    image = ImageOps.exif_transpose(image).convert("RGB")
+    if fit == "crop":
+        return ImageOps.fit(image, target, method=Image.Resampling.LANCZOS)
+    if fit == "pad":
+        return ImageOps.pad(image, target, method=Image.Resampling.LANCZOS, color=(0, 0, 0))
+    raise _invalid_fit(fit)
+
+
+def prepare_reference(
+    value: ReferenceImage, size: str, fit: Fit | None = None
+) -> FilePart | dict[str, str]:
+    """What to send as `input_reference`: a file part, or the `{image_url}`/`{file_id}` object.
+
+    An image of the right size is sent untouched. One of another size is refused with an offer
+    to fit it, or, when `fit` is given, fitted and sent as PNG.
+    """
+    if fit is not None and fit not in FITS:
+        raise _invalid_fit(fit)
+    if isinstance(value, dict):
+        return _reference_object(value)
+    image, data, filename = _open(value)
+    if f"{image.width}x{image.height}" != size:
+        if fit is None:
+            raise InvalidRequestError(
+                PARAM,
+                f"'{PARAM}' is {image.width}x{image.height} but the video size is {size}: the "
+                "image must match it exactly. Pass fit='crop' to fill the frame and trim the "
+                "edges, or fit='pad' to keep the whole image with black bars.",
+                "invalid_image_dimensions",
+            )
+        image = fit_image(image, size, fit)
+    elif data is not None:
+        return filename, data, CONTENT_TYPES[image.format]
+    return f"{Path(filename).stem}.png", _png_bytes(image), "image/png"
+
+
+def _open(value: Any) -> tuple[Image.Image, bytes | None, str]:
+    """The decoded image, its original bytes (None for a PIL image) and a file name."""
+    if isinstance(value, Image.Image):
+        return value, None, "reference.png"
+    if isinstance(value, str | os.PathLike):
+        path = Path(value)
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise InvalidRequestError(
+                PARAM, f"'{PARAM}' could not be read from {str(path)!r}: {error.strerror}."
+            ) from None
+        return _decode(data), data, path.name
+    if isinstance(value, bytes | bytearray | memoryview):
+        data = bytes(value)
+        image = _decode(data)
+        return image, data, f"reference.{EXTENSIONS[image.format]}"
+    raise InvalidRequestError(
+        PARAM,
+        f"Invalid type for '{PARAM}': expected a file path, bytes, a PIL image, or "
+        f"{{'image_url': ...}} / {{'file_id': ...}}, but got {type(value).__name__}.",
+        "invalid_type",
+    )
+
+
+def _decode(data: bytes) -> Image.Image:
+    """Decode fully, so a truncated file fails here rather than on the server."""
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        raise InvalidRequestError(
+            PARAM,
+            f"'{PARAM}' could not be read as an image: use a PNG, JPEG or WebP file.",
+            "invalid_image",
+        ) from None
+    if image.format not in CONTENT_TYPES:
+        raise InvalidRequestError(
+            PARAM,
+            f"'{PARAM}' is a {image.format} image: use a PNG, JPEG or WebP file.",
+            "unsupported_mimetype",
+        )
+    return image
+
+
+def _reference_object(value: dict) -> dict[str, str]:
+    given = {k: v for k, v in value.items() if v is not None}
+    if len(given) != 1 or not given.keys() <= {"image_url", "file_id"}:
+        raise InvalidRequestError(
+            PARAM,
+            f"'{PARAM}' as an object must have exactly one of 'image_url' or 'file_id', "
+            f"got {sorted(value)}.",
+        )
+    (key, url_or_id), *_ = given.items()
+    if not isinstance(url_or_id, str) or not url_or_id:
+        raise InvalidRequestError(f"{PARAM}.{key}", f"'{PARAM}.{key}' must be a non-empty string.")
+    return {key: url_or_id}
+
+
+def _png_bytes(image: Image.Image) -> bytes:
+    if image.mode not in ("RGB", "RGBA"):
+        image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _invalid_fit(fit: object) -> InvalidRequestError:
+    return InvalidRequestError(
+        "fit", f"Invalid value for 'fit': {fit!r}. Supported values are 'crop' and 'pad'."
+    )

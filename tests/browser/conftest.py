@@ -1,0 +1,204 @@
+"""Real JupyterLab / Notebook 7 on loopback, driven by Playwright in Debian's Chromium.
+
+Nothing here downloads a browser: Chromium is the system's (`apt-get install chromium`). In CI
+a missing browser is a failure, never a skip.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--autoplay-policy=no-user-gesture-required",
+]
+#: Slow enough that a person (and the test) sees Queued and rising percentages.
+BROWSER_SIM_SPEED = "4"
+
+
+def chromium_path() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        message = "Chromium is not installed: apt-get install chromium"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def write_notebook(path: Path, *cells: str) -> Path:
+    """A notebook with a kernelspec, so no kernel dialog appears when it opens."""
+    notebook = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "id": f"cell{i}",
+                "metadata": {},
+                "outputs": [],
+                "source": source,
+            }
+            for i, source in enumerate(cells)
+        ],
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path.write_text(json.dumps(notebook))
+    return path
+
+
+@dataclass
+class JupyterServer:
+    url: str
+    root: Path
+    kind: str  # "lab" or "notebook"
+    process: subprocess.Popen
+
+    def notebook_url(self, name: str, workspace: str) -> str:
+        if self.kind == "lab":
+            return f"{self.url}/lab/workspaces/{workspace}/tree/{name}?reset"
+        return f"{self.url}/notebooks/{name}"
+
+
+def _start_jupyter(kind: str, root: Path, sim_dir: Path) -> JupyterServer:
+    port = free_port()
+    env = {
+        **os.environ,
+        "SORA_SIM_DATA_DIR": str(sim_dir),
+        "SORA_SIM_SPEED": BROWSER_SIM_SPEED,
+        "SORA_WIDGET_BACKEND": "simulator",
+        "JUPYTER_CONFIG_DIR": str(root / ".jupyter-config"),
+        "JUPYTER_RUNTIME_DIR": str(root / ".jupyter-runtime"),
+        "JUPYTERLAB_SETTINGS_DIR": str(root / ".settings"),
+    }
+    env.pop("OPENAI_API_KEY", None)
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab" if kind == "lab" else "notebook",
+        "--no-browser",
+        "--allow-root",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--IdentityProvider.token=",
+        "--ServerApp.password=",
+        f"--ServerApp.root_dir={root}",
+        "--ServerApp.disable_check_xsrf=True",
+    ]
+    if kind == "lab":
+        command += [
+            f"--LabApp.workspaces_dir={root / '.workspaces'}",
+            f"--LabApp.user_settings_dir={root / '.settings'}",
+        ]
+    log = open(root / f"{kind}.log", "wb")  # noqa: SIM115 (kept open for the server's life)
+    process = subprocess.Popen(
+        command, stdout=log, stderr=log, env=env, cwd=root, start_new_session=True
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/api/status", timeout=2).status_code == 200:
+                return JupyterServer(url, root, kind, process)
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None:
+            break
+        time.sleep(0.3)
+    process.kill()
+    raise RuntimeError(f"{kind} did not start:\n{(root / f'{kind}.log').read_text()[-3000:]}")
+
+
+def _stop(server: JupyterServer, sim_dir: Path) -> None:
+    os.killpg(server.process.pid, signal.SIGTERM)
+    try:
+        server.process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.process.pid, signal.SIGKILL)
+    state = sim_dir / "server.json"
+    if state.exists():  # the simulator the kernel started outlives it on purpose: stop it
+        with contextlib.suppress(ProcessLookupError, ValueError, KeyError):
+            os.kill(json.loads(state.read_text())["pid"], signal.SIGTERM)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_path()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+def _server_fixture(kind: str):
+    @pytest.fixture(scope="session")
+    def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterServer]:
+        root = tmp_path_factory.mktemp(f"jupyter-{kind}")
+        sim_dir = root / ".simulator"
+        started = _start_jupyter(kind, root, sim_dir)
+        yield started
+        _stop(started, sim_dir)
+
+    return server
+
+
+lab_server = _server_fixture("lab")
+notebook_server = _server_fixture("notebook")
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
+        page.screenshot(path=str(ARTIFACTS / f"FAILED-{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+def screenshot(page, name: str) -> None:
+    """Screenshots of each state are test artifacts; the README shows some of them."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))

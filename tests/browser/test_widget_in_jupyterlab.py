@@ -1,0 +1,157 @@
+"""A person's view: real JupyterLab and Notebook 7 in headless Chromium, typing and clicking."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+from PIL import Image
+
+from .conftest import screenshot, write_notebook
+
+pytestmark = pytest.mark.browser
+
+SETUP = "from sora_widget import SoraWidget\nw = SoraWidget()\nw"
+
+#: Records every status label and progress value the page shows, so a fast state is not missed.
+WATCH_STATUS = """() => {
+  window.__seen = [];
+  const record = () => {
+    const badge = document.querySelector('[data-testid="status-badge"]');
+    const bar = document.querySelector('[data-testid="progress"]');
+    const entry = [badge ? badge.textContent : '', bar ? bar.getAttribute('aria-valuenow') : ''];
+    const last = window.__seen[window.__seen.length - 1];
+    if (!last || last[0] !== entry[0] || last[1] !== entry[1]) window.__seen.push(entry);
+  };
+  new MutationObserver(record).observe(document.body,
+    {subtree: true, childList: true, characterData: true, attributes: true});
+  record();
+}"""
+
+VIDEO_PLAYING = """() => {
+  const video = document.querySelector('[data-testid="video"]');
+  return video && video.readyState >= 2 && video.currentTime > 0.2 && !video.paused;
+}"""
+
+
+def wait_for_kernel(server, name: str) -> None:
+    """Until the notebook's kernel answers idle: a cell run before that opens a kernel dialog."""
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        sessions = httpx.get(f"{server.url}/api/sessions", timeout=5).json()
+        for session in sessions:
+            if session["path"].endswith(name) and session["kernel"]["execution_state"] == "idle":
+                return
+        time.sleep(0.3)
+    raise AssertionError(f"the kernel of {name} did not start")
+
+
+def run_first_cell(page, server, name: str, source: str = SETUP) -> None:
+    write_notebook(server.root / name, source)
+    page.goto(server.notebook_url(name, workspace=name.removesuffix(".ipynb")))
+    wait_for_kernel(server, name)
+    page.locator(".jp-Cell .jp-InputArea-editor").first.click()
+    page.keyboard.press("Shift+Enter")
+    widget = page.get_by_test_id("sora-widget")
+    cell_error = page.locator(".jp-OutputArea-output[data-mime-type*='error']")
+    widget.or_(cell_error).first.wait_for(timeout=90_000)
+    assert widget.is_visible(), cell_error.inner_text()
+    news = page.get_by_role("button", name="No", exact=True)
+    if news.is_visible():  # JupyterLab asks once whether to fetch its news
+        news.click()
+
+
+def video_facts(page) -> dict:
+    return page.evaluate(
+        """() => { const v = document.querySelector('[data-testid="video"]');
+        return {width: v.videoWidth, height: v.videoHeight, time: v.currentTime,
+                ready: v.readyState}; }"""
+    )
+
+
+def generate_and_play(page, prompt: str, size: str, shot: str) -> None:
+    page.get_by_role("textbox", name="Prompt").fill(prompt)
+    page.get_by_label("Size").select_option(size)
+    page.evaluate(WATCH_STATUS)
+    screenshot(page, f"{shot}-form")
+    page.get_by_role("button", name="Generate").click()
+    page.get_by_test_id("status-badge").filter(has_text="In progress").wait_for()
+    screenshot(page, f"{shot}-in-progress")
+    page.wait_for_function(VIDEO_PLAYING, timeout=120_000)
+    seen = page.evaluate("() => window.__seen")
+    labels = [label for label, _ in seen if label]
+    assert labels[0] == "Queued", seen
+    assert "In progress" in labels and labels[-1] == "Completed", seen
+    percentages = [int(value) for label, value in seen if label == "In progress" and value]
+    assert len(set(percentages)) >= 2 and percentages == sorted(percentages), seen
+    width, height = (int(n) for n in size.split("x"))
+    first = video_facts(page)
+    assert (first["width"], first["height"]) == (width, height), first
+    page.wait_for_timeout(700)
+    assert video_facts(page)["time"] != first["time"], "the video is not advancing"
+    screenshot(page, f"{shot}-playing")
+
+
+def test_type_generate_and_watch_the_video_play(page, lab_server):
+    run_first_cell(page, lab_server, "quick.ipynb")
+    assert page.get_by_test_id("backend").inner_text() == "Simulator"
+    generate_and_play(page, "a red fox trotting through fresh snow at dawn", "1280x720", "lab")
+    assert page.get_by_test_id("video-path").inner_text().endswith("video.mp4")
+    assert page.get_by_test_id("history-item").count() == 1
+
+
+def test_moderation_error_is_shown_in_plain_words(page, lab_server):
+    run_first_cell(page, lab_server, "moderation.ipynb")
+    page.get_by_role("textbox", name="Prompt").fill("something forbidden in the park")
+    page.get_by_role("button", name="Generate").click()
+    error = page.get_by_test_id("error")
+    error.wait_for(timeout=90_000)
+    assert "moderation" in error.inner_text().lower()
+    assert "Traceback" not in error.inner_text()
+    assert page.get_by_role("button", name="Retry").is_visible()
+    screenshot(page, "lab-moderation")
+
+
+def test_cancel_stops_a_running_job(page, lab_server):
+    run_first_cell(page, lab_server, "cancel.ipynb")
+    page.get_by_role("textbox", name="Prompt").fill("a very long journey")
+    page.get_by_label("Duration").select_option("12")
+    page.get_by_role("button", name="Generate").click()
+    page.get_by_role("button", name="Cancel").click()
+    page.get_by_test_id("status-badge").filter(has_text="Cancelled").wait_for()
+    screenshot(page, "lab-cancelled")
+
+
+def test_reference_image_of_the_wrong_size_is_fitted(page, lab_server, tmp_path):
+    image = tmp_path / "wide.png"
+    Image.new("RGB", (640, 480), (30, 120, 200)).save(image)
+    run_first_cell(page, lab_server, "reference.ipynb")
+    page.get_by_role("textbox", name="Prompt").fill("a lighthouse on a cliff")
+    page.get_by_test_id("reference-input").set_input_files(str(image))
+    warning = page.get_by_test_id("reference-warning")
+    warning.wait_for()
+    assert "640x480" in warning.inner_text()
+    assert page.get_by_role("button", name="Generate").is_disabled()
+    page.get_by_test_id("fit").get_by_text("Crop").click()
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"generate\"]').disabled")
+    page.get_by_role("button", name="Generate").click()
+    page.wait_for_function(VIDEO_PLAYING, timeout=120_000)
+    assert (video_facts(page)["width"], video_facts(page)["height"]) == (720, 1280)
+    screenshot(page, "lab-reference-fitted")
+
+
+def test_html_in_a_prompt_is_text_not_markup(page, lab_server):
+    hostile = '<img src=x onerror="window.__xss = 1"> a cat'
+    run_first_cell(page, lab_server, "hostile.ipynb")
+    page.get_by_role("textbox", name="Prompt").fill(hostile)
+    page.get_by_role("button", name="Generate").click()
+    page.wait_for_function(VIDEO_PLAYING, timeout=120_000)
+    assert page.evaluate("() => window.__xss") is None
+    assert page.locator("[data-testid='sora-widget'] img[src='x']").count() == 0
+    assert page.get_by_role("textbox", name="Remix prompt").input_value() == hostile
+
+
+def test_the_same_flow_in_notebook_7(page, notebook_server):
+    run_first_cell(page, notebook_server, "nb7.ipynb")
+    generate_and_play(page, "a sailing boat on a calm blue sea at sunset", "720x1280", "nb7")

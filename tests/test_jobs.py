@@ -1,0 +1,681 @@
+"""VideoJob and Poller: cadence in fake time against a fake client, then the real simulator."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import itertools
+import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from sora_widget.client import SoraClient, VideoPage
+from sora_widget.errors import (
+    APIConnectionError,
+    BadRequestError,
+    InvalidRequestError,
+    JobTimeout,
+    ModerationBlocked,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+    VideoFailed,
+)
+from sora_widget.jobs import (
+    Cadence,
+    JobCancelled,
+    JobStatus,
+    Poller,
+    VideoJob,
+    submit,
+    submit_remix,
+)
+from sora_widget.library import Library
+from sora_widget.simulator import FaultConfig
+from sora_widget.types import Video, VideoError
+
+from .conftest import TEST_KEY
+from .helpers import MP4_MAGIC
+
+EPOCH = 1_750_000_000
+
+
+class FakeTime:
+    """A clock that moves only when someone sleeps: cadence tests run in no real time."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+        await asyncio.sleep(0)
+
+
+@dataclass
+class FakeVideo:
+    id: str
+    prompt: str
+    model: str
+    size: str
+    seconds: str
+    created: float
+    queue: float
+    work: float
+    remixed_from: str | None = None
+
+
+MEDIA = {
+    "video": b"\0\0\0\x18ftypmp42",
+    "thumbnail": b"RIFF\0\0\0\0WEBP",
+    "spritesheet": b"\xff\xd8\xff",
+}
+
+
+class FakeClient:
+    """SoraClient's interface over videos whose state is a function of the fake time.
+
+    A prompt containing "forbidden" is blocked by moderation, one containing "broken" fails.
+    """
+
+    base_url = "https://fake.test/v1"
+    is_simulator = True
+
+    def __init__(
+        self,
+        time: FakeTime,
+        *,
+        queue: float = 2.0,
+        work: float = 20.0,
+        hint: float | None = None,
+        page_cap: int = 100,
+        stall: bool = False,
+    ) -> None:
+        self.time = time
+        self.stall = stall  # never completes: progress stops at 99%
+        self.queue = queue
+        self.work = work
+        self.hint = hint
+        self.page_cap = page_cap
+        self.videos: dict[str, FakeVideo] = {}
+        self.calls: Counter[str] = Counter()
+        self.retrieved: list[str] = []
+        #: Raised, in order, by the next polls (list or retrieve), and by downloads per variant.
+        self.poll_errors: list[Exception] = []
+        self.download_errors: dict[str, list[Exception]] = {}
+        self.create_error: Exception | None = None
+        self.list_error: Exception | None = None
+
+    def add(self, prompt: str, model: str, size: str, seconds: str, source: str | None) -> Video:
+        video_id = f"video_{len(self.videos) + 1:03d}"
+        self.videos[video_id] = FakeVideo(
+            video_id, prompt, model, size, seconds, self.time.now, self.queue, self.work, source
+        )
+        return self.describe(video_id)
+
+    def describe(self, video_id: str) -> Video:
+        if video_id not in self.videos:
+            raise NotFoundError(f"Video with id '{video_id}' not found.", status_code=404)
+        fake = self.videos[video_id]
+        working = self.time.now - fake.created - fake.queue
+        fields: dict = {"status": "queued", "progress": 0}
+        if working >= 0 and ("forbidden" in fake.prompt or "broken" in fake.prompt):
+            code = "moderation_blocked" if "forbidden" in fake.prompt else "video_generation_failed"
+            fields = {
+                "status": "failed",
+                "progress": 0,
+                "error": VideoError(code, f"{code} (fake)"),
+            }
+        elif working >= fake.work and not self.stall:
+            done = int(EPOCH + fake.created + fake.queue + fake.work)
+            fields = {"status": "completed", "progress": 100, "completed_at": done}
+            fields["expires_at"] = done + 3600
+        elif working >= 0:
+            fields = {"status": "in_progress", "progress": min(99, int(100 * working / fake.work))}
+        return Video(
+            id=fake.id,
+            model=fake.model,
+            created_at=int(EPOCH + fake.created),
+            size=fake.size,
+            seconds=fake.seconds,
+            prompt=fake.prompt,
+            remixed_from_video_id=fake.remixed_from,
+            **fields,
+        )
+
+    def _maybe_fail(self) -> None:
+        if self.poll_errors:
+            raise self.poll_errors.pop(0)
+
+    async def create(
+        self,
+        prompt,
+        *,
+        model="sora-2",
+        size="720x1280",
+        seconds="4",
+        input_reference=None,
+        fit=None,
+    ) -> Video:
+        self.calls["create"] += 1
+        if self.create_error is not None:
+            raise self.create_error
+        return self.add(prompt, model, size, seconds, None)
+
+    async def remix(self, video_id: str, prompt: str) -> Video:
+        self.calls["remix"] += 1
+        source = self.describe(video_id)
+        return self.add(prompt, source.model, source.size, source.seconds, video_id)
+
+    async def retrieve(self, video_id: str) -> Video:
+        self.calls["retrieve"] += 1
+        return self.describe(video_id)
+
+    async def retrieve_with_hint(self, video_id: str) -> tuple[Video, float | None]:
+        self.calls["retrieve"] += 1
+        self.retrieved.append(video_id)
+        self._maybe_fail()
+        return self.describe(video_id), self.hint
+
+    async def list_page(self, *, limit=None, order=None, after=None) -> VideoPage:
+        self.calls["list"] += 1
+        if self.list_error is not None:
+            raise self.list_error
+        self._maybe_fail()
+        newest_first = [self.describe(video_id) for video_id in reversed(self.videos)]
+        page = newest_first[: min(limit or 20, self.page_cap)]
+        return VideoPage(
+            data=page,
+            first_id=page[0].id if page else None,
+            last_id=page[-1].id if page else None,
+            has_more=len(newest_first) > len(page),
+        )
+
+    async def delete(self, video_id: str) -> bool:
+        self.calls["delete"] += 1
+        video = self.describe(video_id)
+        if not video.is_terminal:
+            raise BadRequestError(
+                f"Cannot delete video '{video_id}' while its status is '{video.status}'.",
+                status_code=400,
+            )
+        del self.videos[video_id]
+        return True
+
+    async def download_content(self, video_id: str, variant: str = "video", path=None) -> Path:
+        self.calls["download"] += 1
+        self.describe(video_id)
+        if self.download_errors.get(variant):
+            raise self.download_errors[variant].pop(0)
+        target = Path(path)
+        target.write_bytes(MEDIA[variant] + video_id.encode())
+        return target
+
+
+@pytest.fixture
+def fake_time() -> FakeTime:
+    return FakeTime()
+
+
+def fake_poller(client: FakeClient, time: FakeTime, **cadence: float) -> Poller:
+    return Poller(client, clock=time.clock, sleep=time.sleep, cadence=Cadence(**cadence))
+
+
+async def until(condition: Callable[[], bool], steps: int = 10_000) -> None:
+    """Let other tasks run until `condition` holds (fake time moves as they sleep)."""
+    for _ in range(steps):
+        if condition():
+            return
+        await asyncio.sleep(0)
+    raise AssertionError("condition never became true")
+
+
+# ---- cadence ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("hint", "expected"), [(0.5, 0.5), (0.001, 0.1), (300.0, 30.0)])
+async def test_the_servers_poll_hint_is_followed_within_bounds(fake_time, hint, expected):
+    client = FakeClient(fake_time, queue=1, work=100, hint=hint)
+    job = submit(client, "a fox", poller=fake_poller(client, fake_time))
+    video = await job
+    assert video.status == "completed"
+    # The first wait comes before any hint (a create has none); every later one is the hint.
+    assert 1.8 <= fake_time.sleeps[0] <= 2.2
+    assert fake_time.sleeps[1:] == pytest.approx([expected] * (len(fake_time.sleeps) - 1))
+    assert client.calls["list"] == 0
+
+
+async def test_without_a_hint_the_wait_backs_off_from_2_towards_15_seconds(fake_time):
+    client = FakeClient(fake_time, queue=10_000)  # stays queued: no progress, no ETA
+    job = submit(client, "a fox", poller=fake_poller(client, fake_time, jitter=0))
+    await until(lambda: len(fake_time.sleeps) >= 8)
+    job.cancel()
+    assert fake_time.sleeps[:8] == pytest.approx([2, 3, 4.5, 6.75, 10.125, 15, 15, 15])
+
+
+async def test_backoff_jitter_stays_near_the_schedule(fake_time):
+    client = FakeClient(fake_time, queue=10_000)
+    job = submit(client, "a fox", poller=fake_poller(client, fake_time))
+    await until(lambda: len(fake_time.sleeps) >= 10)
+    job.cancel()
+    expected = [2, 3, 4.5, 6.75, 10.125, 15, 15, 15, 15, 15]
+    for waited, planned in zip(fake_time.sleeps, expected, strict=False):
+        assert planned * 0.9 <= waited <= planned * 1.1
+    assert len(set(fake_time.sleeps)) > 5  # jittered, not in lockstep
+
+
+async def test_eta_follows_the_progress_rate_and_brings_the_last_poll_forward(fake_time):
+    client = FakeClient(fake_time, queue=1, work=60)  # completes at t = 61
+    job = submit(client, "a fox", poller=fake_poller(client, fake_time, jitter=0))
+    seen: list[tuple[float, float | None]] = []
+    completed_at: list[float] = []
+
+    def record(job: VideoJob) -> None:
+        if job.status is JobStatus.IN_PROGRESS:
+            seen.append((fake_time.now, job.eta))
+        if job.status is JobStatus.COMPLETED:
+            completed_at.append(fake_time.now)
+
+    job.on_update(record)
+    assert job.eta is None
+    await job
+    assert seen[0][1] is None  # one sample gives no rate yet
+    estimates = [(now, eta) for now, eta in seen if eta is not None]
+    assert len(estimates) >= 2
+    for now, eta in estimates:
+        assert eta == pytest.approx(61 - now, abs=2.0)
+    # Backoff alone would poll up to 15 s late; the ETA lands the last poll near completion.
+    assert 61 <= completed_at[0] <= 62.5
+    assert job.eta == 0.0
+
+
+async def test_a_job_stuck_at_99_percent_is_not_polled_in_a_burst(fake_time):
+    client = FakeClient(fake_time, queue=1, work=20, stall=True)
+    job = submit(client, "a fox", poller=fake_poller(client, fake_time, jitter=0))
+    await until(lambda: fake_time.now > 21 + 60)
+    job.cancel()
+    # A few polls close to the predicted end (t = 21), then back to the backoff (~15 s).
+    polls_while_overdue = sum(1 for when in itertools.accumulate(fake_time.sleeps) if when > 22)
+    assert polls_while_overdue <= 5
+
+
+# ---- many jobs, one request per tick ----------------------------------------------------------
+
+
+async def test_ten_jobs_share_one_list_request_per_tick(fake_time):
+    client = FakeClient(fake_time, queue=2, work=30)
+    poller = fake_poller(client, fake_time)
+    jobs = [submit(client, f"fox number {i}", poller=poller) for i in range(10)]
+    videos = await asyncio.gather(*jobs)
+    assert [video.status for video in videos] == ["completed"] * 10
+    assert client.calls["retrieve"] == 0
+    ticks = len(fake_time.sleeps)
+    assert 3 <= client.calls["list"] <= ticks  # one request per tick, not ten
+
+    single_time = FakeTime()
+    single = FakeClient(single_time, queue=2, work=30)
+    await submit(single, "one fox", poller=fake_poller(single, single_time))
+    # Ten jobs cost about as many requests as one.
+    assert client.calls["list"] <= single.calls["retrieve"] + 2
+
+
+async def test_jobs_of_one_client_share_its_poller(fake_time):
+    client = FakeClient(fake_time)
+    first, second = submit(client, "a fox"), submit(client, "a cat")
+    assert first.poller is second.poller is Poller.for_client(client)
+    assert Poller.for_client(FakeClient(fake_time)) is not first.poller
+    for job in (first, second):
+        job.cancel()
+        with pytest.raises(JobCancelled):
+            await job
+
+
+async def test_jobs_missing_from_the_first_page_are_retrieved_one_by_one(fake_time):
+    client = FakeClient(fake_time, queue=2, work=30, page_cap=3)
+    poller = fake_poller(client, fake_time)
+    jobs = [submit(client, f"fox number {i}", poller=poller) for i in range(5)]
+    await asyncio.gather(*jobs)
+    oldest = {jobs[0].video_id, jobs[1].video_id}
+    assert set(client.retrieved) == oldest
+    assert client.calls["retrieve"] <= 2 * client.calls["list"]
+
+
+async def test_a_server_without_the_list_endpoint_is_polled_per_video(fake_time):
+    client = FakeClient(fake_time, queue=2, work=10)
+    client.list_error = NotFoundError("GET /videos is not part of this API", status_code=404)
+    poller = fake_poller(client, fake_time)
+    jobs = [submit(client, f"fox number {i}", poller=poller) for i in range(3)]
+    await asyncio.gather(*jobs)
+    assert client.calls["list"] == 1
+    assert set(client.retrieved) == {job.video_id for job in jobs}
+
+
+# ---- errors, timeout, cancel ------------------------------------------------------------------
+
+
+async def test_transient_poll_errors_are_retried_and_rate_limits_honoured(fake_time):
+    client = FakeClient(fake_time, queue=1, work=10)
+    client.poll_errors = [
+        APIConnectionError("the connection dropped"),
+        ServerError("boom", status_code=500),
+        RateLimitError("slow down", status_code=429, retry_after=7.0),
+    ]
+    job = submit(client, "a fox", poller=fake_poller(client, fake_time, jitter=0))
+    video = await job
+    assert video.status == "completed" and job.error is None
+    assert fake_time.sleeps[1:4] == pytest.approx([2, 4, 7])  # doubling, then Retry-After
+
+
+async def test_a_video_deleted_while_polling_ends_the_job(fake_time):
+    client = FakeClient(fake_time, queue=1, work=100)
+    job = submit(client, "a fox", poller=fake_poller(client, fake_time))
+    await until(lambda: job.video_id is not None)
+    del client.videos[job.video_id]
+    with pytest.raises(NotFoundError):
+        await job
+    assert job.status is JobStatus.FAILED and isinstance(job.error, NotFoundError)
+
+
+async def test_a_failed_create_ends_the_job_with_its_error(fake_time):
+    client = FakeClient(fake_time)
+    client.create_error = BadRequestError("Invalid size", status_code=400, param="size")
+    job = submit(client, "a fox", poller=fake_poller(client, fake_time))
+    assert job.status is JobStatus.SUBMITTING  # submit returned before the request was made
+    with pytest.raises(BadRequestError, match="Invalid size"):
+        await job
+    assert job.error is client.create_error and job.status is JobStatus.FAILED
+
+
+async def test_bad_input_is_refused_at_submit(fake_time):
+    client = FakeClient(fake_time)
+    with pytest.raises(InvalidRequestError, match="seconds"):
+        submit(client, "a fox", seconds="5", poller=fake_poller(client, fake_time))
+    with pytest.raises(InvalidRequestError, match="prompt"):
+        submit_remix(client, "video_001", "   ", poller=fake_poller(client, fake_time))
+    assert client.calls["create"] == 0
+
+
+@pytest.mark.parametrize(
+    ("prompt", "error_class", "code"),
+    [
+        ("a forbidden fox", ModerationBlocked, "moderation_blocked"),
+        ("a broken fox", VideoFailed, "video_generation_failed"),
+    ],
+)
+async def test_failed_videos_raise_typed_errors(fake_time, prompt, error_class, code):
+    client = FakeClient(fake_time)
+    job = submit(client, prompt, poller=fake_poller(client, fake_time))
+    with pytest.raises(error_class) as raised:
+        await job
+    assert type(raised.value) is error_class and raised.value.code == code
+    assert job.status is JobStatus.FAILED and job.video_id in str(job.error)
+
+
+async def test_a_stuck_job_times_out_with_a_clear_message(fake_time):
+    client = FakeClient(fake_time, queue=10_000)
+    job = submit(client, "a fox", timeout=60, poller=fake_poller(client, fake_time))
+    with pytest.raises(JobTimeout, match=r"within 60 s") as raised:
+        await job
+    assert job.video_id in str(raised.value) and "attach" in str(raised.value)
+    assert 60 <= fake_time.now <= 60.01  # the last wait stopped at the deadline
+    assert job.elapsed == pytest.approx(60, abs=0.01)
+
+
+async def test_cancel_stops_polling(fake_time):
+    client = FakeClient(fake_time, queue=1, work=100)
+    job = submit(client, "a fox", poller=fake_poller(client, fake_time))
+    await until(lambda: job.status is JobStatus.IN_PROGRESS)
+    job.cancel()
+    assert job.status is JobStatus.CANCELLED
+    polls = client.calls["retrieve"]
+    with pytest.raises(JobCancelled):
+        await job
+    await asyncio.sleep(0)
+    assert client.calls["retrieve"] == polls and client.calls["delete"] == 0
+    assert job.error is None
+
+
+async def test_cancel_during_the_create_request_still_learns_the_video_id(fake_time):
+    client = FakeClient(fake_time, queue=1, work=100)
+    job = submit(client, "a fox", poller=fake_poller(client, fake_time))
+    job.cancel()
+    with pytest.raises(JobCancelled):
+        await job
+    assert client.calls["create"] == 1 and job.video_id in client.videos
+    assert client.calls["retrieve"] == client.calls["list"] == 0
+
+
+async def test_cancel_and_delete_while_running_reports_the_refusal(fake_time):
+    client = FakeClient(fake_time, queue=1, work=100)
+    job = submit(client, "a fox", poller=fake_poller(client, fake_time))
+    await until(lambda: job.status is JobStatus.IN_PROGRESS)
+    job.cancel(delete=True)
+    with pytest.raises(JobCancelled):
+        await job
+    assert client.calls["delete"] == 1 and not job.deleted
+    assert "did not delete" in str(job.error) and "in_progress" in str(job.error)
+
+
+async def test_cancel_with_delete_after_completion_deletes_on_the_server(fake_time):
+    client = FakeClient(fake_time, queue=1, work=5)
+    job = submit(client, "a fox", poller=fake_poller(client, fake_time))
+    video = await job
+    job.cancel(delete=True)
+    assert await job == video  # a finished job keeps its result
+    assert job.deleted and job.status is JobStatus.COMPLETED
+    assert video.id not in client.videos
+
+
+# ---- observing --------------------------------------------------------------------------------
+
+
+async def test_updates_stream_ends_at_the_final_state(fake_time):
+    client = FakeClient(fake_time, queue=2, work=20)
+    job = submit(client, "a fox", poller=fake_poller(client, fake_time))
+    updates = [update async for update in job.updates()]
+    statuses = [update.status for update in updates]
+    assert statuses[0] is JobStatus.SUBMITTING and statuses[-1] is JobStatus.COMPLETED
+    assert JobStatus.QUEUED in statuses and JobStatus.IN_PROGRESS in statuses
+    progress = [update.progress for update in updates]
+    assert progress == sorted(progress) and progress[-1] == 100
+    assert updates[-1].video_id == job.video_id and updates[-1].elapsed == job.elapsed
+
+
+async def test_a_failing_callback_is_logged_not_fatal(fake_time, caplog):
+    client = FakeClient(fake_time, queue=1, work=5)
+    job = submit(client, "a fox", poller=fake_poller(client, fake_time))
+    calls = []
+
+    def broken(job: VideoJob) -> None:
+        calls.append(job.status)
+        raise RuntimeError("callback bug")
+
+    job.on_update(broken)
+    with caplog.at_level(logging.ERROR, logger="sora_widget.jobs"):
+        video = await job
+    assert video.status == "completed" and len(calls) > 2
+    assert "on_update callback failed" in caplog.text
+
+
+async def test_wait_inside_a_running_loop_says_to_await(fake_time):
+    client = FakeClient(fake_time, queue=1, work=5)
+    job = submit(client, "a fox", poller=fake_poller(client, fake_time))
+    with pytest.raises(RuntimeError, match="await job"):
+        job.wait()
+    await job
+
+
+def test_wait_runs_the_job_in_a_plain_script(fake_time):
+    client = FakeClient(fake_time, queue=1, work=5)
+    job = submit(client, "a fox", poller=fake_poller(client, fake_time))
+    assert job.status is JobStatus.SUBMITTING and client.calls["create"] == 0
+    assert job.wait().status == "completed"
+    assert job.status is JobStatus.COMPLETED
+
+
+async def test_no_task_exception_is_left_unretrieved(fake_time):
+    loop = asyncio.get_running_loop()
+    reports = []
+    loop.set_exception_handler(lambda loop, context: reports.append(context))
+    client = FakeClient(fake_time)
+    client.create_error = ServerError("boom", status_code=500)
+    jobs = [submit(client, "a fox", poller=fake_poller(client, fake_time))]
+    await until(lambda: jobs[0].done)
+    assert jobs[0].status is JobStatus.FAILED and isinstance(jobs[0].error, ServerError)
+    jobs.clear()  # nobody ever awaits it
+    gc.collect()
+    await asyncio.sleep(0)
+    assert reports == []
+
+
+async def test_attach_follows_an_existing_video(fake_time):
+    client = FakeClient(fake_time, queue=1, work=10)
+    video = await client.create("a fox")
+    job = VideoJob.attach(client, video.id, poller=fake_poller(client, fake_time))
+    assert (await job).status == "completed"
+    remix = submit_remix(client, video.id, "a fox at night", poller=job.poller)
+    assert (await remix).remixed_from_video_id == video.id
+
+
+class FakeLibrary:
+    """Records what a job asks of its library; `save` waits until the test releases it."""
+
+    def __init__(self) -> None:
+        self.pending: dict[str, str] = {}
+        self.saved: list[str] = []
+        self.release = asyncio.Event()
+
+    def record_pending(self, video: Video, base_url: str) -> None:
+        self.pending[video.id] = base_url
+
+    def forget_pending(self, video_id: str) -> None:
+        self.pending.pop(video_id, None)
+
+    async def save(self, video: Video, client) -> object:
+        await self.release.wait()
+        self.saved.append(video.id)
+        self.forget_pending(video.id)
+        return type("Entry", (), {"video_path": Path(f"/library/{video.id}/video.mp4")})()
+
+
+async def test_a_job_with_a_library_is_done_only_when_saved(fake_time):
+    client = FakeClient(fake_time, queue=1, work=5)
+    library = FakeLibrary()
+    job = submit(client, "a fox", library=library, poller=fake_poller(client, fake_time))
+    await until(lambda: job.video_id is not None)
+    assert library.pending == {job.video_id: client.base_url}
+    await until(lambda: job.status is JobStatus.SAVING)
+    assert job.path is None and not job.done and job.progress == 100
+    library.release.set()
+    await job
+    assert job.status is JobStatus.COMPLETED and job.path.name == "video.mp4"
+    assert library.saved == [job.video_id] and library.pending == {}
+
+
+async def test_a_blocked_video_is_no_longer_pending(fake_time):
+    client = FakeClient(fake_time)
+    library = FakeLibrary()
+    job = submit(client, "a forbidden fox", library=library, poller=fake_poller(client, fake_time))
+    with pytest.raises(ModerationBlocked):
+        await job
+    assert library.pending == {} and library.saved == []
+
+
+# ---- against the simulator --------------------------------------------------------------------
+
+SPEED = 200.0
+FAST = Cadence(initial=0.05, maximum=0.2)
+
+
+class CountingTransport(httpx.AsyncBaseTransport):
+    """Counts requests by kind: list, retrieve (one video), content, other."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.counts: Counter[str] = Counter()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if request.method == "GET" and path.endswith("/videos"):
+            self.counts["list"] += 1
+        elif request.method == "GET" and path.endswith("/content"):
+            self.counts["content"] += 1
+        elif request.method == "GET":
+            self.counts["retrieve"] += 1
+        else:
+            self.counts[request.method] += 1
+        return await self.inner.handle_async_request(request)
+
+
+def sim_client(app, key: str = TEST_KEY, **options) -> tuple[SoraClient, CountingTransport]:
+    transport = CountingTransport(httpx.ASGITransport(app=app))
+    client = SoraClient(key, base_url="http://simulator.test/v1", transport=transport, **options)
+    return client, transport
+
+
+async def test_simulator_job_runs_to_completion_and_is_saved(make_app, tmp_path):
+    client, _ = sim_client(make_app(speed=SPEED))
+    library = Library(tmp_path / "library")
+    job = submit(
+        client, "a red fox in fresh snow", library=library, poller=Poller(client, cadence=FAST)
+    )
+    statuses = [update.status async for update in job.updates()]
+    video = await job
+    await client.aclose()
+    assert statuses[-1] is JobStatus.COMPLETED and JobStatus.SAVING in statuses
+    entry = job.entry
+    assert entry is not None and job.path == entry.video_path
+    assert entry.video_path.read_bytes()[4:8] == MP4_MAGIC
+    assert entry.thumbnail_path.read_bytes()[8:12] == b"WEBP"
+    assert entry.spritesheet_path.read_bytes()[:3] == b"\xff\xd8\xff"
+    assert library.get(video.id) == entry
+    assert entry.prompt == "a red fox in fresh snow" and entry.cost == 0.4
+    assert library.pending() == []
+
+
+async def test_simulator_ten_concurrent_jobs_poll_with_the_list(make_app):
+    client, transport = sim_client(make_app(speed=SPEED))
+    poller = Poller(client, cadence=FAST)
+    jobs = [submit(client, f"fox number {i} at dawn", poller=poller) for i in range(10)]
+    videos = await asyncio.gather(*jobs)
+    await client.aclose()
+    assert {video.status for video in videos} == {"completed"}
+    assert len({video.id for video in videos}) == 10
+    # Per-video requests only once a single job is left; everything else went by the list.
+    assert transport.counts["list"] >= 1
+    assert transport.counts["retrieve"] < transport.counts["list"]
+
+
+async def test_simulator_moderation_block_ends_the_job(make_app, tmp_path):
+    app = make_app(speed=SPEED, faults=FaultConfig(blocked_words=("forbidden",)))
+    client, _ = sim_client(app)
+    library = Library(tmp_path / "library")
+    job = submit(client, "a forbidden fox", library=library, poller=Poller(client, cadence=FAST))
+    with pytest.raises(ModerationBlocked, match="moderation"):
+        await job
+    await client.aclose()
+    assert job.status is JobStatus.FAILED and job.error.code == "moderation_blocked"
+    assert library.pending() == [] and library.entries() == []
+
+
+async def test_simulator_refuses_to_delete_a_running_video(make_app):
+    client, _ = sim_client(make_app(speed=1.0))  # slow: stays in the queue for a while
+    job = submit(client, "a fox", poller=Poller(client, cadence=FAST))
+    async for update in job.updates():
+        if update.video_id is not None:
+            break
+    job.cancel(delete=True)
+    with pytest.raises(JobCancelled):
+        await job
+    await client.aclose()
+    assert not job.deleted and "did not delete" in str(job.error)
+    assert TEST_KEY not in str(job.error) and TEST_KEY not in repr(job)

@@ -1,0 +1,423 @@
+"""Library: atomic saves, safe file names, metadata, lookup, resume; then against the simulator."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from sora_widget.errors import APIConnectionError, NotFoundError, SoraError
+from sora_widget.jobs import JobStatus, Poller, submit, submit_remix
+from sora_widget.library import Library, LibraryWriteError, checked_id, public_url
+from sora_widget.simulator import FaultConfig
+from sora_widget.types import Video
+
+from .conftest import FakeClock
+from .helpers import MP4_MAGIC, renders_finished
+from .test_jobs import FAST, MEDIA, SPEED, FakeClient, FakeTime, fake_poller, sim_client
+
+DISTINCTIVE_KEY = "sk-proj-LIBRARY-MUST-NEVER-STORE-THIS-4b1d"
+
+
+def completed(video_id: str = "video_001", **fields) -> Video:
+    values = {
+        "model": "sora-2",
+        "status": "completed",
+        "progress": 100,
+        "created_at": 1_750_000_000,
+        "completed_at": 1_750_000_030,
+        "expires_at": 1_750_003_630,
+        "size": "720x1280",
+        "seconds": "4",
+        "prompt": "a red fox",
+    }
+    return Video(id=video_id, **{**values, **fields})
+
+
+@pytest.fixture
+def fake_time() -> FakeTime:
+    return FakeTime()
+
+
+@pytest.fixture
+def client(fake_time) -> FakeClient:
+    """A fake client that already knows the ids the tests save."""
+    client = FakeClient(fake_time, queue=0, work=0)
+    for _ in range(5):
+        client.add("a red fox", "sora-2", "720x1280", "4", None)
+    return client
+
+
+@pytest.fixture
+def library(tmp_path, fake_time) -> Library:
+    return Library(tmp_path / "library", sleep=fake_time.sleep, clock=lambda: 1_750_000_100.0)
+
+
+def files_under(root: Path) -> list[Path]:
+    return sorted(path for path in root.rglob("*") if path.is_file())
+
+
+# ---- ids become file names --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("video_id", ["video_68d7a1", "VIDEO-123_abc", "x" * 128])
+def test_safe_ids_are_kept_as_they_are(video_id):
+    assert checked_id(video_id) == video_id
+
+
+@pytest.mark.parametrize(
+    ("video_id", "message"),
+    [
+        ("../../x", "only letters"),
+        ("a/b", "only letters"),
+        ("a\\b", "only letters"),
+        ("a\0b", "only letters"),
+        ("..", "only letters"),
+        ("vidéo", "only letters"),
+        ("video_1\n", "only letters"),
+        ("", "non-empty"),
+        (None, "non-empty"),
+        ("x" * 129, "at most 128"),
+    ],
+)
+def test_unsafe_ids_are_refused_not_rewritten(video_id, message):
+    with pytest.raises(ValueError, match=message):
+        checked_id(video_id)
+
+
+async def test_a_hostile_id_never_leaves_the_folder(tmp_path, library, client):
+    with pytest.raises(ValueError):
+        await library.save(completed("../../escaped"), client)
+    with pytest.raises(ValueError):
+        library.get("../library")
+    with pytest.raises(ValueError):
+        library.record_pending(completed("a/../../b"), client.base_url)
+    assert files_under(tmp_path) == [] and client.calls["download"] == 0
+
+
+async def test_a_job_whose_server_sends_a_hostile_id_fails_cleanly(tmp_path, library, fake_time):
+    client = FakeClient(fake_time, queue=0, work=1)
+    hostile = completed("../../evil")
+
+    async def create(*args, **kwargs) -> Video:
+        return hostile
+
+    client.create = create
+    job = submit(client, "a fox", library=library, poller=fake_poller(client, fake_time))
+    with pytest.raises(ValueError, match="only letters"):
+        await job
+    assert job.status is JobStatus.FAILED and files_under(tmp_path) == []
+
+
+# ---- saving -----------------------------------------------------------------------------------
+
+
+async def test_save_downloads_three_files_and_writes_metadata(library, client):
+    entry = await library.save(completed(), client)
+    folder = library.root / "video_001"
+    assert entry.folder == folder
+    assert sorted(path.name for path in folder.iterdir()) == [
+        "metadata.json",
+        "spritesheet.jpg",
+        "thumbnail.webp",
+        "video.mp4",
+    ]
+    assert entry.video_path.read_bytes().startswith(MEDIA["video"])
+    assert entry.thumbnail_path.read_bytes().startswith(MEDIA["thumbnail"])
+    assert entry.spritesheet_path.read_bytes().startswith(MEDIA["spritesheet"])
+    metadata = json.loads((folder / "metadata.json").read_text())
+    assert metadata == {
+        "id": "video_001",
+        "prompt": "a red fox",
+        "model": "sora-2",
+        "size": "720x1280",
+        "seconds": "4",
+        "status": "completed",
+        "created_at": 1_750_000_000,
+        "completed_at": 1_750_000_030,
+        "expires_at": 1_750_003_630,
+        "remixed_from_video_id": None,
+        "base_url": "https://fake.test/v1",
+        "cost": 0.4,
+        "saved_at": 1_750_000_100.0,
+        "files": {
+            "video": "video.mp4",
+            "thumbnail": "thumbnail.webp",
+            "spritesheet": "spritesheet.jpg",
+        },
+    }
+    assert library.get("video_001") == entry
+
+
+async def test_a_video_is_downloaded_exactly_once(library, client):
+    first, second = await asyncio.gather(
+        library.save(completed(), client), library.save(completed(), client)
+    )
+    assert first == second and client.calls["download"] == 3
+    again = Library(library.root)
+    assert await again.save(completed(), client) == first
+    assert client.calls["download"] == 3
+
+
+async def test_only_completed_videos_are_saved(library, client):
+    with pytest.raises(ValueError, match="in_progress"):
+        await library.save(completed(status="in_progress", progress=50), client)
+
+
+async def test_a_failed_download_is_retried_with_backoff(library, client, fake_time):
+    client.download_errors = {"video": [APIConnectionError("cut"), APIConnectionError("cut")]}
+    entry = await library.save(completed(), client)
+    assert entry.video_path.exists() and client.calls["download"] == 5
+    assert fake_time.sleeps == [1.0, 2.0]
+
+
+async def test_a_download_that_keeps_failing_raises_and_keeps_the_job_pending(library, client):
+    video = completed()
+    library.record_pending(video, client.base_url)
+    client.download_errors = {"video": [APIConnectionError("cut short")] * 3}
+    with pytest.raises(APIConnectionError):
+        await library.save(video, client)
+    assert library.get(video.id) is None
+    assert not (library.folder(video.id) / "metadata.json").exists()
+    assert [record["id"] for record in library.pending()] == [video.id]
+    # The two variants that did arrive are kept; a later save fetches only the missing one.
+    entry = await library.save(video, client)
+    assert entry.video_path.exists() and client.calls["download"] == 3 + 2 + 1
+    assert library.pending() == []
+
+
+async def test_an_expired_download_is_not_retried(library, client):
+    client.download_errors = {"video": [NotFoundError("The content expired.", status_code=404)]}
+    with pytest.raises(NotFoundError):
+        await library.save(completed(), client)
+    assert client.calls["download"] == 3
+
+
+# ---- disk problems ----------------------------------------------------------------------------
+
+
+async def test_an_unwritable_root_gives_a_clear_error_naming_the_folder(tmp_path, client):
+    root = tmp_path / "not-a-folder"
+    root.write_text("a file where the library should be")
+    library = Library(root)
+    with pytest.raises(LibraryWriteError) as raised:
+        await library.save(completed(), client)
+    assert isinstance(raised.value, OSError) and isinstance(raised.value, SoraError)
+    assert str(root / "video_001") in str(raised.value)
+
+
+async def test_a_full_disk_leaves_no_partial_file(library, client):
+    client.download_errors = {"video": [OSError(errno.ENOSPC, "No space left on device")]}
+    with pytest.raises(LibraryWriteError, match="No space left") as raised:
+        await library.save(completed(), client)
+    assert raised.value.errno == errno.ENOSPC
+    assert str(library.folder("video_001")) in str(raised.value)
+    assert not (library.folder("video_001") / "metadata.json").exists()
+
+
+async def test_metadata_is_written_atomically(library, client, monkeypatch):
+    def no_space(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", no_space)
+    with pytest.raises(LibraryWriteError):
+        await library.save(completed(), client)
+    leftovers = [path.name for path in files_under(library.root)]
+    assert sorted(leftovers) == ["spritesheet.jpg", "thumbnail.webp", "video.mp4"]
+
+
+def test_record_pending_on_a_broken_folder_only_warns(tmp_path, caplog):
+    root = tmp_path / "not-a-folder"
+    root.write_text("")
+    Library(root).record_pending(completed(), "https://fake.test/v1")
+    assert "will not be resumed" in caplog.text
+
+
+# ---- reading ----------------------------------------------------------------------------------
+
+
+async def saved_family(library: Library, client: FakeClient) -> None:
+    """video_001 <- video_002 <- video_003, and video_004 also from video_001; video_005 alone."""
+    sources = {"video_002": "video_001", "video_003": "video_002", "video_004": "video_001"}
+    prompts = {"video_005": "a blue whale", "video_003": "a red fox at night in the rain"}
+    for number in range(1, 6):
+        video_id = f"video_{number:03d}"
+        await library.save(
+            completed(
+                video_id,
+                created_at=1_750_000_000 + number,
+                remixed_from_video_id=sources.get(video_id),
+                prompt=prompts.get(video_id, "a red fox"),
+                model="sora-2-pro" if number == 5 else "sora-2",
+            ),
+            client,
+        )
+
+
+async def test_entries_find_lineage_remixes_and_cost(library, client):
+    await saved_family(library, client)
+    assert [entry.id for entry in library.entries()] == [
+        "video_005",
+        "video_004",
+        "video_003",
+        "video_002",
+        "video_001",
+    ]
+    assert [entry.id for entry in library.find("WHALE")] == ["video_005"]
+    assert len(library.find("fox")) == 4
+    assert library.lineage("video_003") == ["video_003", "video_002", "video_001"]
+    assert library.lineage("video_001") == ["video_001"]
+    assert [entry.id for entry in library.remixes_of("video_001")] == ["video_002", "video_004"]
+    assert library.total_cost() == pytest.approx(4 * 0.4 + 1.2)
+    assert library.get("video_999") is None
+
+
+async def test_lineage_stops_at_a_source_that_is_not_saved(library, client):
+    await library.save(completed(remixed_from_video_id="video_gone"), client)
+    assert library.lineage("video_001") == ["video_001", "video_gone"]
+
+
+async def test_an_edited_metadata_file_cannot_point_outside_the_folder(library, client):
+    entry = await library.save(completed(), client)
+    metadata_path = entry.folder / "metadata.json"
+    metadata = json.loads(metadata_path.read_text())
+    metadata["files"]["video"] = "../../../etc/passwd"
+    metadata_path.write_text(json.dumps(metadata))
+    assert library.get(entry.id).video_path == entry.folder / "video.mp4"
+
+
+def test_foreign_or_broken_folders_are_skipped(library):
+    (library.root / "not an id").mkdir(parents=True)
+    (library.root / "not an id" / "metadata.json").write_text("{}")
+    (library.root / "video_bad").mkdir()
+    (library.root / "video_bad" / "metadata.json").write_text("{not json")
+    assert library.entries() == []
+
+
+# ---- pending jobs and resume ------------------------------------------------------------------
+
+
+def test_the_backend_address_is_kept_without_credentials():
+    assert (
+        public_url("https://user:sk-secret@example.com:8443/v1/?api-key=sk-secret")
+        == "https://example.com:8443/v1"
+    )
+
+
+async def test_a_running_job_is_pending_until_saved(library, fake_time):
+    client = FakeClient(fake_time, queue=2, work=20)
+    job = submit(client, "a fox", library=library, poller=fake_poller(client, fake_time))
+    async for update in job.updates():
+        if update.status is JobStatus.IN_PROGRESS:
+            break
+    assert [record["id"] for record in library.pending()] == [job.video_id]
+    await job
+    assert library.pending() == [] and job.path == library.folder(job.video_id) / "video.mp4"
+
+
+async def test_resume_follows_pending_jobs_of_the_same_backend_only(library, fake_time):
+    client = FakeClient(fake_time, queue=2, work=20)
+    ours = await client.create("a fox")
+    library.record_pending(ours, client.base_url)
+    library.record_pending(completed("video_elsewhere"), "https://other.example/v1")
+
+    fresh = Library(library.root)  # a new process: nothing in memory
+    jobs = fresh.resume(client, poller=fake_poller(client, fake_time))
+    assert [job.video_id for job in jobs] == [ours.id]
+    await asyncio.gather(*jobs)
+    assert fresh.get(ours.id) is not None
+    assert [record["id"] for record in fresh.pending()] == ["video_elsewhere"]
+
+
+async def test_cancelling_a_job_means_it_is_not_resumed(library, fake_time):
+    client = FakeClient(fake_time, queue=2, work=20)
+    job = submit(client, "a fox", library=library, poller=fake_poller(client, fake_time))
+    async for update in job.updates():
+        if update.status is JobStatus.QUEUED:
+            break
+    job.cancel()
+    assert library.pending() == []
+
+
+# ---- against the simulator --------------------------------------------------------------------
+
+
+async def wait_for_video(client, video_id: str) -> Video:
+    while True:
+        video = await client.retrieve(video_id)
+        if video.is_terminal:
+            return video
+        await asyncio.sleep(0.02)
+
+
+async def test_resume_after_a_restart_completes_a_pending_job(make_app, tmp_path):
+    # The first "kernel": its simulator clock stands still, so the job is still queued when
+    # the kernel dies, right after the job was recorded as pending.
+    frozen = FakeClock(time.time())
+    first_app = make_app(clock=frozen, speed=SPEED)
+    client, _ = sim_client(first_app)
+    video = await client.create("a red fox in fresh snow")
+    Library(tmp_path / "library").record_pending(video, client.base_url)
+    assert (await client.retrieve(video.id)).status == "queued"
+    await client.aclose()
+    await renders_finished(first_app)  # so the next server does not render it a second time
+
+    # The restart: new simulator process, new client, new library, same folders.
+    client, _ = sim_client(make_app(speed=SPEED))
+    library = Library(tmp_path / "library")
+    jobs = library.resume(client, poller=Poller(client, cadence=FAST))
+    assert [job.video_id for job in jobs] == [video.id]
+    await jobs[0]
+    await client.aclose()
+    entry = library.get(video.id)
+    assert entry is not None and entry.video_path.read_bytes()[4:8] == MP4_MAGIC
+    assert library.pending() == []
+
+
+async def test_a_truncated_download_is_retried_and_the_file_is_whole(make_app, tmp_path):
+    app = make_app(speed=SPEED)
+    client, _ = sim_client(app)
+    video = await wait_for_video(client, (await client.create("a red fox")).id)
+    await client.aclose()
+
+    faulty = make_app(speed=SPEED, faults=FaultConfig(seed=0, truncate_rate=0.5))
+    client, transport = sim_client(faulty, max_retries=0)  # the library's own retries only
+    sleeps: list[float] = []
+
+    async def no_wait(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    library = Library(tmp_path / "library", attempts=6, sleep=no_wait)
+    entry = await library.save(video, client)
+    await client.aclose()
+    assert transport.counts["content"] > 3 and sleeps  # at least one download was cut short
+    served = tmp_path / "simulator" / "assets" / video.id
+    for name in ("video.mp4", "thumbnail.webp", "spritesheet.jpg"):
+        assert (entry.folder / name).read_bytes() == (served / name).read_bytes()
+    assert sorted(path.name for path in entry.folder.iterdir()) == [
+        "metadata.json",
+        "spritesheet.jpg",
+        "thumbnail.webp",
+        "video.mp4",
+    ]
+
+
+async def test_no_saved_file_contains_the_api_key(make_app, tmp_path):
+    app = make_app(speed=SPEED, api_key=DISTINCTIVE_KEY)
+    client, _ = sim_client(app, key=DISTINCTIVE_KEY)
+    library = Library(tmp_path / "library")
+    poller = Poller(client, cadence=FAST)
+    job = submit(client, "a fox", library=library, poller=poller)
+    remix = submit_remix(client, (await job).id, "a fox at night", library=library, poller=poller)
+    await remix
+    await client.aclose()
+    saved = files_under(library.root)
+    assert len(saved) == 8
+    for path in saved:
+        assert DISTINCTIVE_KEY.encode() not in path.read_bytes(), path
+    assert DISTINCTIVE_KEY not in repr(job) + repr(library) + repr(job.entry)
