@@ -17,8 +17,10 @@ $(BIN)/.installed: pyproject.toml package.json package-lock.json $(wildcard js/*
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# JupyterLab on loopback; the simulator is forced even when OPENAI_API_KEY is set.
 demo: $(BIN)/.installed
-	$(BIN)/sora-widget simulator --port 0
+	SORA_WIDGET_BACKEND=simulator $(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 \
+		$(if $(filter 0,$(shell id -u)),--allow-root) notebooks/01_quickstart.ipynb
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

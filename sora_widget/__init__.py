@@ -1,5 +1,7 @@
 """Sora video generation in Jupyter, with a faithful local simulator of the Videos API."""
 
+from importlib.metadata import PackageNotFoundError, version
+
 from .backend import connect
 from .client import SoraClient
 from .errors import (
@@ -20,6 +22,11 @@ from .library import Library
 from .pricing import estimate_cost
 from .types import Video, VideoStatus
 from .widget import SoraWidget
+
+try:
+    __version__ = version("sora-widget")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0"
 
 __all__ = [
     "Library",

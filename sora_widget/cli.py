@@ -1,14 +1,56 @@
-"""`sora-widget`: the command line. Argument parsing only; the work happens in the library."""
+"""`sora-widget`: the command line. Argument parsing only; the work happens in the library.
+
+    sora-widget generate "a red fox in fresh snow" --seconds 8 --out fox.mp4
+    sora-widget list
+    sora-widget remix VIDEO_ID "the same fox at night in the rain"
+    sora-widget download VIDEO_ID --variant thumbnail --out fox.webp
+    sora-widget simulator --port 8000
+
+Without OPENAI_API_KEY every command talks to the local simulator. Progress goes to stderr
+and the saved file's path to stdout, so `path=$(sora-widget generate ...)` works in scripts.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import dataclasses
+import shutil
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
+from typing import Any
 
+from .backend import connect
+from .client import SoraClient
+from .errors import (
+    APIConnectionError,
+    AuthenticationError,
+    BadRequestError,
+    InvalidRequestError,
+    ModerationBlocked,
+    SoraError,
+)
+from .jobs import VideoJob, submit, submit_remix
+from .library import Library
+from .progress import follow
 from .simulator.config import FaultConfig, SimulatorConfig
+from .simulator.server import serve
+from .types import VideoStatus
+
+#: Exit codes, so scripts can tell a typo from an outage.
+EXIT_FAILED = 1  # the server refused, or the video failed
+EXIT_BAD_INPUT = 2  # the same code argparse uses for a bad command line
+EXIT_UNREACHABLE = 3  # no answer from the server (or the simulator did not start)
+EXIT_INTERRUPTED = 130  # Ctrl+C, as shells report it
+
+EPILOG = (
+    "Exit codes: 0 done, 1 failed (refused by the server, or the video failed), "
+    "2 bad input, 3 server unreachable, 130 interrupted."
+)
+PROMPT_EXCERPT = 40
 
 
 def _add_simulator_parser(commands: argparse._SubParsersAction) -> None:
@@ -33,6 +75,85 @@ def _add_simulator_parser(commands: argparse._SubParsersAction) -> None:
     sim.add_argument("--drop-rate", type=float, help="share of responses cut off")
     sim.add_argument("--truncate-rate", type=float, help="share of downloads cut in half")
     sim.add_argument("--log-level", default="warning", help="uvicorn log level")
+
+
+def _add_video_parsers(commands: argparse._SubParsersAction) -> None:
+    # Model, size and seconds are checked by the library, which knows which sizes each model
+    # allows and says so in the same words as the widget and the API.
+    library = argparse.ArgumentParser(add_help=False)
+    library.add_argument(
+        "--library",
+        type=Path,
+        default=Path("sora_videos"),
+        metavar="DIR",
+        help="folder where finished videos are kept (default ./sora_videos)",
+    )
+    out = argparse.ArgumentParser(add_help=False)
+    out.add_argument("--out", type=Path, metavar="FILE", help="also copy the file here")
+
+    generate = commands.add_parser(
+        "generate",
+        parents=[library, out],
+        help="generate a video and save it",
+        description="Generate a video, show its progress, save it in the library and print "
+        "its path.",
+        epilog=EPILOG,
+    )
+    generate.add_argument("prompt", help="what the video shows")
+    generate.add_argument("--model", default="sora-2", help="sora-2 (default) or sora-2-pro")
+    generate.add_argument("--size", default="720x1280", help="WIDTHxHEIGHT (default 720x1280)")
+    generate.add_argument("--seconds", default="4", help="4 (default), 8 or 12")
+    generate.add_argument(
+        "--input-reference", type=Path, metavar="IMAGE", help="first frame (PNG, JPEG or WebP)"
+    )
+    generate.add_argument(
+        "--fit",
+        choices=("crop", "pad"),
+        help="adapt a reference image of another size: crop to fill, or pad with black bars",
+    )
+
+    remix = commands.add_parser(
+        "remix",
+        parents=[library, out],
+        help="remix a completed video with a new prompt",
+        description="Make a new video from a completed one and a new prompt, then save it.",
+        epilog=EPILOG,
+    )
+    remix.add_argument("video_id", help="the completed video to start from")
+    remix.add_argument("prompt", help="what to change")
+
+    listing = commands.add_parser("list", help="list recent videos on the server", epilog=EPILOG)
+    listing.add_argument(
+        "--limit", type=int, default=20, help="how many, newest first (0 to 100, default 20)"
+    )
+
+    download = commands.add_parser(
+        "download",
+        parents=[library, out],
+        help="save a completed video into the library",
+        description="Save a completed video (all its files) into the library and print the "
+        "path of the chosen one.",
+        epilog=EPILOG,
+    )
+    download.add_argument("video_id", help="the video to save")
+    download.add_argument(
+        "--variant",
+        choices=("video", "thumbnail", "spritesheet"),
+        default="video",
+        help="which file to print or copy (default video)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sora-widget",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    _add_video_parsers(commands)
+    _add_simulator_parser(commands)
+    return parser
 
 
 def simulator_config(args: argparse.Namespace) -> SimulatorConfig:
@@ -65,29 +186,177 @@ def simulator_config(args: argparse.Namespace) -> SimulatorConfig:
     )
 
 
+def _serve_simulator(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    try:
+        config = simulator_config(args)
+    except ValueError as error:
+        parser.error(str(error))
+    try:
+        serve(config, host=args.host, port=args.port, log_level=args.log_level)
+    except OSError as error:
+        print(
+            f"sora-widget simulator: cannot listen on {args.host}:{args.port}: {error}",
+            file=sys.stderr,
+        )
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    return 0
+
+
+# ---- the video commands -----------------------------------------------------------------------
+
+
+async def _generate(args: argparse.Namespace, client: SoraClient) -> None:
+    job = submit(
+        client,
+        args.prompt,
+        model=args.model,
+        size=args.size,
+        seconds=args.seconds,
+        input_reference=args.input_reference,
+        fit=args.fit,
+        library=Library(args.library),
+    )
+    await _follow_and_deliver(job, args.out)
+
+
+async def _remix(args: argparse.Namespace, client: SoraClient) -> None:
+    job = submit_remix(client, args.video_id, args.prompt, library=Library(args.library))
+    await _follow_and_deliver(job, args.out)
+
+
+async def _follow_and_deliver(job: VideoJob, out: Path | None) -> None:
+    await follow(job, sys.stderr)
+    await job  # raises the job's error, if it failed
+    assert job.entry is not None  # a job with a library completes only once saved
+    print(_deliver(job.entry.video_path, out))
+
+
+async def _list(args: argparse.Namespace, client: SoraClient) -> None:
+    page = await client.list_page(limit=args.limit, order="desc")
+    if not page.data:
+        print('No videos yet: make one with `sora-widget generate "a prompt"`.')
+        return
+    rows = [("ID", "STATUS", "PROGRESS", "MODEL", "SIZE", "SECONDS", "CREATED", "PROMPT")]
+    for video in page.data:
+        created = time.strftime("%Y-%m-%d %H:%M", time.localtime(video.created_at))
+        rows.append(
+            (
+                _printable(video.id),
+                _printable(str(video.status)),
+                f"{video.progress}%",
+                _printable(video.model),
+                _printable(video.size),
+                _printable(video.seconds),
+                created,
+                _excerpt(video.prompt or ""),
+            )
+        )
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    for row in rows:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+
+
+async def _download(args: argparse.Namespace, client: SoraClient) -> None:
+    video = await client.retrieve(args.video_id)
+    if video.status != VideoStatus.COMPLETED:
+        reason = f" ({video.error.code}: {video.error.message})" if video.error else ""
+        raise SoraError(
+            f"Video {video.id} is {video.status} ({video.progress}%){reason}: only completed "
+            "videos can be downloaded."
+        )
+    entry = await Library(args.library).save(video, client)
+    paths = {
+        "video": entry.video_path,
+        "thumbnail": entry.thumbnail_path,
+        "spritesheet": entry.spritesheet_path,
+    }
+    print(_deliver(paths[args.variant], args.out))
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, SoraClient], Coroutine[Any, Any, None]]] = {
+    "generate": _generate,
+    "remix": _remix,
+    "list": _list,
+    "download": _download,
+}
+
+
+def _deliver(saved: Path, out: Path | None) -> Path:
+    """The library keeps its copy; `--out` gets another (into it, if it is a folder)."""
+    if out is None:
+        return saved
+    target = out / saved.name if out.is_dir() else out
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(saved, target)
+    return target
+
+
+def _printable(text: str) -> str:
+    """Server text without control characters: an escape sequence must not reach the terminal."""
+    return "".join(char if char.isprintable() else " " for char in text)
+
+
+def _excerpt(prompt: str) -> str:
+    text = " ".join(_printable(prompt).split())
+    return text if len(text) <= PROMPT_EXCERPT else text[: PROMPT_EXCERPT - 1] + "…"
+
+
+def _run_video_command(args: argparse.Namespace) -> int:
+    """Run one command; every expected failure becomes one line on stderr and an exit code."""
+
+    async def run() -> None:
+        # connect() reports the backend it chose on stdout, which is kept for the result.
+        try:
+            with contextlib.redirect_stdout(sys.stderr):
+                client = connect()
+        except RuntimeError as error:  # the local simulator did not start
+            raise APIConnectionError(str(error)) from None
+        async with client:
+            await COMMANDS[args.command](args, client)
+
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        _error(
+            "interrupted. A video already created keeps running on the server: "
+            "`sora-widget list` shows it, `sora-widget download ID` saves it."
+        )
+        return EXIT_INTERRUPTED
+    except (InvalidRequestError, BadRequestError) as error:
+        _error(str(error))
+        return EXIT_BAD_INPUT
+    except APIConnectionError as error:
+        _error(str(error))
+        return EXIT_UNREACHABLE
+    except ModerationBlocked as error:
+        _error(f"{error} Change the prompt or the reference image.")
+        return EXIT_FAILED
+    except AuthenticationError as error:
+        _error(f"{error} Check OPENAI_API_KEY, or unset it to use the local simulator.")
+        return EXIT_FAILED
+    except SoraError as error:
+        _error(str(error))
+        return EXIT_FAILED
+    except OSError as error:  # --out could not be written
+        _error(f"could not write {error.filename}: {error.strerror}.")
+        return EXIT_FAILED
+    return 0
+
+
+def _error(message: str) -> None:
+    print(f"sora-widget: error: {' '.join(_printable(message).split())}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="sora-widget", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    _add_simulator_parser(commands)
+    parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "simulator":
-        from .simulator.server import serve
-
-        try:
-            config = simulator_config(args)
-        except ValueError as error:
-            parser.error(str(error))
-        try:
-            serve(config, host=args.host, port=args.port, log_level=args.log_level)
-        except OSError as error:
-            print(
-                f"sora-widget simulator: cannot listen on {args.host}:{args.port}: {error}",
-                file=sys.stderr,
-            )
-            return 1
-        except KeyboardInterrupt:
-            return 0
-    return 0
+        return _serve_simulator(parser, args)
+    return _run_video_command(args)
 
 
 if __name__ == "__main__":

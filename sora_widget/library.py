@@ -141,14 +141,15 @@ class Library:
 
     def __init__(
         self,
-        root: str | os.PathLike[str] = DEFAULT_ROOT,
+        root: str | os.PathLike[str] | None = None,
         *,
         attempts: int = 3,
         retry_delay: float = 1.0,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.root = Path(root)
+        # SORA_WIDGET_LIBRARY lets a class (or a test run) keep all videos in one place.
+        self.root = Path(root or os.environ.get("SORA_WIDGET_LIBRARY") or DEFAULT_ROOT)
         self.attempts = attempts
         self.retry_delay = retry_delay
         self._sleep = sleep

@@ -101,7 +101,7 @@ def error_payload(error: BaseException | None) -> dict[str, Any]:
     if isinstance(error, ModerationBlocked):
         kind = "moderation"
         message = (
-            "Blocked by moderation. Change the prompt or the reference image: content must suit "
+            f"{error.message} Change the prompt or the reference image: content must suit "
             "under-18 audiences, with no real people, copyrighted characters or music."
         )
     elif isinstance(error, InvalidRequestError):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -82,3 +83,19 @@ class _Server(uvicorn.Server):
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         await super().shutdown(sockets)
         self.forget()
+
+
+def stop(config: SimulatorConfig) -> bool:
+    """Stop the simulator recorded beside `config.data_dir`; False if none was running.
+
+    A simulator started by `connect()` outlives kernels on purpose; this is how a test run or a
+    teacher resetting a demo ends it.
+    """
+    state = read_state(config)
+    if not state:
+        return False
+    try:
+        os.kill(int(state["pid"]), signal.SIGTERM)
+    except (ProcessLookupError, KeyError, ValueError):
+        return False
+    return True

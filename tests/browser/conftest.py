@@ -6,7 +6,6 @@ a missing browser is a failure, never a skip.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
@@ -21,6 +20,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from sora_widget.simulator import SimulatorConfig
+from sora_widget.simulator.server import stop
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_FLAGS = [
@@ -97,6 +99,7 @@ def _start_jupyter(kind: str, root: Path, sim_dir: Path) -> JupyterServer:
         **os.environ,
         "SORA_SIM_DATA_DIR": str(sim_dir),
         "SORA_SIM_SPEED": BROWSER_SIM_SPEED,
+        "SORA_SIM_BLOCKED_WORDS": "forbidden",
         "SORA_WIDGET_BACKEND": "simulator",
         "JUPYTER_CONFIG_DIR": str(root / ".jupyter-config"),
         "JUPYTER_RUNTIME_DIR": str(root / ".jupyter-runtime"),
@@ -146,10 +149,7 @@ def _stop(server: JupyterServer, sim_dir: Path) -> None:
         server.process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         os.killpg(server.process.pid, signal.SIGKILL)
-    state = sim_dir / "server.json"
-    if state.exists():  # the simulator the kernel started outlives it on purpose: stop it
-        with contextlib.suppress(ProcessLookupError, ValueError, KeyError):
-            os.kill(json.loads(state.read_text())["pid"], signal.SIGTERM)
+    stop(SimulatorConfig(data_dir=sim_dir))  # the kernels' simulator outlives them on purpose
 
 
 @pytest.fixture(scope="session")
