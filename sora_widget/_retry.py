@@ -26,6 +26,18 @@ REFUSED_STATUSES = frozenset({429, 503})
 
 
 @dataclass(frozen=True)
+class RetryNotice:
+    """Told to `SoraClient.on_retry` listeners, so a UI can say "retrying in 12 s"."""
+
+    method: str
+    path: str
+    #: The HTTP status that caused the retry, or None for a connection error.
+    status_code: int | None
+    delay: float
+    attempt: int
+
+
+@dataclass(frozen=True)
 class RetryPolicy:
     max_retries: int = 3
     initial_delay: float = 0.5

@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 import httpx
 
-from ._retry import NEVER_SENT, RetryPolicy, parse_retry_after
+from ._retry import NEVER_SENT, RetryNotice, RetryPolicy, parse_retry_after
 from .errors import (
     APIConnectionError,
     APIError,
@@ -132,6 +132,7 @@ class SoraClient:
         self.is_simulator: bool = False
         self._retry = RetryPolicy(max_retries=max_retries)
         self._sleep = sleep
+        self._retry_listeners: list[Callable[[RetryNotice], object]] = []
         headers = {}
         if organization := organization or os.environ.get("OPENAI_ORG_ID"):
             headers["OpenAI-Organization"] = organization
@@ -145,6 +146,11 @@ class SoraClient:
             follow_redirects=True,
             event_hooks={"request": [_authorizer(httpx.URL(self.base_url), *authorization)]},
         )
+
+    def on_retry(self, listener: Callable[[RetryNotice], object]) -> Callable[[], None]:
+        """Call `listener` before each automatic retry; returns a function that unsubscribes."""
+        self._retry_listeners.append(listener)
+        return lambda: self._retry_listeners.remove(listener)
 
     def __repr__(self) -> str:
         return f"SoraClient(base_url={self.base_url!r})"
@@ -335,6 +341,11 @@ class SoraClient:
                 retry_after = parse_retry_after(response.headers)
                 delay, reason = self._retry.delay(attempt, retry_after), response.status_code
             attempt += 1
+            notice = RetryNotice(
+                method, path, reason if isinstance(reason, int) else None, delay, attempt
+            )
+            for listener in list(self._retry_listeners):
+                listener(notice)
             logger.info(
                 "%s %s failed (%s); retry %d of %d in %.2f s",
                 method,

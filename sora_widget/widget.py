@@ -16,6 +16,7 @@ from typing import Any
 import anywidget
 import traitlets
 
+from ._retry import RetryNotice
 from .backend import connect
 from .client import SoraClient
 from .errors import InvalidRequestError
@@ -32,6 +33,7 @@ from .widget_state import (
     form_problems,
     job_payload,
     options,
+    rate_limit_payload,
     reference_info,
     sprite_layout,
 )
@@ -100,6 +102,7 @@ class SoraWidget(anywidget.AnyWidget):
         self._last_push = 0.0
         self._pending_push: asyncio.TimerHandle | None = None
         self._on_complete: list[Callable[[SoraWidget], object]] = []
+        self.client.on_retry(self._retrying)
         if input_reference is not None:
             self.reference = input_reference
         self._refresh_form()
@@ -213,9 +216,16 @@ class SoraWidget(anywidget.AnyWidget):
             self.job = job_payload(job)
         job.on_update(self._job_updated)
 
+    def _retrying(self, notice: RetryNotice) -> None:
+        """A rate limit is waited out automatically: show the countdown meanwhile."""
+        if notice.status_code == 429 and self._job is not None and not self._job.done:
+            self.error = rate_limit_payload(notice.delay)
+
     def _job_updated(self, job: VideoJob) -> None:
         if job is not self._job:
             return  # an older job still reporting after a new one started
+        if self.error.get("kind") == "rate_limit" and not job.done:
+            self.error = dict(NO_ERROR)  # the retry went through
         if job.done or job.status.value != self.job.get("status"):
             self._push(job)
             return

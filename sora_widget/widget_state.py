@@ -97,7 +97,6 @@ def error_payload(error: BaseException | None) -> dict[str, Any]:
     if error is None:
         return dict(NO_ERROR)
     field = None
-    retry_at = None
     if isinstance(error, ModerationBlocked):
         kind = "moderation"
         message = (
@@ -107,10 +106,10 @@ def error_payload(error: BaseException | None) -> dict[str, Any]:
     elif isinstance(error, InvalidRequestError):
         kind, field, message = "invalid", error.param, error.message
     elif isinstance(error, RateLimitError):
-        kind = "rate_limit"
-        wait = error.retry_after or 10.0
-        retry_at = int((time.time() + wait) * 1000)
-        message = f"Rate limit reached: the server asked to wait {wait:.0f} s. {error.message}"
+        return {
+            **rate_limit_payload(error.retry_after or 10.0),
+            "message": f"Rate limit reached: {error.message} Wait a moment, then Retry.",
+        }
     elif isinstance(error, AuthenticationError):
         kind = "auth"
         message = (
@@ -128,7 +127,18 @@ def error_payload(error: BaseException | None) -> dict[str, Any]:
         kind, field, message = "invalid", error.param, error.message
     else:
         kind, message = "failed", f"Something went wrong: {type(error).__name__}: {error}"
-    return {"kind": kind, "message": message, "field": field, "retry_at": retry_at}
+    return {"kind": kind, "message": message, "field": field, "retry_at": None}
+
+
+def rate_limit_payload(wait: float) -> dict[str, Any]:
+    """The server asked us to slow down: say so, with the moment the retry happens."""
+    return {
+        "kind": "rate_limit",
+        "message": f"Rate limit reached: the server asked to wait {wait:.0f} s. "
+        "The request is retried automatically.",
+        "field": None,
+        "retry_at": int((time.time() + wait) * 1000),
+    }
 
 
 def form_problems(prompt: str, model: str, size: str, seconds: str) -> dict[str, str]:

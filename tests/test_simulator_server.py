@@ -90,3 +90,18 @@ def test_bad_flags_are_refused(tmp_path):
         timeout=60,
     )
     assert result.returncode != 0 and "speed" in result.stderr
+
+
+def test_expired_content_arrives_as_not_found(tmp_path):
+    import time
+
+    server = start_server(tmp_path, "--speed", "100", "--link-ttl", "1")
+    try:
+        client = sdk_for(server)
+        video = client.videos.create_and_poll(prompt="gone soon")
+        time.sleep(max(0.0, video.expires_at - time.time()) + 0.5)
+        with pytest.raises(openai.NotFoundError) as expired:
+            client.videos.download_content(video.id)
+        assert expired.value.code == "video_content_expired"
+    finally:
+        stop_server(server)

@@ -20,12 +20,13 @@ from .helpers import png_bytes
 
 @pytest.fixture
 def make_widget(make_app, tmp_path):
-    def build(faults: FaultConfig | None = None, **kwargs):
+    def build(faults: FaultConfig | None = None, client_options=None, **kwargs):
         app = make_app(faults=faults or FaultConfig(), api_key=TEST_KEY)
         client = SoraClient(
             api_key=TEST_KEY,
             base_url="http://simulator.test/v1",
             transport=httpx.ASGITransport(app=app),
+            **(client_options or {}),
         )
         client.is_simulator = True
         return SoraWidget(client=client, library=Library(tmp_path / "videos"), **kwargs)
@@ -165,3 +166,23 @@ async def test_export_is_self_contained_and_escapes_the_prompt(make_widget, tmp_
     page = widget.save_html(tmp_path / "fox.html").read_text()
     assert "data:video/mp4;base64," in page
     assert "<img src=x" not in page and "&lt;img src=x" in page
+
+
+async def test_rate_limit_shows_a_countdown_then_a_clear_error(make_widget):
+    async def quick_sleep(seconds: float) -> None:
+        await asyncio.sleep(0.01)
+
+    widget = make_widget(
+        prompt="one too many",
+        faults=FaultConfig(rate_limit_per_minute=1),
+        client_options={"sleep": quick_sleep, "max_retries": 2},
+    )
+    await widget.client.list_page()  # uses up this minute's only request
+    seen = []
+    widget.observe(lambda change: seen.append(dict(change["new"])), names="error")
+    widget.generate()
+    with pytest.raises(Exception):  # noqa: B017 (RateLimitError; the panel is what we check)
+        await asyncio.wait_for(widget.wait(), 30)
+    countdowns = [e for e in seen if e["kind"] == "rate_limit" and "automatically" in e["message"]]
+    assert countdowns and countdowns[0]["retry_at"] > 0
+    assert widget.error["kind"] == "rate_limit" and "Retry" in widget.error["message"]
