@@ -101,6 +101,7 @@ def _start_jupyter(kind: str, root: Path, sim_dir: Path) -> JupyterServer:
         "SORA_SIM_SPEED": BROWSER_SIM_SPEED,
         "SORA_SIM_BLOCKED_WORDS": "forbidden",
         "SORA_WIDGET_BACKEND": "simulator",
+        "SORA_WIDGET_LIBRARY": str(root / "videos"),
         "JUPYTER_CONFIG_DIR": str(root / ".jupyter-config"),
         "JUPYTER_RUNTIME_DIR": str(root / ".jupyter-runtime"),
         "JUPYTERLAB_SETTINGS_DIR": str(root / ".settings"),
@@ -152,8 +153,10 @@ def _stop(server: JupyterServer, sim_dir: Path) -> None:
     stop(SimulatorConfig(data_dir=sim_dir))  # the kernels' simulator outlives them on purpose
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Per module: Playwright's sync API keeps an event loop running in this thread while it
+    is open, which would break every asyncio test that runs after it."""
     from playwright.sync_api import sync_playwright
 
     executable = chromium_path()
