@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -195,3 +197,16 @@ def test_two_views_stay_in_sync_survive_a_reload_and_saving_stays_small(page, la
     page.wait_for_function(VIDEO_PLAYING, timeout=60_000)
     assert page.get_by_test_id("status-badge").first.inner_text() == "Completed"
     screenshot(page, "lab-after-reload")
+
+
+def test_the_quickstart_notebook_runs_and_its_video_plays(page, lab_server):
+    quickstart = Path(__file__).resolve().parents[2] / "notebooks" / "01_quickstart.ipynb"
+    shutil.copy(quickstart, lab_server.root / "01_quickstart.ipynb")
+    page.goto(lab_server.notebook_url("01_quickstart.ipynb", workspace="quickstart"))
+    wait_for_kernel(lab_server, "01_quickstart.ipynb")
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    page.wait_for_function(VIDEO_PLAYING, timeout=120_000)
+    assert page.get_by_test_id("status-badge").inner_text() == "Completed"
+    assert page.locator(".jp-OutputArea-output[data-mime-type*='error']").count() == 0
+    screenshot(page, "lab-quickstart")
