@@ -1,0 +1,80 @@
+"""The caption: the prompt as white text on a darkened bar across the bottom of the frame."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from .yuv import Planes, even
+
+CAPTION_LINES = 3
+
+Caption = tuple[np.ndarray, np.ndarray, np.ndarray]  # text luma, text mask, chroma mask
+
+
+def layout_caption(text: str, width: int, height: int) -> tuple[int, Caption]:
+    """The prompt in at most CAPTION_LINES lines; returns the bar's top row and its text."""
+    size = max(10, round(min(width, height) * 0.032))
+    font = ImageFont.load_default(size=size)
+    pad, line_height = round(0.6 * size), round(1.3 * size)
+    lines = _wrap(text or " ", font, width - 2 * pad)
+    bar_height = even(len(lines) * line_height + 2 * pad)
+    alpha = Image.new("L", (width, bar_height))
+    draw = ImageDraw.Draw(alpha)
+    for i, line in enumerate(lines):
+        draw.text((pad, pad + i * line_height), line, fill=255, font=font)
+    a = np.asarray(alpha).astype(np.uint16)
+    text_y = ((28 * (255 - a) + 235 * a) // 255).astype(np.uint8)  # white over the dark bar
+    mask = a > 0
+    return height - bar_height, (text_y, mask, mask[::2, ::2] | mask[1::2, 1::2])
+
+
+def paint_caption(planes: Planes, top: int, caption: Caption) -> None:
+    """Darken the bar to a quarter (cheap shifts, no blending), then set the text."""
+    text_y, mask, mask2 = caption
+    bar_y, bar_u, bar_v = planes.y[top:], planes.u[top // 2 :], planes.v[top // 2 :]
+    for bar, lift in ((bar_y, 12), (bar_u, 96), (bar_v, 96)):
+        np.right_shift(bar, 2, out=bar)
+        bar += np.uint8(lift)
+    np.copyto(bar_y, text_y, where=mask)
+    np.copyto(bar_u, 128, where=mask2)
+    np.copyto(bar_v, 128, where=mask2)
+
+
+def _wrap(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
+    """Greedy word wrap; words longer than a line break anywhere; overflow ends in an ellipsis."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line else word
+        if font.getlength(candidate) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        line = word
+        while font.getlength(line) > width and len(lines) <= CAPTION_LINES:
+            cut = _longest_fit(line, font, width)
+            lines.append(line[:cut])
+            line = line[cut:]
+        if len(lines) > CAPTION_LINES:
+            break
+    lines.append(line)
+    if len(lines) <= CAPTION_LINES:
+        return lines
+    last = lines[CAPTION_LINES - 1]
+    while last and font.getlength(last + "…") > width:
+        last = last[:-1]
+    return [*lines[: CAPTION_LINES - 1], last.rstrip() + "…"]
+
+
+def _longest_fit(text: str, font: ImageFont.FreeTypeFont, width: float) -> int:
+    """How many leading characters fit in `width` (at least one)."""
+    low, high = 1, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if font.getlength(text[:middle]) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return low
