@@ -1,13 +1,7 @@
 """`sora-widget`: the command line. Argument parsing only; the work happens in the library.
 
-    sora-widget generate "a red fox in fresh snow" --seconds 8 --out fox.mp4
-    sora-widget list
-    sora-widget remix VIDEO_ID "the same fox at night in the rain"
-    sora-widget download VIDEO_ID --variant thumbnail --out fox.webp
-    sora-widget simulator --port 8000
-
-Without OPENAI_API_KEY every command talks to the local simulator. Progress goes to stderr
-and the saved file's path to stdout, so `path=$(sora-widget generate ...)` works in scripts.
+Progress goes to stderr and the saved file's path to stdout, so scripts can capture the path.
+Every expected failure is one line on stderr and an exit code, never a traceback.
 """
 
 from __future__ import annotations
@@ -46,6 +40,18 @@ EXIT_BAD_INPUT = 2  # the same code argparse uses for a bad command line
 EXIT_UNREACHABLE = 3  # no answer from the server (or the simulator did not start)
 EXIT_INTERRUPTED = 130  # Ctrl+C, as shells report it
 
+DESCRIPTION = """\
+Generate, list, remix and download Sora videos: on the API set by OPENAI_API_KEY (and
+OPENAI_BASE_URL), or on the local simulator when no key is set.
+
+    sora-widget generate "a red fox in fresh snow" --seconds 8 --out fox.mp4
+    sora-widget list
+    sora-widget remix VIDEO_ID "the same fox at night in the rain"
+    sora-widget download VIDEO_ID --variant thumbnail --out fox.webp
+    sora-widget simulator --port 8000
+
+Progress goes to stderr and the saved file's path to stdout:
+path=$(sora-widget generate ...) works in scripts."""
 EPILOG = (
     "Exit codes: 0 done, 1 failed (refused by the server, or the video failed), "
     "2 bad input, 3 server unreachable, 130 interrupted."
@@ -84,9 +90,9 @@ def _add_video_parsers(commands: argparse._SubParsersAction) -> None:
     library.add_argument(
         "--library",
         type=Path,
-        default=Path("sora_videos"),
         metavar="DIR",
-        help="folder where finished videos are kept (default ./sora_videos)",
+        help="folder where finished videos are kept (default $SORA_WIDGET_LIBRARY, else "
+        "./sora_videos)",
     )
     out = argparse.ArgumentParser(add_help=False)
     out.add_argument("--out", type=Path, metavar="FILE", help="also copy the file here")
@@ -101,7 +107,11 @@ def _add_video_parsers(commands: argparse._SubParsersAction) -> None:
     )
     generate.add_argument("prompt", help="what the video shows")
     generate.add_argument("--model", default="sora-2", help="sora-2 (default) or sora-2-pro")
-    generate.add_argument("--size", default="720x1280", help="WIDTHxHEIGHT (default 720x1280)")
+    generate.add_argument(
+        "--size",
+        default="720x1280",
+        help="720x1280 (default) or 1280x720; sora-2-pro also 1024x1792 or 1792x1024",
+    )
     generate.add_argument("--seconds", default="4", help="4 (default), 8 or 12")
     generate.add_argument(
         "--input-reference", type=Path, metavar="IMAGE", help="first frame (PNG, JPEG or WebP)"
@@ -147,7 +157,8 @@ def _add_video_parsers(commands: argparse._SubParsersAction) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sora-widget",
-        description=__doc__,
+        description=DESCRIPTION,
+        epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True)

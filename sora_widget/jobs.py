@@ -116,6 +116,9 @@ class Cadence:
     #: Bounds for a server hint, an ETA and an error backoff: never sooner, never later.
     floor: float = 0.1
     ceiling: float = 30.0
+    #: Cap while one list request refreshes several jobs: a poll then costs one request for all
+    #: of them, and a finished video should not sit on the server for a whole backoff.
+    list_maximum: float = 3.0
 
     def jittered(self, seconds: float) -> float:
         return seconds * (1 + self.jitter * random.uniform(-1, 1))
@@ -380,7 +383,8 @@ class VideoJob:
                 self._first_sample = self._first_sample or sample
                 if self._last_sample is None or self._last_sample[1] != video.progress:
                     self._last_sample = sample
-        self._notify()
+        if not video.is_terminal:
+            self._notify()  # a finished video is announced by the status `_run` sets next
 
     def _set(self, status: JobStatus, error: Exception | None = None) -> None:
         self.status = status
@@ -596,7 +600,10 @@ class Poller:
         self._failures = 0
         live = self._live()
         if live:
-            self._plan(min(self._next_delay(watch) for watch in live))
+            delay = min(self._next_delay(watch) for watch in live)
+            if len(live) >= 2 and self._use_list:
+                delay = min(delay, self.cadence.list_maximum)
+            self._plan(delay)
 
     async def _refresh_from_list(self, watches: list[_Watch]) -> list[_Watch]:
         """One `GET /videos` for all; returns the watches whose video was not on the page."""

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import io
-import json
 import os
 import signal
 import socket
@@ -21,6 +20,8 @@ from sora_widget.cli import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_UNREACHABLE, _exce
 from sora_widget.jobs import JobStatus, JobUpdate
 from sora_widget.library import Library
 from sora_widget.progress import ProgressDisplay, format_duration, progress_line
+from sora_widget.simulator import SimulatorConfig
+from sora_widget.simulator.server import read_state, stop
 
 from .helpers import MP4_MAGIC, png_bytes
 
@@ -28,18 +29,18 @@ SECRET = "sk-cli-SECRET-never-printed-91c2"
 
 
 def stop_detached_simulator(data_dir: Path) -> None:
-    """SIGTERM the simulator `connect()` started, and reap it (it is a child of this process)."""
-    state_file = data_dir / "server.json"
-    if not state_file.exists():
+    """Stop the simulator `connect()` started, and reap it: it is a child of this process."""
+    config = SimulatorConfig(data_dir=data_dir)
+    state = read_state(config)
+    if state is None or not stop(config):
         return
-    pid = json.loads(state_file.read_text())["pid"]
-    os.kill(pid, signal.SIGTERM)
+    pid = int(state["pid"])
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         try:
             if os.waitpid(pid, os.WNOHANG) != (0, 0):
                 return
-        except ChildProcessError:  # already reaped, or not our child
+        except ChildProcessError:  # already reaped
             return
         time.sleep(0.05)
     os.kill(pid, signal.SIGKILL)
@@ -55,6 +56,7 @@ def simulator_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         env.setenv("SORA_SIM_SPEED", "50")
         env.setenv("SORA_SIM_BLOCKED_WORDS", "forbidden")
         env.delenv("OPENAI_API_KEY", raising=False)
+        env.delenv("SORA_WIDGET_LIBRARY", raising=False)
         try:
             yield data_dir
         finally:

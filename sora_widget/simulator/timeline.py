@@ -80,9 +80,15 @@ def snapshot(
     )
 
 
+#: While a job is overdue (its media are still rendering), ask again at this pace.
+OVERDUE_HINT_MS = 1000
+
+
 def poll_hint_ms(timeline: Timeline, created_at: float, now: float, status: VideoStatus) -> int:
-    """The `openai-poll-after-ms` hint: sooner as completion nears, never below 100 ms."""
+    """The `openai-poll-after-ms` hint: sooner as completion nears, never below 250 ms."""
     if status in (VideoStatus.COMPLETED, VideoStatus.FAILED):
         return 0
     remaining = created_at + timeline.total_seconds - now
-    return int(min(10_000, max(100, remaining * 1000 / 4)))
+    if remaining <= 0:
+        return OVERDUE_HINT_MS
+    return int(min(10_000, max(250, remaining * 1000 / 4)))
