@@ -22,6 +22,7 @@ from .client import SoraClient
 from .errors import InvalidRequestError
 from .export import player_page
 from .jobs import JobStatus, VideoJob, submit, submit_remix
+from .kernel_loop import on_creating_loop
 from .library import Library, LibraryEntry, public_url
 from .types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE, Video, VideoStatus
 from .widget_state import (
@@ -106,7 +107,7 @@ class SoraWidget(anywidget.AnyWidget):
         if input_reference is not None:
             self.reference = input_reference
         self._refresh_form()
-        self.on_msg(self._handle_message)
+        self.on_msg(on_creating_loop(self._handle_message))
 
     def __repr__(self) -> str:
         return f"SoraWidget(prompt={self.prompt[:40]!r}, status={self.job.get('status')!r})"

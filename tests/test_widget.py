@@ -186,3 +186,27 @@ async def test_rate_limit_shows_a_countdown_then_a_clear_error(make_widget):
     countdowns = [e for e in seen if e["kind"] == "rate_limit" and "automatically" in e["message"]]
     assert countdowns and countdowns[0]["retry_at"] > 0
     assert widget.error["kind"] == "rate_limit" and "Retry" in widget.error["message"]
+
+
+async def test_clicks_from_a_kernel_subshell_run_on_the_widgets_loop(make_widget):
+    """ipykernel 7 delivers widget messages on a subshell thread with its own event loop."""
+    import threading
+
+    widget = make_widget(prompt="clicked twice")
+
+    def click_from_subshell(action: str) -> None:
+        async def deliver() -> None:
+            widget._handle_custom_msg({"action": action}, [])
+
+        thread = threading.Thread(target=asyncio.run, args=(deliver(),))
+        thread.start()
+        thread.join()
+
+    click_from_subshell("generate")
+    await asyncio.sleep(0.05)
+    first = await asyncio.wait_for(widget.wait(), 60)
+    widget.prompt = "clicked twice, again"
+    click_from_subshell("generate")
+    await asyncio.sleep(0.05)
+    second = await asyncio.wait_for(widget.wait(), 60)
+    assert second.id != first.id and widget.error["kind"] == ""

@@ -101,6 +101,14 @@ def test_type_generate_and_watch_the_video_play(page, lab_server):
     generate_and_play(page, "a red fox trotting through fresh snow at dawn", "1280x720", "lab")
     assert page.get_by_test_id("video-path").inner_text().endswith("video.mp4")
     assert page.get_by_test_id("history-item").count() == 1
+    # A second click: ipykernel 7 delivers it on a subshell thread, not the kernel's main loop.
+    page.get_by_role("textbox", name="Prompt", exact=True).fill("the same fox at noon")
+    page.get_by_role("button", name="Generate").click()
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=\"history-item\"]').length === 2",
+        timeout=120_000,
+    )
+    assert page.get_by_test_id("error").is_hidden()
 
 
 def test_moderation_error_is_shown_in_plain_words(page, lab_server):
