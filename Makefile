@@ -32,6 +32,9 @@ test: lint
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_render.py
+	$(BIN)/python benchmarks/bench_engine.py
+	$(BIN)/python benchmarks/bench_widget.py
+	$(BIN)/python benchmarks/bench_compare.py
 
 simulator: $(BIN)/.installed
 	$(BIN)/sora-widget simulator

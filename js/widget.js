@@ -6,55 +6,22 @@
 
 import "./widget.css";
 import { createContext } from "./context.js";
-import { h, setText } from "./dom.js";
+import { h } from "./dom.js";
 import { mountForm } from "./form.js";
+import { mountHeader } from "./header.js";
 import { mountHistory } from "./history.js";
+import { keepKeysInWidget } from "./lumino.js";
 import { mountPlayer } from "./player.js";
 import { mountReference } from "./reference.js";
 import { mountRemix } from "./remix.js";
 import { mountStatus } from "./status.js";
 
-/** JupyterLab (Lumino) skips its keyboard shortcuts for events from elements marked with this. */
-const SUPPRESS = "data-lm-suppress-shortcuts";
-
-function mountHeader(ctx) {
-  const badge = h("span", { class: "sora-backend", attrs: { "data-testid": "backend" } });
-  const el = h(
-    "div",
-    { class: "sora-header" },
-    h("span", { class: "sora-title", text: "Sora" }),
-    badge,
-  );
-  ctx.watch(["backend"], () => {
-    const backend = ctx.get("backend") || {};
-    setText(badge, backend.label || "");
-    badge.title = backend.title || "";
-    badge.hidden = !backend.label;
-    badge.dataset.kind = backend.label === "Simulator" ? "simulator" : "remote";
-  });
-  return { el };
-}
-
 function render({ model, el }) {
   const ctx = createContext(model);
-  const root = h("div", {
-    class: "sora-widget",
-    attrs: {
-      "data-testid": "sora-widget",
-      // JupyterLab: keys typed inside the widget are for the widget, not notebook shortcuts
-      [SUPPRESS]: "true",
-    },
-  });
+  const root = h("div", { class: "sora-widget", attrs: { "data-testid": "sora-widget" } });
+  keepKeysInWidget(ctx, root);
 
-  // Lumino matches the notebook's command-mode keys (a, b, d d, x, Shift+Enter…) against the
-  // focused element itself before it looks at ancestors, so the marker must be on whatever takes
-  // focus (buttons, selects, the video's controls), not only on the root.
-  ctx.listen(root, "focusin", (event) => {
-    const target = event.target;
-    if (target instanceof Element && !target.hasAttribute(SUPPRESS)) target.setAttribute(SUPPRESS, "true");
-  });
-
-  const header = mountHeader(ctx);
+  const header = mountHeader(ctx, "Sora");
   const form = mountForm(ctx);
   const reference = mountReference(ctx, root);
   const status = mountStatus(ctx);

@@ -4,6 +4,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .backend import connect
 from .client import SoraClient
+from .compare import Compare
 from .errors import (
     APIConnectionError,
     APIError,
@@ -29,6 +30,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0.0.0"
 
 __all__ = [
+    "Compare",
     "Library",
     "SoraClient",
     "SoraWidget",

@@ -76,6 +76,9 @@ def _add_simulator_parser(commands: argparse._SubParsersAction) -> None:
     sim.add_argument("--blocked-words", help="comma-separated words that trigger moderation")
     sim.add_argument("--failure-rate", type=float, help="share of generations that fail")
     sim.add_argument("--rate-limit", type=int, help="requests per minute per key (0 = none)")
+    sim.add_argument(
+        "--rate-window", type=float, help="the rate limit's window in seconds (default 60)"
+    )
     sim.add_argument("--server-error-rate", type=float, help="share of requests answered 500")
     sim.add_argument("--unavailable-rate", type=float, help="share of requests answered 503")
     sim.add_argument("--drop-rate", type=float, help="share of responses cut off")
@@ -174,6 +177,7 @@ def simulator_config(args: argparse.Namespace) -> SimulatorConfig:
         "seed": args.seed,
         "failure_rate": args.failure_rate,
         "rate_limit_per_minute": args.rate_limit,
+        "rate_limit_window_seconds": args.rate_window,
         "server_error_rate": args.server_error_rate,
         "unavailable_rate": args.unavailable_rate,
         "drop_rate": args.drop_rate,

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 from pathlib import Path
+from typing import Any
 
 from .library import LibraryEntry
 
@@ -46,4 +48,45 @@ def video_figure(entry: LibraryEntry) -> str:
 def player_page(entries: list[LibraryEntry], title: str = "Sora videos") -> str:
     return PAGE.format(
         title=html.escape(title), body="\n".join(video_figure(entry) for entry in entries)
+    )
+
+
+COMPARE_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+body {{ font: 14px/1.5 system-ui, sans-serif; margin: 1.5rem auto; max-width: 90rem;
+  padding: 0 1rem; color: #1b1b1b; background: #fafafa; }}
+@media (prefers-color-scheme: dark) {{ body {{ color: #eee; background: #161616; }} }}
+h1 {{ font-size: 1.1rem; font-weight: 600; white-space: pre-wrap; overflow-wrap: anywhere; }}
+</style>
+<style>{css}</style></head><body>
+<h1>{title}</h1>
+<div id="sora-compare-page"></div>
+<noscript>This page needs JavaScript to play the videos in step.</noscript>
+<script type="application/json" id="sora-compare-state">{state}</script>
+<script>{script}</script>
+</body></html>
+"""
+
+#: In a <script> element only "</script" (or "<!--") could end it early: escape every "<", ">"
+#: and "&" in the JSON, which JSON.parse reads back unchanged.
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def compare_page(state: dict[str, Any], *, title: str, script: str, css: str) -> str:
+    """A comparison that plays on its own: the widget's own front end over a frozen state.
+
+    `state` is the widget's trait values with `media` mapping trait names to data URLs; the
+    bundled `script` renders it exactly as the notebook does (text only through textContent).
+    """
+    for code, closing in ((script, "</script"), (css, "</style")):
+        if closing in code.lower():
+            raise ValueError(f"The bundled front end contains {closing!r}: it cannot be inlined.")
+    return COMPARE_PAGE.format(
+        title=html.escape(title),
+        state=json.dumps(state, ensure_ascii=False).translate(_SCRIPT_SAFE),
+        script=script,
+        css=css,
     )

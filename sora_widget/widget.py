@@ -7,8 +7,6 @@ carry is computed in `widget_state`; this module wires jobs, the library and the
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +22,7 @@ from .export import player_page
 from .jobs import JobStatus, VideoJob, submit, submit_remix
 from .kernel_loop import on_creating_loop
 from .library import Library, LibraryEntry, public_url
+from .throttle import Throttle
 from .types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE, Video, VideoStatus
 from .widget_state import (
     IDLE_JOB,
@@ -45,10 +44,6 @@ STATIC = Path(__file__).parent / "static"
 def _bytes_from_json(value: Any, widget: Any) -> bytes:
     """Binary from the browser arrives as a memoryview; the trait holds bytes."""
     return b"" if value is None else bytes(value)
-
-
-#: Progress reaches the browser a few times per second at most (IOPub has a rate limit).
-MIN_UPDATE_INTERVAL = 0.25
 
 
 class SoraWidget(anywidget.AnyWidget):
@@ -100,8 +95,7 @@ class SoraWidget(anywidget.AnyWidget):
         self.library = library or Library()
         self.backend = backend_badge(public_url(self.client.base_url), self.client.is_simulator)
         self._job: VideoJob | None = None
-        self._last_push = 0.0
-        self._pending_push: asyncio.TimerHandle | None = None
+        self._throttle = Throttle(self._push)
         self._on_complete: list[Callable[[SoraWidget], object]] = []
         self.client.on_retry(self._retrying)
         if input_reference is not None:
@@ -228,20 +222,14 @@ class SoraWidget(anywidget.AnyWidget):
         if self.error.get("kind") == "rate_limit" and not job.done:
             self.error = dict(NO_ERROR)  # the retry went through
         if job.done or job.status.value != self.job.get("status"):
-            self._push(job)
-            return
-        wait = MIN_UPDATE_INTERVAL - (time.monotonic() - self._last_push)
-        if wait <= 0:
-            self._push(job)
-        elif self._pending_push is None:
-            loop = asyncio.get_running_loop()
-            self._pending_push = loop.call_later(wait, self._push, job)
+            self._throttle.now()
+        else:
+            self._throttle.soon()
 
-    def _push(self, job: VideoJob) -> None:
-        if self._pending_push is not None:
-            self._pending_push.cancel()
-            self._pending_push = None
-        self._last_push = time.monotonic()
+    def _push(self) -> None:
+        job = self._job
+        if job is None:
+            return
         with self.hold_sync():
             self.job = job_payload(job)
             if job.status is JobStatus.FAILED:

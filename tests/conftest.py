@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -10,9 +11,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import anywidget
+import httpx
 import pytest
 
+from sora_widget.client import SoraClient
+from sora_widget.library import Library
 from sora_widget.simulator import FaultConfig, SimulatorConfig, create_app
+from sora_widget.widget import SoraWidget
 
 TEST_KEY = "sk-test-SECRET-do-not-leak-7f3a"
 #: Fast enough for tests, slow enough that queued and in_progress can be observed.
@@ -127,4 +133,30 @@ def sim_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServ
     stop_server(server)
 
 
-__all__ = ["FakeClock", "FaultConfig", "TEST_KEY"]
+@pytest.fixture
+def make_widget(make_app, tmp_path: Path):
+    """A SoraWidget on an in-process simulator (faults optional) and its own library."""
+
+    def build(faults: FaultConfig | None = None, client_options=None, **kwargs) -> SoraWidget:
+        app = make_app(faults=faults or FaultConfig(), api_key=TEST_KEY)
+        client = SoraClient(
+            api_key=TEST_KEY,
+            base_url="http://simulator.test/v1",
+            transport=httpx.ASGITransport(app=app),
+            **(client_options or {}),
+        )
+        client.is_simulator = True
+        return SoraWidget(client=client, library=Library(tmp_path / "videos"), **kwargs)
+
+    return build
+
+
+def state_text(widget: anywidget.AnyWidget) -> str:
+    """Everything a widget would sync or save, binary buffers included, as one string."""
+    parts = []
+    for value in widget.get_state().values():
+        if isinstance(value, bytes | memoryview):
+            parts.append(bytes(value).decode("latin-1"))
+        else:
+            parts.append(json.dumps(value, default=lambda v: bytes(v).decode("latin-1")))
+    return "\n".join(parts)

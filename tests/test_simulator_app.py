@@ -371,3 +371,14 @@ async def test_jobs_outlive_the_server(make_app, fake_clock):
         done = await finish(second, client, fake_clock, video["id"])
         assert done["status"] == "completed"
         assert (await client.get(f"/videos/{video['id']}/content")).content[4:8] == MP4_MAGIC
+
+
+async def test_a_shorter_rate_window_recovers_sooner(make_app, fake_clock):
+    faults = FaultConfig(rate_limit_per_minute=1, rate_limit_window_seconds=5)
+    async with api_client(make_app(clock=fake_clock, faults=faults)) as client:
+        assert (await client.get("/videos")).status_code == 200
+        limited = await client.get("/videos")
+        assert limited.status_code == 429 and "5 s" in error_of(limited)["message"]
+        assert int(limited.headers["retry-after"]) <= 5
+        fake_clock.advance(5.01)
+        assert (await client.get("/videos")).status_code == 200

@@ -3,47 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import json
 
-import httpx
 import pytest
 
-from sora_widget.client import SoraClient
 from sora_widget.errors import InvalidRequestError
 from sora_widget.library import Library
 from sora_widget.simulator import FaultConfig
 from sora_widget.widget import SoraWidget
 
-from .conftest import TEST_KEY
+from .conftest import TEST_KEY, state_text
 from .helpers import png_bytes
-
-
-@pytest.fixture
-def make_widget(make_app, tmp_path):
-    def build(faults: FaultConfig | None = None, client_options=None, **kwargs):
-        app = make_app(faults=faults or FaultConfig(), api_key=TEST_KEY)
-        client = SoraClient(
-            api_key=TEST_KEY,
-            base_url="http://simulator.test/v1",
-            transport=httpx.ASGITransport(app=app),
-            **(client_options or {}),
-        )
-        client.is_simulator = True
-        return SoraWidget(client=client, library=Library(tmp_path / "videos"), **kwargs)
-
-    return build
-
-
-def state_text(widget: SoraWidget) -> str:
-    """Everything the widget would sync or save, binary buffers included, as one string."""
-    state = widget.get_state()
-    parts = []
-    for value in state.values():
-        if isinstance(value, bytes | memoryview):
-            parts.append(bytes(value).decode("latin-1"))
-        else:
-            parts.append(json.dumps(value, default=lambda v: bytes(v).decode("latin-1")))
-    return "\n".join(parts)
 
 
 async def test_generate_moves_through_every_status_to_a_playable_video(make_widget):

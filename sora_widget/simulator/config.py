@@ -26,8 +26,10 @@ class FaultConfig:
     blocked_words: tuple[str, ...] = ()
     #: Share of generations that end `failed` with `video_generation_failed`.
     failure_rate: float = 0.0
-    #: Requests per minute per key before 429 with `Retry-After`; 0 means unlimited.
+    #: Requests per key within the window before 429 with `Retry-After`; 0 means unlimited.
     rate_limit_per_minute: int = 0
+    #: The rate limit's window: a minute, as on the real service; shorter for a quick demo.
+    rate_limit_window_seconds: float = 60.0
     #: Share of requests answered 500 / 503 before any work is done.
     server_error_rate: float = 0.0
     unavailable_rate: float = 0.0
@@ -45,6 +47,7 @@ class FaultConfig:
             blocked_words=tuple(w.strip() for w in words.split(",") if w.strip()),
             failure_rate=float(env.get("SORA_SIM_FAILURE_RATE", "0")),
             rate_limit_per_minute=int(env.get("SORA_SIM_RATE_LIMIT", "0")),
+            rate_limit_window_seconds=float(env.get("SORA_SIM_RATE_WINDOW", "60")),
             server_error_rate=float(env.get("SORA_SIM_SERVER_ERROR_RATE", "0")),
             unavailable_rate=float(env.get("SORA_SIM_UNAVAILABLE_RATE", "0")),
             drop_rate=float(env.get("SORA_SIM_DROP_RATE", "0")),

@@ -20,7 +20,6 @@ from .config import SimulatorConfig
 from .errors import error_response
 
 API_PREFIX = "/v1/"
-RATE_WINDOW_SECONDS = 60.0
 
 
 def _presented_key(scope: Scope) -> str | None:
@@ -76,8 +75,9 @@ class Gate:
             if retry_after is not None:
                 return error_response(
                     429,
-                    f"Rate limit reached: {limit} requests per minute. "
-                    f"Please try again in {retry_after:.0f}s.",
+                    f"Rate limit reached: {limit} requests per "
+                    f"{self.faults.rate_limit_window_seconds:g} s. "
+                    f"Please try again in {retry_after:.1f}s.",
                     type="requests",
                     code="rate_limit_exceeded",
                     headers={
@@ -106,10 +106,11 @@ class Gate:
         """Sliding window per key; returns seconds to wait, or None when the request may pass."""
         now = self.clock()
         window = self._recent[key]
-        while window and window[0] <= now - RATE_WINDOW_SECONDS:
+        span = self.faults.rate_limit_window_seconds
+        while window and window[0] <= now - span:
             window.popleft()
         if len(window) >= limit:
-            return window[0] + RATE_WINDOW_SECONDS - now
+            return window[0] + span - now
         window.append(now)
         return None
 

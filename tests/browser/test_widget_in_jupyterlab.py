@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from pathlib import Path
@@ -49,19 +50,25 @@ def wait_for_kernel(server, name: str) -> None:
     raise AssertionError(f"the kernel of {name} did not start")
 
 
-def run_first_cell(page, server, name: str, source: str = SETUP) -> None:
-    write_notebook(server.root / name, source)
+def run_first_cell(page, server, name: str, *cells: str, testid: str = "sora-widget"):
+    """Open a notebook of `cells` (by default one SoraWidget), run the first, and return the
+    widget's locator."""
+    write_notebook(server.root / name, *(cells or (SETUP,)))
     page.goto(server.notebook_url(name, workspace=name.removesuffix(".ipynb")))
     wait_for_kernel(server, name)
     page.locator(".jp-Cell .jp-InputArea-editor").first.click()
     page.keyboard.press("Shift+Enter")
-    widget = page.get_by_test_id("sora-widget").first
-    cell_error = page.locator(".jp-OutputArea-output[data-mime-type*='error']")
+    widget = page.get_by_test_id(testid)
+    # A traceback's output has a stderr mime type, not an "error" one: match its words.
+    cell_error = page.locator(".jp-OutputArea-output").filter(
+        has_text=re.compile("Error|Traceback")
+    )
     widget.or_(cell_error).first.wait_for(timeout=90_000)
-    assert widget.is_visible(), cell_error.inner_text()
+    assert widget.first.is_visible(), cell_error.inner_text()
     news = page.get_by_role("button", name="No", exact=True)
     if news.is_visible():  # JupyterLab asks once whether to fetch its news
         news.click()
+    return widget
 
 
 def video_facts(page) -> dict:

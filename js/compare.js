@@ -1,0 +1,168 @@
+// Compare's front end: the anywidget entry point (also rendered by the saved page, js/page.js).
+//
+// A grid of cells, each following its own job, and one transport bar that plays every finished
+// video in step through a SyncGroup; or, with the A/B wipe on, two of them laid over each other.
+// Like SoraWidget's view it keeps no state beyond its DOM: the transport's settings, the pick,
+// the enlarged and unmuted cells are traits, so every view of one model shows the same.
+
+import "./widget.css";
+import "./compare.css";
+import { mountCell } from "./cell.js";
+import { createContext } from "./context.js";
+import { h, setText, show } from "./dom.js";
+import { errorTitle, isRunning } from "./format.js";
+import { mountHeader } from "./header.js";
+import { keepKeysInWidget } from "./lumino.js";
+import { SyncGroup } from "./sync.js";
+import { mountTransport } from "./transport.js";
+import { mountWipe } from "./wipe.js";
+
+/** Frame rate assumed until a finished video reports its own. */
+const DEFAULT_FPS = 30;
+
+/** Columns for n cells when the kernel sets none: 2 x 2 for four, at most 4 across. */
+function autoColumns(n) {
+  if (n === 4) return 2;
+  return Math.max(1, Math.min(4, n <= 3 ? n : Math.ceil(n / 2)));
+}
+
+function summaryText(cells) {
+  const count = (test) => cells.filter((cell) => test(cell.job?.status)).length;
+  const parts = [`${count((s) => s === "completed")} of ${cells.length} ready`];
+  const running = count((s) => isRunning(s) || s === "waiting");
+  const failed = count((s) => s === "failed");
+  if (running) parts.push(`${running} running`);
+  if (failed) parts.push(`${failed} failed`);
+  return cells.length ? parts.join(" · ") : "No variants yet";
+}
+
+function mountProblem(ctx) {
+  const heading = h("strong", { class: "sora-error-title" });
+  const message = h("p", { class: "sora-error-message" });
+  const el = h(
+    "div",
+    { class: "sora-error", attrs: { role: "alert", "data-testid": "compare-error" } },
+    h("span", { class: "sora-error-icon", text: "!", attrs: { "aria-hidden": "true" } }),
+    h("div", { class: "sora-error-body" }, heading, message),
+  );
+  ctx.watch(["error"], () => {
+    const error = ctx.get("error") || {};
+    const visible = Boolean(error.kind || error.message);
+    show(el, visible);
+    setText(heading, visible ? errorTitle(error.kind) : "");
+    setText(message, visible ? error.message || "" : "");
+  });
+  return { el };
+}
+
+function render({ model, el }) {
+  const ctx = createContext(model);
+  const root = h("div", { class: "sora-widget sora-compare", attrs: { "data-testid": "sora-compare" } });
+  keepKeysInWidget(ctx, root);
+
+  const header = mountHeader(ctx, "Compare");
+  const problem = mountProblem(ctx);
+  const grid = h("div", {
+    class: "sora-compare-grid",
+    attrs: { tabindex: "0", role: "group", "aria-label": "Videos", "data-testid": "grid" },
+  });
+  const views = new Map(); // cell key -> its view; cells are only ever added
+  let cells = [];
+  let ready = []; // the finished cells, in order: {key, label, url, videoId, ratio, video}
+
+  const wipe = mountWipe(ctx);
+  // The transport is built after the group it drives; the group reports through it.
+  let transport = null;
+  const group = new SyncGroup({
+    onTick: (time, duration) => transport?.tick(time, duration),
+    onEnded: () => ctx.set({ playing: false }),
+  });
+  ctx.onDispose(() => group.destroy());
+  transport = mountTransport(ctx, group, () => ready.length >= 2);
+
+  root.append(header.el, problem.el, grid, wipe.el, transport.el, transport.hint);
+  el.append(root);
+
+  /** A is the source, B the pick (or the next finished video). */
+  function wipePair() {
+    const picked = ready.find((item) => item.videoId && item.videoId === ctx.get("picked"));
+    const sourceKey = cells.find((cell) => cell.role === "source")?.key;
+    const a =
+      ready.find((item) => item.key === sourceKey && item !== picked) ??
+      ready.find((item) => item !== picked);
+    const b = picked && picked !== a ? picked : ready.find((item) => item !== a);
+    return [a, b];
+  }
+
+  function arrange() {
+    const wiping = Boolean(ctx.get("wipe")) && ready.length >= 2;
+    show(wipe.el, wiping);
+    show(grid, !wiping);
+    if (wiping) {
+      wipe.setPair(...wipePair());
+      group.setMembers(wipe.videos);
+    } else {
+      group.setMembers(ready.map((item) => item.video));
+    }
+    transport.refresh();
+    transport.tick(group.time(), group.duration());
+  }
+
+  function renderCells() {
+    cells = (ctx.get("cells") || []).filter((cell) => cell && cell.key);
+    const byKey = new Map(cells.map((cell) => [cell.key, cell]));
+    const source = cells.find((cell) => cell.role === "source") ?? null;
+    const labelOf = (key) => byKey.get(key)?.label ?? "";
+    ready = [];
+    cells.forEach((cell, index) => {
+      let view = views.get(cell.key);
+      if (!view) {
+        view = mountCell(ctx, cell.key);
+        views.set(cell.key, view);
+      }
+      if (grid.children[index] !== view.el) grid.insertBefore(view.el, grid.children[index] ?? null);
+      const state = view.update(cell, source, labelOf);
+      if (state.ready) {
+        ready.push({
+          key: cell.key,
+          label: cell.label,
+          url: state.url,
+          videoId: cell.video_id,
+          ratio: state.ratio,
+          video: view.video,
+          fps: cell.fps,
+        });
+      }
+    });
+    const rates = ready.map((item) => item.fps).filter((fps) => fps > 0);
+    group.setFps(rates.length ? Math.max(...rates) : DEFAULT_FPS);
+    const columns = Number(ctx.get("columns")) || autoColumns(cells.length);
+    grid.style.setProperty("--sora-columns", String(columns));
+    root.dataset.count = String(cells.length);
+    setText(header.summary, summaryText(cells));
+    arrange();
+  }
+
+  ctx.watch(["rate"], () => group.setRate(Number(ctx.get("rate")) || 1));
+  ctx.watch(["loop"], () => group.setLoop(Boolean(ctx.get("loop"))));
+  ctx.watch(["cells", "columns", "unmuted", "enlarged", "picked"], renderCells);
+  ctx.watch(["wipe"], arrange);
+  ctx.watch(["playing", "rate", "loop"], () => {
+    if (ctx.get("playing") && !group.playing) group.play();
+    else if (!ctx.get("playing") && group.playing) group.pause();
+    transport.refresh();
+  });
+
+  ctx.listen(root, "keydown", transport.onKey);
+  // Clicking a video gives the grid focus, so the keyboard shortcuts reach the widget.
+  ctx.listen(grid, "pointerdown", (event) => {
+    if (event.target instanceof HTMLVideoElement) grid.focus({ preventScroll: true });
+  });
+
+  return () => {
+    ctx.dispose();
+    root.remove();
+  };
+}
+
+export default { render };

@@ -1,0 +1,24 @@
+// A widget's title row: its name, an optional summary, and the backend badge ("Simulator", or
+// the API's host), so people always know which server they are paying.
+
+import { h, setText } from "./dom.js";
+
+export function mountHeader(ctx, title) {
+  const badge = h("span", { class: "sora-backend", attrs: { "data-testid": "backend" } });
+  const summary = h("span", { class: "sora-summary", attrs: { "data-testid": "summary" } });
+  const el = h(
+    "div",
+    { class: "sora-header" },
+    h("span", { class: "sora-title", text: title }),
+    summary,
+    badge,
+  );
+  ctx.watch(["backend"], () => {
+    const backend = ctx.get("backend") || {};
+    setText(badge, backend.label || "");
+    badge.title = backend.title || "";
+    badge.hidden = !backend.label;
+    badge.dataset.kind = backend.label === "Simulator" ? "simulator" : "remote";
+  });
+  return { el, summary };
+}

@@ -1,0 +1,37 @@
+// The saved comparison page (Compare.save_html): the widget's own view over a frozen state read
+// from the page, with a stand-in for the kernel's model. Nothing is fetched: the videos are data
+// URLs in that state, turned into bytes as the widget's binary traits would arrive.
+
+import compare from "./compare.js";
+
+/** Just enough of the anywidget model for a view: get, set, events; nothing goes anywhere. */
+function frozenModel(state) {
+  const listeners = new Map();
+  return {
+    get: (name) => state[name],
+    set(name, value) {
+      state[name] = value;
+      for (const handler of listeners.get(`change:${name}`) ?? []) handler();
+    },
+    on(event, handler) {
+      if (!listeners.has(event)) listeners.set(event, new Set());
+      listeners.get(event).add(handler);
+    },
+    off(event, handler) {
+      listeners.get(event)?.delete(handler);
+    },
+    save_changes() {},
+    send() {},
+  };
+}
+
+function bytesOf(dataUrl) {
+  const text = atob(dataUrl.slice(dataUrl.indexOf(",") + 1));
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i += 1) bytes[i] = text.charCodeAt(i);
+  return new DataView(bytes.buffer);
+}
+
+const { media = {}, ...state } = JSON.parse(document.getElementById("sora-compare-state").textContent);
+for (const [name, url] of Object.entries(media)) state[name] = bytesOf(url);
+compare.render({ model: frozenModel(state), el: document.getElementById("sora-compare-page") });

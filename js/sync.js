@@ -1,0 +1,292 @@
+// Several <video> elements played as one: a master clock (the first member that can play),
+// followers nudged with playbackRate while they drift by less than a frame, and hard-seeked
+// (ahead by the seek latency measured so far) when they drift by more. Used by the Compare
+// widget and by the saved comparison page. No DOM beyond the media element API, so it is
+// tested in Node with fake videos (js/tests/sync.test.js).
+
+/** Enough data to show the current frame (HTMLMediaElement.HAVE_CURRENT_DATA). */
+const HAVE_CURRENT_DATA = 2;
+/** Drift under this many frames is left alone: correcting it would only jitter. */
+const DEAD_BAND_FRAMES = 0.2;
+/** A follower's rate is bent by at most this much to catch up. */
+const MAX_NUDGE = 0.1;
+/** Seconds over which a nudge aims to remove the drift. */
+const CATCH_UP_SECONDS = 0.5;
+/** The lead added to a hard seek never exceeds this (seconds). */
+const MAX_SEEK_LEAD = 0.5;
+/**
+ * After a hard seek a member is only nudged for this long (ms): a decoder that cannot keep up
+ * (many videos, few cores) would otherwise be seeked again and again, each seek costing it a
+ * decode from the last keyframe, and fall further behind.
+ */
+const SEEK_COOLDOWN_MS = 500;
+
+/**
+ * `offset` folded into [-duration/2, duration/2): with looping, 3.95 s against 0.05 s on a 4 s
+ * clip is 0.1 s apart, not 3.9 s.
+ */
+export function circularOffset(offset, duration) {
+  if (!(duration > 0)) return offset;
+  const half = duration / 2;
+  return ((((offset + half) % duration) + duration) % duration) - half;
+}
+
+/** Where a member should be for the group's time `t`: wrapped when looping, else clamped. */
+export function targetTime(t, duration, loop) {
+  if (!(duration > 0)) return Math.max(0, t);
+  if (loop) return ((t % duration) + duration) % duration;
+  return Math.min(Math.max(0, t), duration);
+}
+
+/**
+ * What to do with a follower `drift` seconds ahead (negative: behind) of the master:
+ * {seek: true} past one frame (when `canSeek`), else {rate} bent towards catching up (rate
+ * itself when close).
+ */
+export function correction(drift, frameSeconds, rate, canSeek = true) {
+  const size = Math.abs(drift);
+  if (size > frameSeconds && canSeek) return { seek: true, rate };
+  if (size <= frameSeconds * DEAD_BAND_FRAMES) return { seek: false, rate };
+  const bend = Math.max(-MAX_NUDGE, Math.min(MAX_NUDGE, drift / CATCH_UP_SECONDS));
+  return { seek: false, rate: rate * (1 - bend) };
+}
+
+/** The frame showing at `t`, and the time that shows frame `n` (a hair past its start). */
+export function frameAt(t, fps) {
+  return Math.floor(t * fps + 1e-3);
+}
+export function frameTime(n, fps) {
+  return Math.max(0, n) / fps + 1e-3;
+}
+
+function ignore() {}
+
+export class SyncGroup {
+  /**
+   * onTick(time, duration): the position changed (every frame while playing, after seeks).
+   * onEnded(): the master reached its end with loop off.
+   */
+  constructor({
+    onTick = ignore,
+    onEnded = ignore,
+    frame = (fn) => requestAnimationFrame(fn),
+    cancelFrame = (id) => cancelAnimationFrame(id),
+    clock = () => performance.now(),
+  } = {}) {
+    this.members = [];
+    this.master = null;
+    this.playing = false;
+    this.rate = 1;
+    this.loop = true;
+    this.fps = 30;
+    this.position = 0;
+    this.seekLead = 0; // seconds a hard seek lands behind, learnt from the seeks so far
+    this.onTick = onTick;
+    this.onEnded = onEnded;
+    this.frame = frame;
+    this.cancelFrame = cancelFrame;
+    this.clock = clock;
+    this.handle = null;
+    this.seekStarted = new Map(); // member -> clock at its hard seek under way
+    this.lastSeek = new Map(); // member -> clock at its last hard seek
+    this.listeners = new Map(); // member -> [[type, handler]]
+  }
+
+  get frameSeconds() {
+    return 1 / this.fps;
+  }
+
+  /** The group's time: the master's, or where it was left when there is none. */
+  time() {
+    if (this.master && this.members.includes(this.master)) this.position = this.master.currentTime || 0;
+    return this.position;
+  }
+
+  duration() {
+    const lead = this.master ?? this.members[0];
+    const duration = lead?.duration;
+    if (Number.isFinite(duration) && duration > 0) return duration;
+    return Math.max(0, ...this.members.map((m) => (Number.isFinite(m.duration) ? m.duration : 0)));
+  }
+
+  /** Play these elements (in order of preference for master) from now on; others are let go. */
+  setMembers(list) {
+    const time = this.time();
+    for (const member of this.members) {
+      if (!list.includes(member)) this.release(member);
+    }
+    const joined = list.filter((member) => !this.members.includes(member));
+    this.members = [...list];
+    if (!this.members.includes(this.master)) this.master = null;
+    for (const member of joined) {
+      this.watch(member);
+      member.playbackRate = this.rate;
+      member.loop = this.loop;
+      member.currentTime = targetTime(time, member.duration, this.loop);
+      if (this.playing) playQuietly(member);
+    }
+    this.chooseMaster();
+    this.schedule();
+  }
+
+  play() {
+    this.playing = true;
+    const time = this.time();
+    if (!this.loop && time >= this.duration() - 1e-3) this.seek(0); // play again from the start
+    for (const member of this.members) {
+      member.playbackRate = this.rate;
+      playQuietly(member);
+    }
+    this.schedule();
+  }
+
+  pause() {
+    this.playing = false;
+    for (const member of this.members) member.pause();
+    this.seek(this.time()); // line the followers up exactly on the master's frame
+  }
+
+  seek(t) {
+    const duration = this.duration();
+    this.position = duration > 0 ? Math.min(Math.max(0, t), duration) : Math.max(0, t);
+    for (const member of this.members) {
+      member.currentTime = targetTime(this.position, member.duration, this.loop);
+    }
+    this.onTick(this.position, duration);
+  }
+
+  /** Pause and move by `n` frames (negative: back). */
+  step(n) {
+    const wasPlaying = this.playing;
+    if (wasPlaying) this.pause();
+    this.seek(frameTime(frameAt(this.time(), this.fps) + n, this.fps));
+    return wasPlaying;
+  }
+
+  setRate(rate) {
+    this.rate = rate;
+    for (const member of this.members) member.playbackRate = rate;
+  }
+
+  setLoop(loop) {
+    this.loop = loop;
+    for (const member of this.members) member.loop = loop;
+  }
+
+  setFps(fps) {
+    if (Number.isFinite(fps) && fps > 0) this.fps = fps;
+  }
+
+  /** The largest distance between two members now (for tests and the benchmark). */
+  spread() {
+    const times = this.members.filter(canPlay).map((m) => m.currentTime);
+    if (times.length < 2) return 0;
+    const base = times[0];
+    const offsets = times.map((t) => circularOffset(t - base, this.loop ? this.duration() : 0));
+    return Math.max(...offsets) - Math.min(...offsets);
+  }
+
+  destroy() {
+    this.playing = false;
+    if (this.handle !== null) this.cancelFrame(this.handle);
+    this.handle = null;
+    for (const member of [...this.members]) this.release(member);
+    this.members = [];
+    this.master = null;
+  }
+
+  // ---- internals ------------------------------------------------------------------------
+
+  chooseMaster() {
+    // Sticky: a master is kept while it can play, so time never jumps to a late joiner's.
+    if (this.master && canPlay(this.master)) return;
+    this.master = this.members.find(canPlay) ?? null;
+  }
+
+  schedule() {
+    if (this.playing && this.handle === null) this.handle = this.frame(() => this.tick());
+  }
+
+  tick() {
+    this.handle = null;
+    if (!this.playing) return;
+    this.chooseMaster();
+    const master = this.master;
+    if (master) {
+      if (master.paused && !master.ended) playQuietly(master);
+      const time = this.time();
+      for (const member of this.members) {
+        if (member !== master) this.follow(member, time);
+      }
+      this.onTick(time, this.duration());
+    }
+    this.schedule();
+  }
+
+  follow(member, time) {
+    if (!canPlay(member) || member.seeking) return;
+    const target = targetTime(time, member.duration, this.loop);
+    if (!this.loop && target >= member.duration) return; // it has ended, as it should
+    if (member.paused) playQuietly(member);
+    const drift = circularOffset(member.currentTime - target, this.loop ? member.duration : 0);
+    const now = this.clock();
+    const canSeek = !(now - (this.lastSeek.get(member) ?? -Infinity) < SEEK_COOLDOWN_MS);
+    const { seek, rate } = correction(drift, this.frameSeconds, this.rate, canSeek);
+    if (seek) {
+      this.seekStarted.set(member, now);
+      this.lastSeek.set(member, now);
+      member.playbackRate = this.rate;
+      member.currentTime = targetTime(time + this.seekLead * this.rate, member.duration, this.loop);
+    } else if (Math.abs(member.playbackRate - rate) > 1e-3) {
+      member.playbackRate = rate;
+    }
+  }
+
+  watch(member) {
+    const handlers = [
+      [
+        "seeked",
+        () => {
+          const started = this.seekStarted.get(member);
+          this.seekStarted.delete(member);
+          if (started === undefined || !this.playing) return;
+          // Average the latency of recent seeks: the next seek aims that far ahead.
+          const latency = Math.min(MAX_SEEK_LEAD, (this.clock() - started) / 1000);
+          this.seekLead = this.seekLead ? 0.7 * this.seekLead + 0.3 * latency : latency;
+        },
+      ],
+      [
+        "ended",
+        () => {
+          if (member === this.master && !this.loop && this.playing) {
+            this.playing = false;
+            this.onEnded();
+          }
+        },
+      ],
+      ["canplay", () => this.schedule()],
+    ];
+    for (const [type, handler] of handlers) member.addEventListener(type, handler);
+    this.listeners.set(member, handlers);
+  }
+
+  release(member) {
+    member.pause();
+    member.playbackRate = this.rate;
+    for (const [type, handler] of this.listeners.get(member) ?? []) {
+      member.removeEventListener(type, handler);
+    }
+    this.listeners.delete(member);
+    this.seekStarted.delete(member);
+    this.lastSeek.delete(member);
+  }
+}
+
+function canPlay(member) {
+  return member.readyState >= HAVE_CURRENT_DATA;
+}
+
+function playQuietly(member) {
+  const started = member.play();
+  if (started?.catch) started.catch(() => {}); // refused (autoplay policy): the next tick retries
+}

@@ -1,0 +1,412 @@
+"""`Compare`: variants of one video side by side, made concurrently, played in step.
+
+Every variant is a `VideoJob` on the client's shared `Poller`, so four remixes cost one poll
+per tick, not four. The kernel only makes videos and publishes state; playing them in step
+(one master clock, drift correction, the A/B wipe) happens in the browser, in `js/sync.js`,
+which the saved HTML page reuses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import traitlets
+
+from .backend import connect
+from .client import SoraClient
+from .compare_state import Variant, cell_payload, frame_rate, is_video_id, labels, page_state
+from .errors import InvalidRequestError
+from .export import compare_page, data_url
+from .jobs import JobStatus, VideoJob, submit, submit_remix
+from .kernel_loop import on_creating_loop
+from .library import Library, LibraryEntry, public_url
+from .throttle import Throttle
+from .types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE
+from .validation import validate_generation, validate_prompt
+from .widget import STATIC, SoraWidget
+from .widget_state import NO_ERROR, backend_badge, error_payload
+
+__all__ = ["Compare", "Variant"]
+
+#: `rate` accepts any speed in this range (the transport bar offers 0.25x to 2x).
+MIN_RATE, MAX_RATE = 0.25, 4.0
+
+
+class Compare(anywidget.AnyWidget):
+    """Variants of a video side by side: made at once, watched in step, one of them picked.
+
+    - `Compare(source, remixes=[...])`: `source` is a `SoraWidget` (its video), a video id, or
+      a prompt (generated first); each remix starts as soon as the source is completed.
+    - `Compare(prompt, models=["sora-2", "sora-2-pro"])`: one prompt on several models.
+    - `Compare(prompts=[...], models=[...])`: a grid, one row per prompt, one column per model.
+
+    Nothing blocks: the jobs run on the kernel's loop. `await cmp.wait()` is optional (in a
+    plain script, `asyncio.run(cmp.wait())`). `cmp.picked` is the favourite's video id.
+    """
+
+    _esm = STATIC / "compare.js"
+    _css = STATIC / "compare.css"
+
+    # What the kernel tells the view.
+    cells = traitlets.List().tag(sync=True)
+    #: Columns of a prompts x models grid (one per model); 0 lets the view choose.
+    columns = traitlets.Int(0).tag(sync=True)
+    backend = traitlets.Dict().tag(sync=True)
+    error = traitlets.Dict(NO_ERROR).tag(sync=True)
+
+    # Shared by every view, set from either side.
+    picked = traitlets.Unicode(None, allow_none=True).tag(sync=True)
+    playing = traitlets.Bool(False).tag(sync=True)
+    rate = traitlets.Float(1.0).tag(sync=True)
+    loop = traitlets.Bool(True).tag(sync=True)
+    wipe = traitlets.Bool(False).tag(sync=True)
+    #: Where the A/B divider is, 0 (all B) to 1 (all A).
+    wipe_position = traitlets.Float(0.5).tag(sync=True)
+    #: The key of the enlarged cell, or "".
+    enlarged = traitlets.Unicode("").tag(sync=True)
+    #: Keys of the cells whose sound is on (all start muted).
+    unmuted = traitlets.List(traitlets.Unicode()).tag(sync=True)
+
+    def __init__(
+        self,
+        source: SoraWidget | str | None = None,
+        *,
+        remixes: Sequence[str] = (),
+        prompts: Sequence[str] = (),
+        models: Sequence[str] = (),
+        model: str = DEFAULT_MODEL,
+        size: str = DEFAULT_SIZE,
+        seconds: str | int = DEFAULT_SECONDS,
+        client: SoraClient | None = None,
+        library: Library | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if isinstance(source, SoraWidget):  # its video lives on its backend, in its library
+            client = client or source.client
+            library = library or source.library
+        self.client = client or connect()
+        self.library = library or Library()
+        self.backend = backend_badge(public_url(self.client.base_url), self.client.is_simulator)
+        #: The cells, in the order shown.
+        self.variants: list[Variant] = []
+        #: The cell marked as the source: the baseline of prompt diffs, the default to remix.
+        self.source: Variant | None = None
+        self._keys = (f"c{n}" for n in itertools.count())
+        self._shown: dict[str, str] = {}  # key -> status last pushed: changes go out at once
+        self._throttle = Throttle(self._push)
+        self.on_msg(on_creating_loop(self._handle_message))
+
+        seconds = str(seconds)
+        planned = self._plan(source, remixes, prompts, models, model, size, seconds)
+        for variant in planned:  # every field is checked before the first job is paid for
+            self._check(variant)
+        if prompts:
+            self.columns = len(models) if models else 1
+        for variant in planned:
+            self.variants.append(variant)
+            self._start(variant)
+        self._push()
+
+    def __repr__(self) -> str:
+        statuses = ", ".join(v.status for v in self.variants)
+        return f"Compare({len(self.variants)} variants: {statuses})"
+
+    # ---- the Python API ---------------------------------------------------------------------
+
+    def add(
+        self,
+        prompt: str | None = None,
+        model: str | None = None,
+        *,
+        size: str | None = None,
+        seconds: str | int | None = None,
+    ) -> Variant:
+        """Generate one more variant alongside the others; unset fields follow the source."""
+        base = self.source or Variant("", "generate")  # no source: the API's defaults
+        variant = Variant(
+            next(self._keys),
+            "generate",
+            prompt=base.prompt if prompt is None else prompt,
+            model=model or base.model,
+            size=size or base.size,
+            seconds=base.seconds if seconds is None else str(seconds),
+        )
+        return self._add(variant)
+
+    def add_remix(self, prompt: str, of: int | str | None = None) -> Variant:
+        """Remix the source (or the variant `of`, by index or video id) with a new prompt.
+
+        It starts when that video is completed, at once if it already is.
+        """
+        origin = self._find(of) if of is not None else self.source
+        if origin is None:
+            raise InvalidRequestError(
+                "of", "There is no video to remix yet: give Compare a source, or add() one first."
+            )
+        return self._add(Variant(next(self._keys), "remix", prompt=prompt, remix_of=origin))
+
+    def cancel(self, which: int | str) -> None:
+        """Stop one variant (by index, video id or cell key); the others carry on."""
+        variant = self._find(which)
+        if variant.job is not None:
+            variant.job.cancel()
+        elif not variant.ended:
+            variant.cancelled = True
+        self._throttle.now()
+
+    def retry(self, which: int | str) -> Variant:
+        """Start a failed or cancelled variant again, in the same cell."""
+        variant = self._find(which)
+        if variant.status not in ("failed", "cancelled"):
+            raise InvalidRequestError(
+                "variant",
+                f"{self._name(variant)} is {variant.status}: only a failed or cancelled variant "
+                "can be retried.",
+            )
+        origin = variant.remix_of
+        if variant.blocked and origin is not None:  # it starts when its source completes
+            return self.retry(origin.key)
+        variant.job = None
+        self._start(variant)
+        self._throttle.now()
+        return variant
+
+    async def wait(self) -> list[LibraryEntry | None]:
+        """Until every variant has ended; their library entries, None where one failed."""
+        while True:
+            running = [v.job for v in self.variants if v.job is not None and not v.job.done]
+            if not running:
+                return [v.entry for v in self.variants]
+            await asyncio.gather(*(_ended(job) for job in running))
+
+    def to_html(self, title: str | None = None) -> str:
+        """A self-contained page (videos embedded) that plays the comparison in step."""
+        media = {
+            v.media: data_url(v.entry.video_path, "video/mp4")
+            for v in self.variants
+            if v.media and v.entry is not None
+        }
+        if not media:
+            raise RuntimeError("No finished video to export yet: wait until one is completed.")
+        state = page_state(self.get_state(_PAGE_TRAITS), media)
+        return compare_page(
+            state,
+            title=title or f"Comparison: {self.source.prompt if self.source else ''}"[:200],
+            script=(STATIC / "compare_page.js").read_text(encoding="utf-8"),
+            css=(STATIC / "compare_page.css").read_text(encoding="utf-8"),
+        )
+
+    def save_html(self, path: str | Path, title: str | None = None) -> Path:
+        """Write `to_html()` to `path`: a page to share with people without Jupyter."""
+        target = Path(path)
+        target.write_text(self.to_html(title), encoding="utf-8")
+        return target
+
+    # ---- planning and starting ----------------------------------------------------------------
+
+    def _plan(
+        self,
+        source: SoraWidget | str | None,
+        remixes: Sequence[str],
+        prompts: Sequence[str],
+        models: Sequence[str],
+        model: str,
+        size: str,
+        seconds: str,
+    ) -> list[Variant]:
+        if isinstance(prompts, str) or isinstance(remixes, str) or isinstance(models, str):
+            raise InvalidRequestError(
+                "prompts", "prompts, remixes and models take lists: prompts=['...'], not a string."
+            )
+        if source is not None and prompts:
+            raise InvalidRequestError(
+                "prompts", "Pass a source or prompts=[...], not both: a grid has no single source."
+            )
+        if models and remixes:
+            raise InvalidRequestError(
+                "models", "A remix keeps its source's model: compare models or remixes, not both."
+            )
+
+        def generation(prompt: str, on: str) -> Variant:
+            return Variant(next(self._keys), "generate", prompt, on, size, seconds)
+
+        if isinstance(source, SoraWidget):
+            source = source.selected or source.job.get("id")
+            if not source:
+                raise InvalidRequestError(
+                    "source", "The SoraWidget has no video yet: generate one, then compare it."
+                )
+        if source is not None and not isinstance(source, str):
+            raise InvalidRequestError(
+                "source",
+                "source must be a SoraWidget, a video id or a prompt, "
+                f"not {type(source).__name__}.",
+            )
+        if source is not None and is_video_id(source):
+            if models:
+                raise InvalidRequestError(
+                    "models", "models= generates a prompt on each model: pass the prompt as source."
+                )
+            planned = [Variant(next(self._keys), "existing", video_id=source)]
+        elif source is not None:
+            planned = [generation(source, on) for on in models or [model]]
+        elif models and not prompts:
+            raise InvalidRequestError("prompts", "Which prompt? Compare(prompt, models=[...]).")
+        else:
+            planned = [generation(prompt, on) for prompt in prompts for on in models or [model]]
+        self.source = planned[0] if planned else None
+        planned += [
+            Variant(next(self._keys), "remix", prompt=prompt, remix_of=self.source)
+            for prompt in remixes
+        ]
+        if remixes and self.source is None:
+            raise InvalidRequestError("source", "Remixes need a source to remix.")
+        return planned
+
+    def _check(self, variant: Variant) -> None:
+        if variant.kind == "generate":
+            validate_generation(variant.prompt, variant.model, variant.size, variant.seconds)
+        elif variant.kind == "remix":
+            validate_prompt(variant.prompt)
+
+    def _add(self, variant: Variant) -> Variant:
+        self._check(variant)
+        self.variants.append(variant)
+        if self.source is None:
+            self.source = variant
+        self._start(variant)
+        self._throttle.now()
+        return variant
+
+    def _start(self, variant: Variant) -> None:
+        """Give the variant a job, unless it is a remix whose source is not completed yet."""
+        variant.cancelled = False
+        if variant.kind == "remix":
+            origin = variant.remix_of
+            if origin is None or origin.entry is None or origin.video_id is None:
+                return  # `_completed(origin)` starts it
+            job = submit_remix(self.client, origin.video_id, variant.prompt, library=self.library)
+        elif variant.kind == "existing":
+            assert variant.video_id is not None
+            entry = self.library.get(variant.video_id)
+            if entry is not None:
+                variant.take_entry(entry)
+                self._completed(variant)
+                return
+            job = VideoJob.attach(self.client, variant.video_id, library=self.library)
+        else:
+            job = submit(
+                self.client,
+                variant.prompt,
+                model=variant.model,
+                size=variant.size,
+                seconds=variant.seconds,
+                library=self.library,
+            )
+        variant.job = job
+        job.on_update(lambda job: self._job_updated(variant, job))
+
+    def _job_updated(self, variant: Variant, job: VideoJob) -> None:
+        if job is not variant.job:
+            return  # a job replaced by a retry, still reporting
+        variant.absorb()
+        if job.status is JobStatus.COMPLETED and variant.entry is not None:
+            self._completed(variant)
+        if job.done or variant.status != self._shown.get(variant.key):
+            self._throttle.now()
+        else:
+            self._throttle.soon()
+
+    def _completed(self, variant: Variant) -> None:
+        """Send the video's bytes (once, as their own binary trait) and start its remixes."""
+        if not variant.media and variant.entry is not None:
+            name = f"video_{variant.key}"
+            data = variant.entry.video_path.read_bytes()
+            variant.fps = frame_rate(variant.entry.video_path)
+            self.add_traits(**{name: traitlets.Bytes(data).tag(sync=True)})
+            variant.media = name
+        for other in self.variants:
+            if other.remix_of is variant and other.job is None and not other.cancelled:
+                self._start(other)
+
+    # ---- state for the view -----------------------------------------------------------------
+
+    def _push(self) -> None:
+        names = labels(self.variants, self.source)
+        cells = [cell_payload(v, source=self.source, names=names) for v in self.variants]
+        self._shown = {cell["key"]: cell["job"]["status"] for cell in cells}
+        with self.hold_sync():
+            self.cells = cells
+
+    def _find(self, which: int | str) -> Variant:
+        if isinstance(which, int):
+            if -len(self.variants) <= which < len(self.variants):
+                return self.variants[which]
+            raise IndexError(
+                f"No variant {which}: this comparison has {len(self.variants)} "
+                f"(0 to {len(self.variants) - 1})."
+            )
+        for variant in self.variants:
+            if which in (variant.key, variant.video_id):
+                return variant
+        raise KeyError(f"No variant with video id {which!r} in this comparison.")
+
+    def _name(self, variant: Variant) -> str:
+        return labels(self.variants, self.source)[variant.key]
+
+    @traitlets.validate("picked")
+    def _valid_pick(self, proposal: dict[str, Any]) -> str | None:
+        value = proposal["value"]
+        if value is None or any(v.video_id == value and v.entry for v in self.variants):
+            return value
+        raise traitlets.TraitError(
+            f"picked must be the video id of a completed variant (or None), not {value!r}."
+        )
+
+    @traitlets.validate("rate")
+    def _valid_rate(self, proposal: dict[str, Any]) -> float:
+        value = proposal["value"]
+        if not MIN_RATE <= value <= MAX_RATE:
+            raise traitlets.TraitError(f"rate must be from {MIN_RATE} to {MAX_RATE}, not {value}.")
+        return value
+
+    # ---- actions from the browser -----------------------------------------------------------
+
+    def _handle_message(self, widget: Any, content: Any, buffers: list[bytes]) -> None:
+        if not isinstance(content, dict) or not isinstance(content.get("key"), str):
+            return
+        self.error = dict(NO_ERROR)
+        try:
+            if content.get("action") == "cancel":
+                self.cancel(content["key"])
+            elif content.get("action") == "retry":
+                self.retry(content["key"])
+        except Exception as error:  # shown in the panel, in plain words: never a traceback
+            self.error = error_payload(error)
+
+
+#: The traits a saved page starts from (the rest is kernel business).
+_PAGE_TRAITS = [
+    "cells",
+    "columns",
+    "backend",
+    "picked",
+    "rate",
+    "loop",
+    "wipe",
+    "wipe_position",
+    "unmuted",
+]
+
+
+async def _ended(job: VideoJob) -> None:
+    """Wait for a job, whatever its outcome: its cell shows a failure, `wait()` does not raise."""
+    with contextlib.suppress(Exception):
+        await job

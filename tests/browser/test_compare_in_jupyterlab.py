@@ -1,0 +1,202 @@
+"""Compare as a person uses it: real JupyterLab, headless Chromium, videos playing in step."""
+
+from __future__ import annotations
+
+import statistics
+
+import pytest
+
+from .conftest import screenshot
+from .test_widget_in_jupyterlab import run_first_cell
+
+pytestmark = pytest.mark.browser
+
+#: The simulator's frame rate: one frame step moves every video by one of these.
+SIM_FPS = 12
+
+FOX = "a red fox trotting through fresh snow at dawn"
+REMIXES = [
+    "a red fox trotting through fresh snow at night",
+    "a red fox trotting through fresh snow in the rain",
+    "a red fox trotting through fresh snow in fog",
+]
+
+#: Every cell's video can show a frame, or null while some are still coming.
+VIDEOS = "[...document.querySelectorAll('[data-testid=\"cell-video\"]')]"
+ALL_READY = f"n => {VIDEOS}.length === n && {VIDEOS}.every(v => v.readyState >= 2)"
+#: The largest distance between the videos' clocks, folded around the loop.
+SPREAD = """selector => {
+  const videos = [...document.querySelectorAll(selector)];
+  const d = videos[0].duration, t0 = videos[0].currentTime;
+  const offsets = videos.map(v => {
+    const o = v.currentTime - t0;
+    return ((o + d / 2) % d + d) % d - d / 2;
+  });
+  return {spread: Math.max(...offsets) - Math.min(...offsets),
+          times: videos.map(v => v.currentTime), paused: videos.map(v => v.paused)};
+}"""
+
+
+def compare_source(*remixes: str, extra: str = "") -> str:
+    return (
+        "from sora_widget import Compare\n"
+        f"cmp = Compare({FOX!r}, remixes={list(remixes)!r}, size='1280x720'{extra})\n"
+        "cmp"
+    )
+
+
+def open_compare(page, server, name: str, *cells: str):
+    """Open a notebook of `cells`, run the first, and return the Compare widget's locator."""
+    return run_first_cell(page, server, name, *cells, testid="sora-compare")
+
+
+def run_cell(page, index: int) -> None:
+    page.locator(".jp-Cell .jp-InputArea-editor").nth(index).click()
+    page.keyboard.press("Shift+Enter")
+
+
+def output(page):
+    """What cells printed (not their source, which says the same words)."""
+    return page.locator(".jp-OutputArea-output")
+
+
+def spread_samples(page, count: int, every_ms: int, selector: str) -> list[float]:
+    samples = []
+    for _ in range(count):
+        page.wait_for_timeout(every_ms)
+        facts = page.evaluate(SPREAD, selector)
+        assert not any(facts["paused"]), facts
+        samples.append(facts["spread"])
+    return samples
+
+
+def current_times(page) -> list[float]:
+    return page.evaluate(f"() => {VIDEOS}.map(v => v.currentTime)")
+
+
+def test_a_source_and_three_remixes_play_in_step(page, lab_server):
+    widget = open_compare(page, lab_server, "compare.ipynb", compare_source(*REMIXES))
+    cells = widget.get_by_test_id("cell")
+    cells.nth(3).wait_for()
+    assert widget.get_by_test_id("backend").inner_text() == "Simulator"
+    assert cells.nth(0).get_by_test_id("source-mark").is_visible()
+    page.wait_for_function(
+        '() => document.querySelector(\'[data-testid="cell"] [data-testid="status-badge"]\')'
+    )
+    screenshot(page, "compare-in-progress")
+    page.wait_for_function(ALL_READY, arg=4, timeout=240_000)
+    assert "4 of 4 ready" in widget.get_by_test_id("summary").inner_text()
+    for index in (1, 2, 3):
+        assert cells.nth(index).get_by_test_id("lineage").inner_text() == "remix of ★ Source"
+    assert cells.nth(1).locator("ins").first.inner_text() == "night"
+    assert cells.nth(1).locator("del").first.inner_text() == "dawn"
+    screenshot(page, "compare-ready")
+
+    play = widget.get_by_role("button", name="Play")
+    play.click()
+    page.wait_for_function(f"() => {VIDEOS}.every(v => !v.paused && v.currentTime > 0.3)")
+    widget.get_by_role("button", name="Pause").click()
+    widget.get_by_role("slider", name="Seek").fill("2")
+    page.wait_for_function(f"() => {VIDEOS}.every(v => !v.seeking)")
+    assert all(abs(t - 2) < 0.05 for t in current_times(page)), current_times(page)
+
+    widget.get_by_role("button", name="Play").click()
+    page.wait_for_timeout(3000)  # several seconds of playback, through a loop
+    samples = spread_samples(page, 12, 250, '[data-testid="cell-video"]')
+    screenshot(page, "compare-playing")
+    in_step = [spread for spread in samples if spread <= 0.1]
+    assert len(in_step) >= 10 and statistics.median(samples) <= 0.1, samples
+
+    # The keyboard, scoped to the widget: Space pauses, the right arrow steps one frame.
+    widget.get_by_test_id("grid").focus()
+    page.keyboard.press("Space")
+    widget.get_by_role("button", name="Play").wait_for()
+    before = current_times(page)
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"() => {VIDEOS}.every(v => !v.seeking)")
+    after = current_times(page)
+    frames = [[int(t * SIM_FPS + 1e-3) for t in times] for times in (before, after)]
+    assert all(b == a + 1 for a, b in zip(*frames, strict=True)), (before, after)
+
+
+def test_the_ab_wipe_moves_with_its_divider_and_the_pick_reaches_python(page, lab_server):
+    widget = open_compare(
+        page,
+        lab_server,
+        "wipe.ipynb",
+        compare_source(REMIXES[1]),
+        "print('picked is', cmp.picked == cmp.variants[1].video_id)",
+    )
+    page.wait_for_function(ALL_READY, arg=2, timeout=240_000)
+    widget.get_by_test_id("cell").nth(1).get_by_role("button", name="Pick as favourite").click()
+    run_cell(page, 1)
+    output(page).get_by_text("picked is True").wait_for()
+
+    widget.get_by_role("checkbox", name="A/B wipe").check()
+    stage = widget.get_by_test_id("wipe-stage")
+    stage.wait_for()
+    clip = "() => document.querySelector('[data-testid=\"wipe-a\"]').style.clipPath"
+    assert page.evaluate(clip) == "inset(0px 50% 0px 0px)"
+    divider = widget.get_by_role("slider", name="Wipe")
+    assert divider.get_attribute("aria-valuenow") == "50"
+    box = stage.bounding_box()
+    middle_y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] / 2, middle_y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.35, middle_y, steps=5)
+    page.mouse.move(box["x"] + box["width"] * 0.25, middle_y, steps=5)
+    page.mouse.up()
+    assert page.evaluate(clip) == "inset(0px 75% 0px 0px)"
+    assert divider.get_attribute("aria-valuenow") == "25"
+    divider.press("ArrowRight")
+    assert divider.get_attribute("aria-valuenow") == "30"
+    widget.get_by_role("button", name="Play").click()
+    samples = spread_samples(page, 8, 250, '[data-testid="wipe-a"], [data-testid="wipe-b"]')
+    assert statistics.median(samples) <= 0.1, samples
+    screenshot(page, "compare-wipe")
+
+
+def test_the_saved_page_plays_in_step_without_jupyter(page, lab_server):
+    open_compare(
+        page,
+        lab_server,
+        "export.ipynb",
+        compare_source(*REMIXES[:2]),
+        "await cmp.wait()\nprint('saved', cmp.save_html('compare.html').stat().st_size)",
+    )
+    run_cell(page, 1)
+    output(page).get_by_text("saved ").wait_for(timeout=240_000)
+
+    page.goto((lab_server.root / "compare.html").as_uri())
+    exported = page.get_by_test_id("sora-compare")
+    exported.wait_for()
+    assert exported.get_by_test_id("cell").count() == 3
+    assert not page.evaluate(
+        "() => [...document.querySelectorAll('[src]')].some(e => "
+        "/^(https?:)?\\/\\//.test(e.getAttribute('src')))"
+    )
+    page.wait_for_function(ALL_READY, arg=3, timeout=60_000)
+    exported.get_by_role("button", name="Play").click()
+    page.wait_for_timeout(3000)
+    samples = spread_samples(page, 12, 250, '[data-testid="cell-video"]')
+    assert statistics.median(samples) <= 0.1, samples
+    screenshot(page, "compare-exported")
+    page.emulate_media(color_scheme="dark")
+    page.set_viewport_size({"width": 420, "height": 1000})
+    screenshot(page, "compare-exported-dark-narrow")
+
+
+def test_two_views_of_one_comparison_share_the_transport(page, lab_server):
+    source = compare_source(REMIXES[0]).removesuffix("cmp") + "display(cmp, cmp)"
+    open_compare(page, lab_server, "views.ipynb", source)
+    views = page.get_by_test_id("sora-compare")
+    views.nth(1).wait_for()
+    page.wait_for_function(ALL_READY, arg=4, timeout=240_000)
+    views.nth(0).get_by_role("button", name="Play").click()
+    views.nth(1).get_by_role("button", name="Pause").wait_for()  # the other view heard it
+    page.wait_for_function(f"() => {VIDEOS}.every(v => !v.paused && v.currentTime > 0.3)")
+    views.nth(1).get_by_role("checkbox", name="Loop").uncheck()
+    assert not views.nth(0).get_by_role("checkbox", name="Loop").is_checked()
+    views.nth(1).get_by_test_id("cell").nth(1).get_by_role("button", name="Enlarge").click()
+    assert views.nth(0).get_by_test_id("cell").nth(1).get_attribute("class").endswith("is-enlarged")
+    screenshot(page, "compare-two-views")
