@@ -31,7 +31,7 @@ from .jobs import VideoJob, submit, submit_remix
 from .library import Library
 from .progress import follow
 from .simulator.config import FaultConfig, SimulatorConfig
-from .simulator.server import serve
+from .simulator.server import serve, stop
 from .types import VideoStatus
 
 #: Exit codes, so scripts can tell a typo from an outage.
@@ -69,6 +69,11 @@ def _add_simulator_parser(commands: argparse._SubParsersAction) -> None:
     sim.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     sim.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 = any free)")
     sim.add_argument("--data-dir", type=Path, help="where jobs and media are kept")
+    sim.add_argument(
+        "--stop",
+        action="store_true",
+        help="stop the simulator running on this data folder (one started by a notebook)",
+    )
     sim.add_argument("--speed", type=float, help="time compression factor (default 1)")
     sim.add_argument("--api-key", help="accept only this key (default: any non-empty key)")
     sim.add_argument("--link-ttl", type=int, help="seconds download links stay valid")
@@ -206,6 +211,10 @@ def _serve_simulator(parser: argparse.ArgumentParser, args: argparse.Namespace) 
         config = simulator_config(args)
     except ValueError as error:
         parser.error(str(error))
+    if args.stop:
+        stopped = stop(config)
+        print("stopped" if stopped else f"no simulator is running on {config.data_dir}")
+        return 0
     try:
         serve(config, host=args.host, port=args.port, log_level=args.log_level)
     except OSError as error:

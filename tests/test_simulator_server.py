@@ -105,3 +105,25 @@ def test_expired_content_arrives_as_not_found(tmp_path):
         assert expired.value.code == "video_content_expired"
     finally:
         stop_server(server)
+
+
+def test_stop_ends_a_running_simulator(tmp_path):
+    import subprocess
+    import sys
+
+    server = start_server(tmp_path, "--speed", "50")
+    stop = [
+        sys.executable,
+        "-m",
+        "sora_widget.cli",
+        "simulator",
+        "--stop",
+        "--data-dir",
+        str(tmp_path),
+    ]
+    result = subprocess.run(stop, capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "stopped"
+    server.process.wait(timeout=30)
+    again = subprocess.run(stop, capture_output=True, text=True, timeout=60)
+    assert "no simulator is running" in again.stdout
+    stop_server(server)

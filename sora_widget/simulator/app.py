@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import io
 import multiprocessing
+import os
 import random
 import secrets
 import time
@@ -464,7 +465,9 @@ class Simulator:
 
     async def health(self, request: Request) -> Response:
         """Unauthenticated, outside /v1: lets `connect()` find a running simulator."""
-        return JSONResponse({"simulator": "sora-widget", "speed": self.config.speed})
+        return JSONResponse(
+            {"simulator": "sora-widget", "speed": self.config.speed, "pid": os.getpid()}
+        )
 
 
 def _as_png(image: Image.Image) -> bytes:

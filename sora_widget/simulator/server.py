@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import httpx
 import uvicorn
 
 from .app import create_app
@@ -98,7 +99,12 @@ def stop(config: SimulatorConfig) -> bool:
     if not state:
         return False
     try:
-        os.kill(int(state["pid"]), signal.SIGTERM)
-    except (ProcessLookupError, KeyError, ValueError):
+        # Only a process that answers as this simulator: a stale file's pid may be reused.
+        health = httpx.get(state["base_url"].removesuffix("/v1") + "/simulator/health", timeout=2)
+        pid = int(health.json()["pid"])
+        if pid != int(state["pid"]):
+            return False
+        os.kill(pid, signal.SIGTERM)
+    except (httpx.HTTPError, ProcessLookupError, KeyError, ValueError, TypeError):
         return False
     return True
