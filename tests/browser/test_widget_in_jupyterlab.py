@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import time
@@ -225,3 +226,42 @@ def test_the_quickstart_notebook_runs_and_its_video_plays(page, lab_server):
     assert page.get_by_test_id("status-badge").inner_text() == "Completed"
     assert page.locator(".jp-OutputArea-output[data-mime-type*='error']").count() == 0
     screenshot(page, "lab-quickstart")
+
+
+def set_theme(server, theme: str) -> None:
+    """Through JupyterLab's settings API, as the Settings menu would store it."""
+    raw = json.dumps({"theme": theme})
+    response = httpx.put(
+        f"{server.url}/lab/api/settings/@jupyterlab/apputils-extension:themes",
+        json={"raw": raw},
+        timeout=10,
+    )
+    assert response.status_code == 204, response.text
+
+
+def test_keyboard_and_dark_theme(page, lab_server):
+    set_theme(lab_server, "JupyterLab Dark")
+    try:
+        run_first_cell(page, lab_server, "keyboard.ipynb")
+        page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
+        page.get_by_role("textbox", name="Prompt", exact=True).click()
+        page.keyboard.type("a lantern glowing on a night boat")
+        # The kernel checks the prompt as it is typed; Generate is enabled once it agrees.
+        page.wait_for_function(
+            "() => !document.querySelector('[data-testid=\"generate\"]').disabled"
+        )
+        page.keyboard.press("Control+Enter")  # generate from the keyboard
+        page.wait_for_function(VIDEO_PLAYING, timeout=120_000)
+        colors = page.evaluate(
+            """() => { const root = document.querySelector('[data-testid="sora-widget"]');
+            const lum = c => { const [r, g, b] = c.match(/\\d+/g).map(Number);
+                               return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+            let node = root, bg = getComputedStyle(node).backgroundColor;
+            while (bg === 'rgba(0, 0, 0, 0)' && node.parentElement) {
+              node = node.parentElement; bg = getComputedStyle(node).backgroundColor; }
+            return {text: lum(getComputedStyle(root).color), background: lum(bg)}; }"""
+        )
+        assert colors["text"] > colors["background"] + 100, colors  # light text, dark page
+        screenshot(page, "lab-dark-playing")
+    finally:
+        set_theme(lab_server, "JupyterLab Light")
