@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -26,6 +27,7 @@ NOTEBOOK_ENV = {
     "SORA_WIDGET_LIBRARY": str(_scratch / "videos"),
 }
 _saved: dict[str, str | None] = {}
+atexit.register(shutil.rmtree, _scratch, ignore_errors=True)  # runs last: after the stop below
 atexit.register(stop, SimulatorConfig(data_dir=_scratch / "simulator"))
 
 
