@@ -80,3 +80,14 @@ def validate_response(method: str, path: str, status: int, body: Any) -> None:
         {"$ref": "spec.yml#" + schema["$ref"].removeprefix("#")}, registry=_registry()
     )
     validator.validate(body)
+
+
+def check_response(response: Any) -> None:
+    """Validate an httpx response that has been read, if it is JSON (media are not)."""
+    if response.headers.get("content-type", "").startswith("application/json"):
+        validate_response(
+            response.request.method,
+            response.request.url.path,
+            response.status_code,
+            response.json(),
+        )
