@@ -13,9 +13,16 @@ PRICE_PER_SECOND: dict[tuple[str, str], float] = {
 
 
 def estimate_cost(model: str, size: str, seconds: str | int) -> float | None:
-    """USD for one video, or None when the combination has no published price."""
+    """USD for one video, or None when the combination has no published price.
+
+    Half-typed form values and odd server answers ("5.5", "four") have no price either: this
+    runs on every keystroke in the widget and on every save, so it must not raise.
+    """
     family = MODEL_FAMILY.get(model)
     price = PRICE_PER_SECOND.get((family, size)) if family else None
-    if price is None:
+    if price is None or isinstance(seconds, bool):
         return None
-    return round(price * int(seconds), 2)
+    try:
+        return round(price * int(seconds), 2)
+    except (TypeError, ValueError):
+        return None

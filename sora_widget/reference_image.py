@@ -22,6 +22,9 @@ PARAM = "input_reference"
 CONTENT_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 EXTENSIONS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
 FITS = ("crop", "pad")
+#: The most sent untouched: the spec caps a reference given as a data URL at 20 MiB, and an
+#: image of any video size needs far less (a 1792x1024 PNG is under 8 MiB).
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 Fit = Literal["crop", "pad"]
 ReferenceImage = str | os.PathLike[str] | bytes | Image.Image | dict[str, str]
@@ -65,7 +68,16 @@ def prepare_reference(
             )
         image = fit_image(image, size, fit)
     elif data is not None:
-        return filename, data, CONTENT_TYPES[image.format]
+        if len(data) <= MAX_UPLOAD_BYTES:
+            return filename, data, CONTENT_TYPES[image.format]
+        if fit is None:  # with a fit it is re-encoded below, as a fitted image is
+            raise InvalidRequestError(
+                PARAM,
+                f"'{PARAM}' is {len(data) / 2**20:.1f} MiB, over the "
+                f"{MAX_UPLOAD_BYTES // 2**20} MiB limit for uploads: save it again as PNG or "
+                f"JPEG (a {size} image needs far less), or pass fit='crop' to re-encode it.",
+                "file_too_large",
+            )
     return f"{Path(filename).stem}.png", _png_bytes(image), "image/png"
 
 
@@ -99,7 +111,14 @@ def _decode(data: bytes) -> Image.Image:
     try:
         image = Image.open(io.BytesIO(data))
         image.load()
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        raise InvalidRequestError(
+            PARAM,
+            f"'{PARAM}' has too many pixels to open safely (over "
+            f"{2 * (Image.MAX_IMAGE_PIXELS or 0):,}): use an image close to the video size.",
+            "image_too_large",
+        ) from None
+    except (UnidentifiedImageError, OSError, ValueError):
         raise InvalidRequestError(
             PARAM,
             f"'{PARAM}' could not be read as an image: use a PNG, JPEG or WebP file.",

@@ -191,16 +191,27 @@ def sprite_layout(sheet: bytes, video_size: str, seconds: str) -> dict[str, Any]
 
     The API does not publish the grid, and tiles of several sizes fit any sheet, so the column
     count is taken as the simulator's (`SPRITE_COLUMNS`); rows follow from the tiles' aspect.
+    A sheet or size the server got wrong gives {} (no hover preview), so the video still plays.
     """
-    with Image.open(io.BytesIO(sheet)) as image:
-        sheet_width, sheet_height = image.size
-    video_width, video_height = parse_size(video_size)
-    tile_width = sheet_width / SPRITE_COLUMNS
-    rows = max(1, round(sheet_height / (tile_width * video_height / video_width)))
+    try:
+        with Image.open(io.BytesIO(sheet)) as image:
+            sheet_width, sheet_height = image.size
+        video_width, video_height = parse_size(video_size)
+        tile_width = sheet_width / SPRITE_COLUMNS
+        rows = max(1, round(sheet_height / (tile_width * video_height / video_width)))
+        duration = float(seconds)
+    except (
+        UnidentifiedImageError,
+        OSError,
+        ValueError,
+        ZeroDivisionError,
+        Image.DecompressionBombError,
+    ):
+        return {}
     return {
         "columns": SPRITE_COLUMNS,
         "rows": rows,
         "tile_width": round(tile_width, 2),
         "tile_height": round(sheet_height / rows, 2),
-        "seconds": float(seconds),
+        "seconds": duration,
     }
