@@ -2,7 +2,7 @@
 
 The promise under test: every job ends completed or with a clear error, every completed video
 is on disk exactly once, and no create is ever duplicated. `SORA_SOAK_JOBS` sets the number of
-jobs (default 50).
+jobs (default 200: about 15 s here).
 
 Time is warped: the simulator's clock and the client's clock and sleeps all run WARP times
 faster than real time, so a rate limit's 60 s window or a 60 s Retry-After takes well under a
@@ -43,7 +43,7 @@ from sora_widget.simulator.render import RenderedAssets, RenderRequest
 
 from .conftest import TEST_KEY
 
-JOBS = int(os.environ.get("SORA_SOAK_JOBS", "50"))
+JOBS = int(os.environ.get("SORA_SOAK_JOBS", "200"))
 WARP = 100.0
 #: A job takes about 17 / SPEED warped seconds (11 minutes), so about 7 s of real time.
 SPEED = 0.025
