@@ -13,7 +13,6 @@ import json
 import logging
 import os
 import re
-import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from urllib.parse import quote
 import httpx
 
 from ._retry import NEVER_SENT, RetryNotice, RetryPolicy, parse_retry_after
+from .atomic import atomic_file
 from .errors import (
     APIConnectionError,
     APIError,
@@ -495,20 +495,11 @@ def _check_complete(response: httpx.Response, body_length: int) -> None:
 
 
 async def _save_atomically(response: httpx.Response, target: Path) -> None:
-    """Stream to a temporary file beside `target`, fsync, then rename over it."""
-    fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            async for chunk in response.aiter_bytes():
-                file.write(chunk)
-            _check_complete(response, file.tell())
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temp_name, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp_name)
-        raise
+    """Stream into a temporary file beside `target`; it replaces `target` only when complete."""
+    with atomic_file(target) as file:
+        async for chunk in response.aiter_bytes():
+            file.write(chunk)
+        _check_complete(response, file.tell())
 
 
 def _parse(response: httpx.Response, build: Callable[[dict[str, Any]], T]) -> T:

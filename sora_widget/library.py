@@ -17,12 +17,10 @@ The metadata records the backend's address but never the API key.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import os
 import re
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
@@ -30,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+from .atomic import atomic_file
 from .errors import RateLimitError, SoraError
 from .jobs import DEFAULT_TIMEOUT, TRANSIENT_ERRORS, Poller, VideoJob
 from .pricing import estimate_cost
@@ -381,18 +380,8 @@ def _is_safe(video_id: object) -> bool:
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
-    """Atomic: a crash or a full disk leaves the old file (or none), never half a new one."""
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            json.dump(data, file, indent=2)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp_name)
-        raise
+    with atomic_file(path, "w", encoding="utf-8") as file:
+        json.dump(data, file, indent=2)
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:

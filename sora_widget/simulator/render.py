@@ -26,10 +26,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -39,6 +35,7 @@ import numpy as np
 from av.video.reformatter import ColorPrimaries, ColorRange, Colorspace, ColorTrc
 from PIL import Image
 
+from ..atomic import atomic_path
 from .paint.caption import CAPTION_LINES
 from .paint.shot import REFERENCE_FADE_SECONDS, ZOOM_PER_SECOND, Segment, Shot
 from .paint.stage import ORBIT_SECONDS, PAN_SECONDS, PAN_SPAN
@@ -132,11 +129,11 @@ def render(request: RenderRequest, out_dir: Path) -> RenderedAssets:
     assets = RenderedAssets(
         out_dir / "video.mp4", out_dir / "thumbnail.webp", out_dir / "spritesheet.jpg"
     )
-    with _atomic(assets.video) as video_path:
+    with atomic_path(assets.video) as video_path:
         thumbnail, tiles = _encode(request, video_path)
-    with _atomic(assets.thumbnail) as path:
+    with atomic_path(assets.thumbnail) as path:
         Image.fromarray(thumbnail).save(path, THUMBNAIL_FORMAT, quality=THUMBNAIL_QUALITY, method=0)
-    with _atomic(assets.spritesheet) as path:
+    with atomic_path(assets.spritesheet) as path:
         _spritesheet(tiles).save(path, "JPEG", quality=SPRITE_QUALITY)
     return assets
 
@@ -259,16 +256,3 @@ def _spritesheet(tiles: list[np.ndarray]) -> Image.Image:
         row, col = divmod(i, SPRITE_COLUMNS)
         sheet[row * tile_h : (row + 1) * tile_h, col * tile_w : (col + 1) * tile_w] = tile
     return Image.fromarray(sheet)
-
-
-@contextmanager
-def _atomic(target: Path) -> Iterator[Path]:
-    """A temporary path beside `target` that replaces it only if the block succeeds."""
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        yield Path(name)
-        os.replace(name, target)
-    finally:
-        if os.path.exists(name):
-            os.unlink(name)

@@ -7,12 +7,11 @@ or a second notebook finds the same jobs, as it would on the real service.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..atomic import atomic_file
 from .timeline import Timeline
 
 
@@ -111,8 +110,5 @@ class Store:
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
-    """Atomic: a crash mid-write leaves the old file, never half a new one."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    with os.fdopen(fd, "w") as handle:
+    with atomic_file(path, "w", encoding="utf-8") as handle:
         json.dump(data, handle)
-    os.replace(tmp, path)
