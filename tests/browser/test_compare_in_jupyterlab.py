@@ -111,6 +111,10 @@ def test_a_source_and_three_remixes_play_in_step(page, lab_server):
     widget.get_by_test_id("grid").focus()
     page.keyboard.press("Space")
     widget.get_by_role("button", name="Play").wait_for()
+    # From a known frame: paused on the last one, a step would wrap to the first (loop is on).
+    widget.get_by_role("slider", name="Seek").fill("1")
+    page.wait_for_function(f"() => {VIDEOS}.every(v => !v.seeking)")
+    widget.get_by_test_id("grid").focus()
     before = current_times(page)
     page.keyboard.press("ArrowRight")
     page.wait_for_function(f"() => {VIDEOS}.every(v => !v.seeking)")
