@@ -18,7 +18,7 @@ from .errors import (
     SoraError,
     VideoFailed,
 )
-from .jobs import VideoJob
+from .jobs import JobCancelled, JobStatus, VideoJob
 from .library import Library
 from .pricing import estimate_cost
 from .types import Video, VideoStatus
@@ -41,6 +41,8 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "InvalidRequestError",
+    "JobCancelled",
+    "JobStatus",
     "ModerationBlocked",
     "NotFoundError",
     "RateLimitError",
