@@ -62,6 +62,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sora_widget.client import SoraClient  # noqa: E402
 from sora_widget.jobs import VideoJob, submit  # noqa: E402
 from sora_widget.library import Library  # noqa: E402
+from sora_widget.simulator.server import command  # noqa: E402
 from sora_widget.simulator.store import VideoRecord  # noqa: E402
 from sora_widget.simulator.timeline import snapshot  # noqa: E402
 
@@ -222,18 +223,7 @@ def summarise(runs: list[Run], data_dir: Path) -> Summary:
 
 def start_simulator(data_dir: Path) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "sora_widget.cli",
-            "simulator",
-            "--port",
-            "0",
-            "--data-dir",
-            str(data_dir),
-            "--speed",
-            str(SPEED),
-        ],
+        command(data_dir, "--speed", str(SPEED)),
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import httpx
 
 from .client import SoraClient
 from .simulator.config import SimulatorConfig
-from .simulator.server import read_state
+from .simulator.server import command, read_state
 
 #: The simulator accepts any non-empty key; this one says what it is in its own logs.
 SIMULATOR_KEY = "sk-local-simulator"
@@ -48,19 +47,10 @@ def simulator_url(config: SimulatorConfig | None = None) -> str:
         return state["base_url"]
     Path(config.data_dir).mkdir(parents=True, exist_ok=True)
     log = open(Path(config.data_dir) / "server.log", "ab")  # noqa: SIM115 (the child keeps it)
-    env = {**os.environ, "SORA_SIM_DATA_DIR": str(config.data_dir)}
+    env = dict(os.environ)
     env.pop("OPENAI_API_KEY", None)  # the simulator never needs, nor sees, a real key
     subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "sora_widget.cli",
-            "simulator",
-            "--port",
-            "0",
-            "--speed",
-            str(config.speed),
-        ],
+        command(Path(config.data_dir), "--speed", str(config.speed)),
         stdin=subprocess.DEVNULL,
         stdout=log,
         stderr=log,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ import pytest
 from sora_widget.client import SoraClient
 from sora_widget.library import Library
 from sora_widget.simulator import FaultConfig, SimulatorConfig, create_app
+from sora_widget.simulator.server import command
 from sora_widget.widget import SoraWidget
 
 TEST_KEY = "sk-test-SECRET-do-not-leak-7f3a"
@@ -83,17 +83,7 @@ def start_server(data_dir: Path, *extra_args: str) -> RunningServer:
     """`sora-widget simulator` as a real process on port 0; returns once it prints its URL."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "sora_widget.cli",
-            "simulator",
-            "--port",
-            "0",
-            "--data-dir",
-            str(data_dir),
-            *extra_args,
-        ],
+        command(data_dir, *extra_args),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -23,6 +23,14 @@ from .config import SimulatorConfig
 STATE_FILE = "server.json"
 
 
+def command(data_dir: Path, *options: str) -> list[str]:
+    """The command line of a simulator on a free loopback port, run by this Python."""
+    return [
+        sys.executable, "-m", "sora_widget.cli", "simulator",
+        "--port", "0", "--data-dir", str(data_dir), *options,
+    ]  # fmt: skip
+
+
 def state_path(config: SimulatorConfig) -> Path:
     return Path(config.data_dir) / STATE_FILE
 
