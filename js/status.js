@@ -52,6 +52,14 @@ export function mountStatus(ctx) {
     attrs: { "aria-live": "off", "data-testid": "elapsed" },
   });
   const jobId = h("span", { class: "sora-job-id", attrs: { "data-testid": "job-id" } });
+  const resumed = h("span", {
+    class: "sora-resumed",
+    text: "Resumed",
+    attrs: {
+      "data-testid": "resumed",
+      title: "Started before the kernel restarted, and picked up again: it is not paid twice.",
+    },
+  });
   const live = h(
     "div",
     { class: "sora-status", attrs: { "aria-live": "polite", "data-testid": "status" } },
@@ -61,6 +69,7 @@ export function mountStatus(ctx) {
     percent,
     timing,
     jobId,
+    resumed,
   );
 
   const cancel = h("button", {
@@ -142,6 +151,7 @@ export function mountStatus(ctx) {
     setText(jobId, j.id ? truncate(j.id, 22) : "");
     jobId.title = j.id || "";
     show(jobId, Boolean(j.id && label));
+    show(resumed, Boolean(j.resumed && label));
     renderButtons();
     renderTiming();
     kickClock();

@@ -69,6 +69,16 @@ def _spawn(coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
     return task
 
 
+#: (backend URL, video id) of every video a job in this process is following right now.
+_FOLLOWED: set[tuple[str, str]] = set()
+
+
+def is_followed(base_url: str, video_id: str) -> bool:
+    """Whether a job in this process already follows this video: resuming it again would make
+    two jobs poll and save the same video."""
+    return (base_url, video_id) in _FOLLOWED
+
+
 class JobCancelled(SoraError):
     """`await job` on a job that was cancelled with `job.cancel()`."""
 
@@ -142,11 +152,15 @@ class VideoJob:
         poller: Poller | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         video_id: str | None = None,
+        origin: str = "script",
     ) -> None:
         self.client = client
         self.library = library
         self.poller = poller or Poller.for_client(client)
         self.timeout = timeout
+        #: Who started the job ("widget", "compare", "cli", "script"): after a restart, each
+        #: resumes only its own kind of pending job (see `Library.resume`).
+        self.origin = origin
         self.status = JobStatus.SUBMITTING
         self.video: Video | None = None
         self.video_id = video_id
@@ -164,6 +178,8 @@ class VideoJob:
         self._callbacks: list[Callable[[VideoJob], object]] = []
         self._last_notified: tuple[object, ...] | None = None
         self._task: asyncio.Task[Any] | None = None
+        if video_id is not None:  # claimed now: a resume in the same cell must not take it too
+            _FOLLOWED.add((client.base_url, video_id))
         try:
             asyncio.get_running_loop()
         except RuntimeError:
@@ -180,6 +196,7 @@ class VideoJob:
         library: Library | None = None,
         poller: Poller | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        origin: str = "script",
     ) -> VideoJob:
         """Follow a video created earlier (say, before a kernel restart) until it is done."""
         video_id = video.id if isinstance(video, Video) else video
@@ -188,7 +205,13 @@ class VideoJob:
             return video if isinstance(video, Video) else await client.retrieve(video_id)
 
         return cls(
-            client, begin, library=library, poller=poller, timeout=timeout, video_id=video_id
+            client,
+            begin,
+            library=library,
+            poller=poller,
+            timeout=timeout,
+            video_id=video_id,
+            origin=origin,
         )
 
     # ---- what can be observed ---------------------------------------------------------------
@@ -330,8 +353,9 @@ class VideoJob:
             self._observe(video)
             if self.done:
                 return  # cancelled while the create request was under way
+            _FOLLOWED.add((self.client.base_url, video.id))
             if self.library is not None:
-                self.library.record_pending(video, self.client.base_url)
+                self.library.record_pending(video, self.client.base_url, origin=self.origin)
             if not video.is_terminal:
                 video = await self.poller.watch(self, deadline=self._started_at + self.timeout)
             if video.status == VideoStatus.FAILED:
@@ -349,6 +373,9 @@ class VideoJob:
             if gone and self.library is not None and self.video_id is not None:
                 self.library.forget_pending(self.video_id)
             self._set(JobStatus.FAILED, error)
+        finally:
+            if self.video_id is not None:
+                _FOLLOWED.discard((self.client.base_url, self.video_id))
 
     async def _delete_after(self, previous: asyncio.Task[Any]) -> None:
         await asyncio.wait({previous})
@@ -435,6 +462,7 @@ def submit(
     library: Library | None = None,
     poller: Poller | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    origin: str = "script",
 ) -> VideoJob:
     """Start a generation and return its job at once (the create request runs in the job).
 
@@ -453,7 +481,7 @@ def submit(
             fit=fit,
         )
 
-    return VideoJob(client, create, library=library, poller=poller, timeout=timeout)
+    return VideoJob(client, create, library=library, poller=poller, timeout=timeout, origin=origin)
 
 
 def submit_remix(
@@ -464,6 +492,7 @@ def submit_remix(
     library: Library | None = None,
     poller: Poller | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    origin: str = "script",
 ) -> VideoJob:
     """Start a remix of a completed video and return its job at once."""
     validate_prompt(prompt)
@@ -471,7 +500,7 @@ def submit_remix(
     async def remix() -> Video:
         return await client.remix(video_id, prompt)
 
-    return VideoJob(client, remix, library=library, poller=poller, timeout=timeout)
+    return VideoJob(client, remix, library=library, poller=poller, timeout=timeout, origin=origin)
 
 
 # ---- polling --------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import re
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
@@ -28,9 +29,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+import psutil
+
 from .atomic import atomic_file
 from .errors import RateLimitError, SoraError
-from .jobs import DEFAULT_TIMEOUT, TRANSIENT_ERRORS, Poller, VideoJob
+from .jobs import DEFAULT_TIMEOUT, TRANSIENT_ERRORS, Poller, VideoJob, is_followed
 from .pricing import estimate_cost
 from .types import ContentVariant, Video, VideoStatus
 
@@ -250,11 +253,12 @@ class Library:
     def _pending_folder(self) -> Path:
         return self.root / PENDING_FOLDER
 
-    def record_pending(self, video: Video, base_url: str) -> None:
+    def record_pending(self, video: Video, base_url: str, *, origin: str = "script") -> None:
         """Remember a job in flight, so a new process can resume it (see `resume`).
 
-        Best effort: if the folder cannot be written the job still runs, and the error
-        surfaces when the finished video is saved.
+        The record names the process following the job, so that while it lives no other
+        process resumes the job too. Best effort: if the folder cannot be written the job still
+        runs, and the error surfaces when the finished video is saved.
         """
         path = self._pending_folder / f"{checked_id(video.id)}.json"
         record = {
@@ -264,8 +268,11 @@ class Library:
             "model": video.model,
             "size": video.size,
             "seconds": video.seconds,
+            "remixed_from_video_id": video.remixed_from_video_id,
             "created_at": video.created_at,
             "recorded_at": self._clock(),
+            "origin": origin,
+            "owner": _this_process(),
         }
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -295,26 +302,60 @@ class Library:
                 records.append(record)
         return records
 
+    def resumable(self, client: SoraClient, *, origin: str | None = None) -> list[dict[str, Any]]:
+        """The pending records `resume` would follow, oldest first.
+
+        Skipped: jobs of another backend, jobs already followed in this process, and jobs whose
+        recorded process (another kernel, say) is still running: it will save them itself.
+        With `origin`, only jobs started by that kind of owner ("widget", "compare", ...).
+        """
+        base_url = public_url(client.base_url)
+        records = []
+        for record in self.pending():
+            if record.get("base_url") != base_url:
+                continue  # made on another backend: this client cannot see it
+            if origin is not None and record.get("origin", "script") != origin:
+                continue
+            if is_followed(client.base_url, record["id"]) or _runs_elsewhere(record.get("owner")):
+                continue
+            if self.get(record["id"]) is not None:
+                self.forget_pending(record["id"])  # saved just before the last process ended
+                continue
+            records.append(record)
+        return sorted(records, key=_created_at)
+
     def resume(
         self,
         client: SoraClient,
         *,
+        origin: str | None = None,
         poller: Poller | None = None,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> list[VideoJob]:
-        """Follow again every pending job of this client's backend until it is saved."""
-        base_url = public_url(client.base_url)
-        jobs = []
-        for record in self.pending():
-            if record.get("base_url") != base_url:
-                continue  # made on another backend: this client cannot see it
-            if self.get(record["id"]) is not None:
-                self.forget_pending(record["id"])  # saved just before the last process ended
-                continue
-            jobs.append(
-                VideoJob.attach(client, record["id"], library=self, poller=poller, timeout=timeout)
-            )
-        return jobs
+        """Follow again, until saved, every pending job no running process follows (oldest
+        first): after a kernel restart, nothing paid for is lost and nothing is paid twice."""
+        return [
+            self.attach_pending(client, record, poller=poller, timeout=timeout)
+            for record in self.resumable(client, origin=origin)
+        ]
+
+    def attach_pending(
+        self,
+        client: SoraClient,
+        record: dict[str, Any],
+        *,
+        poller: Poller | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> VideoJob:
+        """A job following the pending `record` (from `resumable`) for its original owner."""
+        return VideoJob.attach(
+            client,
+            record["id"],
+            library=self,
+            poller=poller,
+            timeout=timeout,
+            origin=str(record.get("origin", "script")),
+        )
 
     # ---- reading ----------------------------------------------------------------------------
 
@@ -366,6 +407,38 @@ class Library:
     def total_cost(self) -> float:
         """Estimated USD for every saved video that has a published price."""
         return round(sum(entry.cost for entry in self.entries() if entry.cost is not None), 2)
+
+
+def _created_at(record: dict[str, Any]) -> float:
+    value = record.get("created_at")
+    return value if isinstance(value, int | float) else 0.0
+
+
+# ---- which process follows a pending job -------------------------------------------------------
+
+
+def _this_process() -> dict[str, Any]:
+    """Host, pid and start time: a pid alone may be reused by an unrelated process."""
+    return {"host": socket.gethostname(), "pid": os.getpid(), "started": _STARTED}
+
+
+def _runs_elsewhere(owner: object) -> bool:
+    """Whether the process that recorded a job is another one, on this host, still running.
+
+    On another host we cannot tell, so the job counts as free to resume.
+    """
+    if not isinstance(owner, dict) or owner.get("host") != socket.gethostname():
+        return False
+    pid, started = owner.get("pid"), owner.get("started")
+    if pid == os.getpid() or not isinstance(pid, int) or not isinstance(started, int | float):
+        return False
+    try:
+        return abs(psutil.Process(pid).create_time() - started) < 1.0
+    except (psutil.Error, ValueError, OverflowError):
+        return False  # gone, not ours to see, or not a pid: its jobs are free
+
+
+_STARTED = psutil.Process().create_time()
 
 
 # ---- files ------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from .widget_state import (
     cost_label,
     error_payload,
     form_problems,
+    history_item,
     job_payload,
     options,
     rate_limit_payload,
@@ -88,13 +89,18 @@ class SoraWidget(anywidget.AnyWidget):
         input_reference: bytes | None = None,
         client: SoraClient | None = None,
         library: Library | None = None,
+        resume: bool = True,
         **kwargs: Any,
     ) -> None:
+        """`resume=True` picks up the jobs a widget was running when its kernel died (see
+        `Library.resume`), so re-running the cell after a restart shows them finish."""
         super().__init__(prompt=prompt, model=model, size=size, seconds=str(seconds), **kwargs)
         self.client = client or connect()
         self.library = library or Library()
         self.backend = backend_badge(public_url(self.client.base_url), self.client.is_simulator)
-        self._job: VideoJob | None = None
+        self._job: VideoJob | None = None  # the job in the panel
+        self._jobs: list[VideoJob] = []  # every job started or resumed here, until it ends
+        self._resumed: set[VideoJob] = set()
         self._throttle = Throttle(self._push)
         self._on_complete: list[Callable[[SoraWidget], object]] = []
         self.client.on_retry(self._retrying)
@@ -102,6 +108,8 @@ class SoraWidget(anywidget.AnyWidget):
             self.reference = input_reference
         self._refresh_form()
         self.on_msg(on_creating_loop(self._handle_message))
+        if resume:
+            self._resume()
 
     def __repr__(self) -> str:
         return f"SoraWidget(prompt={self.prompt[:40]!r}, status={self.job.get('status')!r})"
@@ -124,6 +132,7 @@ class SoraWidget(anywidget.AnyWidget):
             input_reference=reference,
             fit=(self.fit or None) if reference else None,
             library=self.library,
+            origin="widget",
         )
         self._follow(job)
         return job
@@ -140,6 +149,7 @@ class SoraWidget(anywidget.AnyWidget):
             source,
             prompt if prompt is not None else self.remix_prompt,
             library=self.library,
+            origin="widget",
         )
         self._follow(job)
         return job
@@ -180,14 +190,15 @@ class SoraWidget(anywidget.AnyWidget):
         **kwargs: Any,
     ) -> SoraWidget:
         """Re-attach to a video: from the library if it is saved, else follow it on the server."""
-        widget = cls(client=client, library=library, **kwargs)
+        widget = cls(client=client, library=library, resume=False, **kwargs)
         entry = widget.library.get(video_id)
         if entry is not None:
             widget._remember(entry)
             widget._show(entry)
             widget.job = {**IDLE_JOB, "id": entry.id, "status": "completed", "progress": 100}
         else:
-            widget._follow(VideoJob.attach(widget.client, video_id, library=widget.library))
+            job = VideoJob.attach(widget.client, video_id, library=widget.library, origin="widget")
+            widget._follow(job)
         return widget
 
     def to_html(self) -> str:
@@ -205,11 +216,23 @@ class SoraWidget(anywidget.AnyWidget):
     # ---- following a job --------------------------------------------------------------------
 
     def _follow(self, job: VideoJob) -> None:
-        self._job = job
+        """Show `job` in the panel. A job it replaces runs on in the history strip."""
+        previous, self._job = self._job, job
+        self._jobs = [*self._running(), job] if job not in self._jobs else self._running()
         with self.hold_sync():
             self.error = dict(NO_ERROR)
-            self.job = job_payload(job)
+            self.job = job_payload(job, resumed=job in self._resumed)
+            if previous is not None and not previous.done:
+                self._list_running(previous)
         job.on_update(self._job_updated)
+
+    def _resume(self) -> None:
+        """Follow this backend's widget jobs that no running kernel follows: the newest in the
+        panel, the others in the history strip, each saved and shown when it completes."""
+        jobs = self.library.resume(self.client, origin="widget")
+        self._resumed.update(jobs)
+        for job in jobs:
+            self._follow(job)
 
     def _retrying(self, notice: RetryNotice) -> None:
         """A rate limit is waited out automatically: show the countdown meanwhile."""
@@ -217,8 +240,16 @@ class SoraWidget(anywidget.AnyWidget):
             self.error = rate_limit_payload(notice.delay)
 
     def _job_updated(self, job: VideoJob) -> None:
-        if job is not self._job:
-            return  # an older job still reporting after a new one started
+        if job is not self._job:  # an earlier job, running on in the history strip
+            if job.status is JobStatus.COMPLETED and job.entry is not None:
+                self._remember(job.entry)
+            elif job.done:
+                self._forget(job.video_id)
+            else:
+                self._list_running(job)
+            return
+        if self._job in self._resumed and job.video is not None and not self.prompt:
+            self._take_form(job.video)
         if self.error.get("kind") == "rate_limit" and not job.done:
             self.error = dict(NO_ERROR)  # the retry went through
         if job.done or job.status.value != self.job.get("status"):
@@ -231,7 +262,7 @@ class SoraWidget(anywidget.AnyWidget):
         if job is None:
             return
         with self.hold_sync():
-            self.job = job_payload(job)
+            self.job = job_payload(job, resumed=job in self._resumed)
             if job.status is JobStatus.FAILED:
                 self.error = error_payload(job.error)
             if job.status is JobStatus.COMPLETED and job.entry is not None:
@@ -256,19 +287,47 @@ class SoraWidget(anywidget.AnyWidget):
             self.remix_prompt = entry.prompt or ""
 
     def _remember(self, entry: LibraryEntry) -> None:
-        if any(item["id"] == entry.id for item in self.history):
+        """Add a saved video to the history strip (in place of its running item, if any)."""
+        if any(item["id"] == entry.id and item["thumbnail"] for item in self.history):
             return
         thumbnail = entry.thumbnail_path.read_bytes() if entry.thumbnail_path.exists() else None
-        self.history = [
-            *self.history,
-            {
-                "id": entry.id,
-                "prompt": entry.prompt or "",
-                "status": VideoStatus.COMPLETED.value,
-                "thumbnail": thumbnail,
-                "remixed_from": entry.remixed_from_video_id,
-            },
-        ]
+        self._put_in_history(
+            history_item(
+                entry.id,
+                entry.prompt,
+                VideoStatus.COMPLETED.value,
+                thumbnail=thumbnail,
+                remixed_from=entry.remixed_from_video_id,
+            )
+        )
+
+    def _list_running(self, job: VideoJob) -> None:
+        """A job out of the panel but not finished: a history item showing its status."""
+        if job.video_id is not None:
+            prompt = job.video.prompt if job.video is not None else None
+            self._put_in_history(history_item(job.video_id, prompt, job_payload(job)["status"]))
+
+    def _put_in_history(self, item: dict[str, Any]) -> None:
+        items = list(self.history)
+        index = next((n for n, old in enumerate(items) if old["id"] == item["id"]), None)
+        if index is None:
+            items.append(item)
+        elif items[index] == item:
+            return
+        else:
+            items[index] = item
+        self.history = items
+
+    def _forget(self, video_id: str | None) -> None:
+        """A job that ended without a video (failed or cancelled) leaves the strip."""
+        self.history = [item for item in self.history if item["id"] != video_id]
+
+    def _take_form(self, video: Video) -> None:
+        """After a restart the form is empty: show what the resumed job is making (and what
+        Retry would make again)."""
+        with self.hold_sync():
+            self.prompt = video.prompt or ""
+            self.model, self.size, self.seconds = video.model, video.size, video.seconds
 
     # ---- the form ---------------------------------------------------------------------------
 
@@ -306,8 +365,18 @@ class SoraWidget(anywidget.AnyWidget):
             elif action == "remix":
                 self.remix()
             elif action == "select":
-                entry = self.library.get(str(content.get("id", "")))
-                if entry is not None:
-                    self._show(entry)
+                self._select(str(content.get("id", "")))
         except Exception as error:  # shown in the panel, in plain words: never a traceback
             self.error = error_payload(error)
+
+    def _running(self) -> list[VideoJob]:
+        return [job for job in self._jobs if not job.done]
+
+    def _select(self, video_id: str) -> None:
+        """A click in the history strip: a saved video plays, a running job takes the panel."""
+        running = [job for job in self._running() if job.video_id == video_id]
+        if running:
+            self._follow(running[0])
+            self._throttle.now()
+        elif (entry := self.library.get(video_id)) is not None:
+            self._show(entry)

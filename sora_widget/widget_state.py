@@ -47,6 +47,7 @@ IDLE_JOB: dict[str, Any] = {
     "started_at": None,
     "finished_at": None,
     "eta_seconds": None,
+    "resumed": False,
 }
 NO_ERROR: dict[str, Any] = {"kind": "", "message": "", "field": None, "retry_at": None}
 
@@ -78,8 +79,13 @@ def cost_label(model: str, size: str, seconds: str) -> str:
     return "" if cost is None else f"≈ ${cost:.2f}"
 
 
-def job_payload(job: VideoJob, *, now: float | None = None) -> dict[str, Any]:
-    """Times as epoch milliseconds, so the browser ticks the elapsed clock on its own."""
+def job_payload(
+    job: VideoJob, *, resumed: bool = False, now: float | None = None
+) -> dict[str, Any]:
+    """Times as epoch milliseconds, so the browser ticks the elapsed clock on its own.
+
+    `resumed`: the job was started before a kernel restart and picked up again.
+    """
     now = time.time() if now is None else now
     started = now - job.elapsed
     return {
@@ -89,6 +95,25 @@ def job_payload(job: VideoJob, *, now: float | None = None) -> dict[str, Any]:
         "started_at": int(started * 1000),
         "finished_at": int(now * 1000) if job.done else None,
         "eta_seconds": None if job.eta is None else round(job.eta, 1),
+        "resumed": resumed,
+    }
+
+
+def history_item(
+    video_id: str,
+    prompt: str | None,
+    status: str,
+    *,
+    thumbnail: bytes | None = None,
+    remixed_from: str | None = None,
+) -> dict[str, Any]:
+    """One video in the history strip: a finished one with its thumbnail, or a running job."""
+    return {
+        "id": video_id,
+        "prompt": prompt or "",
+        "status": status,
+        "thumbnail": thumbnail,
+        "remixed_from": remixed_from,
     }
 
 

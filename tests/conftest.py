@@ -127,15 +127,22 @@ def sim_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServ
 def make_widget(make_app, tmp_path: Path):
     """A SoraWidget on an in-process simulator (faults optional) and its own library."""
 
-    def build(faults: FaultConfig | None = None, client_options=None, **kwargs) -> SoraWidget:
-        app = make_app(faults=faults or FaultConfig(), api_key=TEST_KEY)
-        client = SoraClient(
-            api_key=TEST_KEY,
-            base_url="http://simulator.test/v1",
-            transport=httpx.ASGITransport(app=app),
-            **(client_options or {}),
-        )
-        client.is_simulator = True
+    def build(
+        faults: FaultConfig | None = None,
+        client_options=None,
+        client: SoraClient | None = None,
+        **kwargs,
+    ) -> SoraWidget:
+        """`client=` an earlier widget's client: a second widget on the same server."""
+        if client is None:
+            app = make_app(faults=faults or FaultConfig(), api_key=TEST_KEY)
+            client = SoraClient(
+                api_key=TEST_KEY,
+                base_url="http://simulator.test/v1",
+                transport=httpx.ASGITransport(app=app),
+                **(client_options or {}),
+            )
+            client.is_simulator = True
         return SoraWidget(client=client, library=Library(tmp_path / "videos"), **kwargs)
 
     return build

@@ -564,7 +564,7 @@ class FakeLibrary:
         self.saved: list[str] = []
         self.release = asyncio.Event()
 
-    def record_pending(self, video: Video, base_url: str) -> None:
+    def record_pending(self, video: Video, base_url: str, *, origin: str) -> None:
         self.pending[video.id] = base_url
 
     def forget_pending(self, video_id: str) -> None:

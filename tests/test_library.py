@@ -6,9 +6,13 @@ import asyncio
 import errno
 import json
 import os
+import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from sora_widget.errors import APIConnectionError, NotFoundError, SoraError
@@ -332,6 +336,90 @@ async def test_resume_follows_pending_jobs_of_the_same_backend_only(library, fak
     await asyncio.gather(*jobs)
     assert fresh.get(ours.id) is not None
     assert [record["id"] for record in fresh.pending()] == ["video_elsewhere"]
+
+
+async def test_a_job_this_process_follows_is_not_resumed_a_second_time(library, fake_time):
+    client = FakeClient(fake_time, queue=2, work=20)
+    job = submit(client, "a fox", library=library, poller=fake_poller(client, fake_time))
+    async for update in job.updates():
+        if update.status is JobStatus.IN_PROGRESS:
+            break
+    # A second widget in the same kernel: the running job is not followed twice.
+    assert Library(library.root).resume(client, poller=fake_poller(client, fake_time)) == []
+    job.cancel()
+
+
+def set_owner(library: Library, video_id: str, owner: dict) -> None:
+    path = library.root / ".pending" / f"{video_id}.json"
+    record = json.loads(path.read_text())
+    path.write_text(json.dumps({**record, "owner": owner}))
+
+
+def owner_of(process: subprocess.Popen) -> dict:
+    return {
+        "host": socket.gethostname(),
+        "pid": process.pid,
+        "started": psutil.Process(process.pid).create_time(),
+    }
+
+
+async def test_only_jobs_whose_process_has_ended_are_resumed(library, fake_time):
+    """Another kernel still running follows its own jobs; a dead kernel's jobs are taken over."""
+    client = FakeClient(fake_time, queue=2, work=20)
+    alive_video, dead_video = await client.create("alive"), await client.create("dead")
+    library.record_pending(alive_video, client.base_url)
+    library.record_pending(dead_video, client.base_url)
+    sleeper = [sys.executable, "-c", "import time; time.sleep(60)"]
+    alive = subprocess.Popen(sleeper)
+    dead = subprocess.Popen(sleeper)
+    try:
+        set_owner(library, alive_video.id, owner_of(alive))
+        set_owner(library, dead_video.id, owner_of(dead))
+        dead.kill()
+        dead.wait()
+        jobs = Library(library.root).resume(client, poller=fake_poller(client, fake_time))
+        assert [job.video_id for job in jobs] == [dead_video.id]
+        await asyncio.gather(*jobs)
+    finally:
+        alive.kill()
+        alive.wait()
+    # Once the other kernel has ended too, its job is free.
+    jobs = Library(library.root).resume(client, poller=fake_poller(client, fake_time))
+    assert [job.video_id for job in jobs] == [alive_video.id]
+    await asyncio.gather(*jobs)
+
+
+async def test_a_reused_pid_does_not_hold_a_job(library, fake_time):
+    client = FakeClient(fake_time, queue=2, work=20)
+    video = await client.create("a fox")
+    library.record_pending(video, client.base_url)
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        # Same pid, but a process that started later than the one that recorded the job.
+        set_owner(library, video.id, {**owner_of(process), "started": 12345.0})
+        jobs = Library(library.root).resume(client, poller=fake_poller(client, fake_time))
+        assert [job.video_id for job in jobs] == [video.id]
+        await asyncio.gather(*jobs)
+    finally:
+        process.kill()
+        process.wait()
+
+
+async def test_resume_can_take_only_one_kind_of_owner_oldest_first(library, fake_time):
+    client = FakeClient(fake_time, queue=2, work=20)
+    videos = []
+    for prompt, origin in [("one", "widget"), ("two", "compare"), ("three", "widget")]:
+        fake_time.now += 1  # distinct created_at
+        video = await client.create(prompt)
+        library.record_pending(video, client.base_url, origin=origin)
+        videos.append(video)
+    fresh = Library(library.root)
+    widget_jobs = fresh.resume(client, origin="widget", poller=fake_poller(client, fake_time))
+    assert [job.video_id for job in widget_jobs] == [videos[0].id, videos[2].id]
+    assert {job.origin for job in widget_jobs} == {"widget"}
+    rest = fresh.resume(client, poller=fake_poller(client, fake_time))
+    assert [(job.video_id, job.origin) for job in rest] == [(videos[1].id, "compare")]
+    await asyncio.gather(*widget_jobs, *rest)
 
 
 async def test_cancelling_a_job_means_it_is_not_resumed(library, fake_time):

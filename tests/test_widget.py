@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 
 from sora_widget.errors import InvalidRequestError
+from sora_widget.jobs import submit
 from sora_widget.library import Library
 from sora_widget.simulator import FaultConfig
 from sora_widget.widget import SoraWidget
@@ -118,6 +120,90 @@ async def test_reattach_follows_a_running_job(make_widget):
     again = SoraWidget.from_id(job.video_id, client=first.client, library=first.library)
     video = await asyncio.wait_for(again.wait(), 60)
     assert video.id == job.video_id and again.video[4:8] == b"ftyp"
+
+
+async def started(job) -> None:
+    while job.video_id is None or job.status.value not in ("queued", "in_progress"):
+        await asyncio.sleep(0.01)
+
+
+def kill_kernel(job) -> None:
+    """What a kernel restart does to a running job: its task stops, its pending record stays,
+    and the process named in that record is gone."""
+    job._task.cancel()
+    path = job.library.root / ".pending" / f"{job.video_id}.json"
+    record = json.loads(path.read_text())
+    path.write_text(json.dumps({**record, "owner": {**record["owner"], "pid": -1}}))
+
+
+async def test_rerunning_the_cell_after_a_kernel_restart_resumes_its_jobs(make_widget):
+    before = make_widget(prompt="first fox", seconds="8")
+    first = before.generate()
+    await started(first)
+    second = before.generate()  # the first runs on in the history strip
+    await started(second)
+    [running] = before.history
+    assert running["id"] == first.video_id and running["status"] in ("queued", "in_progress")
+    kill_kernel(first)
+    kill_kernel(second)
+    await asyncio.sleep(0.05)
+
+    after = make_widget(client=before.client)  # the cell, run again: an empty form
+    assert after.job["id"] == second.video_id and after.job["resumed"] is True
+    video = await asyncio.wait_for(after.wait(), 60)
+    assert video.id == second.video_id and after.video[4:8] == b"ftyp"
+    assert after.prompt == "first fox" and after.seconds == "8"  # what Retry would make again
+    while len(after.history) < 2 or not all(item["thumbnail"] for item in after.history):
+        await asyncio.sleep(0.02)
+    assert {item["id"] for item in after.history} == {first.video_id, second.video_id}
+    assert after.library.pending() == []
+    assert make_widget(client=before.client).job["status"] == "idle"  # nothing left to resume
+
+
+async def test_a_second_widget_does_not_take_a_job_another_one_follows(make_widget):
+    one = make_widget(prompt="mine")
+    job = one.generate()
+    await started(job)
+    two = make_widget(client=one.client)
+    assert two.job["status"] == "idle" and two.history == []
+    await asyncio.wait_for(one.wait(), 60)
+
+
+async def test_a_comparisons_jobs_are_not_resumed_by_a_widget(make_widget):
+    widget = make_widget(prompt="a widget job")
+    job = submit(widget.client, "a compare job", library=widget.library, origin="compare")
+    await started(job)
+    kill_kernel(job)
+    await asyncio.sleep(0.05)
+    assert make_widget(client=widget.client).job["status"] == "idle"
+    assert [record["origin"] for record in widget.library.pending()] == ["compare"]
+
+
+async def test_a_job_replaced_in_the_panel_still_reaches_the_history(make_widget):
+    widget = make_widget(prompt="the first")
+    first = widget.generate()
+    await started(first)
+    widget.prompt = "the second"
+    widget.generate()
+    await asyncio.wait_for(widget.wait(), 60)
+    await asyncio.wait_for(first, 60)
+    await asyncio.sleep(0.05)
+    assert [item["prompt"] for item in widget.history] == ["the first", "the second"]
+    assert all(item["status"] == "completed" and item["thumbnail"] for item in widget.history)
+    widget._handle_message(widget, {"action": "select", "id": first.video_id}, [])
+    assert widget.selected == first.video_id
+
+
+async def test_selecting_a_running_job_brings_it_into_the_panel(make_widget):
+    widget = make_widget(prompt="slow", seconds="12")
+    first = widget.generate()
+    await started(first)
+    widget.prompt = "quick"
+    widget.generate()
+    widget._handle_message(widget, {"action": "select", "id": first.video_id}, [])
+    assert widget.job["id"] == first.video_id
+    await asyncio.wait_for(widget.wait(), 60)
+    assert widget.selected == first.video_id
 
 
 async def test_the_key_is_in_no_trait_and_no_state(make_widget):
