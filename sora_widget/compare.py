@@ -286,13 +286,19 @@ class Compare(anywidget.AnyWidget):
         return variant
 
     def _start(self, variant: Variant) -> None:
-        """Give the variant a job, unless it is a remix whose source is not completed yet."""
+        """Give the variant a job, unless it is a remix whose source is not completed yet.
+
+        A job this comparison left running when its kernel died is taken up again, not paid
+        for twice: re-running the cell after a restart finds it by its fields.
+        """
         variant.cancelled = False
         if variant.kind == "remix":
             origin = variant.remix_of
             if origin is None or origin.entry is None or origin.video_id is None:
                 return  # `_completed(origin)` starts it
-            job = submit_remix(self.client, origin.video_id, variant.prompt, library=self.library)
+            job = self._resume(variant, remixed_from=origin.video_id) or submit_remix(
+                self.client, origin.video_id, variant.prompt, library=self.library, origin="compare"
+            )
         elif variant.kind == "existing":
             assert variant.video_id is not None
             entry = self.library.get(variant.video_id)
@@ -300,18 +306,31 @@ class Compare(anywidget.AnyWidget):
                 variant.take_entry(entry)
                 self._completed(variant)
                 return
-            job = VideoJob.attach(self.client, variant.video_id, library=self.library)
+            job = VideoJob.attach(
+                self.client, variant.video_id, library=self.library, origin="compare"
+            )
         else:
-            job = submit(
+            job = self._resume(variant, remixed_from=None) or submit(
                 self.client,
                 variant.prompt,
                 model=variant.model,
                 size=variant.size,
                 seconds=variant.seconds,
                 library=self.library,
+                origin="compare",
             )
         variant.job = job
         job.on_update(lambda job: self._job_updated(variant, job))
+
+    def _resume(self, variant: Variant, remixed_from: str | None) -> VideoJob | None:
+        """A job for `variant` that a comparison started before a kernel restart, if any."""
+        wanted = {"prompt": variant.prompt, "remixed_from_video_id": remixed_from}
+        if remixed_from is None:
+            wanted |= {"model": variant.model, "size": variant.size, "seconds": variant.seconds}
+        for record in self.library.resumable(self.client, origin="compare"):
+            if all(record.get(name) == value for name, value in wanted.items()):
+                return self.library.attach_pending(self.client, record)
+        return None
 
     def _job_updated(self, variant: Variant, job: VideoJob) -> None:
         if job is not variant.job:

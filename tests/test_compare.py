@@ -16,6 +16,7 @@ from sora_widget.errors import InvalidRequestError
 from sora_widget.simulator import FaultConfig
 
 from .conftest import TEST_KEY, state_text
+from .test_widget import kill_kernel, started
 
 FOX = "a red fox trotting through fresh snow at dawn"
 REMIXES = [
@@ -284,6 +285,41 @@ async def test_save_html_is_self_contained_and_escapes_prompts(make_compare, tmp
     assert state["picked"] == compare.picked and state["playing"] is False
     assert set(state["media"]) == {"video_c0", "video_c1"}
     assert TEST_KEY not in page
+
+
+async def test_rerunning_the_cell_after_a_kernel_restart_takes_up_its_jobs(make_widget):
+    widget = make_widget(resume=False)
+    client, library = widget.client, widget.library
+    models = ["sora-2", "sora-2-pro"]
+    before = Compare(FOX, models=models, client=client, library=library)
+    jobs = [variant.job for variant in before.variants]
+    for job in jobs:
+        await started(job)
+        kill_kernel(job)
+    await asyncio.sleep(0.05)
+
+    after = Compare(FOX, models=models, client=client, library=library)
+    assert [v.job.video_id for v in after.variants] == [job.video_id for job in jobs]
+    await asyncio.wait_for(after.wait(), 120)
+    assert statuses(after) == ["completed", "completed"]
+    assert len((await client.list_page(limit=100)).data) == 2, "nothing was paid for twice"
+    assert library.pending() == []
+
+
+async def test_a_remix_left_running_is_taken_up_by_the_same_comparison(make_compare):
+    first = make_compare(FOX)
+    [source] = await asyncio.wait_for(first.wait(), 60)
+    before = Compare(source.id, remixes=REMIXES[:1], client=first.client, library=first.library)
+    remix = before.variants[1].job
+    await started(remix)
+    kill_kernel(remix)
+    await asyncio.sleep(0.05)
+    other = Compare(source.id, remixes=REMIXES[1:2], client=first.client, library=first.library)
+    assert other.variants[1].job.video_id != remix.video_id  # another prompt: a new remix
+    after = Compare(source.id, remixes=REMIXES[:1], client=first.client, library=first.library)
+    assert after.variants[1].job.video_id == remix.video_id
+    await asyncio.wait_for(asyncio.gather(after.wait(), other.wait()), 120)
+    assert statuses(after) == ["completed", "completed"]
 
 
 async def test_the_key_is_in_no_trait_and_no_state(make_compare):
