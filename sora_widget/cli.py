@@ -241,12 +241,15 @@ async def _generate(args: argparse.Namespace, client: SoraClient) -> None:
         input_reference=args.input_reference,
         fit=args.fit,
         library=Library(args.library),
+        origin="cli",
     )
     await _follow_and_deliver(job, args.out)
 
 
 async def _remix(args: argparse.Namespace, client: SoraClient) -> None:
-    job = submit_remix(client, args.video_id, args.prompt, library=Library(args.library))
+    job = submit_remix(
+        client, args.video_id, args.prompt, library=Library(args.library), origin="cli"
+    )
     await _follow_and_deliver(job, args.out)
 
 

@@ -88,6 +88,8 @@ def job_payload(
     """
     now = time.time() if now is None else now
     started = now - job.elapsed
+    if resumed and job.video is not None:  # it began before the restart, on the server's clock
+        started = min(started, job.video.created_at)
     return {
         "id": job.video_id,
         "status": _SHOWN_STATUS[job.status],

@@ -150,6 +150,10 @@ async def test_rerunning_the_cell_after_a_kernel_restart_resumes_its_jobs(make_w
 
     after = make_widget(client=before.client)  # the cell, run again: an empty form
     assert after.job["id"] == second.video_id and after.job["resumed"] is True
+    while after.job["status"] != "in_progress":
+        await asyncio.sleep(0.01)
+    # The clock counts from when the video was created, before the restart.
+    assert after.job["started_at"] <= second.video.created_at * 1000
     video = await asyncio.wait_for(after.wait(), 60)
     assert video.id == second.video_id and after.video[4:8] == b"ftyp"
     assert after.prompt == "first fox" and after.seconds == "8"  # what Retry would make again

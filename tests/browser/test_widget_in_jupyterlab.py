@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 from PIL import Image
 
@@ -213,6 +214,66 @@ def test_two_views_stay_in_sync_survive_a_reload_and_saving_stays_small(page, la
     page.wait_for_function(VIDEO_PLAYING, timeout=60_000)
     assert page.get_by_test_id("status-badge").first.inner_text() == "Completed"
     screenshot(page, "lab-after-reload")
+
+
+def restart_kernel(page, server, name: str) -> None:
+    """Kernel > Restart Kernel…, confirmed, as a person does it; returns once a new kernel
+    process is idle."""
+    pid = kernel_pid(server, name)
+    page.get_by_role("menuitem", name="Kernel", exact=True).click()
+    page.locator('.lm-Menu-item[data-command="kernelmenu:restart"]').click()
+    page.locator(".jp-Dialog button.jp-mod-accept", has_text="Restart").click()
+    deadline = time.monotonic() + 60
+    while kernel_pid(server, name) in (pid, None) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    wait_for_kernel(server, name)
+
+
+def kernel_of(server, name: str) -> str:
+    sessions = httpx.get(f"{server.url}/api/sessions", timeout=5).json()
+    return next(s["kernel"]["id"] for s in sessions if s["path"].endswith(name))
+
+
+def test_a_kernel_restart_mid_job_then_rerunning_the_cell_resumes_it(page, lab_server):
+    run_first_cell(page, lab_server, "restart.ipynb")
+    prompt = "a lighthouse in a storm at night"
+    page.get_by_role("textbox", name="Prompt", exact=True).fill(prompt)
+    page.get_by_label("Model").select_option("sora-2-pro")
+    page.get_by_label("Size").select_option("1280x720")
+    page.get_by_label("Duration").select_option("12")  # about 25 s at the tests' speed
+    page.get_by_role("button", name="Generate").click()
+    page.get_by_test_id("status-badge").filter(has_text="In progress").wait_for()
+    video_id = page.get_by_test_id("job-id").get_attribute("title")
+    assert video_id and video_id.startswith("video_")
+    pid_before = kernel_pid(lab_server, "restart.ipynb")
+    assert pid_before is not None
+
+    restart_kernel(page, lab_server, "restart.ipynb")
+
+    page.locator(".jp-Cell .jp-InputArea-editor").first.click()
+    page.keyboard.press("Shift+Enter")  # the same cell, run again in the new kernel
+    page.get_by_test_id("resumed").wait_for()
+    assert kernel_pid(lab_server, "restart.ipynb") != pid_before, "the kernel was not restarted"
+    assert page.get_by_test_id("job-id").get_attribute("title") == video_id
+    assert page.get_by_role("textbox", name="Prompt", exact=True).input_value() == prompt
+    screenshot(page, "lab-resumed-after-restart")
+    page.wait_for_function(VIDEO_PLAYING, timeout=120_000)
+    assert (video_facts(page)["width"], video_facts(page)["height"]) == (1280, 720)
+    assert page.get_by_test_id("video-path").inner_text().endswith(f"{video_id}/video.mp4")
+    assert not list((lab_server.root / "videos" / ".pending").glob(f"{video_id}.json"))
+
+
+def kernel_pid(server, name: str) -> int | None:
+    """The process id of the notebook's kernel (a restart replaces the process, not the id),
+    or None between two processes."""
+    connection_file = f"kernel-{kernel_of(server, name)}.json"
+    for process in psutil.Process(server.process.pid).children(recursive=True):
+        try:
+            if any(part.endswith(connection_file) for part in process.cmdline()):
+                return process.pid
+        except psutil.Error:
+            continue  # ended while we looked
+    return None
 
 
 def test_the_quickstart_notebook_runs_and_its_video_plays(page, lab_server):
