@@ -161,7 +161,8 @@ export function mountStatus(ctx) {
     const status = job().status;
     const e = error();
     show(cancel, isRunning(status));
-    show(retry, !isRunning(status) && (status === "failed" || RETRYABLE.has(e.kind)));
+    const ended = status === "failed" || status === "cancelled";
+    show(retry, !isRunning(status) && (ended || RETRYABLE.has(e.kind)));
     show(buttons, !cancel.hidden || !retry.hidden);
     show(row, Boolean(statusLabel(status)) || !buttons.hidden);
   }

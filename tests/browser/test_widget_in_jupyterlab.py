@@ -140,12 +140,18 @@ def test_cancel_stops_a_running_job(page, lab_server):
     # Clicking as the status row first appears can land elsewhere: JupyterLab scrolls the
     # notebook as the output grows. A person clicks a button that is already there.
     page.get_by_test_id("status-badge").filter(has_text="In progress").wait_for()
-    page.get_by_role("button", name="Cancel").click()
+    page.get_by_role("button", name="Cancel", exact=True).click()
     page.get_by_test_id("status-badge").filter(has_text="Cancelled").wait_for()
     assert (
         page.get_by_test_id("video").count() == 0 or not page.get_by_test_id("video").is_visible()
     )
     screenshot(page, "lab-cancelled")
+    cancelled_id = page.get_by_test_id("job-id").get_attribute("title")
+    page.get_by_role("button", name="Retry", exact=True).click()  # the same request again
+    page.get_by_test_id("status-badge").filter(has_text="In progress").wait_for()
+    assert page.get_by_test_id("job-id").get_attribute("title") != cancelled_id
+    page.get_by_role("button", name="Cancel", exact=True).click()
+    page.get_by_test_id("status-badge").filter(has_text="Cancelled").wait_for()
 
 
 def test_reference_image_of_the_wrong_size_is_fitted(page, lab_server, tmp_path):
