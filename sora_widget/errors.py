@@ -105,6 +105,9 @@ class JobTimeout(SoraError):
     """The job did not finish within the overall timeout the caller set."""
 
 
+#: Errors that say "try again later", not "this will never work".
+TRANSIENT_ERRORS = (APIConnectionError, RateLimitError, ServerError)
+
 _STATUS_CLASSES: dict[int, type[APIError]] = {
     400: BadRequestError,
     401: AuthenticationError,

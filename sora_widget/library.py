@@ -32,8 +32,9 @@ from urllib.parse import urlsplit, urlunsplit
 import psutil
 
 from .atomic import atomic_file
-from .errors import RateLimitError, SoraError
-from .jobs import DEFAULT_TIMEOUT, TRANSIENT_ERRORS, Poller, VideoJob, is_followed
+from .errors import TRANSIENT_ERRORS, RateLimitError, SoraError
+from .jobs import DEFAULT_TIMEOUT, VideoJob, is_followed
+from .poller import Poller
 from .pricing import estimate_cost
 from .types import ContentVariant, Video, VideoStatus
 

@@ -24,8 +24,9 @@ import pytest
 from sora_widget.client import SoraClient
 from sora_widget.compare import Compare
 from sora_widget.errors import APIError, BadRequestError, InvalidRequestError, NotFoundError
-from sora_widget.jobs import Cadence, JobStatus, Poller, submit, submit_remix
+from sora_widget.jobs import JobStatus, submit, submit_remix
 from sora_widget.library import Library
+from sora_widget.poller import Cadence, Poller
 from sora_widget.simulator import FaultConfig
 from sora_widget.widget import SoraWidget
 

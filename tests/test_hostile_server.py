@@ -20,8 +20,9 @@ from PIL import Image
 
 from sora_widget.client import SoraClient
 from sora_widget.errors import APIError, BadRequestError, ServerError
-from sora_widget.jobs import _POLLERS, Cadence, JobStatus, Poller, submit
+from sora_widget.jobs import JobStatus, submit
 from sora_widget.library import Library
+from sora_widget.poller import _POLLERS, Cadence, Poller
 from sora_widget.widget import SoraWidget
 
 from .conftest import TEST_KEY

@@ -26,16 +26,9 @@ from sora_widget.errors import (
     ServerError,
     VideoFailed,
 )
-from sora_widget.jobs import (
-    Cadence,
-    JobCancelled,
-    JobStatus,
-    Poller,
-    VideoJob,
-    submit,
-    submit_remix,
-)
+from sora_widget.jobs import JobCancelled, JobStatus, VideoJob, submit, submit_remix
 from sora_widget.library import Library
+from sora_widget.poller import Cadence, Poller
 from sora_widget.simulator import FaultConfig
 from sora_widget.types import Video, VideoError
 

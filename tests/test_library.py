@@ -16,8 +16,9 @@ import psutil
 import pytest
 
 from sora_widget.errors import APIConnectionError, NotFoundError, SoraError
-from sora_widget.jobs import JobStatus, Poller, submit, submit_remix
+from sora_widget.jobs import JobStatus, submit, submit_remix
 from sora_widget.library import Library, LibraryWriteError, checked_id, public_url
+from sora_widget.poller import Poller
 from sora_widget.simulator import FaultConfig
 from sora_widget.types import Video
 

@@ -31,8 +31,9 @@ from sora_widget.errors import (
     ServerError,
     SoraError,
 )
-from sora_widget.jobs import Cadence, Poller, submit
+from sora_widget.jobs import submit
 from sora_widget.library import Library, LibraryWriteError
+from sora_widget.poller import Cadence, Poller
 from sora_widget.simulator import FaultConfig
 from sora_widget.widget import SoraWidget
 from sora_widget.widget_state import error_payload

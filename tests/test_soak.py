@@ -36,8 +36,9 @@ from sora_widget.errors import (
     ServerError,
     VideoFailed,
 )
-from sora_widget.jobs import JobStatus, Poller, submit
+from sora_widget.jobs import JobStatus, submit
 from sora_widget.library import FILE_NAMES, METADATA_FILE, Library
+from sora_widget.poller import Poller
 from sora_widget.simulator import FaultConfig
 from sora_widget.simulator.render import RenderedAssets, RenderRequest
 

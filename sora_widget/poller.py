@@ -1,0 +1,267 @@
+"""Polling shared by every job of one client: the request rate does not grow with the jobs.
+
+While two or more jobs are active the poller asks `GET /videos` once per tick for all of them
+(falling back to `GET /videos/{id}` for a job that is not on that page). A single job is polled
+with `GET /videos/{id}`, whose `openai-poll-after-ms` hint is followed. Without a hint the wait
+backs off from about 2 s towards 15 s, and shortens when the progress rate says the video is
+about to finish. Clock and sleep are injected, so tests run in fake time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+import weakref
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .errors import TRANSIENT_ERRORS, APIError, JobTimeout, RateLimitError, SoraError
+from .tasks import spawn
+from .types import Video
+
+if TYPE_CHECKING:
+    from .client import SoraClient
+    from .jobs import VideoJob
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[object]]
+
+#: A tick due within this many seconds is due now (float rounding of clock arithmetic).
+_TICK_SLACK = 1e-3
+
+
+@dataclass(frozen=True)
+class Cadence:
+    """How often to poll. All values in seconds."""
+
+    #: First wait without a server hint, multiplied by `factor` after every poll up to `maximum`.
+    initial: float = 2.0
+    factor: float = 1.5
+    maximum: float = 15.0
+    #: Each wait is shortened or lengthened by up to this fraction, so clients do not poll in step.
+    jitter: float = 0.1
+    #: Bounds for a server hint, an ETA and an error backoff: never sooner, never later.
+    floor: float = 0.1
+    ceiling: float = 30.0
+    #: Cap while one list request refreshes several jobs: a poll then costs one request for all
+    #: of them, and a finished video should not sit on the server for a whole backoff.
+    list_maximum: float = 3.0
+
+    def jittered(self, seconds: float) -> float:
+        return seconds * (1 + self.jitter * random.uniform(-1, 1))
+
+    def clamp(self, seconds: float) -> float:
+        return min(self.ceiling, max(self.floor, seconds))
+
+
+# ---- polling --------------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class _Watch:
+    job: VideoJob
+    future: asyncio.Future[Video]
+    deadline: float
+    #: The next wait without a hint; grows by `Cadence.factor` after every poll.
+    backoff: float
+    #: The server's last `openai-poll-after-ms`, in seconds (None after a list refresh).
+    hint: float | None = None
+
+
+_POLLERS: weakref.WeakKeyDictionary[Any, Poller] = weakref.WeakKeyDictionary()
+
+
+class Poller:
+    """Refreshes every active job of one client from one loop, one request per tick.
+
+    Use `Poller.for_client(client)` (what jobs do by default) so all jobs share it; build one
+    yourself to set the cadence, or a fake `clock` and `sleep` in tests.
+    """
+
+    def __init__(
+        self,
+        client: SoraClient,
+        *,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        cadence: Cadence | None = None,
+        page_size: int = 100,
+    ) -> None:
+        # Weak, so the registry of pollers never keeps a client alive; jobs hold it strongly.
+        self._client = weakref.ref(client)
+        self.clock = clock
+        self.sleep = sleep
+        self.cadence = cadence or Cadence()
+        self.page_size = page_size
+        self._watches: list[_Watch] = []
+        self._next_tick = 0.0
+        self._failures = 0
+        self._use_list = True
+        self._task: asyncio.Task[Any] | None = None
+        self._wake = asyncio.Event()
+
+    @classmethod
+    def for_client(cls, client: SoraClient) -> Poller:
+        """The client's shared poller, created on first use."""
+        poller = _POLLERS.get(client)
+        if poller is None:
+            poller = _POLLERS[client] = cls(client)
+        return poller
+
+    async def watch(self, job: VideoJob, deadline: float) -> Video:
+        """Refresh `job` until its video is completed or failed, and return that video.
+
+        Raises JobTimeout at `deadline` (a `clock` time), or the first error that is not
+        transient (say, NotFoundError when the video was deleted meanwhile).
+        """
+        watch = _Watch(
+            job, asyncio.get_running_loop().create_future(), deadline, self.cadence.initial
+        )
+        first_poll = min(self.clock() + self._next_delay(watch), deadline)
+        self._next_tick = min(self._next_tick, first_poll) if self._live() else first_poll
+        self._watches.append(watch)
+        if self._task is None or self._task.done():
+            self._wake = asyncio.Event()  # bound to this loop, which may be a new one
+            self._task = spawn(self._run())
+        else:
+            self._wake.set()
+        try:
+            return await watch.future
+        finally:
+            self._watches.remove(watch)
+
+    def _live(self) -> list[_Watch]:
+        return [watch for watch in self._watches if not watch.future.done()]
+
+    async def _run(self) -> None:
+        try:
+            while self._live():
+                wait = self._next_tick - self.clock()
+                if wait > _TICK_SLACK:
+                    await self._nap(wait)
+                else:
+                    await self._tick()
+        except Exception as error:  # a bug here must not leave jobs waiting forever
+            logger.exception("The poller failed")
+            for watch in self._live():
+                watch.future.set_exception(error)
+
+    async def _nap(self, seconds: float) -> None:
+        """Sleep, but wake early when a new job arrives (its first poll may be sooner)."""
+        sleeper = asyncio.ensure_future(self.sleep(seconds))
+        woken = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({sleeper, woken}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+            woken.cancel()
+        self._wake.clear()
+
+    async def _tick(self) -> None:
+        now = self.clock()
+        for watch in self._live():
+            if now >= watch.deadline:
+                watch.future.set_exception(_timeout(watch.job))
+        watches = self._live()
+        if not watches:
+            return
+        try:
+            missing = watches
+            if len(watches) >= 2 and self._use_list:
+                missing = await self._refresh_from_list(watches)
+            for watch in missing:
+                await self._refresh_one(watch)
+        except TRANSIENT_ERRORS as error:
+            self._failures += 1
+            delay = self._error_delay(error)
+            logger.info("Polling failed (%s); trying again in %.1f s", error, delay)
+            self._plan(delay)
+            return
+        self._failures = 0
+        live = self._live()
+        if live:
+            delay = min(self._next_delay(watch) for watch in live)
+            if len(live) >= 2 and self._use_list:
+                delay = min(delay, self.cadence.list_maximum)
+            self._plan(delay)
+
+    async def _refresh_from_list(self, watches: list[_Watch]) -> list[_Watch]:
+        """One `GET /videos` for all; returns the watches whose video was not on the page."""
+        client = self._client()
+        assert client is not None  # every job holds its client
+        try:
+            page = await client.list_page(limit=self.page_size, order="desc")
+        except TRANSIENT_ERRORS:
+            raise  # the tick waits and tries again
+        except APIError as error:
+            logger.info("GET /videos failed (%s); polling each video on its own instead", error)
+            self._use_list = False
+            return watches
+        on_page = {video.id: video for video in page.data}
+        missing = []
+        for watch in watches:
+            video = on_page.get(watch.job.video_id or "")
+            if video is None:
+                missing.append(watch)
+            else:
+                self._refresh(watch, video, hint=None)
+        return missing
+
+    async def _refresh_one(self, watch: _Watch) -> None:
+        if watch.future.done():
+            return  # cancelled while another request of this tick was under way
+        client = self._client()
+        assert client is not None and watch.job.video_id is not None
+        try:
+            video, hint = await client.retrieve_with_hint(watch.job.video_id)
+        except TRANSIENT_ERRORS:
+            raise  # the tick waits and tries again
+        except SoraError as error:
+            watch.future.set_exception(error)
+            return
+        self._refresh(watch, video, hint)
+
+    def _refresh(self, watch: _Watch, video: Video, hint: float | None) -> None:
+        if watch.future.done():
+            return
+        watch.hint = hint
+        watch.job._observe(video)
+        if video.is_terminal:
+            watch.future.set_result(video)
+
+    def _next_delay(self, watch: _Watch) -> float:
+        """The wait this job asks for: the server's hint, else backoff cut short by the ETA."""
+        cadence = self.cadence
+        if watch.hint is not None:
+            return cadence.clamp(watch.hint)
+        delay = cadence.jittered(watch.backoff)
+        watch.backoff = min(cadence.maximum, watch.backoff * cadence.factor)
+        eta = watch.job.eta
+        if eta:  # 0 means overdue: then the backoff, not a burst of polls, is right
+            delay = min(delay, max(cadence.floor, eta))
+        return delay
+
+    def _error_delay(self, error: Exception) -> float:
+        if isinstance(error, RateLimitError) and error.retry_after is not None:
+            return max(self.cadence.floor, error.retry_after)
+        backoff = self.cadence.initial * 2 ** (self._failures - 1)
+        return self.cadence.jittered(self.cadence.clamp(backoff))
+
+    def _plan(self, delay: float) -> None:
+        """Schedule the next tick, never past a job's deadline."""
+        deadlines = [watch.deadline for watch in self._live()]
+        self._next_tick = min([self.clock() + delay, *deadlines])
+
+
+def _timeout(job: VideoJob) -> JobTimeout:
+    """The error a job ends with at its deadline: what happened, and how to pick it up again."""
+    return JobTimeout(
+        f"Video {job.video_id} did not finish within {job.timeout:.0f} s (last seen "
+        f"{job.status}, {job.progress}%). It may still finish on the server: follow it again "
+        "with VideoJob.attach(client, video_id) or library.resume(client)."
+    )
