@@ -155,3 +155,23 @@ export function problemList(problems) {
   if (!problems || typeof problems !== "object") return [];
   return Object.entries(problems).filter(([, message]) => typeof message === "string" && message);
 }
+
+const IMAGE_KINDS = { "image/png": "PNG", "image/jpeg": "JPEG", "image/webp": "WebP", "image/gif": "GIF" };
+const USE_INSTEAD = "Use a PNG, JPEG or WebP file.";
+
+/**
+ * Why a chosen, dropped or pasted file cannot be the reference image. Names the field, the
+ * file and what to use; `sniffedType` (from the file's first bytes) tells a damaged image from
+ * something that is not an image at all.
+ */
+export function unreadableImageMessage(name, sniffedType) {
+  const file = name ? `“${name}”` : "the pasted file";
+  const kind = IMAGE_KINDS[sniffedType];
+  if (kind) {
+    return (
+      `Reference image: ${file} starts like a ${kind} but could not be decoded: the file is ` +
+      `damaged, or too large to open. ${USE_INSTEAD}`
+    );
+  }
+  return `Reference image: ${file} is not an image this browser can read. ${USE_INSTEAD}`;
+}

@@ -6,6 +6,7 @@
 import { UrlSlot, asBytes, emptyBytes } from "./blob.js";
 import { fieldMessage } from "./context.js";
 import { ICONS, attr, h, icon, setText, show } from "./dom.js";
+import { unreadableImageMessage } from "./format.js";
 import {
   JPEG_QUALITY,
   PNG_LIMIT,
@@ -39,16 +40,17 @@ function canvasBlob(canvas, type, quality) {
  */
 export async function prepareImage(file) {
   const head = new Uint8Array(await file.slice(0, 16).arrayBuffer());
-  const type = sniffImageType(head) || file.type;
+  const sniffed = sniffImageType(head);
+  const type = sniffed || file.type;
   let bitmap;
   try {
     bitmap = await createImageBitmap(file);
   } catch {
-    throw new Error(`${file.name || "That file"} is not an image this browser can read.`);
+    throw new Error(unreadableImageMessage(file.name, sniffed));
   }
   try {
     const target = shrinkSize(bitmap.width, bitmap.height);
-    if (!target) throw new Error("The image is empty.");
+    if (!target) throw new Error(`Reference image: ${file.name || "the pasted image"} has no pixels.`);
     if (canSendAsIs(type, file.size, target.scaled)) {
       return {
         bytes: new Uint8Array(await file.arrayBuffer()),
@@ -72,7 +74,11 @@ export async function prepareImage(file) {
       blob = await canvasBlob(canvas, "image/jpeg", JPEG_QUALITY);
     }
     if (blob.size > SEND_LIMIT) {
-      throw new Error(`The image is still ${formatBytes(blob.size)} after shrinking: too large.`);
+      throw new Error(
+        `Reference image: still ${formatBytes(blob.size)} after shrinking to ` +
+          `${target.width}×${target.height}, over the ${formatBytes(SEND_LIMIT)} that can be ` +
+          "sent. Use a smaller PNG or JPEG.",
+      );
     }
     const note = target.scaled
       ? `Shrunk from ${bitmap.width}×${bitmap.height} to ${target.width}×${target.height}.`

@@ -18,6 +18,7 @@ import {
   statusLabel,
   timingText,
   truncate,
+  unreadableImageMessage,
 } from "../format.js";
 
 test("formatClock: minutes and seconds, hours when needed", () => {
@@ -119,4 +120,19 @@ test("problemList drops empty entries", () => {
   assert.deepEqual(problemList({ prompt: "Prompt is empty", size: "" }), [["prompt", "Prompt is empty"]]);
   assert.deepEqual(problemList(null), []);
   assert.deepEqual(problemList({}), []);
+});
+
+test("unreadableImageMessage names the field, the file and what to use", () => {
+  assert.equal(
+    unreadableImageMessage("notes.txt", ""),
+    "Reference image: “notes.txt” is not an image this browser can read. " +
+      "Use a PNG, JPEG or WebP file.",
+  );
+  assert.equal(
+    unreadableImageMessage("photo.png", "image/png"),
+    "Reference image: “photo.png” starts like a PNG but could not be decoded: the file is " +
+      "damaged, or too large to open. Use a PNG, JPEG or WebP file.",
+  );
+  assert.match(unreadableImageMessage("", "image/jpeg"), /^Reference image: the pasted file starts like a JPEG/);
+  assert.match(unreadableImageMessage(undefined, "text/plain"), /the pasted file is not an image/);
 });
