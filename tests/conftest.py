@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import tempfile
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -77,34 +79,44 @@ class RunningServer:
     base_url: str
     process: subprocess.Popen
     data_dir: Path
+    #: Where its stdout and stderr go: a file, not a pipe nobody reads, which would fill up and
+    #: freeze the server at its next log line.
+    output: Path
 
 
 def start_server(data_dir: Path, *extra_args: str) -> RunningServer:
     """`sora-widget simulator` as a real process on port 0; returns once it prints its URL."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(
-        command(data_dir, *extra_args),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    line = process.stdout.readline()
-    if "http://" not in line:
-        process.kill()
-        raise RuntimeError(f"simulator did not start: {line!r} {process.stderr.read()!r}")
-    return RunningServer(line.split()[-1], process, data_dir)
+    handle, name = tempfile.mkstemp(prefix="simulator-", suffix=".out")
+    output = Path(name)
+    with os.fdopen(handle, "wb") as sink:
+        process = subprocess.Popen(
+            command(data_dir, *extra_args), stdout=sink, stderr=subprocess.STDOUT, env=env
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        for line in output.read_text(errors="replace").splitlines():
+            if "listening on http://" in line:
+                return RunningServer(line.split()[-1], process, data_dir, output)
+        time.sleep(0.05)
+    process.kill()
+    process.wait()
+    text = output.read_text(errors="replace")
+    output.unlink()
+    raise RuntimeError(f"simulator did not start: {text[-3000:]!r}")
 
 
 def stop_server(server: RunningServer) -> str:
     """Stop it and return everything it printed, for the tests that check for leaks."""
     server.process.terminate()
     try:
-        out, err = server.process.communicate(timeout=15)
+        server.process.wait(timeout=15)
     except subprocess.TimeoutExpired:
         server.process.kill()
-        out, err = server.process.communicate()
-    return out + err
+        server.process.wait()
+    text = server.output.read_text(errors="replace")
+    server.output.unlink(missing_ok=True)
+    return text
 
 
 @pytest.fixture(scope="session")

@@ -17,9 +17,10 @@ import httpx
 import pytest
 
 from sora_widget.client import SoraClient
-from sora_widget.errors import APIConnectionError
-from sora_widget.jobs import _POLLERS, Cadence, JobStatus, Poller, submit
+from sora_widget.errors import APIConnectionError, APITimeoutError
+from sora_widget.jobs import JobStatus, submit
 from sora_widget.library import Library, LibraryWriteError
+from sora_widget.poller import _POLLERS, Cadence, Poller
 from sora_widget.simulator import FaultConfig
 from sora_widget.widget import SoraWidget
 
@@ -72,9 +73,8 @@ async def test_a_download_cut_halfway_leaves_no_file_and_resumes_after_a_restart
     `library.resume` saves it once a healthy server is back on the same port."""
     data_dir = tmp_path / "sim"
     server = start_server(data_dir, "--speed", "100", "--truncate-rate", "1.0")
-    # A short read timeout: over a real socket some cut responses leave the connection open
-    # (the simulator does not always close it), which the client sees as a stalled body.
-    client = SoraClient(TEST_KEY, base_url=server.base_url, max_retries=0, timeout=1.5)
+    # A patient client: a cut connection ends at once, it does not wait out a read timeout.
+    client = SoraClient(TEST_KEY, base_url=server.base_url, max_retries=0, timeout=30)
     library = Library(tmp_path / "videos", attempts=2, retry_delay=0.01)
     try:
         job = submit(client, "a fox", library=library, poller=Poller(client, cadence=FAST))
@@ -97,6 +97,35 @@ async def test_a_download_cut_halfway_leaves_no_file_and_resumes_after_a_restart
     entry = library.get(job.video_id)
     assert entry is not None and entry.video_path.read_bytes()[4:8] == MP4_MAGIC
     assert library.pending() == [] and leftovers(library.root) == []
+
+
+async def test_a_cut_download_is_retried_and_fails_as_a_dropped_connection(tmp_path, caplog):
+    """Over a real socket, with a patient client: each cut arrives at once as a dropped
+    connection (never a timeout), is retried, and in the end leaves no file behind."""
+    caplog.set_level(logging.INFO, logger="sora_widget")
+    server = start_server(tmp_path / "sim", "--speed", "100", "--truncate-rate", "1.0")
+
+    async def no_wait(seconds: float) -> None:
+        await asyncio.sleep(0)
+
+    client = SoraClient(
+        TEST_KEY, base_url=server.base_url, max_retries=3, timeout=30, sleep=no_wait
+    )
+    target = tmp_path / "videos" / "fox.mp4"
+    try:
+        video = await client.create("a fox")
+        while (video := await client.retrieve(video.id)).status != "completed":
+            await asyncio.sleep(0.05)
+        for _ in range(5):  # 20 cut downloads in all
+            with pytest.raises(APIConnectionError) as raised:
+                await client.download_content(video.id, "video", target)
+            assert not isinstance(raised.value, APITimeoutError), raised.value
+            assert "RemoteProtocolError" in str(raised.value)
+    finally:
+        stop_server(server)
+        await client.aclose()
+    assert caplog.text.count("failed (RemoteProtocolError); retry") == 5 * 3
+    assert list(target.parent.iterdir()) == []
 
 
 @pytest.fixture

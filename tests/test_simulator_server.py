@@ -70,6 +70,52 @@ def test_dropped_connections_and_truncated_downloads(tmp_path):
         stop_server(server)
 
 
+CUTS = 20
+#: Far longer than a cut takes to arrive: a connection left open shows up as a ReadTimeout.
+PATIENT = httpx.Timeout(30.0, connect=10.0)
+
+
+def test_a_cut_download_ends_the_connection_every_time(tmp_path):
+    """Each download gets its headers, part of its body, then the connection closes: the
+    client sees an incomplete body at once, never a stalled one. Repeated, on one kept-alive
+    client and on fresh ones, because a cut that leaves the connection open is intermittent:
+    it used to start after about ten cuts, once the server's unread log pipe was full."""
+    server = start_server(tmp_path, "--truncate-rate", "1", "--speed", "100")
+    try:
+        video = sdk_for(server).videos.create_and_poll(prompt="cut short")
+        url = f"{server.base_url}/videos/{video.id}/content"
+        headers = {"authorization": f"Bearer {TEST_KEY}"}
+        with httpx.Client(timeout=PATIENT, headers=headers) as shared:
+            for attempt in range(CUTS):
+                fresh = httpx.Client(timeout=PATIENT, headers=headers)
+                with fresh:
+                    for client in (shared, fresh):
+                        received, expected = cut_download(client, url, attempt)
+                        assert 0 < received < expected
+        # The server is still answering, and a deliberate cut is not an error in its log.
+        assert sdk_for(server).videos.retrieve(video.id).status == "completed"
+    finally:
+        output = stop_server(server)
+    assert "ERROR" not in output and "Traceback" not in output, output[-2000:]
+
+
+def cut_download(client: httpx.Client, url: str, attempt: int) -> tuple[int, int]:
+    """Bytes received and announced for one download, which must end in a protocol error."""
+    received = 0
+    try:
+        with client.stream("GET", url) as response:
+            assert response.status_code == 200
+            expected = int(response.headers["content-length"])
+            for chunk in response.iter_raw():
+                received += len(chunk)
+    except httpx.RemoteProtocolError as error:
+        assert "closed" in str(error) or "incomplete" in str(error), str(error)
+        return received, expected
+    except httpx.TimeoutException as error:
+        pytest.fail(f"cut {attempt}: the connection stayed open after {received} bytes ({error!r})")
+    pytest.fail(f"cut {attempt}: the download ended normally after {received} bytes")
+
+
 def test_bad_flags_are_refused(tmp_path):
     import subprocess
     import sys

@@ -359,15 +359,8 @@ class Simulator:
                 code="video_content_expired",
             )
         filename, media_type = CONTENT_TYPES[variant]
-        path = self.store.assets_dir(record.id) / filename
-        if request.scope.get("state", {}).get("truncate"):
-            data = path.read_bytes()
-            return Response(
-                data[: len(data) // 2],
-                media_type=media_type,
-                headers={"content-length": str(len(data))},
-            )
-        return FileResponse(path, media_type=media_type)
+        # A truncated download is cut by the gate, like any other broken connection.
+        return FileResponse(self.store.assets_dir(record.id) / filename, media_type=media_type)
 
     async def create_edit(self, request: Request) -> Response:
         fields = await read_fields(request)
@@ -522,8 +515,14 @@ def create_app(
     *,
     clock: Callable[[], float] = time.time,
     executor: Executor | None = None,
+    cut_connections: bool = False,
 ) -> Starlette:
-    """The simulator as an ASGI app; `app.state.simulator` gives tests access to its state."""
+    """The simulator as an ASGI app; `app.state.simulator` gives tests access to its state.
+
+    `cut_connections` is for serving over real sockets (`server.serve`): a dropped connection
+    or truncated download then really ends the connection after a partial response. In-process
+    (`httpx.ASGITransport`, which needs every response to end) the body ends short instead.
+    """
     simulator = Simulator(config or SimulatorConfig(), clock, executor or default_executor())
 
     def route(path: str, endpoint: Callable[[Request], Any], method: str) -> Route:
@@ -572,5 +571,5 @@ def create_app(
         exception_handlers={HTTPException: not_found},
     )
     app.state.simulator = simulator
-    app.add_middleware(Gate, config=simulator.config, clock=clock)
+    app.add_middleware(Gate, config=simulator.config, clock=clock, cut_connections=cut_connections)
     return app

@@ -3,15 +3,25 @@
 A pure ASGI middleware, so faults look to a client exactly as they would over a real network:
 a 503 arrives before any work is done, while a dropped connection happens *after* the server
 acted, which is the case that tempts clients into creating a video twice.
+
+A dropped connection or a truncated download is a response cut short. Over a real socket the
+cut response never sends its final message, so the server closes the connection right after
+the partial body, and `QuietCuts` keeps the server from logging that as an error. (Ending the
+body short of its Content-Length instead makes uvicorn raise and log a traceback before it
+closes the connection; with stderr on a pipe nobody reads, those writes soon block the whole
+server, leaving the cut connection open until the client times out.) In-process there is no
+connection: `httpx.ASGITransport` needs every response to end, so the body ends short.
 """
 
 from __future__ import annotations
 
 import hmac
+import logging
 import random
 import secrets
 from collections import defaultdict, deque
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -20,6 +30,9 @@ from .config import SimulatorConfig
 from .errors import error_response
 
 API_PREFIX = "/v1/"
+
+#: True in the task serving a request whose connection the gate cut on purpose.
+_CUT_ON_PURPOSE: ContextVar[bool] = ContextVar("sora_simulator_cut_on_purpose", default=False)
 
 
 def _presented_key(scope: Scope) -> str | None:
@@ -30,11 +43,27 @@ def _presented_key(scope: Scope) -> str | None:
     return headers.get("api-key", "").strip() or None
 
 
+class QuietCuts(logging.Filter):
+    """Drops what the server logs about a response the gate cut on purpose ("ASGI callable
+    returned without completing response"): an injected fault is not a server error, and one
+    log line per fault would fill the log, or block on a pipe nobody reads."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _CUT_ON_PURPOSE.get()
+
+
 class Gate:
-    def __init__(self, app: ASGIApp, config: SimulatorConfig, clock: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        config: SimulatorConfig,
+        clock: Callable[[], float],
+        cut_connections: bool = False,
+    ) -> None:
         self.app = app
         self.config = config
         self.clock = clock
+        self.cut_connections = cut_connections
         self.faults = config.faults
         self.random = random.Random(config.faults.seed)
         self._recent: dict[str, deque[float]] = defaultdict(deque)
@@ -53,10 +82,22 @@ class Gate:
             await refusal(scope, receive, send)
             return
         if self._roll(self.faults.drop_rate):
-            await self.app(scope, receive, _dropping(send))
+            await self._cut(scope, receive, send, _after_the_headers)
             return
-        scope.setdefault("state", {})["truncate"] = self._roll(self.faults.truncate_rate)
+        # Rolled for every request, so a seed gives the same faults as before downloads began.
+        if self._roll(self.faults.truncate_rate) and _is_download(scope):
+            await self._cut(scope, receive, send, _halfway_through_a_download)
+            return
         await self.app(scope, receive, send)
+
+    async def _cut(
+        self, scope: Scope, receive: Receive, send: Send, limit: Callable[[Message], int | None]
+    ) -> None:
+        cutter = _Cutter(send, limit, self.cut_connections)
+        await self.app(scope, receive, cutter.send)
+        if cutter.cut and self.cut_connections:
+            # Same task as the server's code that logs the unfinished response (see QuietCuts).
+            _CUT_ON_PURPOSE.set(True)
 
     def _refusal(self, scope: Scope) -> Any:
         key = _presented_key(scope)
@@ -127,13 +168,56 @@ def _with_request_id(send: Send, request_id: str) -> Send:
     return wrapped
 
 
-def _dropping(send: Send) -> Send:
-    """Send the headers, then end the body early: the client sees the connection drop."""
+def _is_download(scope: Scope) -> bool:
+    return scope["method"] == "GET" and scope["path"].endswith("/content")
 
-    async def wrapped(message: Message) -> None:
+
+def _after_the_headers(start: Message) -> int:
+    return 0
+
+
+def _halfway_through_a_download(start: Message) -> int | None:
+    """Half the announced body of a successful download; errors and partial content pass."""
+    if start["status"] != 200:
+        return None
+    for name, value in start.get("headers", []):
+        if name.lower() == b"content-length" and value.isdigit():
+            return int(value) // 2
+    return None
+
+
+class _Cutter:
+    """Passes a response on until `limit(start message)` bytes of its body, then cuts it.
+
+    With `close`, the cut response never sends its final message: the server then closes the
+    connection after the partial body, as a broken network would. Without, the body simply
+    ends there, short of its Content-Length. Whatever the app sends afterwards is lost.
+    """
+
+    def __init__(self, send: Send, limit: Callable[[Message], int | None], close: bool) -> None:
+        self._send = send
+        self._limit = limit
+        self._close = close
+        self._room: int | None = None
+        self.cut = False
+
+    async def send(self, message: Message) -> None:
+        if self.cut:
+            return
         if message["type"] == "http.response.start":
-            await send(message)
-        elif message["type"] == "http.response.body" and not message.get("more_body", False):
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
-
-    return wrapped
+            self._room = self._limit(message)
+        elif message["type"] == "http.response.body" and self._room is not None:
+            body = message.get("body", b"")
+            more_body = message.get("more_body", False)
+            if len(body) > self._room or (len(body) == self._room and not more_body):
+                self.cut = True
+                part = bytes(body[: self._room])
+                if not self._close:
+                    await self._send({"type": "http.response.body", "body": part})
+                elif part:
+                    await self._send(
+                        {"type": "http.response.body", "body": part, "more_body": True}
+                    )
+                return
+            self._room -= len(body)
+        await self._send(message)

@@ -7,6 +7,7 @@ running simulator instead of starting a second one with different jobs.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import socket
@@ -19,6 +20,7 @@ import uvicorn
 
 from .app import create_app
 from .config import SimulatorConfig
+from .gate import QuietCuts
 
 STATE_FILE = "server.json"
 
@@ -73,7 +75,10 @@ def serve(
     state_path(config).write_text(json.dumps(state))
     print(f"Sora simulator listening on {base_url}", flush=True)
     print(f"  data: {config.data_dir}  speed: x{config.speed:g}", file=sys.stderr, flush=True)
-    server = _Server(uvicorn.Config(create_app(config), log_level=log_level, access_log=False))
+    app = create_app(config, cut_connections=True)
+    server = _Server(uvicorn.Config(app, log_level=log_level, access_log=False))
+    # After uvicorn.Config, which sets up its loggers: injected faults are not server errors.
+    logging.getLogger("uvicorn.error").addFilter(QuietCuts())
     server.state_file = state_path(config)
     try:
         server.run(sockets=[sock])
