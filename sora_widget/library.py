@@ -410,9 +410,13 @@ class Library:
         return round(sum(entry.cost for entry in self.entries() if entry.cost is not None), 2)
 
 
-def _created_at(record: dict[str, Any]) -> float:
-    value = record.get("created_at")
-    return value if isinstance(value, int | float) else 0.0
+def _created_at(record: dict[str, Any]) -> tuple[float, float]:
+    """Oldest first; the server counts in whole seconds, so ties go by when it was recorded."""
+    created, recorded = record.get("created_at"), record.get("recorded_at")
+    return (
+        created if isinstance(created, int | float) else 0.0,
+        recorded if isinstance(recorded, int | float) else 0.0,
+    )
 
 
 # ---- which process follows a pending job -------------------------------------------------------

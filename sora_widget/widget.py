@@ -342,6 +342,9 @@ class SoraWidget(anywidget.AnyWidget):
                 reference_info(self.reference, self.size) if self.reference else {}
             )
             self.problems = self._problems()
+            refused = self.error.get("kind") == "invalid" and self.error.get("field")
+            if refused and refused not in self.problems:
+                self.error = dict(NO_ERROR)  # the field the last Generate was refused for is fixed
 
     def _problems(self) -> dict[str, str]:
         problems = form_problems(self.prompt, self.model, self.size, self.seconds)

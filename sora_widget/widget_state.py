@@ -201,8 +201,8 @@ def reference_info(data: bytes, size: str) -> dict[str, Any]:
     message = (
         ""
         if matches
-        else f"The image is {width}x{height} but the video is {size}: choose Crop or Pad to fit "
-        "it, or pick a matching size."
+        else f"The reference image is {width}x{height} but the video is {size}: choose Crop or "
+        "Pad to fit it, or pick a matching size."
     )
     return {
         "width": width,

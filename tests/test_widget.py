@@ -36,6 +36,9 @@ async def test_generate_moves_through_every_status_to_a_playable_video(make_widg
     assert widget.remix_prompt == widget.prompt and widget.result.id == job.video_id
 
 
+VALID = {"prompt": "ok", "model": "sora-2", "size": "720x1280", "seconds": "4"}
+
+
 @pytest.mark.parametrize(
     ("fields", "field"),
     [
@@ -55,6 +58,8 @@ async def test_invalid_form_names_the_field_and_refuses_to_generate(make_widget,
     widget._handle_message(widget, {"action": "generate"}, [])
     assert widget.error["kind"] == "invalid" and widget.error["field"] == field
     assert widget.job["status"] == "idle"
+    setattr(widget, field, VALID[field])  # fixed: the refusal no longer stands
+    assert widget.problems == {} and widget.error["kind"] == ""
 
 
 async def test_cost_and_problems_follow_the_form(make_widget):

@@ -629,7 +629,7 @@ def test_an_image_of_the_wrong_size_offers_crop_and_pad(form: Panel):
     wide.write_bytes(png(640, 480))
     form.choose_file(wide)
     message = (
-        "The image is 640x480 but the video is 720x1280: choose Crop or Pad to fit it, "
+        "The reference image is 640x480 but the video is 720x1280: choose Crop or Pad to fit it, "
         "or pick a matching size."
     )
     expect(form.warning).to_be_visible(timeout=KERNEL)
@@ -652,7 +652,7 @@ def test_an_image_of_the_other_orientation_is_fixed_by_picking_its_size(form: Pa
     form.choose_file(landscape)
     form.expect_refused(
         "reference",
-        "The image is 1280x720 but the video is 720x1280: choose Crop or Pad to fit it, "
+        "The reference image is 1280x720 but the video is 720x1280: choose Crop or Pad to fit it, "
         "or pick a matching size.",
     )
     form.select("Size").select_option("1280x720")
@@ -685,7 +685,7 @@ def test_a_60_mb_image_is_shrunk_in_the_browser_before_it_reaches_the_kernel(for
     assert name in ("huge.jpg", "huge.png"), name
     form.expect_refused(
         "reference",
-        "The image is 1792x1792 but the video is 720x1280: choose Crop or Pad to fit it, "
+        "The reference image is 1792x1792 but the video is 720x1280: choose Crop or Pad to fit it, "
         "or pick a matching size.",
     )
     assert form.prompt.input_value() == VALID
