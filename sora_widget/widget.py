@@ -218,7 +218,7 @@ class SoraWidget(anywidget.AnyWidget):
     def _follow(self, job: VideoJob) -> None:
         """Show `job` in the panel. A job it replaces runs on in the history strip."""
         previous, self._job = self._job, job
-        self._jobs = [*self._running(), job] if job not in self._jobs else self._running()
+        self._jobs = [*(other for other in self._running() if other is not job), job]
         with self.hold_sync():
             self.error = dict(NO_ERROR)
             self.job = job_payload(job, resumed=job in self._resumed)
@@ -265,6 +265,8 @@ class SoraWidget(anywidget.AnyWidget):
             self.job = job_payload(job, resumed=job in self._resumed)
             if job.status is JobStatus.FAILED:
                 self.error = error_payload(job.error)
+            if job.status in (JobStatus.FAILED, JobStatus.CANCELLED):
+                self._forget(job.video_id)  # it may have been listed while out of the panel
             if job.status is JobStatus.COMPLETED and job.entry is not None:
                 self._remember(job.entry)
                 self._show(job.entry)
@@ -320,7 +322,8 @@ class SoraWidget(anywidget.AnyWidget):
 
     def _forget(self, video_id: str | None) -> None:
         """A job that ended without a video (failed or cancelled) leaves the strip."""
-        self.history = [item for item in self.history if item["id"] != video_id]
+        if any(item["id"] == video_id for item in self.history):
+            self.history = [item for item in self.history if item["id"] != video_id]
 
     def _take_form(self, video: Video) -> None:
         """After a restart the form is empty: show what the resumed job is making (and what

@@ -215,6 +215,23 @@ async def test_selecting_a_running_job_brings_it_into_the_panel(make_widget):
     assert widget.selected == first.video_id
 
 
+async def test_a_job_that_fails_after_leaving_the_panel_leaves_the_history(make_widget):
+    widget = make_widget(
+        prompt="a forbidden scene", faults=FaultConfig(blocked_words=("forbidden",))
+    )
+    blocked = widget.generate()
+    await started(blocked)
+    widget.prompt = "a harmless scene"
+    widget.generate()
+    assert [item["id"] for item in widget.history] == [blocked.video_id]
+    await asyncio.wait_for(widget.wait(), 60)
+    while not blocked.done:
+        await asyncio.sleep(0.02)
+    await asyncio.sleep(0.05)
+    assert blocked.status.value == "failed"
+    assert [item["prompt"] for item in widget.history] == ["a harmless scene"]
+
+
 async def test_the_key_is_in_no_trait_and_no_state(make_widget):
     widget = make_widget(prompt="a secret-free clip")
     widget.generate()
