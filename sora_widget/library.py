@@ -323,7 +323,7 @@ class Library:
                 self.forget_pending(record["id"])  # saved just before the last process ended
                 continue
             records.append(record)
-        return sorted(records, key=_created_at)
+        return sorted(records, key=_age_order)
 
     def resume(
         self,
@@ -410,7 +410,7 @@ class Library:
         return round(sum(entry.cost for entry in self.entries() if entry.cost is not None), 2)
 
 
-def _created_at(record: dict[str, Any]) -> tuple[float, float]:
+def _age_order(record: dict[str, Any]) -> tuple[float, float]:
     """Oldest first; the server counts in whole seconds, so ties go by when it was recorded."""
     created, recorded = record.get("created_at"), record.get("recorded_at")
     return (
@@ -424,7 +424,8 @@ def _created_at(record: dict[str, Any]) -> tuple[float, float]:
 
 def _this_process() -> dict[str, Any]:
     """Host, pid and start time: a pid alone may be reused by an unrelated process."""
-    return {"host": socket.gethostname(), "pid": os.getpid(), "started": _STARTED}
+    process = psutil.Process()  # asked each time: a forked child is another process
+    return {"host": socket.gethostname(), "pid": process.pid, "started": process.create_time()}
 
 
 def _runs_elsewhere(owner: object) -> bool:
@@ -441,9 +442,6 @@ def _runs_elsewhere(owner: object) -> bool:
         return abs(psutil.Process(pid).create_time() - started) < 1.0
     except (psutil.Error, ValueError, OverflowError):
         return False  # gone, not ours to see, or not a pid: its jobs are free
-
-
-_STARTED = psutil.Process().create_time()
 
 
 # ---- files ------------------------------------------------------------------------------------
