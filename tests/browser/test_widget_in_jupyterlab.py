@@ -188,6 +188,17 @@ def test_the_same_flow_in_notebook_7(page, notebook_server):
     generate_and_play(page, "a sailing boat on a calm blue sea at sunset", "720x1280", "nb7")
 
 
+def save_notebook(page, path: Path) -> Path:
+    """Ctrl+S, as a person saves: the widget's output is in the file once it returns."""
+    page.locator(".jp-Cell .jp-InputPrompt").first.click()
+    page.keyboard.press("Control+s")
+    deadline = time.monotonic() + 30
+    while "widget-view+json" not in path.read_text() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert "widget-view+json" in path.read_text(), "the notebook was not saved"
+    return path
+
+
 def test_two_views_stay_in_sync_survive_a_reload_and_saving_stays_small(page, lab_server):
     source = "from sora_widget import SoraWidget\nw = SoraWidget()\ndisplay(w, w)"
     run_first_cell(page, lab_server, "views.ipynb", source)
@@ -205,13 +216,7 @@ def test_two_views_stay_in_sync_survive_a_reload_and_saving_stays_small(page, la
         timeout=120_000,
     )
 
-    page.locator(".jp-Cell .jp-InputPrompt").first.click()
-    page.keyboard.press("Control+s")
-    saved = lab_server.root / "views.ipynb"
-    deadline = time.monotonic() + 30
-    while "widget-view+json" not in saved.read_text() and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert "widget-view+json" in saved.read_text(), "the notebook was not saved"
+    saved = save_notebook(page, lab_server.root / "views.ipynb")
     assert saved.stat().st_size < 200_000, "saving must not embed the video"
 
     # The saved output points at the live widget: after a reload it shows the current state.
@@ -220,6 +225,28 @@ def test_two_views_stay_in_sync_survive_a_reload_and_saving_stays_small(page, la
     page.wait_for_function(VIDEO_PLAYING, timeout=60_000)
     assert page.get_by_test_id("status-badge").first.inner_text() == "Completed"
     screenshot(page, "lab-after-reload")
+
+
+def test_a_page_reload_mid_job_shows_the_job_where_it_is(page, lab_server):
+    run_first_cell(page, lab_server, "reload.ipynb")
+    page.get_by_role("textbox", name="Prompt", exact=True).fill("a tram crossing a city at dusk")
+    page.get_by_label("Duration").select_option("12")
+    page.get_by_role("button", name="Generate").click()
+    page.get_by_test_id("status-badge").filter(has_text="In progress").wait_for()
+    video_id = page.get_by_test_id("job-id").get_attribute("title")
+    before = int(page.get_by_test_id("progress").get_attribute("aria-valuenow"))
+    save_notebook(page, lab_server.root / "reload.ipynb")
+
+    page.reload()  # the kernel and its job carry on; the page asks for the widget's state
+    page.get_by_test_id("sora-widget").wait_for(timeout=90_000)
+    assert page.get_by_test_id("job-id").get_attribute("title") == video_id
+    badge = page.get_by_test_id("status-badge").inner_text()
+    progress = int(page.get_by_test_id("progress").get_attribute("aria-valuenow"))
+    assert badge in ("In progress", "Completed") and progress >= before, (badge, progress)
+    prompt = page.get_by_role("textbox", name="Prompt", exact=True)
+    assert prompt.input_value() == "a tram crossing a city at dusk"
+    page.wait_for_function(VIDEO_PLAYING, timeout=120_000)
+    assert page.get_by_test_id("status-badge").inner_text() == "Completed"
 
 
 def restart_kernel(page, server, name: str) -> None:
