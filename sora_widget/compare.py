@@ -109,9 +109,10 @@ class Compare(anywidget.AnyWidget):
             self._check(variant)
         if prompts:
             self.columns = len(models) if models else 1
+        self.variants += planned
         for variant in planned:
-            self.variants.append(variant)
-            self._start(variant)
+            if variant.job is None and variant.entry is None:  # a source may start its remixes
+                self._start(variant)
         self._push()
 
     def __repr__(self) -> str:
@@ -309,6 +310,10 @@ class Compare(anywidget.AnyWidget):
             job = VideoJob.attach(
                 self.client, variant.video_id, library=self.library, origin="compare"
             )
+        elif (saved := self._saved_source(variant)) is not None:
+            variant.take_entry(saved)
+            self._completed(variant)
+            return
         else:
             job = self._resume(variant, remixed_from=None) or submit(
                 self.client,
@@ -330,6 +335,21 @@ class Compare(anywidget.AnyWidget):
         for record in self.library.resumable(self.client, origin="compare"):
             if all(record.get(name) == value for name, value in wanted.items()):
                 return self.library.attach_pending(self.client, record)
+        return None
+
+    def _saved_source(self, variant: Variant) -> LibraryEntry | None:
+        """This cell's video, saved before a kernel restart that left remixes of it running:
+        re-running the cell takes it up with them, rather than paying for a new source."""
+        remixes = {v.prompt for v in self.variants if v.remix_of is variant and v.job is None}
+        if not remixes:
+            return None
+        for record in self.library.resumable(self.client, origin="compare"):
+            source_id = record.get("remixed_from_video_id")
+            if record.get("prompt") not in remixes or not isinstance(source_id, str):
+                continue
+            entry = self.library.get(source_id) if is_video_id(source_id) else None
+            if entry is not None and _same_generation(entry, variant):
+                return entry
         return None
 
     def _job_updated(self, variant: Variant, job: VideoJob) -> None:
@@ -423,6 +443,11 @@ _PAGE_TRAITS = [
     "wipe_position",
     "unmuted",
 ]
+
+
+def _same_generation(entry: LibraryEntry, variant: Variant) -> bool:
+    made = (entry.prompt, entry.model, entry.size, entry.seconds)
+    return made == (variant.prompt, variant.model, variant.size, variant.seconds)
 
 
 async def _ended(job: VideoJob) -> None:

@@ -322,6 +322,32 @@ async def test_a_remix_left_running_is_taken_up_by_the_same_comparison(make_comp
     assert statuses(after) == ["completed", "completed"]
 
 
+async def test_remixes_left_running_bring_back_their_saved_source_not_a_new_one(make_widget):
+    widget = make_widget(resume=False)
+    client, library = widget.client, widget.library
+    before = Compare(FOX, remixes=REMIXES[:2], client=client, library=library)
+    source = before.variants[0]
+    while source.entry is None or any(v.job is None for v in before.variants[1:]):
+        await asyncio.sleep(0.02)
+    remixes = [variant.job for variant in before.variants[1:]]
+    for job in remixes:
+        await started(job)
+        kill_kernel(job)
+    await asyncio.sleep(0.05)
+
+    after = Compare(FOX, remixes=REMIXES[:2], client=client, library=library)
+    assert after.variants[0].video_id == source.video_id  # the saved source, not a new one
+    assert [v.job.video_id for v in after.variants[1:]] == [job.video_id for job in remixes]
+    await asyncio.wait_for(after.wait(), 120)
+    assert statuses(after) == ["completed"] * 3
+    assert len((await client.list_page(limit=100)).data) == 3, "nothing was paid for twice"
+    assert library.pending() == []
+    # Once nothing is left running, re-running the cell makes new videos, as it always did.
+    again = Compare(FOX, remixes=REMIXES[:1], client=client, library=library)
+    assert again.variants[0].job is not None and again.variants[0].entry is None
+    again.cancel(0)
+
+
 async def test_the_key_is_in_no_trait_and_no_state(make_compare):
     compare = make_compare(FOX, remixes=REMIXES[:1])
     await asyncio.wait_for(compare.wait(), 120)
