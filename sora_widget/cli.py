@@ -48,6 +48,7 @@ OPENAI_BASE_URL), or on the local simulator when no key is set.
     sora-widget list
     sora-widget remix VIDEO_ID "the same fox at night in the rain"
     sora-widget download VIDEO_ID --variant thumbnail --out fox.webp
+    sora-widget resume
     sora-widget simulator --port 8000
 
 Progress goes to stderr and the saved file's path to stdout:
@@ -154,6 +155,15 @@ def _add_video_parsers(commands: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
     )
     download.add_argument("video_id", help="the video to save")
+    commands.add_parser(
+        "resume",
+        parents=[library],
+        help="save the videos still being made when a command or kernel was stopped",
+        description="Follow every unfinished job recorded in the library (by this command, a "
+        "script or a notebook whose kernel has ended) until its video is saved, and print each "
+        "saved path. Jobs a running kernel still follows are left to it.",
+        epilog=EPILOG,
+    )
     download.add_argument(
         "--variant",
         choices=("video", "thumbnail", "spritesheet"),
@@ -253,6 +263,36 @@ async def _remix(args: argparse.Namespace, client: SoraClient) -> None:
     await _follow_and_deliver(job, args.out)
 
 
+async def _resume(args: argparse.Namespace, client: SoraClient) -> None:
+    library = Library(args.library)
+    jobs = library.resume(client)
+    if not jobs:
+        print(
+            f"Nothing to resume in {library.root}: no unfinished job is left (a job a running "
+            "kernel follows is left to it).",
+            file=sys.stderr,
+        )
+        return
+    print(f"Following {len(jobs)} unfinished job(s) until saved…", file=sys.stderr)
+    failed = 0
+    for finished in asyncio.as_completed([_ended(job) for job in jobs]):
+        job = await finished
+        if job.entry is not None:
+            print(job.entry.video_path)
+        else:
+            failed += 1
+            _error(f"{job.video_id}: {job.error}")
+    if failed:
+        raise SoraError(f"{failed} of {len(jobs)} resumed jobs did not complete.")
+
+
+async def _ended(job: VideoJob) -> VideoJob:
+    """The job once it has ended, however: its outcome is in its fields."""
+    with contextlib.suppress(Exception):
+        await job
+    return job
+
+
 async def _follow_and_deliver(job: VideoJob, out: Path | None) -> None:
     await follow(job, sys.stderr)
     await job  # raises the job's error, if it failed
@@ -309,6 +349,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, SoraClient], Coroutine[Any, An
     "remix": _remix,
     "list": _list,
     "download": _download,
+    "resume": _resume,
 }
 
 
@@ -350,7 +391,7 @@ def _run_video_command(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         _error(
             "interrupted. A video already created keeps running on the server: "
-            "`sora-widget list` shows it, `sora-widget download ID` saves it."
+            "`sora-widget resume` saves it once it is done."
         )
         return EXIT_INTERRUPTED
     except (InvalidRequestError, BadRequestError) as error:

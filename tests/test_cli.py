@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import json
 import os
 import signal
 import socket
@@ -17,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from sora_widget.cli import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_UNREACHABLE, _excerpt, main
+from sora_widget.client import SoraClient
 from sora_widget.jobs import JobStatus, JobUpdate
 from sora_widget.library import Library
 from sora_widget.progress import ProgressDisplay, format_duration, progress_line
@@ -163,6 +166,33 @@ def test_download_saves_every_file_and_prints_the_variant_asked_for(generated, c
     assert (tmp_path / "thumbnail.webp").read_bytes() == generated[
         "entry"
     ].thumbnail_path.read_bytes()
+
+
+async def test_resume_saves_what_a_stopped_command_left_running(
+    generated, simulator_dir, capsys, tmp_path
+):
+    base_url = read_state(SimulatorConfig(data_dir=simulator_dir))["base_url"]
+    library = Library(tmp_path / "library")
+    async with SoraClient("sk-any", base_url=base_url) as client:
+        videos = [await client.create(prompt) for prompt in ("a fox", "a forbidden fox")]
+    for video in videos:  # as a command stopped by Ctrl+C leaves them
+        library.record_pending(video, base_url, origin="cli")
+        path = library.root / ".pending" / f"{video.id}.json"
+        record = json.loads(path.read_text())
+        path.write_text(json.dumps({**record, "owner": {**record["owner"], "pid": -1}}))
+    capsys.readouterr()
+
+    code = await asyncio.to_thread(main, ["resume", "--library", str(library.root)])
+    out, err = capsys.readouterr()
+    assert code == EXIT_FAILED  # one of the two was blocked by moderation
+    [saved] = out.splitlines()
+    assert saved == str(library.get(videos[0].id).video_path)
+    assert Path(saved).read_bytes()[4:8] == MP4_MAGIC
+    assert videos[1].id in err and "moderation" in err and "1 of 2" in err
+    assert library.pending() == []
+
+    code = await asyncio.to_thread(main, ["resume", "--library", str(library.root)])
+    assert code == 0 and "Nothing to resume" in capsys.readouterr().err
 
 
 # ---- errors: one line, a field name, an exit code ----------------------------------------------
