@@ -21,6 +21,8 @@ from .simulator.server import command, read_state
 #: The simulator accepts any non-empty key; this one says what it is in its own logs.
 SIMULATOR_KEY = "sk-local-simulator"
 STARTUP_TIMEOUT_SECONDS = 30.0
+#: Simulator addresses already announced in this process: one line per notebook, not per widget.
+_ANNOUNCED: set[str] = set()
 
 
 def use_simulator() -> bool:
@@ -75,7 +77,9 @@ def connect(**client_options: object) -> SoraClient:
     if not use_simulator():
         return SoraClient(**client_options)
     base_url = simulator_url()
-    print(f"sora_widget: using the local simulator at {base_url} (no API key needed).")
+    if base_url not in _ANNOUNCED:
+        _ANNOUNCED.add(base_url)
+        print(f"sora_widget: using the local simulator at {base_url} (no API key needed).")
     client = SoraClient(api_key=SIMULATOR_KEY, base_url=base_url, **client_options)
     client.is_simulator = True
     return client

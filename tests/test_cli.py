@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from sora_widget import backend
+from sora_widget.backend import connect
 from sora_widget.cli import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_UNREACHABLE, _excerpt, main
 from sora_widget.client import SoraClient
 from sora_widget.jobs import JobStatus, JobUpdate
@@ -193,6 +195,14 @@ async def test_resume_saves_what_a_stopped_command_left_running(
 
     code = await asyncio.to_thread(main, ["resume", "--library", str(library.root)])
     assert code == 0 and "Nothing to resume" in capsys.readouterr().err
+
+
+async def test_the_simulator_is_announced_once_per_process_not_per_widget(generated, capsys):
+    backend._ANNOUNCED.clear()  # as in a fresh kernel
+    async with connect() as first, connect() as second:
+        assert first.base_url == second.base_url
+    announced = f"using the local simulator at {first.base_url} (no API key needed)."
+    assert capsys.readouterr().out == f"sora_widget: {announced}\n"
 
 
 # ---- errors: one line, a field name, an exit code ----------------------------------------------
