@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -49,3 +51,26 @@ async def renders_finished(app: Starlette, timeout: float = 30.0) -> None:
 
 def error_of(response: httpx.Response) -> dict[str, Any]:
     return response.json()["error"]
+
+
+# ---- pending jobs, as a dead process leaves them ----------------------------------------------
+
+
+def set_pending_owner(library_root: Path, video_id: str, **owner: Any) -> None:
+    """Rewrite fields of the process a pending job's record names (say, `pid=-1`: it is gone)."""
+    path = library_root / ".pending" / f"{video_id}.json"
+    record = json.loads(path.read_text())
+    path.write_text(json.dumps({**record, "owner": {**record["owner"], **owner}}))
+
+
+async def started(job: Any) -> None:
+    """Until the server has the job queued or running."""
+    while job.video_id is None or job.status.value not in ("queued", "in_progress"):
+        await asyncio.sleep(0.01)
+
+
+def kill_kernel(job: Any) -> None:
+    """What a kernel restart does to a running job: its task stops, its pending record stays,
+    and the process named in that record is gone."""
+    job._task.cancel()
+    set_pending_owner(job.library.root, job.video_id, pid=-1)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import json
 import os
 import signal
 import socket
@@ -28,7 +27,7 @@ from sora_widget.progress import ProgressDisplay, format_duration, progress_line
 from sora_widget.simulator import SimulatorConfig
 from sora_widget.simulator.server import read_state, stop
 
-from .helpers import MP4_MAGIC, png_bytes
+from .helpers import MP4_MAGIC, png_bytes, set_pending_owner
 
 SECRET = "sk-cli-SECRET-never-printed-91c2"
 
@@ -179,9 +178,7 @@ async def test_resume_saves_what_a_stopped_command_left_running(
         videos = [await client.create(prompt) for prompt in ("a fox", "a forbidden fox")]
     for video in videos:  # as a command stopped by Ctrl+C leaves them
         library.record_pending(video, base_url, origin="cli")
-        path = library.root / ".pending" / f"{video.id}.json"
-        record = json.loads(path.read_text())
-        path.write_text(json.dumps({**record, "owner": {**record["owner"], "pid": -1}}))
+        set_pending_owner(library.root, video.id, pid=-1)
     capsys.readouterr()
 
     code = await asyncio.to_thread(main, ["resume", "--library", str(library.root)])

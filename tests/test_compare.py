@@ -16,7 +16,7 @@ from sora_widget.errors import InvalidRequestError
 from sora_widget.simulator import FaultConfig
 
 from .conftest import TEST_KEY, state_text
-from .test_widget import kill_kernel, started
+from .helpers import kill_kernel, started
 
 FOX = "a red fox trotting through fresh snow at dawn"
 REMIXES = [

@@ -23,7 +23,7 @@ from sora_widget.simulator import FaultConfig
 from sora_widget.types import Video
 
 from .conftest import FakeClock
-from .helpers import MP4_MAGIC, renders_finished
+from .helpers import MP4_MAGIC, renders_finished, set_pending_owner
 from .test_jobs import FAST, MEDIA, SPEED, FakeClient, FakeTime, fake_poller, sim_client
 
 DISTINCTIVE_KEY = "sk-proj-LIBRARY-MUST-NEVER-STORE-THIS-4b1d"
@@ -350,12 +350,6 @@ async def test_a_job_this_process_follows_is_not_resumed_a_second_time(library, 
     job.cancel()
 
 
-def set_owner(library: Library, video_id: str, owner: dict) -> None:
-    path = library.root / ".pending" / f"{video_id}.json"
-    record = json.loads(path.read_text())
-    path.write_text(json.dumps({**record, "owner": owner}))
-
-
 def owner_of(process: subprocess.Popen) -> dict:
     return {
         "host": socket.gethostname(),
@@ -374,8 +368,8 @@ async def test_only_jobs_whose_process_has_ended_are_resumed(library, fake_time)
     alive = subprocess.Popen(sleeper)
     dead = subprocess.Popen(sleeper)
     try:
-        set_owner(library, alive_video.id, owner_of(alive))
-        set_owner(library, dead_video.id, owner_of(dead))
+        set_pending_owner(library.root, alive_video.id, **owner_of(alive))
+        set_pending_owner(library.root, dead_video.id, **owner_of(dead))
         dead.kill()
         dead.wait()
         jobs = Library(library.root).resume(client, poller=fake_poller(client, fake_time))
@@ -397,7 +391,7 @@ async def test_a_reused_pid_does_not_hold_a_job(library, fake_time):
     process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         # Same pid, but a process that started later than the one that recorded the job.
-        set_owner(library, video.id, {**owner_of(process), "started": 12345.0})
+        set_pending_owner(library.root, video.id, **{**owner_of(process), "started": 12345.0})
         jobs = Library(library.root).resume(client, poller=fake_poller(client, fake_time))
         assert [job.video_id for job in jobs] == [video.id]
         await asyncio.gather(*jobs)

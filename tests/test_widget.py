@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 
 import pytest
 
@@ -14,7 +13,7 @@ from sora_widget.simulator import FaultConfig
 from sora_widget.widget import SoraWidget
 
 from .conftest import TEST_KEY, state_text
-from .helpers import png_bytes
+from .helpers import kill_kernel, png_bytes, started
 
 
 async def test_generate_moves_through_every_status_to_a_playable_video(make_widget):
@@ -125,20 +124,6 @@ async def test_reattach_follows_a_running_job(make_widget):
     again = SoraWidget.from_id(job.video_id, client=first.client, library=first.library)
     video = await asyncio.wait_for(again.wait(), 60)
     assert video.id == job.video_id and again.video[4:8] == b"ftyp"
-
-
-async def started(job) -> None:
-    while job.video_id is None or job.status.value not in ("queued", "in_progress"):
-        await asyncio.sleep(0.01)
-
-
-def kill_kernel(job) -> None:
-    """What a kernel restart does to a running job: its task stops, its pending record stays,
-    and the process named in that record is gone."""
-    job._task.cancel()
-    path = job.library.root / ".pending" / f"{job.video_id}.json"
-    record = json.loads(path.read_text())
-    path.write_text(json.dumps({**record, "owner": {**record["owner"], "pid": -1}}))
 
 
 async def test_rerunning_the_cell_after_a_kernel_restart_resumes_its_jobs(make_widget):
