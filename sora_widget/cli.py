@@ -275,7 +275,7 @@ async def _resume(args: argparse.Namespace, client: SoraClient) -> None:
         return
     print(f"Following {len(jobs)} unfinished job(s) until saved…", file=sys.stderr)
     failed = 0
-    for finished in asyncio.as_completed([_ended(job) for job in jobs]):
+    for finished in asyncio.as_completed([job.settled() for job in jobs]):
         job = await finished
         if job.entry is not None:
             print(job.entry.video_path)
@@ -284,13 +284,6 @@ async def _resume(args: argparse.Namespace, client: SoraClient) -> None:
             _error(f"{job.video_id}: {job.error}")
     if failed:
         raise SoraError(f"{failed} of {len(jobs)} resumed jobs did not complete.")
-
-
-async def _ended(job: VideoJob) -> VideoJob:
-    """The job once it has ended, however: its outcome is in its fields."""
-    with contextlib.suppress(Exception):
-        await job
-    return job
 
 
 async def _follow_and_deliver(job: VideoJob, out: Path | None) -> None:

@@ -9,7 +9,6 @@ which the saved HTML page reuses.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 from collections.abc import Sequence
 from pathlib import Path
@@ -185,7 +184,7 @@ class Compare(anywidget.AnyWidget):
             running = [v.job for v in self.variants if v.job is not None and not v.job.done]
             if not running:
                 return [v.entry for v in self.variants]
-            await asyncio.gather(*(_ended(job) for job in running))
+            await asyncio.gather(*(job.settled() for job in running))
 
     def to_html(self, title: str | None = None) -> str:
         """A self-contained page (videos embedded) that plays the comparison in step."""
@@ -448,9 +447,3 @@ _PAGE_TRAITS = [
 def _same_generation(entry: LibraryEntry, variant: Variant) -> bool:
     made = (entry.prompt, entry.model, entry.size, entry.seconds)
     return made == (variant.prompt, variant.model, variant.size, variant.seconds)
-
-
-async def _ended(job: VideoJob) -> None:
-    """Wait for a job, whatever its outcome: its cell shows a failure, `wait()` does not raise."""
-    with contextlib.suppress(Exception):
-        await job

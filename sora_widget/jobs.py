@@ -9,6 +9,7 @@ by their client's shared `Poller` (see `poller`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from dataclasses import dataclass
@@ -239,6 +240,15 @@ class VideoJob:
 
     def __await__(self) -> Generator[Any, None, Video]:
         return self._result().__await__()
+
+    async def settled(self) -> VideoJob:
+        """This job once it has ended, however: the outcome is in its fields, nothing raises.
+
+        For waiting on many jobs at once, where one failure must not stop the wait for others.
+        """
+        with contextlib.suppress(Exception):
+            await self._result()
+        return self
 
     def wait(self) -> Video:
         """Block until the job ends (plain scripts only; in a notebook use `await job`)."""

@@ -593,6 +593,15 @@ async def test_a_blocked_video_is_no_longer_pending(fake_time):
     assert library.pending == {} and library.saved == []
 
 
+async def test_settled_waits_for_any_outcome_without_raising(fake_time):
+    client = FakeClient(fake_time)
+    blocked = submit(client, "a forbidden fox", poller=fake_poller(client, fake_time))
+    fine = submit(client, "a fox", poller=fake_poller(client, fake_time))
+    assert await asyncio.gather(blocked.settled(), fine.settled()) == [blocked, fine]
+    assert isinstance(blocked.error, ModerationBlocked)
+    assert fine.status is JobStatus.COMPLETED
+
+
 # ---- against the simulator --------------------------------------------------------------------
 
 SPEED = 200.0
