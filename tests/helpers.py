@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,13 @@ async def renders_finished(app: Starlette, timeout: float = 30.0) -> None:
         if asyncio.get_running_loop().time() > deadline:
             raise TimeoutError("rendering did not finish")
         await asyncio.sleep(0.02)
+
+
+def unused_port() -> int:
+    """A loopback port nothing listens on right now: for a server to start on, or a refusal."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def error_of(response: httpx.Response) -> dict[str, Any]:

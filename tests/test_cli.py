@@ -10,7 +10,6 @@ import asyncio
 import io
 import os
 import signal
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +26,7 @@ from sora_widget.progress import ProgressDisplay, format_duration, progress_line
 from sora_widget.simulator import SimulatorConfig
 from sora_widget.simulator.server import read_state, stop
 
-from .helpers import MP4_MAGIC, png_bytes, set_pending_owner
+from .helpers import MP4_MAGIC, png_bytes, set_pending_owner, unused_port
 
 SECRET = "sk-cli-SECRET-never-printed-91c2"
 
@@ -278,9 +277,7 @@ def test_no_key_for_the_api_is_bad_input(monkeypatch, capsys):
 
 
 def test_an_unreachable_server_is_exit_code_3_and_the_key_is_never_printed(monkeypatch, capsys):
-    with socket.socket() as probe:  # a loopback port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = unused_port()
     monkeypatch.setenv("SORA_WIDGET_BACKEND", "api")
     monkeypatch.setenv("OPENAI_API_KEY", SECRET)
     monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{port}/v1")

@@ -23,7 +23,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +37,7 @@ from sora_widget.simulator import SimulatorConfig
 from sora_widget.simulator.server import stop
 
 from .conftest import start_server, stop_server
+from .helpers import unused_port
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 #: Random, so it cannot be in any file from before this run; prefixed, so a leak is legible.
@@ -114,12 +114,6 @@ def output_texts(nb: nbformat.NotebookNode) -> Iterator[tuple[str, str]]:
 
 def widget_models(nb: nbformat.NotebookNode) -> dict:
     return nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def error_paths_notebook(refused_url: str) -> nbformat.NotebookNode:
@@ -298,7 +292,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     try:
         for path in NOTEBOOKS:
             execute(result, path.stem, nbformat.read(path, as_version=4), ipython_dir)
-        refused_url = f"http://127.0.0.1:{closed_port()}/v1"
+        refused_url = f"http://127.0.0.1:{unused_port()}/v1"
         execute(result, "90_error_paths", error_paths_notebook(refused_url), ipython_dir)
         # The server really wants the key: without it, or with another, nothing is served.
         url = f"{server.base_url}/videos"

@@ -39,6 +39,7 @@ from sora_widget.widget import SoraWidget
 from sora_widget.widget_state import error_payload
 
 from .conftest import TEST_KEY, RunningServer, start_server, state_text, stop_server
+from .helpers import unused_port
 
 WRONG_KEY = "sk-test-WRONG-but-still-secret-c0ffee"
 KEYS = (TEST_KEY, WRONG_KEY)
@@ -96,12 +97,6 @@ def seen(caplog: pytest.LogCaptureFixture) -> Iterator[Seen]:
     collected.assert_clean()
 
 
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 async def expect(seen: Seen, error_class: type[BaseException], awaitable: Any) -> BaseException:
     with pytest.raises(error_class) as raised:
         await awaitable
@@ -115,7 +110,7 @@ async def expect(seen: Seen, error_class: type[BaseException], awaitable: Any) -
 async def test_every_client_error_path_over_the_network(server, seen, tmp_path, caplog):
     good = SoraClient(TEST_KEY, base_url=server.base_url, max_retries=0)
     wrong = SoraClient(WRONG_KEY, base_url=server.base_url, max_retries=0)
-    refused = SoraClient(TEST_KEY, base_url=f"http://127.0.0.1:{closed_port()}/v1", max_retries=1)
+    refused = SoraClient(TEST_KEY, base_url=f"http://127.0.0.1:{unused_port()}/v1", max_retries=1)
     queued = await good.create("a fox that is still queued", seconds="12")
     await expect(seen, AuthenticationError, wrong.list_page())
     await expect(seen, AuthenticationError, wrong.create("a fox"))

@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,8 @@ import pytest
 
 from sora_widget.simulator import SimulatorConfig
 from sora_widget.simulator.server import stop
+
+from ..helpers import unused_port
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_FLAGS = [
@@ -47,12 +48,6 @@ def chromium_path() -> str:
             pytest.fail(message)
         pytest.skip(message)
     return path
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def write_notebook(path: Path, *cells: str) -> Path:
@@ -94,7 +89,7 @@ class JupyterServer:
 
 
 def _start_jupyter(kind: str, root: Path, sim_dir: Path) -> JupyterServer:
-    port = free_port()
+    port = unused_port()
     env = {
         **os.environ,
         "SORA_SIM_DATA_DIR": str(sim_dir),

@@ -20,7 +20,8 @@ import pytest
 from sora_widget.simulator import SimulatorConfig
 from sora_widget.simulator.server import stop
 
-from .conftest import BROWSER_SIM_SPEED, free_port, screenshot
+from ..helpers import unused_port
+from .conftest import BROWSER_SIM_SPEED, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +34,7 @@ FACTS = """v => ({ready: v.readyState, time: v.currentTime, paused: v.paused,
 def marimo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("marimo")
     sim_dir = root / ".simulator"
-    port = free_port()
+    port = unused_port()
     env = {
         **os.environ,
         "SORA_SIM_DATA_DIR": str(sim_dir),
