@@ -88,20 +88,50 @@ class JupyterServer:
         return f"{self.url}/notebooks/{name}"
 
 
-def _start_jupyter(kind: str, root: Path, sim_dir: Path) -> JupyterServer:
-    port = unused_port()
-    env = {
+def start_app_server(
+    name: str, command: list[str], root: Path, ready_url: str, env: dict[str, str] | None = None
+) -> subprocess.Popen:
+    """A notebook server (JupyterLab, Notebook 7, marimo) on the simulator, with no key, its
+    videos and simulator data under `root`; returns once `ready_url` answers."""
+    environment = {
         **os.environ,
-        "SORA_SIM_DATA_DIR": str(sim_dir),
+        "SORA_SIM_DATA_DIR": str(root / ".simulator"),
         "SORA_SIM_SPEED": BROWSER_SIM_SPEED,
         "SORA_SIM_BLOCKED_WORDS": "forbidden",
         "SORA_WIDGET_BACKEND": "simulator",
         "SORA_WIDGET_LIBRARY": str(root / "videos"),
-        "JUPYTER_CONFIG_DIR": str(root / ".jupyter-config"),
-        "JUPYTER_RUNTIME_DIR": str(root / ".jupyter-runtime"),
-        "JUPYTERLAB_SETTINGS_DIR": str(root / ".settings"),
+        **(env or {}),
     }
-    env.pop("OPENAI_API_KEY", None)
+    environment.pop("OPENAI_API_KEY", None)
+    log_path = root / f"{name}.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            command, stdout=log, stderr=log, env=environment, cwd=root, start_new_session=True
+        )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(ready_url, timeout=2).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    process.kill()
+    raise RuntimeError(f"{name} did not start:\n{log_path.read_text()[-3000:]}")
+
+
+def stop_app_server(process: subprocess.Popen, root: Path) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+    # The kernels' simulator outlives them on purpose.
+    stop(SimulatorConfig(data_dir=root / ".simulator"))
+
+
+def _start_jupyter(kind: str, root: Path) -> JupyterServer:
+    port = unused_port()
     command = [
         sys.executable,
         "-m",
@@ -120,32 +150,14 @@ def _start_jupyter(kind: str, root: Path, sim_dir: Path) -> JupyterServer:
             f"--LabApp.workspaces_dir={root / '.workspaces'}",
             f"--LabApp.user_settings_dir={root / '.settings'}",
         ]
-    log = open(root / f"{kind}.log", "wb")  # noqa: SIM115 (kept open for the server's life)
-    process = subprocess.Popen(
-        command, stdout=log, stderr=log, env=env, cwd=root, start_new_session=True
-    )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/api/status", timeout=2).status_code == 200:
-                return JupyterServer(url, root, kind, process)
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None:
-            break
-        time.sleep(0.3)
-    process.kill()
-    raise RuntimeError(f"{kind} did not start:\n{(root / f'{kind}.log').read_text()[-3000:]}")
-
-
-def _stop(server: JupyterServer, sim_dir: Path) -> None:
-    os.killpg(server.process.pid, signal.SIGTERM)
-    try:
-        server.process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.process.pid, signal.SIGKILL)
-    stop(SimulatorConfig(data_dir=sim_dir))  # the kernels' simulator outlives them on purpose
+    env = {
+        "JUPYTER_CONFIG_DIR": str(root / ".jupyter-config"),
+        "JUPYTER_RUNTIME_DIR": str(root / ".jupyter-runtime"),
+        "JUPYTERLAB_SETTINGS_DIR": str(root / ".settings"),
+    }
+    process = start_app_server(kind, command, root, f"{url}/api/status", env)
+    return JupyterServer(url, root, kind, process)
 
 
 @pytest.fixture(scope="module")
@@ -165,10 +177,9 @@ def _server_fixture(kind: str):
     @pytest.fixture(scope="session")
     def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterServer]:
         root = tmp_path_factory.mktemp(f"jupyter-{kind}")
-        sim_dir = root / ".simulator"
-        started = _start_jupyter(kind, root, sim_dir)
+        started = _start_jupyter(kind, root)
         yield started
-        _stop(started, sim_dir)
+        stop_app_server(started.process, root)
 
     return server
 

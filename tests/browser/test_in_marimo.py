@@ -6,22 +6,15 @@ marimo renders anywidgets in a shadow root, which Playwright's locators pierce (
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
-from sora_widget.simulator import SimulatorConfig
-from sora_widget.simulator.server import stop
-
 from ..helpers import unused_port
-from .conftest import BROWSER_SIM_SPEED, screenshot
+from .conftest import screenshot, start_app_server, stop_app_server
 
 pytestmark = pytest.mark.browser
 
@@ -33,40 +26,13 @@ FACTS = """v => ({ready: v.readyState, time: v.currentTime, paused: v.paused,
 @pytest.fixture(scope="module")
 def marimo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("marimo")
-    sim_dir = root / ".simulator"
     port = unused_port()
-    env = {
-        **os.environ,
-        "SORA_SIM_DATA_DIR": str(sim_dir),
-        "SORA_SIM_SPEED": BROWSER_SIM_SPEED,
-        "SORA_WIDGET_BACKEND": "simulator",
-        "SORA_WIDGET_LIBRARY": str(root / "videos"),
-    }
-    env.pop("OPENAI_API_KEY", None)
     command = [sys.executable, "-m", "marimo", "run", str(APP), "--headless"]
     command += ["--host", "127.0.0.1", "--port", str(port)]
-    log = open(root / "marimo.log", "wb")  # noqa: SIM115 (kept open for the server's life)
-    process = subprocess.Popen(
-        command, stdout=log, stderr=log, env=env, cwd=root, start_new_session=True
-    )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        raise RuntimeError(f"marimo did not start:\n{(root / 'marimo.log').read_text()[-3000:]}")
+    process = start_app_server("marimo", command, root, url)
     yield url
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-    stop(SimulatorConfig(data_dir=sim_dir))  # the kernels' simulator outlives them on purpose
+    stop_app_server(process, root)
 
 
 def test_type_generate_and_watch_the_video_play_in_marimo(page, marimo_url):
