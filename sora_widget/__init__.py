@@ -8,19 +8,26 @@ from .compare import Compare
 from .errors import (
     APIConnectionError,
     APIError,
+    APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ConflictError,
     InvalidRequestError,
+    JobCancelled,
+    JobTimeout,
+    LibraryWriteError,
     ModerationBlocked,
     NotFoundError,
+    PermissionDeniedError,
     RateLimitError,
     ServerError,
     SoraError,
     VideoFailed,
 )
-from .jobs import JobCancelled, JobStatus, VideoJob
-from .library import Library
+from .jobs import JobStatus, VideoJob
+from .library import Library, LibraryEntry
 from .pricing import estimate_cost
+from .resume import resume
 from .types import Video, VideoStatus
 from .widget import SoraWidget
 
@@ -32,19 +39,26 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 __all__ = [
     "Compare",
     "Library",
+    "LibraryEntry",
     "SoraClient",
     "SoraWidget",
     "VideoJob",
     "connect",
+    "resume",
     "APIConnectionError",
     "APIError",
+    "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ConflictError",
     "InvalidRequestError",
     "JobCancelled",
     "JobStatus",
+    "JobTimeout",
+    "LibraryWriteError",
     "ModerationBlocked",
     "NotFoundError",
+    "PermissionDeniedError",
     "RateLimitError",
     "ServerError",
     "SoraError",

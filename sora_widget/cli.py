@@ -30,6 +30,7 @@ from .errors import (
 from .jobs import VideoJob, submit, submit_remix
 from .library import Library
 from .progress import follow
+from .resume import resume
 from .simulator.config import FaultConfig, SimulatorConfig
 from .simulator.server import serve, stop
 from .types import VideoStatus
@@ -265,7 +266,7 @@ async def _remix(args: argparse.Namespace, client: SoraClient) -> None:
 
 async def _resume(args: argparse.Namespace, client: SoraClient) -> None:
     library = Library(args.library)
-    jobs = library.resume(client)
+    jobs = resume(client, library)
     if not jobs:
         print(
             f"Nothing to resume in {library.root}: no unfinished job is left (a job a running "

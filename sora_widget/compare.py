@@ -25,6 +25,7 @@ from .export import compare_page, data_url
 from .jobs import JobStatus, VideoJob, submit, submit_remix
 from .kernel_loop import on_creating_loop
 from .library import Library, LibraryEntry, public_url
+from .resume import attach_pending, resumable
 from .throttle import Throttle
 from .types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE
 from .validation import validate_generation, validate_prompt
@@ -331,9 +332,9 @@ class Compare(anywidget.AnyWidget):
         wanted = {"prompt": variant.prompt, "remixed_from_video_id": remixed_from}
         if remixed_from is None:
             wanted |= {"model": variant.model, "size": variant.size, "seconds": variant.seconds}
-        for record in self.library.resumable(self.client, origin="compare"):
+        for record in resumable(self.client, self.library, origin="compare"):
             if all(record.get(name) == value for name, value in wanted.items()):
-                return self.library.attach_pending(self.client, record)
+                return attach_pending(self.client, self.library, record)
         return None
 
     def _saved_source(self, variant: Variant) -> LibraryEntry | None:
@@ -342,7 +343,7 @@ class Compare(anywidget.AnyWidget):
         remixes = {v.prompt for v in self.variants if v.remix_of is variant and v.job is None}
         if not remixes:
             return None
-        for record in self.library.resumable(self.client, origin="compare"):
+        for record in resumable(self.client, self.library, origin="compare"):
             source_id = record.get("remixed_from_video_id")
             if record.get("prompt") not in remixes or not isinstance(source_id, str):
                 continue

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import av
-
 from .errors import InvalidRequestError
 from .jobs import JobStatus, VideoJob
 from .library import LibraryEntry
@@ -169,6 +167,8 @@ def cell_payload(variant: Variant, *, source: Variant | None, names: dict[str, s
 
 def frame_rate(path: Path) -> float | None:
     """The video's frames per second, read from the file's header (not guessed per backend)."""
+    import av  # the video stack loads when a video is first read, not with the package
+
     try:
         with av.open(str(path)) as container:
             rate = container.streams.video[0].average_rate

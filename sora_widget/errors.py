@@ -105,6 +105,14 @@ class JobTimeout(SoraError):
     """The job did not finish within the overall timeout the caller set."""
 
 
+class JobCancelled(SoraError):
+    """`await job` on a job that was cancelled with `job.cancel()`."""
+
+
+class LibraryWriteError(SoraError, OSError):
+    """The library folder could not be written: disk full, read-only, or not a folder."""
+
+
 #: Errors that say "try again later", not "this will never work".
 TRANSIENT_ERRORS = (APIConnectionError, RateLimitError, ServerError)
 

@@ -15,24 +15,24 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .api import VideosAPI
 from .errors import (
     BadRequestError,
     ConflictError,
+    JobCancelled,
+    JobTimeout,
     ModerationBlocked,
     NotFoundError,
     SoraError,
     VideoFailed,
 )
+from .library import Library, LibraryEntry
 from .poller import Poller
 from .tasks import spawn
 from .types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE, Video, VideoStatus
 from .validation import validate_generation, validate_prompt
-
-if TYPE_CHECKING:
-    from .client import SoraClient
-    from .library import Library, LibraryEntry
 
 logger = logging.getLogger(__name__)
 
@@ -47,10 +47,6 @@ def is_followed(base_url: str, video_id: str) -> bool:
     """Whether a job in this process already follows this video: resuming it again would make
     two jobs poll and save the same video."""
     return (base_url, video_id) in _FOLLOWED
-
-
-class JobCancelled(SoraError):
-    """`await job` on a job that was cancelled with `job.cancel()`."""
 
 
 class JobStatus(StrEnum):
@@ -91,7 +87,7 @@ class VideoJob:
 
     def __init__(
         self,
-        client: SoraClient,
+        client: VideosAPI,
         begin: Callable[[], Awaitable[Video]],
         *,
         library: Library | None = None,
@@ -136,7 +132,7 @@ class VideoJob:
     @classmethod
     def attach(
         cls,
-        client: SoraClient,
+        client: VideosAPI,
         video: Video | str,
         *,
         library: Library | None = None,
@@ -305,14 +301,14 @@ class VideoJob:
         """The whole job; its outcome goes into the job's fields, never out as an exception."""
         try:
             video = await self._begin()
-            self._observe(video)
+            self.observe(video)
             if self.done:
                 return  # cancelled while the create request was under way
             _FOLLOWED.add((self.client.base_url, video.id))
             if self.library is not None:
                 self.library.record_pending(video, self.client.base_url, origin=self.origin)
             if not video.is_terminal:
-                video = await self.poller.watch(self, deadline=self._started_at + self.timeout)
+                video = await self._watch()
             if video.status == VideoStatus.FAILED:
                 raise _failure(video)
             if self.library is not None:
@@ -331,6 +327,17 @@ class VideoJob:
         finally:
             if self.video_id is not None:
                 _FOLLOWED.discard((self.client.base_url, self.video_id))
+
+    async def _watch(self) -> Video:
+        """The video once the poller sees it finished, or JobTimeout saying how to resume it."""
+        try:
+            return await self.poller.watch(self, deadline=self._started_at + self.timeout)
+        except JobTimeout:
+            raise JobTimeout(
+                f"Video {self.video_id} did not finish within {self.timeout:.0f} s (last seen "
+                f"{self.status}, {self.progress}%). It may still finish on the server: follow "
+                "it again with VideoJob.attach(client, video_id) or resume(client, library)."
+            ) from None
 
     async def _delete_after(self, previous: asyncio.Task[Any]) -> None:
         await asyncio.wait({previous})
@@ -352,7 +359,7 @@ class VideoJob:
 
     # ---- state changes ----------------------------------------------------------------------
 
-    def _observe(self, video: Video) -> None:
+    def observe(self, video: Video) -> None:
         """Take in the server's latest description of the video."""
         self.video = video
         self.video_id = video.id
@@ -398,7 +405,7 @@ def _failure(video: Video) -> VideoFailed:
 
 
 def submit(
-    client: SoraClient,
+    client: VideosAPI,
     prompt: str,
     *,
     model: str = DEFAULT_MODEL,
@@ -432,7 +439,7 @@ def submit(
 
 
 def submit_remix(
-    client: SoraClient,
+    client: VideosAPI,
     video_id: str,
     prompt: str,
     *,

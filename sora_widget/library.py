@@ -26,20 +26,16 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import psutil
 
+from .api import VideosAPI
 from .atomic import atomic_file
-from .errors import TRANSIENT_ERRORS, RateLimitError, SoraError
-from .jobs import DEFAULT_TIMEOUT, VideoJob, is_followed
-from .poller import Poller
+from .errors import TRANSIENT_ERRORS, LibraryWriteError, RateLimitError
 from .pricing import estimate_cost
 from .types import ContentVariant, Video, VideoStatus
-
-if TYPE_CHECKING:
-    from .client import SoraClient
 
 logger = logging.getLogger(__name__)
 
@@ -53,10 +49,6 @@ METADATA_FILE = "metadata.json"
 PENDING_FOLDER = ".pending"
 MAX_ID_LENGTH = 128
 _SAFE_ID = re.compile(r"[A-Za-z0-9_-]+")
-
-
-class LibraryWriteError(SoraError, OSError):
-    """The library folder could not be written: disk full, read-only, or not a folder."""
 
 
 def checked_id(video_id: object) -> str:
@@ -168,7 +160,7 @@ class Library:
 
     # ---- saving -----------------------------------------------------------------------------
 
-    async def save(self, video: Video, client: SoraClient) -> LibraryEntry:
+    async def save(self, video: Video, client: VideosAPI) -> LibraryEntry:
         """Download the video, thumbnail and spritesheet at once and record the metadata.
 
         A video already saved is returned as it is, not downloaded again. Raises ValueError
@@ -191,7 +183,7 @@ class Library:
         self.forget_pending(video.id)
         return entry
 
-    async def _download_all(self, video: Video, client: SoraClient, folder: Path) -> LibraryEntry:
+    async def _download_all(self, video: Video, client: VideosAPI, folder: Path) -> LibraryEntry:
         folder.mkdir(parents=True, exist_ok=True)
         results = await asyncio.gather(
             *(
@@ -223,7 +215,7 @@ class Library:
         return entry
 
     async def _download(
-        self, client: SoraClient, video_id: str, variant: ContentVariant, path: Path
+        self, client: VideosAPI, video_id: str, variant: ContentVariant, path: Path
     ) -> None:
         if path.exists():
             return  # from an earlier, interrupted save: it was only renamed into place whole
@@ -255,7 +247,7 @@ class Library:
         return self.root / PENDING_FOLDER
 
     def record_pending(self, video: Video, base_url: str, *, origin: str = "script") -> None:
-        """Remember a job in flight, so a new process can resume it (see `resume`).
+        """Remember a job in flight, so a new process can resume it (see `resume.resume`).
 
         The record names the process following the job, so that while it lives no other
         process resumes the job too. Best effort: if the folder cannot be written the job still
@@ -302,61 +294,6 @@ class Library:
             if record is not None and _is_safe(record.get("id")):
                 records.append(record)
         return records
-
-    def resumable(self, client: SoraClient, *, origin: str | None = None) -> list[dict[str, Any]]:
-        """The pending records `resume` would follow, oldest first.
-
-        Skipped: jobs of another backend, jobs already followed in this process, and jobs whose
-        recorded process (another kernel, say) is still running: it will save them itself.
-        With `origin`, only jobs started by that kind of owner ("widget", "compare", ...).
-        """
-        base_url = public_url(client.base_url)
-        records = []
-        for record in self.pending():
-            if record.get("base_url") != base_url:
-                continue  # made on another backend: this client cannot see it
-            if origin is not None and record.get("origin", "script") != origin:
-                continue
-            if is_followed(client.base_url, record["id"]) or _runs_elsewhere(record.get("owner")):
-                continue
-            if self.get(record["id"]) is not None:
-                self.forget_pending(record["id"])  # saved just before the last process ended
-                continue
-            records.append(record)
-        return sorted(records, key=_age_order)
-
-    def resume(
-        self,
-        client: SoraClient,
-        *,
-        origin: str | None = None,
-        poller: Poller | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
-    ) -> list[VideoJob]:
-        """Follow again, until saved, every pending job no running process follows (oldest
-        first): after a kernel restart, nothing paid for is lost and nothing is paid twice."""
-        return [
-            self.attach_pending(client, record, poller=poller, timeout=timeout)
-            for record in self.resumable(client, origin=origin)
-        ]
-
-    def attach_pending(
-        self,
-        client: SoraClient,
-        record: dict[str, Any],
-        *,
-        poller: Poller | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
-    ) -> VideoJob:
-        """A job following the pending `record` (from `resumable`) for its original owner."""
-        return VideoJob.attach(
-            client,
-            record["id"],
-            library=self,
-            poller=poller,
-            timeout=timeout,
-            origin=str(record.get("origin", "script")),
-        )
 
     # ---- reading ----------------------------------------------------------------------------
 
@@ -410,15 +347,6 @@ class Library:
         return round(sum(entry.cost for entry in self.entries() if entry.cost is not None), 2)
 
 
-def _age_order(record: dict[str, Any]) -> tuple[float, float]:
-    """Oldest first; the server counts in whole seconds, so ties go by when it was recorded."""
-    created, recorded = record.get("created_at"), record.get("recorded_at")
-    return (
-        created if isinstance(created, int | float) else 0.0,
-        recorded if isinstance(recorded, int | float) else 0.0,
-    )
-
-
 # ---- which process follows a pending job -------------------------------------------------------
 
 
@@ -428,7 +356,7 @@ def _this_process() -> dict[str, Any]:
     return {"host": socket.gethostname(), "pid": process.pid, "started": process.create_time()}
 
 
-def _runs_elsewhere(owner: object) -> bool:
+def runs_elsewhere(owner: object) -> bool:
     """Whether the process that recorded a job is another one, on this host, still running.
 
     On another host we cannot tell, so the job counts as free to resume.
@@ -476,7 +404,7 @@ def _write_error(error: OSError, folder: Path, video_id: str) -> LibraryWriteErr
     wrapped = LibraryWriteError(
         f"Could not save video {video_id} in {folder}: {reason}. Free some space or choose a "
         "writable folder with Library(root=...); the video stays on the server until its link "
-        "expires, and library.resume(client) tries again."
+        "expires, and resume(client, library) tries again."
     )
     wrapped.errno = error.errno
     return wrapped

@@ -16,15 +16,12 @@ import time
 import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from .api import VideosAPI
 from .errors import TRANSIENT_ERRORS, APIError, JobTimeout, RateLimitError, SoraError
 from .tasks import spawn
 from .types import Video
-
-if TYPE_CHECKING:
-    from .client import SoraClient
-    from .jobs import VideoJob
 
 logger = logging.getLogger(__name__)
 
@@ -59,12 +56,25 @@ class Cadence:
         return min(self.ceiling, max(self.floor, seconds))
 
 
+class Followed(Protocol):
+    """What the poller needs of a job (a `VideoJob`): which video, when it may end, and where
+    to report what the server said."""
+
+    @property
+    def video_id(self) -> str | None: ...
+
+    @property
+    def eta(self) -> float | None: ...
+
+    def observe(self, video: Video) -> None: ...
+
+
 # ---- polling --------------------------------------------------------------------------------
 
 
 @dataclass(eq=False)
 class _Watch:
-    job: VideoJob
+    job: Followed
     future: asyncio.Future[Video]
     deadline: float
     #: The next wait without a hint; grows by `Cadence.factor` after every poll.
@@ -85,7 +95,7 @@ class Poller:
 
     def __init__(
         self,
-        client: SoraClient,
+        client: VideosAPI,
         *,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
@@ -106,18 +116,18 @@ class Poller:
         self._wake = asyncio.Event()
 
     @classmethod
-    def for_client(cls, client: SoraClient) -> Poller:
+    def for_client(cls, client: VideosAPI) -> Poller:
         """The client's shared poller, created on first use."""
         poller = _POLLERS.get(client)
         if poller is None:
             poller = _POLLERS[client] = cls(client)
         return poller
 
-    async def watch(self, job: VideoJob, deadline: float) -> Video:
+    async def watch(self, job: Followed, deadline: float) -> Video:
         """Refresh `job` until its video is completed or failed, and return that video.
 
-        Raises JobTimeout at `deadline` (a `clock` time), or the first error that is not
-        transient (say, NotFoundError when the video was deleted meanwhile).
+        Raises JobTimeout at `deadline` (a `clock` time; the job words the message), or the
+        first error that is not transient (say, NotFoundError when the video was deleted).
         """
         watch = _Watch(
             job, asyncio.get_running_loop().create_future(), deadline, self.cadence.initial
@@ -166,7 +176,7 @@ class Poller:
         now = self.clock()
         for watch in self._live():
             if now >= watch.deadline:
-                watch.future.set_exception(_timeout(watch.job))
+                watch.future.set_exception(JobTimeout(f"Video {watch.job.video_id} timed out."))
         watches = self._live()
         if not watches:
             return
@@ -230,7 +240,7 @@ class Poller:
         if watch.future.done():
             return
         watch.hint = hint
-        watch.job._observe(video)
+        watch.job.observe(video)
         if video.is_terminal:
             watch.future.set_result(video)
 
@@ -256,12 +266,3 @@ class Poller:
         """Schedule the next tick, never past a job's deadline."""
         deadlines = [watch.deadline for watch in self._live()]
         self._next_tick = min([self.clock() + delay, *deadlines])
-
-
-def _timeout(job: VideoJob) -> JobTimeout:
-    """The error a job ends with at its deadline: what happened, and how to pick it up again."""
-    return JobTimeout(
-        f"Video {job.video_id} did not finish within {job.timeout:.0f} s (last seen "
-        f"{job.status}, {job.progress}%). It may still finish on the server: follow it again "
-        "with VideoJob.attach(client, video_id) or library.resume(client)."
-    )

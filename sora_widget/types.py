@@ -47,6 +47,8 @@ STANDARD_SIZES = ("720x1280", "1280x720")
 PRO_SIZES = ("1024x1792", "1792x1024")
 SECONDS_CHOICES = ("4", "8", "12")
 EXTENSION_SECONDS_CHOICES = ("4", "8", "12", "16", "20")
+#: Tiles per row of a spritesheet: the simulator's, and the guess for servers that do not say.
+SPRITE_COLUMNS = 10
 
 #: Dated snapshots behave like the model they are a snapshot of.
 MODEL_FAMILY = {

@@ -22,6 +22,7 @@ from .export import player_page
 from .jobs import JobStatus, VideoJob, submit, submit_remix
 from .kernel_loop import on_creating_loop
 from .library import Library, LibraryEntry, public_url
+from .resume import resume
 from .throttle import Throttle
 from .types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE, Video, VideoStatus
 from .widget_state import (
@@ -229,7 +230,7 @@ class SoraWidget(anywidget.AnyWidget):
     def _resume(self) -> None:
         """Follow this backend's widget jobs that no running kernel follows: the newest in the
         panel, the others in the history strip, each saved and shown when it completes."""
-        jobs = self.library.resume(self.client, origin="widget")
+        jobs = resume(self.client, self.library, origin="widget")
         self._resumed.update(jobs)
         for job in jobs:
             self._follow(job)

@@ -25,8 +25,14 @@ from .errors import (
 )
 from .jobs import JobStatus, VideoJob
 from .pricing import estimate_cost
-from .simulator.render import SPRITE_COLUMNS
-from .types import MODEL_FAMILY, MODELS, SECONDS_CHOICES, SIZES_BY_FAMILY, parse_size
+from .types import (
+    MODEL_FAMILY,
+    MODELS,
+    SECONDS_CHOICES,
+    SIZES_BY_FAMILY,
+    SPRITE_COLUMNS,
+    parse_size,
+)
 from .validation import validate_model, validate_prompt, validate_seconds, validate_size
 
 #: The statuses the front end shows; SUBMITTING looks like Queued, SAVING like In progress.

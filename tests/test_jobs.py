@@ -14,11 +14,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sora_widget.client import SoraClient, VideoPage
+from sora_widget.api import VideoPage
+from sora_widget.client import SoraClient
 from sora_widget.errors import (
     APIConnectionError,
     BadRequestError,
     InvalidRequestError,
+    JobCancelled,
     JobTimeout,
     ModerationBlocked,
     NotFoundError,
@@ -26,7 +28,7 @@ from sora_widget.errors import (
     ServerError,
     VideoFailed,
 )
-from sora_widget.jobs import JobCancelled, JobStatus, VideoJob, submit, submit_remix
+from sora_widget.jobs import JobStatus, VideoJob, submit, submit_remix
 from sora_widget.library import Library
 from sora_widget.poller import Cadence, Poller
 from sora_widget.simulator import FaultConfig

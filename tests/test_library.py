@@ -15,10 +15,11 @@ from pathlib import Path
 import psutil
 import pytest
 
-from sora_widget.errors import APIConnectionError, NotFoundError, SoraError
+from sora_widget.errors import APIConnectionError, LibraryWriteError, NotFoundError, SoraError
 from sora_widget.jobs import JobStatus, submit, submit_remix
-from sora_widget.library import Library, LibraryWriteError, checked_id, public_url
+from sora_widget.library import Library, checked_id, public_url
 from sora_widget.poller import Poller
+from sora_widget.resume import resume
 from sora_widget.simulator import FaultConfig
 from sora_widget.types import Video
 
@@ -332,7 +333,7 @@ async def test_resume_follows_pending_jobs_of_the_same_backend_only(library, fak
     library.record_pending(completed("video_elsewhere"), "https://other.example/v1")
 
     fresh = Library(library.root)  # a new process: nothing in memory
-    jobs = fresh.resume(client, poller=fake_poller(client, fake_time))
+    jobs = resume(client, fresh, poller=fake_poller(client, fake_time))
     assert [job.video_id for job in jobs] == [ours.id]
     await asyncio.gather(*jobs)
     assert fresh.get(ours.id) is not None
@@ -346,7 +347,7 @@ async def test_a_job_this_process_follows_is_not_resumed_a_second_time(library, 
         if update.status is JobStatus.IN_PROGRESS:
             break
     # A second widget in the same kernel: the running job is not followed twice.
-    assert Library(library.root).resume(client, poller=fake_poller(client, fake_time)) == []
+    assert resume(client, Library(library.root), poller=fake_poller(client, fake_time)) == []
     job.cancel()
 
 
@@ -372,14 +373,14 @@ async def test_only_jobs_whose_process_has_ended_are_resumed(library, fake_time)
         set_pending_owner(library.root, dead_video.id, **owner_of(dead))
         dead.kill()
         dead.wait()
-        jobs = Library(library.root).resume(client, poller=fake_poller(client, fake_time))
+        jobs = resume(client, Library(library.root), poller=fake_poller(client, fake_time))
         assert [job.video_id for job in jobs] == [dead_video.id]
         await asyncio.gather(*jobs)
     finally:
         alive.kill()
         alive.wait()
     # Once the other kernel has ended too, its job is free.
-    jobs = Library(library.root).resume(client, poller=fake_poller(client, fake_time))
+    jobs = resume(client, Library(library.root), poller=fake_poller(client, fake_time))
     assert [job.video_id for job in jobs] == [alive_video.id]
     await asyncio.gather(*jobs)
 
@@ -392,7 +393,7 @@ async def test_a_reused_pid_does_not_hold_a_job(library, fake_time):
     try:
         # Same pid, but a process that started later than the one that recorded the job.
         set_pending_owner(library.root, video.id, **{**owner_of(process), "started": 12345.0})
-        jobs = Library(library.root).resume(client, poller=fake_poller(client, fake_time))
+        jobs = resume(client, Library(library.root), poller=fake_poller(client, fake_time))
         assert [job.video_id for job in jobs] == [video.id]
         await asyncio.gather(*jobs)
     finally:
@@ -409,10 +410,10 @@ async def test_resume_can_take_only_one_kind_of_owner_oldest_first(library, fake
         library.record_pending(video, client.base_url, origin=origin)
         videos.append(video)
     fresh = Library(library.root)
-    widget_jobs = fresh.resume(client, origin="widget", poller=fake_poller(client, fake_time))
+    widget_jobs = resume(client, fresh, origin="widget", poller=fake_poller(client, fake_time))
     assert [job.video_id for job in widget_jobs] == [videos[0].id, videos[2].id]
     assert {job.origin for job in widget_jobs} == {"widget"}
-    rest = fresh.resume(client, poller=fake_poller(client, fake_time))
+    rest = resume(client, fresh, poller=fake_poller(client, fake_time))
     assert [(job.video_id, job.origin) for job in rest] == [(videos[1].id, "compare")]
     await asyncio.gather(*widget_jobs, *rest)
 
@@ -453,7 +454,7 @@ async def test_resume_after_a_restart_completes_a_pending_job(make_app, tmp_path
     # The restart: new simulator process, new client, new library, same folders.
     client, _ = sim_client(make_app(speed=SPEED))
     library = Library(tmp_path / "library")
-    jobs = library.resume(client, poller=Poller(client, cadence=FAST))
+    jobs = resume(client, library, poller=Poller(client, cadence=FAST))
     assert [job.video_id for job in jobs] == [video.id]
     await jobs[0]
     await client.aclose()

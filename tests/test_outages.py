@@ -17,10 +17,11 @@ import httpx
 import pytest
 
 from sora_widget.client import SoraClient
-from sora_widget.errors import APIConnectionError, APITimeoutError
+from sora_widget.errors import APIConnectionError, APITimeoutError, LibraryWriteError
 from sora_widget.jobs import JobStatus, submit
-from sora_widget.library import Library, LibraryWriteError
+from sora_widget.library import Library
 from sora_widget.poller import _POLLERS, Cadence, Poller
+from sora_widget.resume import resume
 from sora_widget.simulator import FaultConfig
 from sora_widget.widget import SoraWidget
 
@@ -89,7 +90,7 @@ async def test_a_download_cut_halfway_leaves_no_file_and_resumes_after_a_restart
         port = port_of(server.base_url)
         stop_server(server)
         server = start_server(data_dir, "--port", port, "--speed", "100")
-        [resumed] = library.resume(client, poller=Poller(client, cadence=FAST))
+        [resumed] = resume(client, library, poller=Poller(client, cadence=FAST))
         await asyncio.wait_for(resumed, 30)
     finally:
         stop_server(server)
@@ -171,7 +172,7 @@ async def test_a_full_disk_gives_a_clear_error_and_corrupts_nothing(
     assert [entry.id for entry in library.entries()] == [first.id]
 
     monkeypatch.setattr(os, "replace", real_replace)  # space was freed
-    [resumed] = library.resume(client, poller=Poller(client, cadence=FAST))
+    [resumed] = resume(client, library, poller=Poller(client, cadence=FAST))
     await asyncio.wait_for(resumed, 30)
     assert {entry.id for entry in library.entries()} == {first.id, job.video_id}
 

@@ -25,6 +25,7 @@ from sora_widget.errors import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    LibraryWriteError,
     ModerationBlocked,
     NotFoundError,
     RateLimitError,
@@ -32,7 +33,7 @@ from sora_widget.errors import (
     SoraError,
 )
 from sora_widget.jobs import submit
-from sora_widget.library import Library, LibraryWriteError
+from sora_widget.library import Library
 from sora_widget.poller import Cadence, Poller
 from sora_widget.simulator import FaultConfig
 from sora_widget.widget import SoraWidget

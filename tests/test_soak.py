@@ -29,7 +29,8 @@ import httpx
 import pytest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sora_widget.client import MAYBE_CREATED, SoraClient
+from sora_widget.api import MAYBE_CREATED
+from sora_widget.client import SoraClient
 from sora_widget.errors import (
     APIConnectionError,
     RateLimitError,
@@ -39,6 +40,7 @@ from sora_widget.errors import (
 from sora_widget.jobs import JobStatus, submit
 from sora_widget.library import FILE_NAMES, METADATA_FILE, Library
 from sora_widget.poller import Poller
+from sora_widget.resume import resume
 from sora_widget.simulator import FaultConfig
 from sora_widget.simulator.render import RenderedAssets, RenderRequest
 
@@ -178,7 +180,7 @@ async def test_soak_every_job_ends_cleanly_and_no_video_is_lost_or_duplicated(ma
         # the rate limit's window has passed.
         unsaved = {record["id"] for record in library.pending()}
         await warp.sleep(60)
-        resumed = library.resume(client, poller=poller, timeout=REAL_TIMEOUT * WARP)
+        resumed = resume(client, library, poller=poller, timeout=REAL_TIMEOUT * WARP)
         async with asyncio.timeout(REAL_TIMEOUT):
             await asyncio.gather(*resumed, return_exceptions=True)
     finally:

@@ -36,6 +36,7 @@ from av.video.reformatter import ColorPrimaries, ColorRange, Colorspace, ColorTr
 from PIL import Image
 
 from ..atomic import atomic_path
+from ..types import SPRITE_COLUMNS
 from .paint.caption import CAPTION_LINES
 from .paint.shot import REFERENCE_FADE_SECONDS, ZOOM_PER_SECOND, Segment, Shot
 from .paint.stage import ORBIT_SECONDS, PAN_SECONDS, PAN_SPAN
@@ -85,7 +86,6 @@ THUMBNAIL_QUALITY = 80
 # (the height keeps the video's aspect: see `sprite_tile_size`), read left to right, top to
 # bottom. Tile i shows the frame at (i + 0.5) / SPRITE_TILES of the duration, so a hover at
 # fraction f of the video's width maps to tile floor(f * SPRITE_TILES).
-SPRITE_COLUMNS = 10
 SPRITE_ROWS = 2
 SPRITE_TILES = SPRITE_COLUMNS * SPRITE_ROWS
 SPRITE_TILE_WIDTH = 128

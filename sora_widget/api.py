@@ -1,0 +1,568 @@
+"""`VideosAPI`: one method per Videos API endpoint, over one httpx connection pool.
+
+Everything HTTP lives here: auth, checks before sending, error mapping and retries. Any server
+that speaks the contract works (OpenAI, a gateway, Azure OpenAI's v1 API, the simulator);
+none is special-cased. `SoraClient` (in `client`) adds background jobs on top.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, Self, TypeVar
+from urllib.parse import quote
+
+import httpx
+
+from ._retry import NEVER_SENT, RetryNotice, RetryPolicy, parse_retry_after
+from .atomic import atomic_file
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    InvalidRequestError,
+    RateLimitError,
+    error_class_for_status,
+)
+from .reference_image import Fit, ReferenceImage, prepare_reference
+from .types import (
+    DEFAULT_MODEL,
+    DEFAULT_SECONDS,
+    DEFAULT_SIZE,
+    EXTENSION_SECONDS_CHOICES,
+    Character,
+    ContentVariant,
+    Video,
+)
+from .validation import validate_generation, validate_prompt, validate_seconds
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+POLL_HINT_HEADER = "openai-poll-after-ms"
+#: Error bodies above this size are quoted, not parsed: a real API error is well under 1 KiB.
+MAX_ERROR_BODY = 64 * 1024
+SNIPPET_CHARS = 200
+DEFAULT_SUFFIXES = {
+    ContentVariant.VIDEO: ".mp4",
+    ContentVariant.THUMBNAIL: "_thumbnail.webp",
+    ContentVariant.SPRITESHEET: "_spritesheet.jpg",
+}
+MAYBE_CREATED = (
+    "The video may have been created anyway: look for it with `client.list()` before trying "
+    "again, so it is not paid for twice."
+)
+
+#: A video to edit, extend or make a character from: its id, or an MP4 file (path or bytes).
+VideoInput = str | os.PathLike[str] | bytes
+FormParts = list[tuple[str, tuple[str | None, str | bytes] | tuple[str, bytes, str]]]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class VideoPage:
+    """One page of `GET /videos`; pass `last_id` as `after` to get the next one."""
+
+    data: list[Video]
+    first_id: str | None
+    last_id: str | None
+    has_more: bool
+
+
+class VideosAPI:
+    """Async client for the Videos API. Use `async with`, or call `aclose()` when done.
+
+    The API key is kept out of every repr, exception and log line: it is only added to
+    outgoing requests, and only to those for the API's own origin.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        organization: str | None = None,
+        project: str | None = None,
+        auth_header: Literal["bearer", "api-key"] = "bearer",
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = 3,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
+        key = (api_key if api_key is not None else os.environ.get("OPENAI_API_KEY", "")).strip()
+        if not key:
+            raise InvalidRequestError(
+                "api_key",
+                "No API key: pass api_key=... or set OPENAI_API_KEY (the local simulator "
+                "accepts any non-empty key).",
+                "missing_api_key",
+            )
+        if not key.isascii() or any(char.isspace() for char in key):
+            # Said without quoting the key: header encoding errors would carry it along.
+            raise InvalidRequestError(
+                "api_key",
+                "The API key contains spaces or non-ASCII characters: copy it again.",
+                "invalid_api_key",
+            )
+        if auth_header == "bearer":
+            authorization = ("Authorization", f"Bearer {key}")
+        elif auth_header == "api-key":
+            authorization = ("api-key", key)
+        else:
+            raise InvalidRequestError(
+                "auth_header",
+                f"Invalid value for 'auth_header': {auth_header!r}. Supported values are "
+                "'bearer' (OpenAI) and 'api-key' (Azure OpenAI).",
+            )
+        self.base_url: str = (
+            base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
+        ).rstrip("/")
+        #: Shown as the widget's backend badge; set by whoever starts the simulator.
+        self.is_simulator: bool = False
+        self._retry = RetryPolicy(max_retries=max_retries)
+        self._sleep = sleep
+        self._retry_listeners: list[Callable[[RetryNotice], object]] = []
+        headers = {}
+        if organization := organization or os.environ.get("OPENAI_ORG_ID"):
+            headers["OpenAI-Organization"] = organization
+        if project := project or os.environ.get("OPENAI_PROJECT_ID"):
+            headers["OpenAI-Project"] = project
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            headers=headers,
+            timeout=timeout,
+            transport=transport,
+            follow_redirects=True,
+            event_hooks={"request": [_authorizer(httpx.URL(self.base_url), *authorization)]},
+        )
+
+    def on_retry(self, listener: Callable[[RetryNotice], object]) -> Callable[[], None]:
+        """Call `listener` before each automatic retry; returns a function that unsubscribes."""
+        self._retry_listeners.append(listener)
+        return lambda: self._retry_listeners.remove(listener)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    # ---- endpoints ------------------------------------------------------------------------------
+
+    async def create(
+        self,
+        prompt: str,
+        *,
+        model: str = DEFAULT_MODEL,
+        size: str = DEFAULT_SIZE,
+        seconds: str | int = DEFAULT_SECONDS,
+        input_reference: ReferenceImage | None = None,
+        fit: Fit | None = None,
+    ) -> Video:
+        """Start a generation. `fit` ("crop" or "pad") adapts a reference image of another size."""
+        seconds = _seconds_string(seconds)
+        validate_generation(prompt, model, size, seconds)
+        parts = _form(prompt=prompt, model=model, size=size, seconds=seconds)
+        if input_reference is not None:
+            reference = prepare_reference(input_reference, size, fit)
+            if isinstance(reference, dict):
+                parts += _form(**{f"input_reference[{k}]": v for k, v in reference.items()})
+            else:
+                parts.append(("input_reference", reference))
+        response = await self._send("POST", "/videos", creating=True, files=parts)
+        return _parse(response, Video.from_dict)
+
+    async def retrieve(self, video_id: str) -> Video:
+        video, _ = await self.retrieve_with_hint(video_id)
+        return video
+
+    async def retrieve_with_hint(self, video_id: str) -> tuple[Video, float | None]:
+        """The video and the server's `openai-poll-after-ms` hint in seconds (None if absent)."""
+        response = await self._send("GET", f"/videos/{_segment(video_id)}")
+        return _parse(response, Video.from_dict), _poll_hint(response)
+
+    async def list_page(
+        self, *, limit: int | None = None, order: str | None = None, after: str | None = None
+    ) -> VideoPage:
+        params = _list_params(limit, order, after)
+        response = await self._send("GET", "/videos", params=params)
+        return _parse(response, _video_page)
+
+    async def list(
+        self, *, limit: int | None = None, order: str | None = None, after: str | None = None
+    ) -> AsyncIterator[Video]:
+        """Every video, page after page; `limit` is the page size, not a total."""
+        while True:
+            page = await self.list_page(limit=limit, order=order, after=after)
+            for video in page.data:
+                yield video
+            if not page.has_more or page.last_id is None or page.last_id == after:
+                return
+            after = page.last_id
+
+    async def delete(self, video_id: str) -> bool:
+        """Delete a completed or failed video and its files; True when the server confirms."""
+        response = await self._send("DELETE", f"/videos/{_segment(video_id)}")
+        return _parse(response, lambda body: bool(body.get("deleted")))
+
+    async def remix(self, video_id: str, prompt: str) -> Video:
+        """A new video from a completed one and a new prompt."""
+        path = f"/videos/{_segment(video_id)}/remix"
+        validate_prompt(prompt)
+        response = await self._send("POST", path, creating=True, json={"prompt": prompt})
+        return _parse(response, Video.from_dict)
+
+    async def edit(self, video: VideoInput, prompt: str) -> Video:
+        """A new video from `video` (an id, or an MP4 path or bytes) changed as `prompt` says."""
+        validate_prompt(prompt)
+        parts = _form(prompt=prompt) + _video_parts(video)
+        response = await self._send("POST", "/videos/edits", creating=True, files=parts)
+        return _parse(response, Video.from_dict)
+
+    async def extend(self, video: VideoInput, prompt: str, seconds: str | int) -> Video:
+        """`video` continued by `seconds` more; the result's `seconds` is the stitched total."""
+        validate_prompt(prompt)
+        seconds = validate_seconds(_seconds_string(seconds), EXTENSION_SECONDS_CHOICES)
+        parts = _form(prompt=prompt, seconds=seconds) + _video_parts(video)
+        response = await self._send("POST", "/videos/extensions", creating=True, files=parts)
+        return _parse(response, Video.from_dict)
+
+    async def download_content(
+        self,
+        video_id: str,
+        variant: str = "video",
+        path: str | os.PathLike[str] | None = None,
+    ) -> Path:
+        """Save the video, thumbnail or spritesheet to `path` (default: named after the id in
+        the current folder). The file appears whole or not at all: a download that stops short
+        leaves nothing behind and raises APIConnectionError."""
+        checked = _variant(variant)
+        url = f"/videos/{_segment(video_id)}/content"
+        if path is None:
+            path = re.sub(r"[^A-Za-z0-9_-]", "_", video_id) + DEFAULT_SUFFIXES[checked]
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+
+        async def download_once() -> httpx.Response:
+            async with self._http.stream("GET", url, params={"variant": checked}) as response:
+                if response.is_success:
+                    await _save_atomically(response, target)
+                else:
+                    await response.aread()
+                return response
+
+        await self._retrying(download_once, "GET", url, creating=False)
+        return target
+
+    async def create_character(self, video: VideoInput, name: str) -> Character:
+        """A reusable character from a video (the API expects an MP4 upload)."""
+        if not isinstance(name, str) or not 1 <= len(name) <= 80:
+            raise InvalidRequestError(
+                "name", f"'name' must be a string of 1 to 80 characters, got {_preview(name)}."
+            )
+        parts = _form(name=name) + _video_parts(video)
+        response = await self._send("POST", "/videos/characters", creating=True, files=parts)
+        return _parse(response, Character.from_dict)
+
+    async def retrieve_character(self, character_id: str) -> Character:
+        path = f"/videos/characters/{_segment(character_id, 'character_id')}"
+        return _parse(await self._send("GET", path), Character.from_dict)
+
+    # ---- one request, with retries --------------------------------------------------------------
+
+    async def _send(
+        self, method: str, path: str, *, creating: bool = False, **kwargs: Any
+    ) -> httpx.Response:
+        """A 2xx response whose body arrived whole, or a typed exception."""
+
+        async def send_once() -> httpx.Response:
+            response = await self._http.request(method, path, **kwargs)
+            _check_complete(response, len(response.content))
+            return response
+
+        return await self._retrying(send_once, method, path, creating=creating)
+
+    async def _retrying(
+        self,
+        send_once: Callable[[], Awaitable[httpx.Response]],
+        method: str,
+        path: str,
+        *,
+        creating: bool,
+    ) -> httpx.Response:
+        """Repeat `send_once` as the retry policy allows; `creating` calls are never duplicated."""
+        attempt = 0
+        while True:
+            try:
+                response = await send_once()
+            except httpx.RequestError as error:
+                if attempt >= self._retry.max_retries or not self._retry.may_retry_error(
+                    error, creating
+                ):
+                    raise self._connection_error(error, method, path, creating) from None
+                delay, reason = self._retry.delay(attempt), type(error).__name__
+            else:
+                if response.is_success:
+                    return response
+                if attempt >= self._retry.max_retries or not self._retry.may_retry_status(
+                    response.status_code, creating
+                ):
+                    raise _api_error(response)
+                retry_after = parse_retry_after(response.headers)
+                delay, reason = self._retry.delay(attempt, retry_after), response.status_code
+            attempt += 1
+            notice = RetryNotice(
+                method, path, reason if isinstance(reason, int) else None, delay, attempt
+            )
+            for listener in list(self._retry_listeners):
+                listener(notice)
+            logger.info(
+                "%s %s failed (%s); retry %d of %d in %.2f s",
+                method,
+                path,
+                reason,
+                attempt,
+                self._retry.max_retries,
+                delay,
+            )
+            await self._sleep(delay)
+
+    def _connection_error(
+        self, error: httpx.RequestError, method: str, path: str, creating: bool
+    ) -> APIConnectionError:
+        """Our own words only (`from None` above): httpx errors carry the request's headers."""
+        detail = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+        if isinstance(error, httpx.TimeoutException):
+            error_class: type[APIConnectionError] = APITimeoutError
+            message = f"{method} {path} got no answer from {self.base_url} in time ({detail})."
+        else:
+            error_class = APIConnectionError
+            message = f"{method} {path} to {self.base_url} failed ({detail})."
+        if isinstance(error, NEVER_SENT):
+            message += " Check the network connection and OPENAI_BASE_URL."
+        elif creating:
+            message += " " + MAYBE_CREATED
+        return error_class(message)
+
+
+# ---- requests ---------------------------------------------------------------------------------
+
+
+def _authorizer(
+    origin: httpx.URL, name: str, value: str
+) -> Callable[[httpx.Request], Awaitable[None]]:
+    """A request hook adding the key for the API's origin only: a redirect elsewhere (say, a
+    CDN serving a download) must not receive it. The key lives only in this closure."""
+
+    async def authorize(request: httpx.Request) -> None:
+        if (request.url.scheme, request.url.netloc) == (origin.scheme, origin.netloc):
+            request.headers[name] = value
+        else:
+            request.headers.pop(name, None)
+
+    return authorize
+
+
+def _form(**fields: str) -> FormParts:
+    """Plain multipart fields (no filename), the encoding the official SDK uses."""
+    return [(name, (None, value)) for name, value in fields.items()]
+
+
+def _video_parts(video: VideoInput) -> FormParts:
+    """`video[id]` for an id, as the official SDK sends it; otherwise the MP4 file itself.
+
+    A string is an id unless it names an existing file or ends in ".mp4".
+    """
+    if isinstance(video, str) and not (video.lower().endswith(".mp4") or Path(video).is_file()):
+        _segment(video, "video")
+        return _form(**{"video[id]": video})
+    if isinstance(video, bytes | bytearray):
+        data, filename = bytes(video), "video.mp4"
+    elif isinstance(video, str | os.PathLike):
+        try:
+            data, filename = Path(video).read_bytes(), Path(video).name
+        except OSError as error:
+            raise InvalidRequestError(
+                "video", f"'video' could not be read from {str(video)!r}: {error.strerror}."
+            ) from None
+    else:
+        raise InvalidRequestError(
+            "video",
+            "Invalid type for 'video': expected a video id, an MP4 file path or bytes, "
+            f"but got {type(video).__name__}.",
+            "invalid_type",
+        )
+    if data[4:8] != b"ftyp":
+        raise InvalidRequestError(
+            "video", f"'video' ({filename}) is not an MP4 file: upload an .mp4 video."
+        )
+    return [("video", (filename, data, "video/mp4"))]
+
+
+def _segment(value: object, param: str = "video_id") -> str:
+    """An id as exactly one URL path segment, so no id can reach another endpoint."""
+    if not isinstance(value, str) or not value.strip() or value in (".", ".."):
+        raise InvalidRequestError(
+            param, f"'{param}' must be an id such as 'video_123', got {_preview(value)}."
+        )
+    return quote(value, safe="")
+
+
+def _seconds_string(seconds: object) -> object:
+    """The API wants "4", not 4; Python callers naturally write 4."""
+    if isinstance(seconds, int) and not isinstance(seconds, bool):
+        return str(seconds)
+    return seconds
+
+
+def _variant(variant: object) -> ContentVariant:
+    try:
+        return ContentVariant(variant)
+    except ValueError:
+        raise InvalidRequestError(
+            "variant",
+            f"Invalid value for 'variant': {_preview(variant)}. Supported values are "
+            "'video', 'thumbnail' and 'spritesheet'.",
+        ) from None
+
+
+def _list_params(limit: object, order: object, after: object) -> dict[str, Any]:
+    if limit is not None and (
+        not isinstance(limit, int) or isinstance(limit, bool) or not 0 <= limit <= 100
+    ):
+        raise InvalidRequestError(
+            "limit", f"Invalid value for 'limit': {_preview(limit)}. Expected 0 to 100."
+        )
+    if order is not None and order not in ("asc", "desc"):
+        raise InvalidRequestError(
+            "order",
+            f"Invalid value for 'order': {_preview(order)}. Supported values are 'asc' and 'desc'.",
+        )
+    if after is not None:
+        _segment(after, "after")
+    params = {"limit": limit, "order": order, "after": after}
+    return {name: value for name, value in params.items() if value is not None}
+
+
+def _preview(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# ---- responses --------------------------------------------------------------------------------
+
+
+def _check_complete(response: httpx.Response, body_length: int) -> None:
+    """A body shorter than its Content-Length is a dropped connection. httpx reports this on
+    real sockets but not from in-process transports, so check it for both alike."""
+    expected = response.headers.get("content-length", "")
+    encoded = response.headers.get("content-encoding", "identity") != "identity"
+    received = response.num_bytes_downloaded if encoded else body_length
+    if expected.isdigit() and received < int(expected):
+        raise httpx.RemoteProtocolError(
+            f"the body ended after {received} of {expected} bytes", request=response.request
+        )
+
+
+async def _save_atomically(response: httpx.Response, target: Path) -> None:
+    """Stream into a temporary file beside `target`; it replaces `target` only when complete."""
+    with atomic_file(target) as file:
+        async for chunk in response.aiter_bytes():
+            file.write(chunk)
+        _check_complete(response, file.tell())
+
+
+def _parse(response: httpx.Response, build: Callable[[dict[str, Any]], T]) -> T:
+    """The JSON object in a 2xx response, built into a result; anything else is an APIError."""
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        try:
+            return build(body)
+        except (KeyError, TypeError, ValueError) as error:
+            problem = f"a JSON object of an unexpected shape ({type(error).__name__}: {error})"
+    else:
+        content_type = response.headers.get("content-type") or "no content type"
+        problem = f"{content_type}: {_snippet(response.content)}"
+    raise APIError(
+        f"Expected a JSON object from {response.request.method} {response.request.url.path}, "
+        f"got {problem}. Check that OPENAI_BASE_URL points at the Videos API (it usually ends "
+        "in /v1).",
+        status_code=response.status_code,
+        request_id=response.headers.get("x-request-id"),
+    )
+
+
+def _video_page(body: dict[str, Any]) -> VideoPage:
+    return VideoPage(
+        data=[Video.from_dict(item) for item in body.get("data") or []],
+        first_id=body.get("first_id"),
+        last_id=body.get("last_id"),
+        has_more=bool(body.get("has_more")),
+    )
+
+
+def _poll_hint(response: httpx.Response) -> float | None:
+    try:
+        return max(0.0, float(response.headers[POLL_HINT_HEADER]) / 1000)
+    except (KeyError, ValueError):
+        return None
+
+
+def _api_error(response: httpx.Response) -> APIError:
+    """The typed exception for an error response, from its `{"error": {...}}` body if any."""
+    body: Any = None
+    if len(response.content) <= MAX_ERROR_BODY:
+        with contextlib.suppress(ValueError):
+            body = json.loads(response.content)
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict) and error.get("message"):
+        message = str(error["message"])
+        details = {name: _optional_str(error.get(name)) for name in ("code", "param", "type")}
+    else:
+        message = (
+            error
+            if isinstance(error, str) and error
+            else f"The server answered {response.status_code} {response.reason_phrase} without "
+            f"an API error body: {_snippet(response.content)}"
+        )
+        details = {}
+    error_class = error_class_for_status(response.status_code)
+    kwargs: dict[str, Any] = {
+        "status_code": response.status_code,
+        "request_id": response.headers.get("x-request-id"),
+        **details,
+    }
+    if error_class is RateLimitError:
+        kwargs["retry_after"] = parse_retry_after(response.headers)
+    return error_class(message, **kwargs)
+
+
+def _optional_str(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _snippet(body: bytes) -> str:
+    """The start of a body, on one line, for messages about responses we cannot parse."""
+    text = " ".join(body[: SNIPPET_CHARS * 4].decode("utf-8", "replace").split())
+    if not text:
+        return "(empty body)"
+    cut = len(text) > SNIPPET_CHARS or len(body) > SNIPPET_CHARS * 4
+    return repr(text[:SNIPPET_CHARS]) + (" (cut)" if cut else "")
