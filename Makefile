@@ -6,6 +6,9 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# LiteLLM's proxy, a real peer of the tests, lives in a virtualenv of its own: its pins must
+# not decide the package's own dependencies.
+LITELLM_VENV ?= .venv-litellm
 
 .PHONY: demo test lint bench simulator clean
 
@@ -17,6 +20,12 @@ $(BIN)/.installed: pyproject.toml package.json package-lock.json $(wildcard js/*
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+$(LITELLM_VENV)/.installed: tests/requirements-litellm.txt
+	$(PYTHON) -m venv $(LITELLM_VENV)
+	$(LITELLM_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LITELLM_VENV)/bin/python -m pip install --quiet -r tests/requirements-litellm.txt
+	touch $@
+
 # JupyterLab on loopback; the simulator is forced even when OPENAI_API_KEY is set.
 demo: $(BIN)/.installed
 	SORA_WIDGET_BACKEND=simulator $(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 \
@@ -26,7 +35,7 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+test: lint $(LITELLM_VENV)/.installed
 	npm test
 	$(BIN)/python -m pytest
 
@@ -40,4 +49,4 @@ simulator: $(BIN)/.installed
 	$(BIN)/sora-widget simulator
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LITELLM_VENV) .pytest_cache .ruff_cache

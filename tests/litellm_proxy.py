@@ -1,0 +1,99 @@
+"""LiteLLM's proxy as a real process in front of a simulator: a server we did not write.
+
+It runs from its own virtualenv (`.venv-litellm`, made by `make test` from
+`tests/requirements-litellm.txt`), so its pins never decide this package's dependencies.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+
+from .helpers import unused_port
+
+ROOT = Path(__file__).resolve().parents[1]
+LITELLM = ROOT / ".venv-litellm" / "bin" / "litellm"
+MASTER_KEY = "sk-litellm-test-master-5e1f"
+STARTUP_SECONDS = 120
+
+
+@dataclass
+class Proxy:
+    base_url: str
+    key: str
+    process: subprocess.Popen
+    output: Path
+
+
+def route(name: str, model: str, api_base: str, api_key: str) -> dict[str, Any]:
+    """One `model_list` entry: clients send `name`, LiteLLM calls `model` at `api_base`."""
+    return {
+        "model_name": name,
+        "litellm_params": {"model": model, "api_base": api_base, "api_key": api_key},
+        "model_info": {"mode": "video_generation"},
+    }
+
+
+def start_proxy(routes: list[dict[str, Any]], folder: Path) -> Proxy:
+    """The proxy on a free loopback port with these routes; returns once it answers."""
+    if not LITELLM.exists():
+        raise RuntimeError(
+            f"LiteLLM is not installed at {LITELLM}: run `make test`, which makes that "
+            "virtualenv from tests/requirements-litellm.txt."
+        )
+    config = folder / "litellm.yaml"
+    config.write_text(
+        yaml.safe_dump({"model_list": routes, "general_settings": {"master_key": MASTER_KEY}})
+    )
+    port = unused_port()
+    env = {
+        **os.environ,
+        # Offline: the price map ships with the package; no telemetry, no update checks.
+        "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+        "LITELLM_TELEMETRY": "False",
+        "NO_DOCS": "True",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("OPENAI_API_KEY", None)
+    handle, name = tempfile.mkstemp(prefix="litellm-", suffix=".out")
+    output = Path(name)
+    with os.fdopen(handle, "wb") as sink:
+        process = subprocess.Popen(
+            [str(LITELLM), "--config", str(config), "--host", "127.0.0.1", "--port", str(port)],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=folder,
+        )
+    base_url = f"http://127.0.0.1:{port}/v1"
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health/liveliness", timeout=2).is_success:
+                return Proxy(base_url, MASTER_KEY, process, output)
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)
+    stop_proxy(Proxy(base_url, MASTER_KEY, process, output))
+    raise RuntimeError(f"LiteLLM did not start: {output.read_text(errors='replace')[-3000:]}")
+
+
+def stop_proxy(proxy: Proxy) -> str:
+    """Stop it and return what it printed."""
+    proxy.process.terminate()
+    try:
+        proxy.process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proxy.process.kill()
+        proxy.process.wait()
+    text = proxy.output.read_text(errors="replace")
+    proxy.output.unlink(missing_ok=True)
+    return text

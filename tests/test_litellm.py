@@ -1,0 +1,55 @@
+"""Through a real LiteLLM proxy in front of the simulator: what users of real models run now."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import openai
+import pytest
+
+from .conftest import TEST_KEY, RunningServer, start_server, stop_server
+from .helpers import MP4_MAGIC
+from .litellm_proxy import Proxy, route, start_proxy, stop_proxy
+
+
+@pytest.fixture(scope="module")
+def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    server = start_server(
+        tmp_path_factory.mktemp("behind-litellm"), "--speed", "100", "--api-key", TEST_KEY
+    )
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture(scope="module")
+def proxy(simulator: RunningServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
+    routes = [
+        route("sora-2", "openai/sora-2", simulator.base_url, TEST_KEY),
+        route("sora-2-pro", "openai/sora-2-pro", simulator.base_url, TEST_KEY),
+    ]
+    running = start_proxy(routes, tmp_path_factory.mktemp("litellm"))
+    yield running
+    stop_proxy(running)
+
+
+def test_the_proxy_lists_its_video_models(proxy: Proxy) -> None:
+    response = httpx.get(
+        f"{proxy.base_url}/models", headers={"Authorization": f"Bearer {proxy.key}"}
+    )
+    models = {item["id"]: item for item in response.json()["data"]}
+    assert set(models) == {"sora-2", "sora-2-pro"}
+    assert {item.get("mode") for item in models.values()} == {"video_generation"}
+
+
+def test_the_official_sdk_goes_through_end_to_end(proxy: Proxy, tmp_path: Path) -> None:
+    sdk = openai.OpenAI(base_url=proxy.base_url, api_key=proxy.key, max_retries=0)
+    video = sdk.videos.create_and_poll(
+        model="sora-2", prompt="a lighthouse at dusk", size="1280x720", seconds="4"
+    )
+    assert video.status == "completed"
+    assert len(video.id) > 128  # LiteLLM's ids carry the provider and model: opaque, long
+    target = tmp_path / "through-litellm.mp4"
+    sdk.videos.download_content(video.id).write_to_file(target)
+    assert target.read_bytes()[4:8] == MP4_MAGIC
