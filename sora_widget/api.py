@@ -415,12 +415,16 @@ def _video_parts(video: VideoInput) -> FormParts:
 
 
 def _segment(value: object, param: str = "video_id") -> str:
-    """An id as exactly one URL path segment, so no id can reach another endpoint."""
-    if not isinstance(value, str) or not value.strip() or value in (".", ".."):
+    """An id as exactly one URL path segment, so no id can reach another endpoint.
+
+    Ids are the server's and opaque (`=`, `/`, even `..`): every character that could end or
+    climb the segment is percent-encoded, dots included, which URL normalisation leaves alone.
+    """
+    if not isinstance(value, str) or not value.strip():
         raise InvalidRequestError(
             param, f"'{param}' must be an id such as 'video_123', got {_preview(value)}."
         )
-    return quote(value, safe="")
+    return quote(value, safe="").replace(".", "%2E")
 
 
 def _seconds_string(seconds: object) -> object:

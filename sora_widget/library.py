@@ -1,13 +1,13 @@
 """Every finished video on disk, with what it cost and where it came from.
 
 Download links expire, so a completed video is saved at once, all three variants together.
-The layout is one folder per video, named by its id (ids are checked, never rewritten):
+The layout is one folder per video, named after its id (see `folder_name`):
 
     <root>/
-        <video id>/
+        <folder name>/
             video.mp4, thumbnail.webp, spritesheet.jpg
             metadata.json           written last: its presence means the video is complete
-        .pending/<video id>.json    jobs still running, so a new process can resume them
+        .pending/<folder name>.json jobs still running, so a new process can resume them
 
 Every file appears whole or not at all: media are streamed to a temporary file, fsynced,
 length-checked and renamed by `SoraClient.download_content`; JSON is written the same way here.
@@ -17,6 +17,7 @@ The metadata records the backend's address but never the API key.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import os
@@ -47,29 +48,32 @@ FILE_NAMES = {
 }
 METADATA_FILE = "metadata.json"
 PENDING_FOLDER = ".pending"
-MAX_ID_LENGTH = 128
-_SAFE_ID = re.compile(r"[A-Za-z0-9_-]+")
+#: Ids up to this long made only of these characters are their own folder name.
+MAX_PLAIN_ID = 128
+_PLAIN_ID = re.compile(r"[A-Za-z0-9_-]+")
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+#: A derived name: this much of the id, for people browsing the folder, then the hash.
+READABLE_PREFIX = 40
+HASH_CHARS = 24
 
 
-def checked_id(video_id: object) -> str:
-    """`video_id` if it is safe as a folder name as it is, else ValueError.
+def folder_name(video_id: object) -> str:
+    """The folder a video is saved in: its id when that is a plain name, else a readable
+    prefix of it and a hash of the whole id.
 
-    Ids come from the server, which is not trusted: one like `../../x` must never leave the
-    library folder. Rewriting unsafe ids would let two ids share a folder, so they are refused.
+    Ids are the server's and opaque: LiteLLM's are 266 characters of base64 (with `=`), others
+    are UUIDs, and a hostile server may send `../../x`. A video the server made is paid for, so
+    no id is refused: an id that is not a plain name of at most 128 letters, digits, '_' and
+    '-' gets a name with a '.' in it, which no plain id has, so the two kinds never meet.
+    `metadata.json` keeps the exact id.
     """
     if not isinstance(video_id, str) or not video_id:
         raise ValueError(f"A video id must be a non-empty string, got {video_id!r:.80}.")
-    if len(video_id) > MAX_ID_LENGTH:
-        raise ValueError(
-            f"Video id {video_id[:40]!r}... is {len(video_id)} characters long; "
-            f"the library accepts at most {MAX_ID_LENGTH}."
-        )
-    if not _SAFE_ID.fullmatch(video_id):
-        raise ValueError(
-            f"Refusing video id {video_id!r:.80}: ids become folder names, so only letters, "
-            "digits, '_' and '-' are allowed."
-        )
-    return video_id
+    if len(video_id) <= MAX_PLAIN_ID and _PLAIN_ID.fullmatch(video_id):
+        return video_id
+    readable = _UNSAFE.sub("_", video_id)[:READABLE_PREFIX]
+    digest = hashlib.sha256(video_id.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{readable}.{digest[:HASH_CHARS]}"
 
 
 def public_url(url: str) -> str:
@@ -156,16 +160,16 @@ class Library:
         return f"Library({str(self.root)!r})"
 
     def folder(self, video_id: str) -> Path:
-        return self.root / checked_id(video_id)
+        return self.root / folder_name(video_id)
 
     # ---- saving -----------------------------------------------------------------------------
 
     async def save(self, video: Video, client: VideosAPI) -> LibraryEntry:
         """Download the video, thumbnail and spritesheet at once and record the metadata.
 
-        A video already saved is returned as it is, not downloaded again. Raises ValueError
-        for an id that is not safe as a folder name, LibraryWriteError when the folder cannot
-        be written, and the client's error when a download still fails after `attempts` tries.
+        A video already saved is returned as it is, not downloaded again. Raises ValueError for
+        a video that is not completed, LibraryWriteError when the folder cannot be written, and
+        the client's error when a download still fails after `attempts` tries.
         """
         folder = self.folder(video.id)
         if video.status != VideoStatus.COMPLETED:
@@ -253,7 +257,7 @@ class Library:
         process resumes the job too. Best effort: if the folder cannot be written the job still
         runs, and the error surfaces when the finished video is saved.
         """
-        path = self._pending_folder / f"{checked_id(video.id)}.json"
+        path = self._pending_folder / f"{folder_name(video.id)}.json"
         record = {
             "id": video.id,
             "base_url": public_url(base_url),
@@ -280,7 +284,7 @@ class Library:
 
     def forget_pending(self, video_id: str) -> None:
         """The job ended (saved, failed or cancelled): nothing left to resume."""
-        path = self._pending_folder / f"{checked_id(video_id)}.json"
+        path = self._pending_folder / f"{folder_name(video_id)}.json"
         try:
             path.unlink(missing_ok=True)
         except OSError as error:
@@ -291,32 +295,41 @@ class Library:
         records = []
         for path in sorted(self._pending_folder.glob("*.json")):
             record = _read_json(path)
-            if record is not None and _is_safe(record.get("id")):
+            if record is not None and _names(record.get("id"), path.stem):
                 records.append(record)
         return records
 
     # ---- reading ----------------------------------------------------------------------------
 
     def get(self, video_id: str) -> LibraryEntry | None:
-        """The saved video with this id, or None. Raises ValueError for an unsafe id."""
-        folder = self.folder(video_id)
+        """The saved video with this id, or None (for any string: ids are opaque)."""
+        if not isinstance(video_id, str) or not video_id:
+            return None
+        return self._entry_in(self.folder(video_id), video_id)
+
+    def entries(self) -> list[LibraryEntry]:
+        """Every saved video, newest first."""
+        found = []
+        for path in self.root.glob(f"*/{METADATA_FILE}"):
+            entry = self._entry_in(path.parent)
+            if entry is not None:
+                found.append(entry)
+        return sorted(found, key=lambda entry: (entry.created_at, entry.saved_at), reverse=True)
+
+    def _entry_in(self, folder: Path, video_id: str | None = None) -> LibraryEntry | None:
+        """The entry whose metadata is in `folder`, if it names the video that folder is for."""
         data = _read_json(folder / METADATA_FILE)
         if data is None:
+            return None
+        recorded = data.get("id")
+        if not _names(recorded, folder.name) or (video_id is not None and recorded != video_id):
+            logger.warning("Skipping %s: its metadata is for another video", folder)
             return None
         try:
             return LibraryEntry.from_metadata(folder, data)
         except TypeError:
             logger.warning("Skipping %s: not a metadata file of this library", folder)
             return None
-
-    def entries(self) -> list[LibraryEntry]:
-        """Every saved video, newest first."""
-        found = []
-        for path in self.root.glob(f"*/{METADATA_FILE}"):
-            entry = self.get(path.parent.name) if _is_safe(path.parent.name) else None
-            if entry is not None:
-                found.append(entry)
-        return sorted(found, key=lambda entry: (entry.created_at, entry.saved_at), reverse=True)
 
     def find(self, prompt_contains: str) -> list[LibraryEntry]:
         """Saved videos whose prompt contains this text (ignoring case), newest first."""
@@ -328,14 +341,14 @@ class Library:
 
         The chain stops at the first video that is not in the library.
         """
-        chain = [checked_id(video_id)]
+        chain = [video_id]
         entry = self.get(video_id)
         while entry is not None and entry.remixed_from_video_id is not None:
             source = entry.remixed_from_video_id
             if source in chain:
                 break  # a loop in the metadata: do not follow it forever
             chain.append(source)
-            entry = self.get(source) if _is_safe(source) else None
+            entry = self.get(source) if _names(source) else None
         return chain
 
     def remixes_of(self, video_id: str) -> list[LibraryEntry]:
@@ -375,12 +388,13 @@ def runs_elsewhere(owner: object) -> bool:
 # ---- files ------------------------------------------------------------------------------------
 
 
-def _is_safe(video_id: object) -> bool:
+def _names(video_id: object, name: str | None = None) -> bool:
+    """Whether `video_id` is an id (and, given `name`, the one that folder name is made from):
+    an edited or misplaced metadata file must not pass for another video."""
     try:
-        checked_id(video_id)
+        return name is None or folder_name(video_id) == name
     except ValueError:
         return False
-    return True
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:

@@ -328,7 +328,7 @@ INVALID_CALLS = {
         lambda c, tmp: c.create(PROMPT, input_reference=image_bytes(640, 480), fit="stretch"),
     ),
     "retrieve id": ("video_id", lambda c, tmp: c.retrieve("")),
-    "dot id": ("video_id", lambda c, tmp: c.retrieve("..")),
+    "blank id": ("video_id", lambda c, tmp: c.retrieve(" ")),
     "delete id": ("video_id", lambda c, tmp: c.delete(None)),
     "remix prompt": ("prompt", lambda c, tmp: c.remix("video_1", "")),
     "edit prompt": ("prompt", lambda c, tmp: c.edit("video_1", " ")),
@@ -376,10 +376,18 @@ async def test_messages_list_the_allowed_values(call, allowed, sleeps):
         assert value in refused.value.message
 
 
-async def test_ids_stay_in_their_path_segment(sleeps):
+@pytest.mark.parametrize(
+    ("video_id", "segment"),
+    [
+        ("video_1/../../admin", b"video_1%2F%2E%2E%2F%2E%2E%2Fadmin"),
+        ("..", b"%2E%2E"),
+        ("bGl0ZW==", b"bGl0ZW%3D%3D"),
+    ],
+)
+async def test_ids_stay_in_their_path_segment(sleeps, video_id, segment):
     transport = fake_server(lambda request: httpx.Response(200, json=video_json()))
-    await make_client(transport, sleeps).retrieve("video_1/../../admin")
-    assert transport.requests[0].url.raw_path == b"/v1/videos/video_1%2F..%2F..%2Fadmin"
+    await make_client(transport, sleeps).retrieve(video_id)
+    assert transport.requests[0].url.raw_path == b"/v1/videos/" + segment
 
 
 # ---- reference images -----------------------------------------------------------------------

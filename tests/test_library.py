@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import errno
 import json
 import os
@@ -17,7 +18,7 @@ import pytest
 
 from sora_widget.errors import APIConnectionError, LibraryWriteError, NotFoundError, SoraError
 from sora_widget.jobs import JobStatus, submit, submit_remix
-from sora_widget.library import Library, checked_id, public_url
+from sora_widget.library import Library, folder_name, public_url
 from sora_widget.poller import Poller
 from sora_widget.resume import resume
 from sora_widget.simulator import FaultConfig
@@ -71,53 +72,93 @@ def files_under(root: Path) -> list[Path]:
 # ---- ids become file names --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("video_id", ["video_68d7a1", "VIDEO-123_abc", "x" * 128])
-def test_safe_ids_are_kept_as_they_are(video_id):
-    assert checked_id(video_id) == video_id
+PLAIN_IDS = ["video_68d7a1", "VIDEO-123_abc", "x" * 128, "video_gen_0f3a9c", "3f2b8c1e-9d4a-4b6e"]
 
 
-@pytest.mark.parametrize(
-    ("video_id", "message"),
-    [
-        ("../../x", "only letters"),
-        ("a/b", "only letters"),
-        ("a\\b", "only letters"),
-        ("a\0b", "only letters"),
-        ("..", "only letters"),
-        ("vidéo", "only letters"),
-        ("video_1\n", "only letters"),
-        ("", "non-empty"),
-        (None, "non-empty"),
-        ("x" * 129, "at most 128"),
-    ],
-)
-def test_unsafe_ids_are_refused_not_rewritten(video_id, message):
-    with pytest.raises(ValueError, match=message):
-        checked_id(video_id)
+@pytest.mark.parametrize("video_id", PLAIN_IDS)
+def test_plain_ids_are_their_own_folder_name(video_id):
+    assert folder_name(video_id) == video_id
 
 
-async def test_a_hostile_id_never_leaves_the_folder(tmp_path, library, client):
-    with pytest.raises(ValueError):
-        await library.save(completed("../../escaped"), client)
-    with pytest.raises(ValueError):
-        library.get("../library")
-    with pytest.raises(ValueError):
-        library.record_pending(completed("a/../../b"), client.base_url)
-    assert files_under(tmp_path) == [] and client.calls["download"] == 0
+#: Ids real servers send (LiteLLM's base64 of 266 characters, vLLM-Omni's, UUIDs), and hostile ones.
+OPAQUE_IDS = [
+    "video_bGl0ZWxsbTpjdXN0b21fbGxtX3Byb3ZpZGVyOm9wZW5haTttb2RlbF9pZDp" + "QQ==" * 50,
+    "id=with=equals",
+    "../../escaped",
+    "a/../../b",
+    "..",
+    ".",
+    "a\\b",
+    "a\0b",
+    "vidéo",
+    "video_1\n",
+    "x" * 129,
+]
 
 
-async def test_a_job_whose_server_sends_a_hostile_id_fails_cleanly(tmp_path, library, fake_time):
+@pytest.mark.parametrize("video_id", OPAQUE_IDS)
+def test_other_ids_get_a_safe_name_that_no_plain_id_has(video_id):
+    name = folder_name(video_id)
+    assert "." in name.strip(".") and len(name) <= 80
+    assert all(char.isascii() and (char.isalnum() or char in "_-.") for char in name)
+    assert name not in (".", "..") and "/" not in name
+    assert folder_name(video_id) == name  # stable, so the video is found again
+    every = OPAQUE_IDS + PLAIN_IDS
+    assert len({folder_name(other) for other in every}) == len(every)
+
+
+@pytest.mark.parametrize("video_id", ["", None, 7])
+def test_what_is_not_an_id_is_refused(video_id):
+    with pytest.raises(ValueError, match="non-empty string"):
+        folder_name(video_id)
+
+
+def known_as(client: FakeClient, video_id: str) -> None:
+    """Make the fake server's next video answer to `video_id`."""
+    made = client.add("a red fox", "sora-2", "720x1280", "4", None)
+    client.videos[video_id] = dataclasses.replace(client.videos.pop(made.id), id=video_id)
+
+
+@pytest.mark.parametrize("video_id", OPAQUE_IDS + PLAIN_IDS[-2:])
+async def test_any_id_is_saved_inside_the_library_and_found_again(
+    tmp_path, library, client, video_id
+):
+    known_as(client, video_id)
+    library.record_pending(completed(video_id), client.base_url)
+    assert [record["id"] for record in library.pending()] == [video_id]
+    entry = await library.save(completed(video_id), client)
+    assert entry.id == video_id and entry.folder.parent == library.root
+    assert library.get(video_id) == entry and [e.id for e in library.entries()] == [video_id]
+    assert library.pending() == []
+    outside = [path for path in files_under(tmp_path) if library.root not in path.parents]
+    assert outside == []
+
+
+async def test_a_metadata_file_in_the_wrong_folder_is_not_taken_for_another_video(library, client):
+    known_as(client, "video_real")
+    entry = await library.save(completed("video_real"), client)
+    impostor = library.root / "video_other"
+    impostor.mkdir()
+    (impostor / "metadata.json").write_text((entry.folder / "metadata.json").read_text())
+    assert library.get("video_other") is None
+    assert [e.id for e in library.entries()] == ["video_real"]
+
+
+async def test_a_job_whose_server_sends_an_odd_id_is_saved(tmp_path, library, fake_time):
+    """A local check never fails a job the server accepted: that video is paid for."""
     client = FakeClient(fake_time, queue=0, work=1)
-    hostile = completed("../../evil")
+    known_as(client, "../../evil")
+    odd = completed("../../evil")
 
     async def create(*args, **kwargs) -> Video:
-        return hostile
+        return odd
 
     client.create = create
     job = submit(client, "a fox", library=library, poller=fake_poller(client, fake_time))
-    with pytest.raises(ValueError, match="only letters"):
-        await job
-    assert job.status is JobStatus.FAILED and files_under(tmp_path) == []
+    video = await job
+    assert job.status is JobStatus.COMPLETED and video.id == "../../evil"
+    assert library.get("../../evil") is not None
+    assert all(library.root in path.parents for path in files_under(tmp_path))
 
 
 # ---- saving -----------------------------------------------------------------------------------
