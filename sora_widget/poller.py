@@ -62,7 +62,7 @@ class Cadence:
     #: The first poll after a create comes no later than this (a short clip may be done by 2 s).
     first: float = 1.0
     #: A predicted retrieve comes this long after the predicted end, so it finds the video done.
-    aim_late: float = 0.05
+    aim_late: float = 0.02
     #: While jobs are overdue and keep finishing, the list comes every this fraction of a job's
     #: duration (bounded by `floor` and `list_maximum`).
     overdue_fraction: float = 0.05
