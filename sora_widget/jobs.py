@@ -9,6 +9,7 @@ by their client's shared `Poller` (see `poller`).
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
@@ -117,6 +118,9 @@ class VideoJob:
         # (clock, progress) at the first in_progress poll and the latest change: the rate.
         self._first_sample: tuple[float, int] | None = None
         self._last_sample: tuple[float, int] | None = None
+        # The last few (clock, progress) changes: each was seen at or after the server reached
+        # it, so the earliest end any of them predicts is the least delayed by the polling.
+        self._recent_samples: collections.deque[tuple[float, int]] = collections.deque(maxlen=8)
         self._callbacks: list[Callable[[VideoJob], object]] = []
         self._last_notified: tuple[object, ...] | None = None
         self._task: asyncio.Task[Any] | None = None
@@ -176,17 +180,35 @@ class VideoJob:
         return end - self._started_at
 
     @property
-    def eta(self) -> float | None:
-        """Seconds until the video is ready, from the progress rate so far; None if unknown."""
-        if self.status in (JobStatus.SAVING, JobStatus.COMPLETED):
-            return 0.0
+    def progress_rate(self) -> float | None:
+        """Percent per second between the first and the latest progress seen; None if unknown."""
         if self.status is not JobStatus.IN_PROGRESS or not self._first_sample:
             return None
         (t0, p0), (t1, p1) = self._first_sample, self._last_sample or self._first_sample
         if p1 <= p0 or t1 <= t0:
             return None
-        rate = (p1 - p0) / (t1 - t0)
-        return max(0.0, (100 - p1) / rate - (self.poller.clock() - t1))
+        return (p1 - p0) / (t1 - t0)
+
+    @property
+    def eta(self) -> float | None:
+        """Seconds until the video is ready, from the progress rate so far; None if unknown."""
+        if self.status in (JobStatus.SAVING, JobStatus.COMPLETED):
+            return 0.0
+        rate = self.progress_rate
+        if rate is None:
+            return None
+        end = min(t + (100 - p) / rate for t, p in self._recent_samples)
+        return max(0.0, end - self.poller.clock())
+
+    @property
+    def eta_error(self) -> float | None:
+        """How far `eta` may be off, in seconds, at most: the server rounds progress down to a
+        whole percent, so each of the two samples the rate comes from is off by up to one."""
+        eta = self.eta
+        if not eta or self._first_sample is None or self._last_sample is None:
+            return None
+        span = self._last_sample[1] - self._first_sample[1]
+        return eta * 2 / span if span > 0 else None
 
     @property
     def path(self) -> Path | None:
@@ -372,6 +394,7 @@ class VideoJob:
                 self._first_sample = self._first_sample or sample
                 if self._last_sample is None or self._last_sample[1] != video.progress:
                     self._last_sample = sample
+                    self._recent_samples.append(sample)
         if not video.is_terminal:
             self._notify()  # a finished video is announced by the status `_run` sets next
 

@@ -2,9 +2,17 @@
 
 While two or more jobs are active the poller asks `GET /videos` once per tick for all of them
 (falling back to `GET /videos/{id}` for a job that is not on that page). A single job is polled
-with `GET /videos/{id}`, whose `openai-poll-after-ms` hint is followed. Without a hint the wait
-backs off from about 2 s towards 15 s, and shortens when the progress rate says the video is
-about to finish. Clock and sleep are injected, so tests run in fake time.
+with `GET /videos/{id}`, whose `openai-poll-after-ms` hint bounds the wait from below. Without
+a hint the wait backs off from about 2 s towards 15 s.
+
+Once a job's progress rate is known, the poller predicts its end and retrieves that one job
+then (`GET /videos/{id}`), instead of waiting for the next tick; the shared list keeps the other
+jobs fresh. Predicted retrieves due together become one list request, and come at least
+`Cadence.floor` apart. A job past its predicted end (the server holding it at 99%) gets no more
+predicted retrieves: the list, or the backoff, follows it. While jobs are overdue and the list
+sees some of them finish, it comes sooner (every twentieth of a job's duration, no more often
+than `floor`), and backs off again as soon as a tick sees nothing finish. Clock and sleep are
+injected, so tests run in fake time.
 """
 
 from __future__ import annotations
@@ -48,6 +56,13 @@ class Cadence:
     #: Cap while one list request refreshes several jobs: a poll then costs one request for all
     #: of them, and a finished video should not sit on the server for a whole backoff.
     list_maximum: float = 3.0
+    #: The first poll after a create comes no later than this (a short clip may be done by 2 s).
+    first: float = 1.0
+    #: A predicted retrieve comes this long after the predicted end, so it finds the video done.
+    aim_late: float = 0.02
+    #: While jobs are overdue and keep finishing, the list comes every this fraction of a job's
+    #: duration (bounded by `floor` and `list_maximum`).
+    overdue_fraction: float = 0.05
 
     def jittered(self, seconds: float) -> float:
         return seconds * (1 + self.jitter * random.uniform(-1, 1))
@@ -81,6 +96,10 @@ class _Watch:
     backoff: float
     #: The server's last `openai-poll-after-ms`, in seconds (None after a list refresh).
     hint: float | None = None
+    #: When to retrieve this job on its own, at its predicted end (None: the shared poll will).
+    aim: float | None = None
+    #: Whether the one retry allowed after the predicted end has been spent.
+    retried: bool = False
 
 
 _POLLERS: weakref.WeakKeyDictionary[Any, Poller] = weakref.WeakKeyDictionary()
@@ -110,6 +129,10 @@ class Poller:
         self.page_size = page_size
         self._watches: list[_Watch] = []
         self._next_tick = 0.0
+        #: When the last request of a tick was sent: predicted retrieves wait `floor` after it.
+        self._last_poll = float("-inf")
+        #: The next wait between list requests, without overdue jobs finishing.
+        self._list_backoff = self.cadence.initial
         self._failures = 0
         self._use_list = True
         self._task: asyncio.Task[Any] | None = None
@@ -132,7 +155,8 @@ class Poller:
         watch = _Watch(
             job, asyncio.get_running_loop().create_future(), deadline, self.cadence.initial
         )
-        first_poll = min(self.clock() + self._next_delay(watch), deadline)
+        first_wait = self.cadence.jittered(min(self.cadence.first, self.cadence.initial))
+        first_poll = min(self.clock() + first_wait, deadline)
         self._next_tick = min(self._next_tick, first_poll) if self._live() else first_poll
         self._watches.append(watch)
         if self._task is None or self._task.done():
@@ -151,7 +175,7 @@ class Poller:
     async def _run(self) -> None:
         try:
             while self._live():
-                wait = self._next_tick - self.clock()
+                wait = self._wake_at() - self.clock()
                 if wait > _TICK_SLACK:
                     await self._nap(wait)
                 else:
@@ -172,6 +196,17 @@ class Poller:
             woken.cancel()
         self._wake.clear()
 
+    def _wake_at(self) -> float:
+        """The next shared tick, or the first predicted retrieve (kept `floor` after the last
+        request, so predictions falling close together are one list request, not a burst)."""
+        aims = [watch.aim for watch in self._live() if watch.aim is not None]
+        if not aims:
+            return self._next_tick
+        # Ends predicted within `floor` of the first are waited for, and polled with it.
+        first = min(aims)
+        last = max(aim for aim in aims if aim <= first + self.cadence.floor)
+        return min(self._next_tick, max(last, self._last_poll + self.cadence.floor))
+
     async def _tick(self) -> None:
         now = self.clock()
         for watch in self._live():
@@ -180,25 +215,93 @@ class Poller:
         watches = self._live()
         if not watches:
             return
+        listing = len(watches) >= 2 and self._use_list
+        shared = self._next_tick - now <= _TICK_SLACK
+        due = [w for w in watches if w.aim is not None and w.aim - now <= _TICK_SLACK]
+        # Two predicted ends due at once cost one list request, which refreshes everyone; so
+        # does one due within `floor` of the next list request.
+        soon = self._next_tick - now < self.cadence.floor
+        shared = shared or (listing and (len(due) >= 2 or (bool(due) and soon)))
+        finished_before = sum(1 for watch in watches if watch.future.done())
         try:
-            missing = watches
-            if len(watches) >= 2 and self._use_list:
-                missing = await self._refresh_from_list(watches)
-            for watch in missing:
-                await self._refresh_one(watch)
+            if shared:
+                missing = watches
+                if listing:
+                    missing = await self._refresh_from_list(watches)
+                for watch in missing:
+                    await self._refresh_one(watch)
+            else:
+                for watch in due:  # one, or several when the server has no list endpoint
+                    await self._refresh_one(watch)
         except TRANSIENT_ERRORS as error:
             self._failures += 1
             delay = self._error_delay(error)
             logger.info("Polling failed (%s); trying again in %.1f s", error, delay)
+            for watch in watches:
+                watch.aim = None  # the next shared tick, after the error delay, plans again
             self._plan(delay)
             return
+        finally:
+            self._last_poll = self.clock()
         self._failures = 0
         live = self._live()
-        if live:
-            delay = min(self._next_delay(watch) for watch in live)
-            if len(live) >= 2 and self._use_list:
-                delay = min(delay, self.cadence.list_maximum)
-            self._plan(delay)
+        if not live:
+            return
+        refreshed = watches if shared else due
+        for watch in refreshed:
+            watch.aim = self._aim(watch) if watch in live else None
+        if not shared:
+            return
+        if len(live) >= 2 and self._use_list:
+            finished = sum(1 for watch in watches if watch.future.done()) > finished_before
+            self._plan(self._list_delay(live, finished))
+        elif len(live) == 1 and live[0].aim is not None:
+            # A single job's predicted end is its next poll (never sooner than the hint). The
+            # backoff grows all the same: once overdue, the job is not polled at a fresh 2 s.
+            watch = live[0]
+            self._plan(max(self.cadence.floor, watch.aim - self.clock()))
+            watch.aim = None
+            watch.backoff = min(self.cadence.maximum, watch.backoff * self.cadence.factor)
+        else:
+            self._plan(min(self._next_delay(watch) for watch in live))
+
+    def _aim(self, watch: _Watch) -> float | None:
+        """When to retrieve this job on its own: at its predicted end, or, while the rate is
+        too uncertain for that, at the earliest end it allows (a sample that sharpens it).
+
+        None when the end is unknown or already past: an overdue job is left to the shared
+        poll, so a video the server holds at 99% is not retrieved again and again.
+        """
+        job = watch.job
+        eta, error, rate = job.eta, job.eta_error, job.progress_rate
+        cadence = self.cadence
+        if eta == 0.0 and rate is not None and not watch.retried:
+            # Just past the predicted end: once, one percent later (progress is rounded down).
+            watch.retried = True
+            eta, error = 1 / rate, 0.0
+        if not eta or error is None:
+            return None
+        if error <= cadence.aim_late:
+            wait = eta + cadence.jittered(cadence.aim_late)
+        else:
+            wait = max(eta - error, eta / 2)
+        bound = cadence.clamp(watch.hint) if watch.hint is not None else cadence.floor
+        return self.clock() + min(cadence.ceiling, max(bound, wait))
+
+    def _list_delay(self, live: list[_Watch], finished: bool) -> float:
+        """The wait before the next list request: backoff capped at `list_maximum`, shortened
+        while overdue jobs are finishing (the server is working through them)."""
+        cadence = self.cadence
+        durations = [
+            100 / rate
+            for watch in live
+            if watch.job.eta == 0.0 and (rate := watch.job.progress_rate) is not None
+        ]
+        if finished and durations:
+            self._list_backoff = cadence.clamp(cadence.overdue_fraction * min(durations))
+        delay = max(cadence.floor, cadence.jittered(min(self._list_backoff, cadence.list_maximum)))
+        self._list_backoff = min(cadence.list_maximum, self._list_backoff * cadence.factor)
+        return delay
 
     async def _refresh_from_list(self, watches: list[_Watch]) -> list[_Watch]:
         """One `GET /videos` for all; returns the watches whose video was not on the page."""
@@ -245,7 +348,8 @@ class Poller:
             watch.future.set_result(video)
 
     def _next_delay(self, watch: _Watch) -> float:
-        """The wait this job asks for: the server's hint, else backoff cut short by the ETA."""
+        """The wait this job asks for when its end is not predicted: the server's hint, else
+        backoff cut short by the ETA."""
         cadence = self.cadence
         if watch.hint is not None:
             return cadence.clamp(watch.hint)

@@ -239,13 +239,19 @@ async def until(condition: Callable[[], bool], steps: int = 10_000) -> None:
 
 @pytest.mark.parametrize(("hint", "expected"), [(0.5, 0.5), (0.001, 0.1), (300.0, 30.0)])
 async def test_the_servers_poll_hint_is_followed_within_bounds(fake_time, hint, expected):
-    client = FakeClient(fake_time, queue=1, work=100, hint=hint)
+    client = FakeClient(fake_time, queue=1, work=100, hint=hint)  # completes at t = 101
     job = submit(client, "a fox", poller=fake_poller(client, fake_time))
     video = await job
     assert video.status == "completed"
-    # The first wait comes before any hint (a create has none); every later one is the hint.
-    assert 1.8 <= fake_time.sleeps[0] <= 2.2
-    assert fake_time.sleeps[1:] == pytest.approx([expected] * (len(fake_time.sleeps) - 1))
+    # The first wait comes before any hint (a create has none); no later one is shorter than
+    # the hint, and the hint is the wait until the progress rate predicts the end.
+    assert 0.9 <= fake_time.sleeps[0] <= 1.1
+    assert fake_time.sleeps[1] == pytest.approx(expected)
+    assert min(fake_time.sleeps[1:]) >= expected - 1e-9
+    # Then the poll jumps to the predicted end instead of following the hint all the way.
+    assert fake_time.now <= 101 + expected + 0.2
+    if hint == 0.5:
+        assert len(fake_time.sleeps) <= 10  # not 200 polls, one per hint
     assert client.calls["list"] == 0
 
 
@@ -254,7 +260,8 @@ async def test_without_a_hint_the_wait_backs_off_from_2_towards_15_seconds(fake_
     job = submit(client, "a fox", poller=fake_poller(client, fake_time, jitter=0))
     await until(lambda: len(fake_time.sleeps) >= 8)
     job.cancel()
-    assert fake_time.sleeps[:8] == pytest.approx([2, 3, 4.5, 6.75, 10.125, 15, 15, 15])
+    # The first poll comes after 1 s (a short clip may be done in 2 s), then the backoff.
+    assert fake_time.sleeps[:8] == pytest.approx([1, 2, 3, 4.5, 6.75, 10.125, 15, 15])
 
 
 async def test_backoff_jitter_stays_near_the_schedule(fake_time):
@@ -262,7 +269,7 @@ async def test_backoff_jitter_stays_near_the_schedule(fake_time):
     job = submit(client, "a fox", poller=fake_poller(client, fake_time))
     await until(lambda: len(fake_time.sleeps) >= 10)
     job.cancel()
-    expected = [2, 3, 4.5, 6.75, 10.125, 15, 15, 15, 15, 15]
+    expected = [1, 2, 3, 4.5, 6.75, 10.125, 15, 15, 15, 15]
     for waited, planned in zip(fake_time.sleeps, expected, strict=False):
         assert planned * 0.9 <= waited <= planned * 1.1
     assert len(set(fake_time.sleeps)) > 5  # jittered, not in lockstep
@@ -271,12 +278,12 @@ async def test_backoff_jitter_stays_near_the_schedule(fake_time):
 async def test_eta_follows_the_progress_rate_and_brings_the_last_poll_forward(fake_time):
     client = FakeClient(fake_time, queue=1, work=60)  # completes at t = 61
     job = submit(client, "a fox", poller=fake_poller(client, fake_time, jitter=0))
-    seen: list[tuple[float, float | None]] = []
+    seen: list[tuple[float, float | None, float | None]] = []
     completed_at: list[float] = []
 
     def record(job: VideoJob) -> None:
         if job.status is JobStatus.IN_PROGRESS:
-            seen.append((fake_time.now, job.eta))
+            seen.append((fake_time.now, job.eta, job.eta_error))
         if job.status is JobStatus.COMPLETED:
             completed_at.append(fake_time.now)
 
@@ -284,10 +291,11 @@ async def test_eta_follows_the_progress_rate_and_brings_the_last_poll_forward(fa
     assert job.eta is None
     await job
     assert seen[0][1] is None  # one sample gives no rate yet
-    estimates = [(now, eta) for now, eta in seen if eta is not None]
+    estimates = [(now, eta, error) for now, eta, error in seen if eta is not None]
     assert len(estimates) >= 2
-    for now, eta in estimates:
-        assert eta == pytest.approx(61 - now, abs=2.0)
+    for now, eta, error in estimates:
+        # Within its stated error (progress is rounded to whole percents), or 2 s.
+        assert eta == pytest.approx(61 - now, abs=max(2.0, error))
     # Backoff alone would poll up to 15 s late; the ETA lands the last poll near completion.
     assert 61 <= completed_at[0] <= 62.5
     assert job.eta == 0.0
@@ -331,6 +339,74 @@ async def test_shared_list_polls_are_never_far_apart(fake_time):
     await asyncio.gather(*[submit(client, f"slow fox {i}", poller=poller) for i in range(3)])
     assert max(fake_time.sleeps) <= poller.cadence.list_maximum + 1e-6
     assert client.calls["list"] >= 120 / poller.cadence.list_maximum
+
+
+class TimedClient(FakeClient):
+    """Records (fake time, kind, video id or None) for every poll request."""
+
+    def __init__(self, time: FakeTime, **options) -> None:
+        super().__init__(time, **options)
+        self.polls: list[tuple[float, str, str | None]] = []
+
+    async def retrieve_with_hint(self, video_id: str) -> tuple[Video, float | None]:
+        self.polls.append((self.time.now, "retrieve", video_id))
+        return await super().retrieve_with_hint(video_id)
+
+    async def list_page(self, *, limit=None, order=None, after=None) -> VideoPage:
+        self.polls.append((self.time.now, "list", None))
+        return await super().list_page(limit=limit, order=order, after=after)
+
+
+async def test_a_predicted_end_gets_its_own_retrieve_not_the_next_list_tick(fake_time):
+    client = TimedClient(fake_time, queue=2, work=20)  # the first job completes at t = 22
+    poller = fake_poller(client, fake_time)
+    quick = submit(client, "a quick fox", poller=poller)
+    await until(lambda: quick.video_id is not None)  # created with work = 20
+    client.work = 200
+    slow = [submit(client, f"a slow fox {i}", poller=poller) for i in range(3)]
+    video = await quick
+    assert video.status == "completed"
+    # Retrieved on its own at its predicted end, not up to `list_maximum` (3 s) later.
+    noticed_at, kind, video_id = client.polls[-1]
+    assert kind == "retrieve" and video_id == quick.video_id
+    assert 22 <= noticed_at <= 22 + 0.2
+    assert sum(1 for _, kind, _ in client.polls if kind == "retrieve") <= 3
+    for job in slow:
+        job.cancel()
+
+
+async def test_many_jobs_cost_one_request_per_tick_and_predictions_are_never_a_burst(fake_time):
+    client = TimedClient(fake_time, queue=2, work=20)
+    poller = fake_poller(client, fake_time)
+    jobs = []
+    for i in range(30):  # ends spread over 20 s, some of them a few ms apart
+        client.work = 20 + 0.7 * i
+        jobs.append(submit(client, f"fox number {i}", poller=poller))
+        await until(lambda: jobs[-1].video_id is not None)
+    videos = await asyncio.gather(*jobs)
+    assert {video.status for video in videos} == {"completed"}
+    times = [when for when, _, _ in client.polls]
+    # One request per tick: a list, or a single predicted retrieve (two due at once are a list).
+    assert len(times) == len(set(times))
+    # Ticks come at least `floor` apart, whatever the predictions.
+    assert min(b - a for a, b in itertools.pairwise(times)) >= poller.cadence.floor - 1e-9
+    # Every video is noticed soon after its end, with a few requests per video.
+    for job in jobs:
+        fake = client.videos[job.video_id]
+        assert job._finished_at - (fake.created + fake.queue + fake.work) <= 0.5
+    assert len(client.polls) <= 2.5 * len(jobs)  # polling each every second: over 600
+
+
+async def test_overdue_jobs_sharing_the_list_are_not_polled_in_a_burst(fake_time):
+    client = TimedClient(fake_time, queue=1, work=20, stall=True)  # held at 99% from t = 21
+    poller = fake_poller(client, fake_time)
+    jobs = [submit(client, f"stuck fox {i}", poller=poller) for i in range(5)]
+    await until(lambda: fake_time.now > 21 + 120)
+    for job in jobs:
+        job.cancel()
+    late = [(when, kind) for when, kind, _ in client.polls if when > 23]
+    assert all(kind == "list" for _, kind in late)  # no more retrieves once past the end
+    assert len(late) <= 120 / poller.cadence.list_maximum * 1.15 + 2
 
 
 async def test_jobs_of_one_client_share_its_poller(fake_time):
