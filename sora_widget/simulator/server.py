@@ -121,8 +121,11 @@ def stop(config: SimulatorConfig) -> bool:
     teacher resetting a demo ends it. The pid comes from the lock holder's own record, so a
     stale record's pid, perhaps reused since, is never signalled.
     """
-    with folder.deciding(Path(config.data_dir)):
-        state = folder.holder(Path(config.data_dir))
+    data_dir = Path(config.data_dir)
+    if not data_dir.is_dir():  # nothing ever served here; and asking must not create it
+        return False
+    with folder.deciding(data_dir):
+        state = folder.holder(data_dir)
     if not state or "pid" not in state:
         return False
     try:
