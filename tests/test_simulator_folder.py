@@ -90,6 +90,20 @@ def test_a_state_file_without_a_live_lock_is_ignored(tmp_path, data_dir):
         stop_server(impostor)
 
 
+def test_a_record_of_a_simulator_that_died_while_starting_is_replaced(tmp_path, data_dir):
+    """`connect()` records the simulator it spawns before that one holds the lock; if it dies
+    first, its record must not send every later `connect()` to a dead port."""
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    data_dir.mkdir(parents=True)
+    dead_url = "http://127.0.0.1:9/v1"
+    record = {"pid": gone.pid, "base_url": dead_url, "speed": 1, "starting": time.time()}
+    (data_dir / "server.json").write_text(json.dumps(record))
+    base_url = simulator_url(SimulatorConfig(data_dir=data_dir))
+    assert base_url != dead_url
+    assert httpx.get(base_url.removesuffix("/v1") + "/simulator/health", timeout=30).is_success
+
+
 STARTER = "from sora_widget.backend import simulator_url; print(simulator_url())"
 
 
@@ -137,7 +151,7 @@ async def test_connect_returns_at_once_and_its_first_request_waits_for_the_simul
     started = time.perf_counter()
     client = connect()
     elapsed = time.perf_counter() - started
-    assert elapsed < 0.5, f"connect() took {elapsed:.2f} s"
+    assert elapsed < 1.0, f"connect() took {elapsed:.2f} s"  # about 0.06 s; it used to be 1
     async with client:
         page = await client.list_page(limit=1)
     assert page.data == []

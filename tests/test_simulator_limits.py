@@ -108,3 +108,11 @@ async def test_a_body_under_the_limit_still_gets_through(make_app):
             "/videos/video_x/remix", content=small(), headers={"content-type": "application/json"}
         )
     assert response.status_code == 404  # past the limit check, to the route
+
+
+def test_a_host_pattern_starlette_would_reject_is_a_config_error():
+    from sora_widget.simulator import SimulatorConfig
+
+    with pytest.raises(ValueError, match="allowed host"):
+        SimulatorConfig(allowed_hosts=("class*room.lan",))
+    assert SimulatorConfig(allowed_hosts=("*.lan",)).allowed_hosts == ("*.lan",)

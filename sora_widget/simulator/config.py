@@ -72,6 +72,10 @@ class SimulatorConfig:
     def __post_init__(self) -> None:
         if self.speed <= 0:
             raise ValueError(f"speed must be a positive number, got {self.speed}")
+        for host in self.allowed_hosts:
+            # The patterns Starlette's TrustedHostMiddleware accepts: a name, or "*.domain".
+            if not host or "*" in host[1:] or (host.startswith("*") and not host.startswith("*.")):
+                raise ValueError(f"allowed host must be a name or '*.domain', got {host!r}")
 
     def __repr__(self) -> str:
         # The key is never shown, not even in a repr in a traceback.
