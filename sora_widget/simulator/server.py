@@ -103,6 +103,10 @@ class _Server(uvicorn.Server):
     folder_lock: FileLock
 
     def forget(self) -> None:
+        # Taking the start lock would recreate a folder removed under it (a test's tmp folder).
+        if not self.data_dir.is_dir():
+            self.folder_lock.release()
+            return
         with folder.deciding(self.data_dir):
             current = folder.read_state(self.data_dir)
             if current and current.get("pid") == os.getpid():
