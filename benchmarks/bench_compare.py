@@ -79,7 +79,7 @@ async def make_pages(work: Path, counts: list[int]) -> dict[int, Path]:
     app = create_app(SimulatorConfig(data_dir=work / "simulator", speed=SPEED))
     client = SoraClient(
         api_key="sk-anything",
-        base_url="http://simulator.local/v1",
+        base_url="http://localhost/v1",
         transport=httpx.ASGITransport(app=app),
     )
     client.is_simulator = True

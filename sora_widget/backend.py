@@ -1,8 +1,8 @@
 """Choosing the server: the configured API when there is a key, else the local simulator.
 
-The simulator is started detached from the kernel and found again through the state file
-beside its data, so a kernel restart or a second notebook talks to the same simulator and
-sees the same jobs, as it would with a real service.
+The simulator is started detached from the kernel and found again through the lock and the
+record in its data folder (see `simulator.folder`), so a kernel restart or a second notebook
+talks to the same simulator and sees the same jobs, as it would with a real service.
 """
 
 from __future__ import annotations
@@ -11,16 +11,15 @@ import os
 import subprocess
 import time
 from pathlib import Path
-
-import httpx
+from typing import Any
 
 from .client import SoraClient
+from .simulator import folder
 from .simulator.config import SimulatorConfig
-from .simulator.server import command, read_state
+from .simulator.server import bind, command, url_of
 
 #: The simulator accepts any non-empty key; this one says what it is in its own logs.
 SIMULATOR_KEY = "sk-local-simulator"
-STARTUP_TIMEOUT_SECONDS = 30.0
 #: Simulator addresses already announced in this process: one line per notebook, not per widget.
 _ANNOUNCED: set[str] = set()
 
@@ -33,43 +32,49 @@ def use_simulator() -> bool:
     return not os.environ.get("OPENAI_API_KEY", "").strip()
 
 
-def _answers(base_url: str) -> bool:
-    try:
-        response = httpx.get(base_url.removesuffix("/v1") + "/simulator/health", timeout=2.0)
-        return response.status_code == 200 and response.json().get("simulator") == "sora-widget"
-    except (httpx.HTTPError, ValueError):
-        return False
-
-
 def simulator_url(config: SimulatorConfig | None = None) -> str:
-    """The base URL of a running simulator, starting one (detached) if none answers."""
+    """The base URL of the simulator serving the data folder, starting one if none does.
+
+    Never waits for the simulator to be ready: a started one is handed a socket already
+    listening, so requests sent before it is ready wait in the socket's backlog, and the
+    kernel's event loop is not held up while it starts.
+    """
     config = config or SimulatorConfig.from_env()
-    state = read_state(config)
-    if state and _answers(state["base_url"]):
-        return state["base_url"]
-    Path(config.data_dir).mkdir(parents=True, exist_ok=True)
-    log = open(Path(config.data_dir) / "server.log", "ab")  # noqa: SIM115 (the child keeps it)
+    data_dir = Path(config.data_dir)
+    with folder.deciding(data_dir):
+        state = folder.holder(data_dir) or _spawn(config)
+    if not isinstance(state.get("base_url"), str):
+        raise RuntimeError(
+            f"The simulator on {data_dir} recorded no address; see {data_dir / 'server.log'}."
+        )
+    return state["base_url"]
+
+
+def _spawn(config: SimulatorConfig) -> dict[str, Any]:
+    """Start a detached simulator on a socket bound here, and record it until it claims the
+    folder itself."""
+    data_dir = Path(config.data_dir)
     env = dict(os.environ)
     env.pop("OPENAI_API_KEY", None)  # the simulator never needs, nor sees, a real key
-    subprocess.Popen(
-        command(Path(config.data_dir), "--speed", str(config.speed)),
-        stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=log,
-        env=env,
-        start_new_session=True,
-    )
-    log.close()
-    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        state = read_state(config)
-        if state and _answers(state["base_url"]):
-            return state["base_url"]
-        time.sleep(0.1)
-    raise RuntimeError(
-        f"The local simulator did not start within {STARTUP_TIMEOUT_SECONDS:.0f} s; "
-        f"see {Path(config.data_dir) / 'server.log'}."
-    )
+    with bind("127.0.0.1", 0) as sock, open(data_dir / "server.log", "ab") as log:
+        fd = sock.fileno()
+        process = subprocess.Popen(
+            command(data_dir, "--speed", str(config.speed), "--fd", str(fd)),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            env=env,
+            pass_fds=(fd,),
+            start_new_session=True,
+        )
+        state = {
+            "pid": process.pid,
+            "base_url": url_of(sock),
+            "speed": config.speed,
+            "starting": time.time(),
+        }
+    folder.write_state(data_dir, state)
+    return state
 
 
 def connect(**client_options: object) -> SoraClient:

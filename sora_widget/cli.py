@@ -32,6 +32,7 @@ from .library import Library
 from .progress import follow
 from .resume import resume
 from .simulator.config import FaultConfig, SimulatorConfig
+from .simulator.folder import FolderInUse
 from .simulator.server import serve, stop
 from .types import VideoStatus
 
@@ -70,7 +71,25 @@ def _add_simulator_parser(commands: argparse._SubParsersAction) -> None:
     )
     sim.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     sim.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 = any free)")
-    sim.add_argument("--data-dir", type=Path, help="where jobs and media are kept")
+    sim.add_argument(
+        "--data-dir",
+        type=Path,
+        help="where jobs and media are kept; one simulator per folder",
+    )
+    sim.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="also answer requests addressed to HOST, say this machine's name on a classroom "
+        "network (repeatable; loopback names and the bound address always are)",
+    )
+    sim.add_argument(
+        "--fd",
+        type=int,
+        help="serve on this inherited, listening socket instead of --host and --port "
+        "(how connect() starts a simulator)",
+    )
     sim.add_argument(
         "--stop",
         action="store_true",
@@ -211,6 +230,7 @@ def simulator_config(args: argparse.Namespace) -> SimulatorConfig:
         "speed": args.speed,
         "api_key": args.api_key,
         "link_ttl_seconds": args.link_ttl,
+        "allowed_hosts": (*config.allowed_hosts, *args.allow_host) if args.allow_host else None,
     }
     return dataclasses.replace(
         config, faults=faults, **{k: v for k, v in flags.items() if v is not None}
@@ -227,7 +247,14 @@ def _serve_simulator(parser: argparse.ArgumentParser, args: argparse.Namespace) 
         print("stopped" if stopped else f"no simulator is running on {config.data_dir}")
         return 0
     try:
-        serve(config, host=args.host, port=args.port, log_level=args.log_level)
+        serve(config, host=args.host, port=args.port, log_level=args.log_level, fd=args.fd)
+    except FolderInUse as busy:
+        print(
+            f"sora-widget simulator: {busy}. Use that one, stop it with `sora-widget simulator "
+            "--stop`, or serve another folder with --data-dir.",
+            file=sys.stderr,
+        )
+        return 1
     except OSError as error:
         print(
             f"sora-widget simulator: cannot listen on {args.host}:{args.port}: {error}",

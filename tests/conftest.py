@@ -25,6 +25,8 @@ from sora_widget.widget import SoraWidget
 TEST_KEY = "sk-test-SECRET-do-not-leak-7f3a"
 #: Fast enough for tests, slow enough that queued and in_progress can be observed.
 TEST_SPEED = 100.0
+#: The made-up names in-process clients use for the simulator: allowed besides loopback ones.
+IN_PROCESS_HOSTS = ("simulator.test", "sim.test")
 
 
 class FakeClock:
@@ -65,6 +67,7 @@ def make_app(render_executor: ThreadPoolExecutor, tmp_path: Path):
     def build(clock=None, executor=None, **config_fields):
         config_fields.setdefault("data_dir", tmp_path / "simulator")
         config_fields.setdefault("speed", TEST_SPEED)
+        config_fields.setdefault("allowed_hosts", IN_PROCESS_HOSTS)
         config = SimulatorConfig(**config_fields)
         kwargs = {"executor": executor or render_executor}
         if clock is not None:

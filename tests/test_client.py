@@ -41,6 +41,8 @@ from sora_widget.types import Video, VideoStatus
 
 KEY = "sk-test-SECRET123"
 BASE_URL = "http://sim.test/v1"
+#: The simulator answers loopback hosts only, unless told otherwise.
+HOSTS = ("sim.test",)
 PROMPT = "a red fox trotting through fresh snow"
 
 
@@ -106,7 +108,9 @@ def renderer() -> Iterator[ThreadPoolExecutor]:
 
 
 def simulator(tmp_path: Path, executor: Executor, clock=time.time, **faults: Any):
-    config = SimulatorConfig(data_dir=tmp_path / "sim", speed=200, faults=FaultConfig(**faults))
+    config = SimulatorConfig(
+        data_dir=tmp_path / "sim", speed=200, faults=FaultConfig(**faults), allowed_hosts=HOSTS
+    )
     return create_app(config, clock=clock, executor=executor)
 
 
@@ -523,6 +527,7 @@ async def test_simulator_errors_are_typed(tmp_path, sleeps):
             data_dir=tmp_path,
             api_key="sk-the-right-one",
             faults=FaultConfig(rate_limit_per_minute=2),
+            allowed_hosts=HOSTS,
         ),
         executor=IdleExecutor(),
     )
@@ -938,7 +943,8 @@ async def test_submit_returns_a_job_at_once(tmp_path):
 
     from sora_widget.simulator import SimulatorConfig, create_app
 
-    app = create_app(SimulatorConfig(data_dir=tmp_path, speed=500), executor=ThreadPoolExecutor(1))
+    config = SimulatorConfig(data_dir=tmp_path, speed=500, allowed_hosts=HOSTS)
+    app = create_app(config, executor=ThreadPoolExecutor(1))
     client = SoraClient(
         api_key=KEY, base_url="http://sim.test/v1", transport=httpx.ASGITransport(app=app)
     )

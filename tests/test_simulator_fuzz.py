@@ -27,7 +27,10 @@ class NeverRenders(Executor):
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     app = create_app(
-        SimulatorConfig(data_dir=tmp_path_factory.mktemp("fuzz"), speed=1000),
+        # TestClient's host is "testserver".
+        SimulatorConfig(
+            data_dir=tmp_path_factory.mktemp("fuzz"), speed=1000, allowed_hosts=("testserver",)
+        ),
         executor=NeverRenders(),
     )
     with TestClient(app, headers={"Authorization": "Bearer sk-fuzz"}) as test_client:

@@ -173,3 +173,52 @@ def test_stop_ends_a_running_simulator(tmp_path):
     again = subprocess.run(stop, capture_output=True, text=True, timeout=60)
     assert "no simulator is running" in again.stdout
     stop_server(server)
+
+
+def test_only_requests_addressed_to_the_simulator_are_answered(tmp_path):
+    """DNS rebinding: a page on evil.example resolving to 127.0.0.1 must not read the jobs."""
+    server = start_server(tmp_path)
+    try:
+        port = server.base_url.split(":")[-1].removesuffix("/v1")
+        headers = {"authorization": "Bearer sk-any"}
+        for host in (f"127.0.0.1:{port}", f"localhost:{port}"):
+            allowed = httpx.get(f"{server.base_url}/videos", headers={**headers, "host": host})
+            assert allowed.status_code == 200, host
+        refused = httpx.get(
+            f"{server.base_url}/videos", headers={**headers, "host": f"evil.example:{port}"}
+        )
+        assert refused.status_code == 400 and refused.json()["error"]["code"] == "invalid_host"
+    finally:
+        stop_server(server)
+    server = start_server(tmp_path, "--allow-host", "classroom.lan")
+    try:
+        extra = httpx.get(
+            f"{server.base_url}/videos", headers={**headers, "host": "classroom.lan:8000"}
+        )
+        assert extra.status_code == 200
+    finally:
+        stop_server(server)
+
+
+def test_an_oversized_body_is_refused_before_it_is_sent(tmp_path):
+    """Over a real socket, by Content-Length: the answer comes before the 50 MB does."""
+    import socket
+
+    server = start_server(tmp_path)
+    try:
+        host, port = server.base_url.removeprefix("http://").removesuffix("/v1").split(":")
+        with socket.create_connection((host, int(port)), timeout=30) as connection:
+            connection.sendall(
+                b"POST /v1/videos/video_x/remix HTTP/1.1\r\n"
+                + f"Host: 127.0.0.1:{port}\r\n".encode()
+                + b"Authorization: Bearer sk-any\r\nContent-Type: application/json\r\n"
+                b"Content-Length: 50000000\r\n\r\n"
+            )
+            answer = b""
+            while not answer.endswith(b"}}") and (chunk := connection.recv(65536)):
+                answer += chunk
+        answer = answer.decode()
+        assert answer.startswith("HTTP/1.1 413"), answer[:200]
+        assert '"code":"request_too_large"' in answer
+    finally:
+        stop_server(server)

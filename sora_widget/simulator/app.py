@@ -42,6 +42,7 @@ from ..validation import validate_model, validate_prompt, validate_seconds, vali
 from .config import SimulatorConfig
 from .errors import SimulatorHTTPError, error_response
 from .gate import Gate
+from .limits import BodyLimit, HostCheck, allowed_hosts
 from .render import RenderRequest, probe_video, render
 from .requests import (
     decode_image,
@@ -519,6 +520,7 @@ def create_app(
 ) -> Starlette:
     """The simulator as an ASGI app; `app.state.simulator` gives tests access to its state.
 
+    Only requests for a loopback host or one of `config.allowed_hosts` are answered.
     `cut_connections` is for serving over real sockets (`server.serve`): a dropped connection
     or truncated download then really ends the connection after a partial response. In-process
     (`httpx.ASGITransport`, which needs every response to end) the body ends short instead.
@@ -571,5 +573,8 @@ def create_app(
         exception_handlers={HTTPException: not_found},
     )
     app.state.simulator = simulator
+    # Outermost last: the host check, then the key and faults, then the body limit.
+    app.add_middleware(BodyLimit)
     app.add_middleware(Gate, config=simulator.config, clock=clock, cut_connections=cut_connections)
+    app.add_middleware(HostCheck, hosts=allowed_hosts(simulator.config.allowed_hosts))
     return app

@@ -65,27 +65,37 @@ class SimulatorConfig:
     #: How long download links stay valid after completion, in (unscaled) seconds.
     link_ttl_seconds: int = 3600
     faults: FaultConfig = field(default_factory=FaultConfig)
+    #: Host names answered besides loopback ones (see `limits.LOOPBACK_HOSTS`), say the name
+    #: of a classroom server; every other `Host` is refused, against DNS rebinding.
+    allowed_hosts: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.speed <= 0:
             raise ValueError(f"speed must be a positive number, got {self.speed}")
+        for host in self.allowed_hosts:
+            # The patterns Starlette's TrustedHostMiddleware accepts: a name, or "*.domain".
+            if not host or "*" in host[1:] or (host.startswith("*") and not host.startswith("*.")):
+                raise ValueError(f"allowed host must be a name or '*.domain', got {host!r}")
 
     def __repr__(self) -> str:
         # The key is never shown, not even in a repr in a traceback.
         key = "set" if self.api_key else None
         return (
             f"SimulatorConfig(data_dir={str(self.data_dir)!r}, speed={self.speed}, "
-            f"api_key={key}, link_ttl_seconds={self.link_ttl_seconds}, faults={self.faults})"
+            f"api_key={key}, link_ttl_seconds={self.link_ttl_seconds}, faults={self.faults}, "
+            f"allowed_hosts={self.allowed_hosts})"
         )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> SimulatorConfig:
         env = os.environ if environ is None else environ
         data_dir = env.get("SORA_SIM_DATA_DIR")
+        hosts = env.get("SORA_SIM_ALLOWED_HOSTS", "")
         return cls(
             data_dir=Path(data_dir) if data_dir else default_data_dir(),
             speed=float(env.get("SORA_SIM_SPEED", "1")),
             api_key=env.get("SORA_SIM_API_KEY") or None,
             link_ttl_seconds=int(env.get("SORA_SIM_LINK_TTL", "3600")),
             faults=FaultConfig.from_env(env),
+            allowed_hosts=tuple(h.strip() for h in hosts.split(",") if h.strip()),
         )

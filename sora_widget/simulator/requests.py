@@ -43,6 +43,8 @@ async def read_fields(request: Request) -> dict[str, Any]:
             form = await request.form(
                 max_files=MAX_FILES, max_fields=MAX_FIELDS, max_part_size=MAX_FIELD_BYTES
             )
+        except SimulatorHTTPError:  # the body was too large (see `limits.BodyLimit`)
+            raise
         except Exception as error:  # multipart parser errors have no common base class
             raise SimulatorHTTPError(
                 400, f"We could not parse the multipart body: {error}."

@@ -1,12 +1,13 @@
-"""Serving the simulator on loopback, and the state file that lets others find it.
+"""Serving the simulator on loopback, holding its data folder, and stopping it.
 
-The state file sits beside the simulator's data, so `connect()` in any kernel can reuse a
-running simulator instead of starting a second one with different jobs.
+The server holds its data folder's lock and records its address beside the data (see
+`folder`), so `connect()` in any kernel reuses it instead of starting a second one with
+different jobs, and a second server on the same folder is refused.
 """
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import logging
 import os
 import signal
@@ -15,14 +16,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import httpx
 import uvicorn
+from filelock import FileLock
 
+from . import folder
 from .app import create_app
 from .config import SimulatorConfig
 from .gate import QuietCuts
-
-STATE_FILE = "server.json"
 
 
 def command(data_dir: Path, *options: str) -> list[str]:
@@ -33,20 +33,9 @@ def command(data_dir: Path, *options: str) -> list[str]:
     ]  # fmt: skip
 
 
-def state_path(config: SimulatorConfig) -> Path:
-    return Path(config.data_dir) / STATE_FILE
-
-
 def read_state(config: SimulatorConfig) -> dict[str, Any] | None:
-    """The running server's address as it recorded it, or None."""
-    return read_state_file(state_path(config))
-
-
-def read_state_file(path: Path) -> dict[str, Any] | None:
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
+    """The address the folder's server recorded, or None."""
+    return folder.read_state(Path(config.data_dir))
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -55,31 +44,51 @@ def bind(host: str, port: int) -> socket.socket:
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
-    # Listening now, before the URL is printed: a client that connects while the app is still
-    # starting waits in the backlog instead of being refused.
+    # Listening now, before the URL is known to anyone: a client that connects while the app
+    # is still starting waits in the backlog instead of being refused.
     sock.listen(2048)
-    sock.set_inheritable(True)
     return sock
 
 
+def url_of(sock: socket.socket) -> str:
+    """The API's base URL on a bound socket."""
+    host, port = sock.getsockname()[:2]
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}/v1"
+
+
 def serve(
-    config: SimulatorConfig, host: str = "127.0.0.1", port: int = 8000, log_level: str = "warning"
+    config: SimulatorConfig,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    log_level: str = "warning",
+    fd: int | None = None,
 ) -> None:
-    """Run until interrupted; prints the base URL (never the key) on the first line."""
-    sock = bind(host, port)
-    bound_port = sock.getsockname()[1]
-    display_host = f"[{host}]" if ":" in host else host
-    base_url = f"http://{display_host}:{bound_port}/v1"
-    Path(config.data_dir).mkdir(parents=True, exist_ok=True)
-    state = {"pid": os.getpid(), "base_url": base_url, "speed": config.speed}
-    state_path(config).write_text(json.dumps(state))
+    """Run until interrupted; prints the base URL (never the key) on the first line.
+
+    `fd` is a socket already listening, bound by `connect()` so that it knew the URL at once.
+    Raises `folder.FolderInUse` when another simulator serves `config.data_dir`.
+    """
+    data_dir = Path(config.data_dir)
+    with folder.deciding(data_dir):
+        lock = folder.claim(data_dir)
+        try:
+            sock = socket.socket(fileno=fd) if fd is not None else bind(host, port)
+        except OSError:
+            lock.release()
+            raise
+        base_url = url_of(sock)
+        state = {"pid": os.getpid(), "base_url": base_url, "speed": config.speed}
+        folder.write_state(data_dir, state)
     print(f"Sora simulator listening on {base_url}", flush=True)
     print(f"  data: {config.data_dir}  speed: x{config.speed:g}", file=sys.stderr, flush=True)
+    # Requests addressed to the name or address it was bound to are its own, too.
+    bound = sock.getsockname()[0]
+    config = dataclasses.replace(config, allowed_hosts=(*config.allowed_hosts, bound))
     app = create_app(config, cut_connections=True)
     server = _Server(uvicorn.Config(app, log_level=log_level, access_log=False))
     # After uvicorn.Config, which sets up its loggers: injected faults are not server errors.
     logging.getLogger("uvicorn.error").addFilter(QuietCuts())
-    server.state_file = state_path(config)
+    server.data_dir, server.folder_lock = data_dir, lock
     try:
         server.run(sockets=[sock])
     finally:
@@ -87,15 +96,22 @@ def serve(
 
 
 class _Server(uvicorn.Server):
-    """Removes its state file on shutdown: uvicorn re-raises SIGTERM afterwards, so a plain
+    """Gives up its folder on shutdown: uvicorn re-raises SIGTERM afterwards, so a plain
     `finally` around `run()` would never get the chance."""
 
-    state_file: Path
+    data_dir: Path
+    folder_lock: FileLock
 
     def forget(self) -> None:
-        current = read_state_file(self.state_file)
-        if current and current.get("pid") == os.getpid():
-            self.state_file.unlink(missing_ok=True)
+        # Taking the start lock would recreate a folder removed under it (a test's tmp folder).
+        if not self.data_dir.is_dir():
+            self.folder_lock.release()
+            return
+        with folder.deciding(self.data_dir):
+            current = folder.read_state(self.data_dir)
+            if current and current.get("pid") == os.getpid():
+                folder.state_path(self.data_dir).unlink(missing_ok=True)
+            self.folder_lock.release()
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         await super().shutdown(sockets)
@@ -103,21 +119,21 @@ class _Server(uvicorn.Server):
 
 
 def stop(config: SimulatorConfig) -> bool:
-    """Stop the simulator recorded beside `config.data_dir`; False if none was running.
+    """Stop the simulator serving `config.data_dir`; False if none was running.
 
     A simulator started by `connect()` outlives kernels on purpose; this is how a test run or a
-    teacher resetting a demo ends it.
+    teacher resetting a demo ends it. The pid comes from the lock holder's own record, so a
+    stale record's pid, perhaps reused since, is never signalled.
     """
-    state = read_state(config)
-    if not state:
+    data_dir = Path(config.data_dir)
+    if not data_dir.is_dir():  # nothing ever served here; and asking must not create it
+        return False
+    with folder.deciding(data_dir):
+        state = folder.holder(data_dir)
+    if not state or "pid" not in state:
         return False
     try:
-        # Only a process that answers as this simulator: a stale file's pid may be reused.
-        health = httpx.get(state["base_url"].removesuffix("/v1") + "/simulator/health", timeout=2)
-        pid = int(health.json()["pid"])
-        if pid != int(state["pid"]):
-            return False
-        os.kill(pid, signal.SIGTERM)
-    except (httpx.HTTPError, ProcessLookupError, KeyError, ValueError, TypeError):
+        os.kill(int(state["pid"]), signal.SIGTERM)
+    except (OSError, ValueError, TypeError):
         return False
     return True
