@@ -71,7 +71,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sora_widget.client import SoraClient  # noqa: E402
 from sora_widget.jobs import JobStatus, VideoJob, submit  # noqa: E402
 from sora_widget.library import Library  # noqa: E402
-from sora_widget.simulator.server import command  # noqa: E402
+from sora_widget.simulator.process import command  # noqa: E402
 from sora_widget.simulator.store import VideoRecord  # noqa: E402
 from sora_widget.simulator.timeline import snapshot  # noqa: E402
 

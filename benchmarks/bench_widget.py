@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 
 from sora_widget.simulator.config import SimulatorConfig  # noqa: E402
-from sora_widget.simulator.server import read_state  # noqa: E402
+from sora_widget.simulator.process import read_state  # noqa: E402
 from sora_widget.simulator.store import VideoRecord  # noqa: E402
 from sora_widget.simulator.timeline import snapshot  # noqa: E402
 from tests.browser.conftest import (  # noqa: E402

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from sora_widget.simulator import SimulatorConfig
-from sora_widget.simulator.server import stop
+from sora_widget.simulator.process import stop
 
 _HERE = Path(__file__).resolve().parent
 _scratch = Path(tempfile.mkdtemp(prefix="sora-notebooks-"))

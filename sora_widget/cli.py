@@ -33,7 +33,8 @@ from .progress import follow
 from .resume import resume
 from .simulator.config import FaultConfig, SimulatorConfig
 from .simulator.folder import FolderInUse
-from .simulator.server import serve, stop
+from .simulator.process import stop
+from .simulator.server import serve
 from .types import VideoStatus
 
 #: Exit codes, so scripts can tell a typo from an outage.

@@ -19,7 +19,7 @@ import pytest
 from sora_widget.client import SoraClient
 from sora_widget.library import Library
 from sora_widget.simulator import FaultConfig, SimulatorConfig, create_app
-from sora_widget.simulator.server import command
+from sora_widget.simulator.process import command
 from sora_widget.widget import SoraWidget
 
 TEST_KEY = "sk-test-SECRET-do-not-leak-7f3a"

@@ -24,7 +24,7 @@ from sora_widget.jobs import JobStatus, JobUpdate
 from sora_widget.library import Library
 from sora_widget.progress import ProgressDisplay, format_duration, progress_line
 from sora_widget.simulator import SimulatorConfig
-from sora_widget.simulator.server import read_state, stop
+from sora_widget.simulator.process import read_state, stop
 
 from .helpers import MP4_MAGIC, png_bytes, set_pending_owner, unused_port
 

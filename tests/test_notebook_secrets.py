@@ -34,7 +34,7 @@ from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 
 from sora_widget.simulator import SimulatorConfig
-from sora_widget.simulator.server import stop
+from sora_widget.simulator.process import stop
 
 from .conftest import start_server, stop_server
 from .helpers import unused_port

@@ -19,7 +19,7 @@ import pytest
 
 from sora_widget.backend import connect, simulator_url
 from sora_widget.simulator import SimulatorConfig
-from sora_widget.simulator.server import command, read_state, stop
+from sora_widget.simulator.process import command, read_state, stop
 
 from .conftest import start_server, stop_server
 

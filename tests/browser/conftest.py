@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from sora_widget.simulator import SimulatorConfig
-from sora_widget.simulator.server import stop
+from sora_widget.simulator.process import stop
 
 from ..helpers import unused_port
 
