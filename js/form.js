@@ -168,9 +168,11 @@ export function mountForm(ctx) {
     const models = (options.models ?? []).map((m) => ({ value: m, label: m, disabled: false }));
     setOptions(model.el, withCurrent(models, current), current);
 
-    const allowed = new Set(options.sizes?.[current] ?? options.all_sizes ?? []);
+    // A model the catalog knows shows its own menu; another offers every size and duration.
+    const menu = options.size_menu?.[current] ?? options.all_sizes ?? [];
+    const allowed = new Set(options.sizes?.[current] ?? menu);
     const sizeValue = ctx.get("size") ?? "";
-    const sizes = (options.all_sizes ?? []).map((s) => ({
+    const sizes = menu.map((s) => ({
       value: s,
       label: s,
       disabled: !allowed.has(s),
@@ -179,7 +181,7 @@ export function mountForm(ctx) {
     size.el.title = allowed.size ? `${current} allows ${[...allowed].join(", ")}` : "";
 
     const secondsValue = ctx.get("seconds") ?? "";
-    const durations = (options.seconds ?? []).map((s) => ({
+    const durations = (options.seconds?.[current] ?? options.all_seconds ?? []).map((s) => ({
       value: s,
       label: secondsLabel(s),
       disabled: false,

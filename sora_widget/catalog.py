@@ -32,6 +32,9 @@ class ModelFamily:
     label: str
     #: Matched (case-insensitively, in full) against the last segment of a model name.
     pattern: str
+    #: Names servers usually give its models; the form offers the first when a server lists
+    #: none of its own.
+    models: tuple[str, ...]
     sizes: tuple[str, ...]
     seconds: tuple[str, ...]
     default_size: str
@@ -63,19 +66,21 @@ FAMILIES: tuple[ModelFamily, ...] = (
         name="sora-2-pro",
         label="Sora 2 Pro",
         pattern=r"sora-2-pro(-\d{4}-\d{2}-\d{2})?",
+        models=("sora-2-pro", "sora-2-pro-2025-10-06"),
         sizes=("720x1280", "1280x720", "1024x1792", "1792x1024"),
         seconds=("4", "8", "12"),
         default_size="720x1280",
         default_seconds="4",
         audio=True,
         price_per_second={"720p": 0.30, "1024p": 0.50},
-        typical_seconds=240.0,
+        typical_seconds=300.0,
         strict=True,
     ),
     ModelFamily(
         name="sora-2",
         label="Sora 2",
         pattern=r"sora-2(-\d{4}-\d{2}-\d{2})?",
+        models=("sora-2", "sora-2-2025-10-06", "sora-2-2025-12-08"),
         sizes=("720x1280", "1280x720"),
         seconds=("4", "8", "12"),
         default_size="720x1280",
@@ -93,6 +98,7 @@ FAMILIES: tuple[ModelFamily, ...] = (
         name="veo-3.1-fast",
         label="Veo 3.1 Fast",
         pattern=r"veo-3\.1-fast(-generate)?(-preview|-\d{3})?",
+        models=("veo-3.1-fast-generate-preview",),
         sizes=_720P + _1080P + _4K,
         seconds=("4", "6", "8"),
         default_size="1280x720",
@@ -105,6 +111,7 @@ FAMILIES: tuple[ModelFamily, ...] = (
         name="veo-3.1-lite",
         label="Veo 3.1 Lite",
         pattern=r"veo-3\.1-lite(-generate)?(-preview|-\d{3})?",
+        models=("veo-3.1-lite-generate-preview",),
         sizes=_720P + _1080P,
         seconds=("4", "6", "8"),
         default_size="1280x720",
@@ -117,6 +124,7 @@ FAMILIES: tuple[ModelFamily, ...] = (
         name="veo-3.1",
         label="Veo 3.1",
         pattern=r"veo-3\.1(-generate)?(-preview|-\d{3})?",
+        models=("veo-3.1-generate-preview",),
         sizes=_720P + _1080P + _4K,
         seconds=("4", "6", "8"),
         default_size="1280x720",
@@ -131,6 +139,7 @@ FAMILIES: tuple[ModelFamily, ...] = (
         name="veo-3.0-fast",
         label="Veo 3 Fast",
         pattern=r"veo-3(\.0)?-fast(-generate)?(-preview|-\d{3})?",
+        models=("veo-3.0-fast-generate-001",),
         sizes=_720P + _1080P,
         seconds=("8",),
         default_size="1280x720",
@@ -142,6 +151,7 @@ FAMILIES: tuple[ModelFamily, ...] = (
         name="veo-3.0",
         label="Veo 3",
         pattern=r"veo-3(\.0)?(-generate)?(-preview|-\d{3})?",
+        models=("veo-3.0-generate-001",),
         sizes=_720P + _1080P,
         seconds=("8",),
         default_size="1280x720",
@@ -155,6 +165,7 @@ FAMILIES: tuple[ModelFamily, ...] = (
         name="runway-gen4-turbo",
         label="Runway Gen-4 Turbo",
         pattern=r"gen-?4[_-]turbo",
+        models=("gen4_turbo",),
         sizes=_720P,
         seconds=("5", "10"),
         default_size="1280x720",
@@ -166,6 +177,7 @@ FAMILIES: tuple[ModelFamily, ...] = (
         name="runway-gen4.5",
         label="Runway Gen-4.5",
         pattern=r"gen-?4[._]5",
+        models=("gen4.5",),
         sizes=_720P,
         seconds=("5", "10"),
         default_size="1280x720",
@@ -180,6 +192,7 @@ FAMILIES: tuple[ModelFamily, ...] = (
         name="wan-2",
         label="Wan 2.x",
         pattern=r"wan-?2(\.\d+)?([-_].*)?",
+        models=("wan2.6-t2v", "Wan-AI/Wan2.2-T2V-A14B"),
         sizes=_480P + _720P + _1080P,
         seconds=("5", "10"),
         default_size="1280x720",
@@ -194,6 +207,7 @@ FAMILIES: tuple[ModelFamily, ...] = (
         name="seedance",
         label="Seedance",
         pattern=r"(doubao-)?seedance([-_].*)?",
+        models=("seedance-1-0-pro",),
         sizes=_480P + _720P + _1080P,
         seconds=("5", "10"),
         default_size="1920x1080",
@@ -207,6 +221,7 @@ FAMILIES: tuple[ModelFamily, ...] = (
         name="minimax-hailuo",
         label="MiniMax Hailuo",
         pattern=r"(minimax-)?(hailuo|video-01|h3)([-_].*)?",
+        models=("MiniMax-Hailuo-02",),
         sizes=_768P + _1080P,
         seconds=("6", "10"),
         default_size="1366x768",
@@ -221,6 +236,7 @@ FAMILIES: tuple[ModelFamily, ...] = (
         name="grok-imagine",
         label="Grok Imagine",
         pattern=r"grok-imagine(-video)?([-_].*)?",
+        models=("grok-imagine-video",),
         sizes=_480P + _720P + _1080P,
         seconds=("6", "10"),
         default_size="1280x720",
@@ -235,6 +251,7 @@ FAMILIES: tuple[ModelFamily, ...] = (
         name="ltx-2",
         label="LTX-2",
         pattern=r"ltx-?(2|video)([-_.].*)?",
+        models=("Lightricks/LTX-2",),
         sizes=_720P + _1080P,
         seconds=("4", "6", "8", "10"),
         default_size="1280x720",
@@ -247,6 +264,7 @@ FAMILIES: tuple[ModelFamily, ...] = (
         name="hunyuanvideo",
         label="HunyuanVideo",
         pattern=r"hunyuan-?video([-_.].*)?",
+        models=("tencent/HunyuanVideo-1.5",),
         sizes=_480P + _720P,
         seconds=("4", "5"),
         default_size="1280x720",
@@ -275,6 +293,15 @@ def family_of(model: str) -> ModelFamily | None:
 
 def family_named(name: str) -> ModelFamily:
     return _BY_NAME[name]
+
+
+def offered_models() -> list[str]:
+    """What the Model menu offers when the server lists no models: Sora's (the simulator's
+    default, its dated snapshots too), then each other family's usual name."""
+    strict = sorted((f for f in FAMILIES if f.strict), key=lambda family: family.name != "sora-2")
+    names = [family.models[0] for family in strict]
+    names += [name for family in strict for name in family.models[1:]]
+    return names + [family.models[0] for family in FAMILIES if not family.strict]
 
 
 def resolution_of(size: str) -> str:

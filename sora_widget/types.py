@@ -43,32 +43,10 @@ DEFAULT_SIZE = "720x1280"
 DEFAULT_SECONDS = "4"
 MAX_PROMPT_CHARS = 32_000
 
-STANDARD_SIZES = ("720x1280", "1280x720")
-PRO_SIZES = ("1024x1792", "1792x1024")
 SECONDS_CHOICES = ("4", "8", "12")
 EXTENSION_SECONDS_CHOICES = ("4", "8", "12", "16", "20")
 #: Tiles per row of a spritesheet: the simulator's, and the guess for servers that do not say.
 SPRITE_COLUMNS = 10
-
-#: Dated snapshots behave like the model they are a snapshot of.
-MODEL_FAMILY = {
-    "sora-2": "sora-2",
-    "sora-2-pro": "sora-2-pro",
-    "sora-2-2025-10-06": "sora-2",
-    "sora-2-pro-2025-10-06": "sora-2-pro",
-    "sora-2-2025-12-08": "sora-2",
-}
-MODELS = tuple(MODEL_FAMILY)
-
-SIZES_BY_FAMILY = {
-    "sora-2": STANDARD_SIZES,
-    "sora-2-pro": STANDARD_SIZES + PRO_SIZES,
-}
-
-
-def sizes_for_model(model: str) -> tuple[str, ...]:
-    """The sizes a model accepts (the guide keeps the two larger ones for sora-2-pro)."""
-    return SIZES_BY_FAMILY[MODEL_FAMILY[model]]
 
 
 def parse_size(size: str) -> tuple[int, int]:

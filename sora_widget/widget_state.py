@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import io
 import time
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
 from PIL import Image, UnidentifiedImageError
 
+from .catalog import FAMILIES, family_of, offered_models
 from .errors import (
     APIConnectionError,
     APIError,
@@ -25,15 +27,8 @@ from .errors import (
 )
 from .jobs import JobStatus, VideoJob
 from .pricing import estimate_cost
-from .types import (
-    MODEL_FAMILY,
-    MODELS,
-    SECONDS_CHOICES,
-    SIZES_BY_FAMILY,
-    SPRITE_COLUMNS,
-    parse_size,
-)
-from .validation import validate_model, validate_prompt, validate_seconds, validate_size
+from .types import MAX_PROMPT_CHARS, SPRITE_COLUMNS, parse_size
+from .validation import validate_duration, validate_model, validate_prompt, validate_size
 
 #: The statuses the front end shows; SUBMITTING looks like Queued, SAVING like In progress.
 _SHOWN_STATUS = {
@@ -58,18 +53,39 @@ IDLE_JOB: dict[str, Any] = {
 NO_ERROR: dict[str, Any] = {"kind": "", "message": "", "field": None, "retry_at": None}
 
 
-def options() -> dict[str, Any]:
-    """The choices the form offers, straight from the contract."""
-    all_sizes: list[str] = []
-    for sizes in SIZES_BY_FAMILY.values():
-        all_sizes += [size for size in sizes if size not in all_sizes]
+def options(models: list[str] | None = None) -> dict[str, Any]:
+    """The choices the form offers for each model, from the catalog.
+
+    Per model: `sizes` it allows, `size_menu` the sizes its menu shows (a strict family's menu
+    also shows its siblings' sizes, disabled, so a person sees what Pro adds), `seconds`.
+    A model the catalog does not know gets every size and duration, checked for shape only.
+    """
+    models = models or offered_models()
+    sizes: dict[str, list[str]] = {}
+    menus: dict[str, list[str]] = {}
+    seconds: dict[str, list[str]] = {}
+    strict_sizes = _union(family.sizes for family in FAMILIES if family.strict)
+    for model in models:
+        family = family_of(model)
+        if family is None:
+            continue
+        sizes[model] = list(family.sizes)
+        menus[model] = strict_sizes if family.strict else list(family.sizes)
+        seconds[model] = list(family.seconds)
     return {
-        "models": list(MODELS),
-        "sizes": {model: list(SIZES_BY_FAMILY[MODEL_FAMILY[model]]) for model in MODELS},
-        "all_sizes": all_sizes,
-        "seconds": list(SECONDS_CHOICES),
-        "max_prompt_chars": 32_000,
+        "models": models,
+        "sizes": sizes,
+        "size_menu": menus,
+        "all_sizes": _union(family.sizes for family in FAMILIES),
+        "seconds": seconds,
+        "all_seconds": sorted(_union(f.seconds for f in FAMILIES), key=float),
+        "max_prompt_chars": MAX_PROMPT_CHARS,
     }
+
+
+def _union(groups: Iterable[tuple[str, ...]]) -> list[str]:
+    """The values of every group, each once, in first-seen order."""
+    return list(dict.fromkeys(value for group in groups for value in group))
 
 
 def backend_badge(base_url: str, is_simulator: bool) -> dict[str, str]:
@@ -180,8 +196,8 @@ def form_problems(prompt: str, model: str, size: str, seconds: str) -> dict[str,
     for field, check in (
         ("prompt", lambda: validate_prompt(prompt)),
         ("model", lambda: validate_model(model)),
-        ("size", lambda: validate_size(size, model) if model in MODEL_FAMILY else None),
-        ("seconds", lambda: validate_seconds(seconds)),
+        ("size", lambda: validate_size(size, model)),
+        ("seconds", lambda: validate_duration(seconds, model)),
     ):
         try:
             check()

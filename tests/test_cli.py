@@ -209,7 +209,7 @@ async def test_the_simulator_is_announced_once_per_process_not_per_widget(genera
     [
         (["--size", "999x999"], "'size'", "'720x1280', '1280x720'"),
         (["--seconds", "5"], "'seconds'", "'4', '8', '12'"),
-        (["--model", "sora-3"], "'model'", "'sora-2'"),
+        (["--model", " "], "'model'", "'sora-2'"),
         (["--size", "1792x1024"], "'size'", "'720x1280', '1280x720'"),  # a sora-2-pro size
     ],
 )

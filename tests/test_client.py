@@ -303,7 +303,7 @@ INVALID_CALLS = {
     "blank prompt": ("prompt", lambda c, tmp: c.create("   ")),
     "long prompt": ("prompt", lambda c, tmp: c.create("x" * 32_001)),
     "no prompt": ("prompt", lambda c, tmp: c.create(None)),
-    "model": ("model", lambda c, tmp: c.create(PROMPT, model="sora-3")),
+    "model": ("model", lambda c, tmp: c.create(PROMPT, model="")),
     "size for sora-2": ("size", lambda c, tmp: c.create(PROMPT, size="1024x1792")),
     "size": ("size", lambda c, tmp: c.create(PROMPT, model="sora-2-pro", size="640x480")),
     "seconds": ("seconds", lambda c, tmp: c.create(PROMPT, seconds="5")),
@@ -365,7 +365,7 @@ async def test_invalid_input_is_refused_before_sending(case, tmp_path, sleeps):
 @pytest.mark.parametrize(
     ("call", "allowed"),
     [
-        (lambda c: c.create(PROMPT, model="sora-3"), ["'sora-2'", "'sora-2-pro'"]),
+        (lambda c: c.create(PROMPT, model=""), ["'sora-2'", "'veo-3.1-generate-preview'"]),
         (lambda c: c.create(PROMPT, size="1024x1792"), ["'720x1280'", "'1280x720'"]),
         (lambda c: c.create(PROMPT, seconds="5"), ["'4'", "'8'", "'12'"]),
         (lambda c: c.extend("video_1", PROMPT, 30), ["'16'", "'20'"]),
@@ -953,3 +953,39 @@ async def test_submit_returns_a_job_at_once(tmp_path):
     video = await job
     remix = await client.submit_remix(video.id, "the fox at night")
     assert remix.remixed_from_video_id == video.id
+
+
+# ---- models other than Sora -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("model", "size", "seconds"),
+    [
+        ("gemini/veo-3.1-generate-preview", "1920x1080", "6"),
+        ("hosted_vllm/Wan-AI/Wan2.2-T2V-A14B", "832x480", "5"),
+        ("my-own-finetune", "1024x1024", "3"),
+    ],
+)
+async def test_other_models_are_sent_as_typed_and_checked_for_shape_only(sim, model, size, seconds):
+    client, transport, _ = sim
+    video = await client.create(PROMPT, model=model, size=size, seconds=seconds)
+    assert (video.model, video.size, video.seconds) == (model, size, seconds)
+    sent = transport.requests[-1].content.decode()
+    assert model in sent and size in sent
+
+
+@pytest.mark.parametrize(
+    ("fields", "param", "words"),
+    [
+        ({"model": "veo-3.1", "size": "1920*1080"}, "size", "WIDTHxHEIGHT"),
+        ({"model": "veo-3.1", "seconds": "six"}, "seconds", "positive number"),
+        ({"model": "veo-3.1", "seconds": "0"}, "seconds", "positive number"),
+        ({"model": "sora-2-2025-12-08", "seconds": "6"}, "seconds", "'4', '8', '12'"),
+    ],
+)
+async def test_shapes_are_still_checked_and_sora_strictly(sim, fields, param, words):
+    client, transport, _ = sim
+    with pytest.raises(InvalidRequestError) as refused:
+        await client.create(PROMPT, **fields)
+    assert refused.value.param == param and words in refused.value.message
+    assert transport.requests == []

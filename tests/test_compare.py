@@ -186,7 +186,7 @@ async def test_add_a_variant_to_a_running_comparison(make_compare):
     assert statuses(compare) == ["completed"] * 4
     assert remix.entry.remixed_from_video_id == compare.variants[0].video_id
     with pytest.raises(InvalidRequestError) as refused:
-        compare.add(model="sora-9")
+        compare.add(model="m" * 300)
     assert refused.value.param == "model" and len(compare.variants) == 4
 
 
@@ -246,7 +246,7 @@ async def test_a_grid_of_prompts_by_models(make_compare):
         ((FOX,), {"prompts": ["x"]}, "prompts"),
         ((FOX,), {"remixes": ["x"], "models": ["sora-2"]}, "models"),
         ((), {"models": ["sora-2"]}, "prompts"),
-        ((FOX,), {"models": ["sora-2", "sora-9"]}, "model"),
+        ((FOX,), {"models": ["sora-2", ""]}, "model"),
         ((FOX,), {"remixes": [""]}, "prompt"),
         (("video_abc",), {"models": ["sora-2"]}, "models"),
         ((42,), {}, "source"),

@@ -128,7 +128,7 @@ def test_delete(sdk):
     [
         (lambda v: v.create(prompt=""), openai.BadRequestError, "prompt"),
         (lambda v: v.create(prompt="x" * 32_001), openai.BadRequestError, "prompt"),
-        (lambda v: v.create(prompt="ok", model="sora-9"), openai.BadRequestError, "model"),
+        (lambda v: v.create(prompt="ok", model="m" * 300), openai.BadRequestError, "model"),
         (lambda v: v.create(prompt="ok", size="1792x1024"), openai.BadRequestError, "size"),
         (lambda v: v.create(prompt="ok", seconds="10"), openai.BadRequestError, "seconds"),
         (

@@ -11,6 +11,7 @@ from sora_widget.jobs import submit
 from sora_widget.library import Library
 from sora_widget.simulator import FaultConfig
 from sora_widget.widget import SoraWidget
+from sora_widget.widget_state import cost_label, form_problems, options
 
 from .conftest import TEST_KEY, state_text
 from .helpers import kill_kernel, png_bytes, started
@@ -43,7 +44,7 @@ VALID = {"prompt": "ok", "model": "sora-2", "size": "720x1280", "seconds": "4"}
     [
         ({"prompt": ""}, "prompt"),
         ({"prompt": "x" * 32_001}, "prompt"),
-        ({"prompt": "ok", "model": "sora-9"}, "model"),
+        ({"prompt": "ok", "model": ""}, "model"),
         ({"prompt": "ok", "size": "1792x1024"}, "size"),
         ({"prompt": "ok", "seconds": "5"}, "seconds"),
     ],
@@ -276,3 +277,24 @@ async def test_clicks_from_a_kernel_subshell_run_on_the_widgets_loop(make_widget
     await asyncio.sleep(0.05)
     second = await asyncio.wait_for(widget.wait(), 60)
     assert second.id != first.id and widget.error["kind"] == ""
+
+
+def test_the_form_follows_the_chosen_model() -> None:
+    choices = options()
+    assert choices["models"][:3] == ["sora-2", "sora-2-pro", "sora-2-2025-10-06"]
+    assert "veo-3.1-generate-preview" in choices["models"] and "gen4_turbo" in choices["models"]
+    assert choices["seconds"]["veo-3.1-generate-preview"] == ["4", "6", "8"]
+    assert choices["seconds"]["gen4_turbo"] == ["5", "10"]
+    assert "1920x1080" in choices["sizes"]["veo-3.1-generate-preview"]
+    # Sora's menu shows Pro's sizes (disabled for sora-2); another family shows its own.
+    assert choices["size_menu"]["sora-2"] == ["720x1280", "1280x720", "1024x1792", "1792x1024"]
+    assert choices["size_menu"]["gen4_turbo"] == ["1280x720", "720x1280"]
+    assert cost_label("veo-3.1-fast-generate-preview", "1920x1080", "8") == "≈ $0.96"
+    assert cost_label("Lightricks/LTX-2", "1280x720", "4") == ""  # self-hosted: no price
+
+
+def test_a_model_the_catalog_does_not_know_is_checked_for_shape_only() -> None:
+    valid = {"prompt": "ok", "model": "my-finetune", "size": "1000x600", "seconds": "7"}
+    assert form_problems(**valid) == {}
+    problems = form_problems(**{**valid, "size": "big", "seconds": "soon"})
+    assert set(problems) == {"size", "seconds"} and "WIDTHxHEIGHT" in problems["size"]

@@ -38,7 +38,13 @@ from ..types import (
     VideoStatus,
     parse_size,
 )
-from ..validation import validate_model, validate_prompt, validate_seconds, validate_size
+from ..validation import (
+    validate_duration,
+    validate_model,
+    validate_prompt,
+    validate_seconds,
+    validate_size,
+)
 from .config import SimulatorConfig
 from .errors import SimulatorHTTPError, error_response
 from .gate import Gate
@@ -53,6 +59,11 @@ from .requests import (
 )
 from .store import CharacterRecord, Store, VideoRecord
 from .timeline import plan_timeline, poll_hint_ms, snapshot
+
+#: What the simulator's one render core draws in good time (Sora Pro's 1792 fits; 4K does not).
+MAX_RENDER_SIDE = 1920
+MIN_RENDER_SIDE = 64
+MAX_RENDER_SECONDS = 20
 
 CONTENT_TYPES = {
     ContentVariant.VIDEO: ("video.mp4", "video/mp4"),
@@ -236,7 +247,8 @@ class Simulator:
         prompt = validate_prompt(fields.get("prompt"))
         model = validate_model(optional_string(fields, "model", DEFAULT_MODEL))
         size = validate_size(optional_string(fields, "size", DEFAULT_SIZE), model)
-        seconds = validate_seconds(optional_string(fields, "seconds", DEFAULT_SECONDS))
+        seconds = validate_duration(optional_string(fields, "seconds", DEFAULT_SECONDS), model)
+        _check_renderable(size, seconds)
         reference = None
         if fields.get("input_reference") is not None:
             data = await reference_image_bytes(fields["input_reference"])
@@ -487,6 +499,28 @@ def _inspect_upload(data: bytes) -> tuple[bytes, str, float]:
     except InvalidRequestError as error:
         raise SimulatorHTTPError(400, error.message, param="video", code="invalid_value") from None
     return frame, size, duration
+
+
+def _check_renderable(size: str, seconds: str) -> None:
+    """Any model name and `WxH` is taken (it stands in for every server), but it renders on
+    one CPU core: whole seconds, and frames no larger than it can draw in good time."""
+    width, height = parse_size(size)
+    if max(width, height) > MAX_RENDER_SIDE or min(width, height) < MIN_RENDER_SIDE:
+        raise SimulatorHTTPError(
+            400,
+            f"Invalid value for 'size': {size!r}. The simulator renders sides of "
+            f"{MIN_RENDER_SIDE} to {MAX_RENDER_SIDE} pixels, such as '1280x720'.",
+            param="size",
+            code="invalid_value",
+        )
+    if not seconds.isdigit() or not 1 <= int(seconds) <= MAX_RENDER_SECONDS:
+        raise SimulatorHTTPError(
+            400,
+            f"Invalid value for 'seconds': {seconds!r}. The simulator makes clips of 1 to "
+            f"{MAX_RENDER_SECONDS} whole seconds.",
+            param="seconds",
+            code="invalid_value",
+        )
 
 
 def _int_param(raw: str | None, name: str, default: int, low: int, high: int) -> int:

@@ -9,12 +9,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from ..types import MODEL_FAMILY, PRO_SIZES, VideoStatus
+from ..catalog import family_named, family_of
+from ..types import VideoStatus
 
 #: Seconds of work for a 4-second sora-2 clip at 720p, before jitter; ~10-30 s with the queue.
 BASE_WORK_SECONDS = 14.0
-MODEL_FACTOR = {"sora-2": 1.0, "sora-2-pro": 2.5}
-SIZE_FACTOR_PRO_SIZES = 1.6
+#: Frames above this many pixels (Sora Pro's 1792x1024, 1080p and up) take this much longer.
+LARGE_FRAME_PIXELS = 1_000_000
+LARGE_FRAME_FACTOR = 1.6
+_SORA_2 = family_named("sora-2")
 QUEUE_SECONDS = (1.5, 5.0)
 JITTER = 0.2
 
@@ -35,11 +38,14 @@ def _unit_random(video_id: str, salt: str) -> float:
 
 
 def plan_timeline(video_id: str, model: str, size: str, seconds: int, speed: float) -> Timeline:
-    """Longer clips, larger sizes and sora-2-pro take longer, as on the real service."""
-    family = MODEL_FAMILY.get(model, "sora-2")
-    work = BASE_WORK_SECONDS * MODEL_FACTOR[family] * (0.2 + 0.8 * seconds / 4)
-    if size in PRO_SIZES:
-        work *= SIZE_FACTOR_PRO_SIZES
+    """Longer clips, larger sizes and slower models take longer, as on real servers: a model
+    takes as long, relative to sora-2, as the catalog's typical times say."""
+    family = family_of(model)
+    factor = family.typical_seconds / _SORA_2.typical_seconds if family is not None else 1.0
+    work = BASE_WORK_SECONDS * factor * (0.2 + 0.8 * seconds / 4)
+    width, _, height = size.partition("x")
+    if int(width) * int(height) > LARGE_FRAME_PIXELS:
+        work *= LARGE_FRAME_FACTOR
     work *= 1 + JITTER * (2 * _unit_random(video_id, "work") - 1)
     low, high = QUEUE_SECONDS
     queue = low + (high - low) * _unit_random(video_id, "queue")
