@@ -102,6 +102,8 @@ class SoraWidget(anywidget.AnyWidget):
         self._job: VideoJob | None = None  # the job in the panel
         self._jobs: list[VideoJob] = []  # every job started or resumed here, until it ends
         self._resumed: set[VideoJob] = set()
+        #: How to stop listening to each job followed here (see `close`).
+        self._subscriptions: dict[VideoJob, Callable[[], None]] = {}
         self._throttle = Throttle(self._push)
         self._on_complete: list[Callable[[SoraWidget], object]] = []
         self.client.on_retry(self._retrying)
@@ -140,14 +142,14 @@ class SoraWidget(anywidget.AnyWidget):
 
     def remix(self, prompt: str | None = None) -> VideoJob:
         """Remix the video in the player; the result joins the history, linked to its source."""
-        source = self.selected or (self._job.video_id if self._job else None)
-        if not source or self.job.get("status") != "completed":
+        # The video on screen, whatever the panel's job is doing (running, failed): saved.
+        if not self.selected or self.library.get(self.selected) is None:
             raise InvalidRequestError(
                 "video_id", "There is no completed video to remix yet: generate one first."
             )
         job = submit_remix(
             self.client,
-            source,
+            self.selected,
             prompt if prompt is not None else self.remix_prompt,
             library=self.library,
             origin="widget",
@@ -225,7 +227,14 @@ class SoraWidget(anywidget.AnyWidget):
             self.job = job_payload(job, resumed=job in self._resumed)
             if previous is not None and not previous.done:
                 self._list_running(previous)
-        job.on_update(self._job_updated)
+        self._subscribe(job)
+
+    def _subscribe(self, job: VideoJob) -> None:
+        """Listen to `job` once, however often it is selected in the history strip."""
+        for ended in [other for other in self._subscriptions if other.done and other is not job]:
+            self._subscriptions.pop(ended)()  # it has nothing more to say
+        if job not in self._subscriptions:
+            self._subscriptions[job] = job.on_update(self._job_updated)
 
     def _resume(self) -> None:
         """Follow this backend's widget jobs that no running kernel follows: the newest in the

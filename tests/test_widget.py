@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+import re
+from pathlib import Path
 
 import pytest
 
-from sora_widget.errors import InvalidRequestError
+from sora_widget.errors import (
+    APIError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    InvalidRequestError,
+    NotFoundError,
+    PermissionDeniedError,
+    ServerError,
+)
 from sora_widget.jobs import submit
 from sora_widget.library import Library
 from sora_widget.simulator import FaultConfig
 from sora_widget.widget import SoraWidget
+from sora_widget.widget_state import error_payload
 
 from .conftest import TEST_KEY, state_text
 from .helpers import kill_kernel, png_bytes, started
+
+FORMAT_JS = Path(__file__).parents[1] / "js" / "format.js"
 
 
 async def test_generate_moves_through_every_status_to_a_playable_video(make_widget):
@@ -276,3 +290,80 @@ async def test_clicks_from_a_kernel_subshell_run_on_the_widgets_loop(make_widget
     await asyncio.sleep(0.05)
     second = await asyncio.wait_for(widget.wait(), 60)
     assert second.id != first.id and widget.error["kind"] == ""
+
+
+# ---- defects from the review (issue #11, part 3) ---------------------------------------------
+
+
+async def test_selecting_a_running_job_again_does_not_subscribe_the_widget_twice(make_widget):
+    widget = make_widget(prompt="slow", seconds="12")
+    completions = []
+    widget.on_complete(lambda widget: completions.append(widget.selected))
+    first = widget.generate()
+    await started(first)
+    widget.prompt = "quick"
+    second = widget.generate()
+    for _ in range(3):  # back and forth in the history strip
+        widget._handle_message(widget, {"action": "select", "id": first.video_id}, [])
+    await asyncio.wait_for(first, 60)
+    await asyncio.wait_for(second, 60)
+    await asyncio.sleep(0.05)
+    assert completions == [first.video_id]
+
+
+async def test_remix_takes_the_video_on_screen_after_a_failure_and_while_a_job_runs(make_widget):
+    widget = make_widget(prompt="a fox", faults=FaultConfig(blocked_words=("forbidden",)))
+    widget.generate()
+    source = await asyncio.wait_for(widget.wait(), 60)
+    widget.prompt = "a forbidden fox"
+    widget.generate()
+    with pytest.raises(Exception):  # noqa: B017 (ModerationBlocked: the panel job failed)
+        await asyncio.wait_for(widget.wait(), 60)
+    assert widget.job["status"] == "failed" and widget.selected == source.id
+    after_failure = widget.remix("a fox at night")
+    widget.prompt, widget.seconds = "a slow fox", "12"
+    running = widget.generate()
+    await started(running)
+    while_running = widget.remix("a fox in the rain")
+    for job in (after_failure, while_running):
+        assert (await asyncio.wait_for(job, 60)).remixed_from_video_id == source.id
+
+
+async def test_remix_without_a_saved_video_on_screen_says_to_generate_first(make_widget):
+    widget = make_widget(prompt="a fox")
+    with pytest.raises(InvalidRequestError, match="generate one first"):
+        widget.remix("a fox at night")
+    widget.selected = "video_not_in_the_library"
+    with pytest.raises(InvalidRequestError, match="generate one first"):
+        widget.remix("a fox at night")
+
+
+def _status_error(error_class, status: int, message: str = "the server said no"):
+    return error_class(message, status_code=status, request_id="req_1")
+
+
+@pytest.mark.parametrize(
+    ("error", "kind", "advice"),
+    [
+        (_status_error(ServerError, 500), "server", "try again later"),
+        (_status_error(ServerError, 503), "server", "try again later"),
+        (_status_error(NotFoundError, 404), "not_found", "deleted or has expired"),
+        (_status_error(PermissionDeniedError, 403), "permission", "cannot use this model"),
+        (_status_error(AuthenticationError, 401), "auth", "Check OPENAI_API_KEY"),
+        (_status_error(ConflictError, 409), "conflict", "wait until"),
+        (_status_error(APIError, 418), "refused", "418"),
+    ],
+)
+def test_each_api_error_has_its_own_title_and_says_what_to_do(error, kind, advice):
+    payload = error_payload(error)
+    assert payload["kind"] == kind
+    assert advice.casefold() in payload["message"].casefold()
+    assert "the server said no" in payload["message"] or kind == "auth"
+    titles = dict(re.findall(r"^\s+(\w+): \"([^\"]+)\",$", FORMAT_JS.read_text(), re.MULTILINE))
+    assert titles.get(kind) and titles[kind] != "Invalid request", kind
+
+
+def test_a_refused_field_is_still_an_invalid_request_naming_the_field():
+    error = BadRequestError("'size' is not supported", status_code=400, param="size")
+    payload = error_payload(error)
+    assert payload == {**payload, "kind": "invalid", "field": "size"}
