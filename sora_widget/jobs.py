@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .api import VideosAPI
+from .blocking import run_blocking
 from .errors import (
     BadRequestError,
     ConflictError,
@@ -247,11 +248,14 @@ class VideoJob:
         return self
 
     def wait(self) -> Video:
-        """Block until the job ends (plain scripts only; in a notebook use `await job`)."""
+        """Block until the job ends (plain scripts only; in a notebook use `await job`).
+
+        Every wait of a thread runs on one loop of its own, so a client stays usable from one
+        wait to the next."""
         try:
             asyncio.get_running_loop()
         except RuntimeError:
-            return asyncio.run(self._result())
+            return run_blocking(self._result())
         raise RuntimeError(
             "VideoJob.wait() would block the event loop that is running here (a Jupyter kernel "
             "or another async program). Use `await job` instead, or leave the job running: it "

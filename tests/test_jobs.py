@@ -693,3 +693,14 @@ async def test_simulator_refuses_to_delete_a_running_video(make_app):
     await client.aclose()
     assert not job.deleted and "did not delete" in str(job.error)
     assert TEST_KEY not in str(job.error) and TEST_KEY not in repr(job)
+
+
+def test_two_successive_waits_on_one_client_over_a_real_socket(sim_server):
+    """A plain script: each wait() runs on the same private loop, so the second reuses the
+    client's pooled connection instead of finding it bound to a closed loop."""
+    client = SoraClient(TEST_KEY, base_url=sim_server.base_url)
+    poller = Poller(client, cadence=FAST)
+    first = submit(client, "a fox", poller=poller).wait()
+    second = submit(client, "a fox at night", poller=poller).wait()
+    third = VideoJob.attach(client, first.id, poller=poller).wait()
+    assert [first.status, second.status, third.id] == ["completed", "completed", first.id]
