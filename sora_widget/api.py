@@ -41,6 +41,7 @@ from .types import (
     ContentVariant,
     Video,
 )
+from .urls import public_url
 from .validation import validate_generation, validate_prompt, validate_seconds
 
 logger = logging.getLogger(__name__)
@@ -125,6 +126,8 @@ class VideosAPI:
         self.base_url: str = (
             base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
         ).rstrip("/")
+        #: The address as repr, errors, logs and the widget's badge show it: no credentials.
+        self.display_url: str = public_url(self.base_url)
         #: Shown as the widget's backend badge; set by whoever starts the simulator.
         self.is_simulator: bool = False
         self._retry = RetryPolicy(max_retries=max_retries)
@@ -150,7 +153,7 @@ class VideosAPI:
         return lambda: self._retry_listeners.remove(listener)
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.base_url!r})"
+        return f"{type(self).__name__}(base_url={self.display_url!r})"
 
     async def __aenter__(self) -> Self:
         return self
@@ -349,10 +352,10 @@ class VideosAPI:
         detail = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
         if isinstance(error, httpx.TimeoutException):
             error_class: type[APIConnectionError] = APITimeoutError
-            message = f"{method} {path} got no answer from {self.base_url} in time ({detail})."
+            message = f"{method} {path} got no answer from {self.display_url} in time ({detail})."
         else:
             error_class = APIConnectionError
-            message = f"{method} {path} to {self.base_url} failed ({detail})."
+            message = f"{method} {path} to {self.display_url} failed ({detail})."
         if isinstance(error, NEVER_SENT):
             message += " Check the network connection and OPENAI_BASE_URL."
         elif creating:

@@ -24,7 +24,7 @@ from .errors import InvalidRequestError
 from .export import compare_page, data_url
 from .jobs import JobStatus, VideoJob, submit, submit_remix
 from .kernel_loop import on_creating_loop
-from .library import Library, LibraryEntry, public_url
+from .library import Library, LibraryEntry
 from .resume import attach_pending, resumable
 from .throttle import Throttle
 from .types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE
@@ -93,7 +93,7 @@ class Compare(anywidget.AnyWidget):
             library = library or source.library
         self.client = client or connect()
         self.library = library or Library()
-        self.backend = backend_badge(public_url(self.client.base_url), self.client.is_simulator)
+        self.backend = backend_badge(self.client.display_url, self.client.is_simulator)
         #: The cells, in the order shown.
         self.variants: list[Variant] = []
         #: The cell marked as the source: the baseline of prompt diffs, the default to remix.

@@ -27,7 +27,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psutil
 
@@ -36,6 +35,7 @@ from .atomic import atomic_file
 from .errors import TRANSIENT_ERRORS, LibraryWriteError, RateLimitError
 from .pricing import estimate_cost
 from .types import ContentVariant, Video, VideoStatus
+from .urls import public_url
 
 logger = logging.getLogger(__name__)
 
@@ -70,13 +70,6 @@ def checked_id(video_id: object) -> str:
             "digits, '_' and '-' are allowed."
         )
     return video_id
-
-
-def public_url(url: str) -> str:
-    """The backend's address without user info or query, the places a key could hide."""
-    parts = urlsplit(url)
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit((parts.scheme, host, parts.path.rstrip("/"), "", ""))
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from .errors import InvalidRequestError
 from .export import player_page
 from .jobs import JobStatus, VideoJob, submit, submit_remix
 from .kernel_loop import on_creating_loop
-from .library import Library, LibraryEntry, public_url
+from .library import Library, LibraryEntry
 from .resume import resume
 from .throttle import Throttle
 from .types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE, Video, VideoStatus
@@ -98,7 +98,7 @@ class SoraWidget(anywidget.AnyWidget):
         super().__init__(prompt=prompt, model=model, size=size, seconds=str(seconds), **kwargs)
         self.client = client or connect()
         self.library = library or Library()
-        self.backend = backend_badge(public_url(self.client.base_url), self.client.is_simulator)
+        self.backend = backend_badge(self.client.display_url, self.client.is_simulator)
         self._job: VideoJob | None = None  # the job in the panel
         self._jobs: list[VideoJob] = []  # every job started or resumed here, until it ends
         self._resumed: set[VideoJob] = set()

@@ -17,11 +17,12 @@ import pytest
 
 from sora_widget.errors import APIConnectionError, LibraryWriteError, NotFoundError, SoraError
 from sora_widget.jobs import JobStatus, submit, submit_remix
-from sora_widget.library import Library, checked_id, public_url
+from sora_widget.library import Library, checked_id
 from sora_widget.poller import Poller
 from sora_widget.resume import resume
 from sora_widget.simulator import FaultConfig
 from sora_widget.types import Video
+from sora_widget.urls import public_url
 
 from .conftest import FakeClock
 from .helpers import MP4_MAGIC, renders_finished, set_pending_owner
