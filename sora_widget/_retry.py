@@ -23,6 +23,8 @@ TRANSIENT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolErr
 RETRY_STATUSES = frozenset({408, 429})
 #: Statuses that mean "refused, nothing done": the only ones a create may be retried on.
 REFUSED_STATUSES = frozenset({429, 503})
+#: A server asking for a longer pause than this gets this, from the client and the poller alike.
+MAX_RETRY_AFTER = 60.0
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ class RetryPolicy:
     initial_delay: float = 0.5
     max_delay: float = 8.0
     #: A server asking for a longer pause than this gets this; the caller may retry later.
-    max_retry_after: float = 60.0
+    max_retry_after: float = MAX_RETRY_AFTER
 
     def may_retry_error(self, error: Exception, creating: bool) -> bool:
         return isinstance(error, NEVER_SENT if creating else TRANSIENT)

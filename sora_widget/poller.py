@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from ._retry import MAX_RETRY_AFTER
 from .api import VideosAPI
 from .errors import TRANSIENT_ERRORS, APIError, JobTimeout, RateLimitError, SoraError
 from .tasks import spawn
@@ -258,7 +259,8 @@ class Poller:
 
     def _error_delay(self, error: Exception) -> float:
         if isinstance(error, RateLimitError) and error.retry_after is not None:
-            return max(self.cadence.floor, error.retry_after)
+            # The client's cap: a server asking for a day must not stop the jobs for a day.
+            return min(MAX_RETRY_AFTER, max(self.cadence.floor, error.retry_after))
         backoff = self.cadence.initial * 2 ** (self._failures - 1)
         return self.cadence.jittered(self.cadence.clamp(backoff))
 

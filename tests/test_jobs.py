@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from sora_widget._retry import MAX_RETRY_AFTER
 from sora_widget.api import VideoPage
 from sora_widget.client import SoraClient
 from sora_widget.errors import (
@@ -378,6 +379,14 @@ async def test_transient_poll_errors_are_retried_and_rate_limits_honoured(fake_t
     video = await job
     assert video.status == "completed" and job.error is None
     assert fake_time.sleeps[1:4] == pytest.approx([2, 4, 7])  # doubling, then Retry-After
+
+
+async def test_a_huge_retry_after_never_makes_the_poller_wait_past_the_cap(fake_time):
+    client = FakeClient(fake_time, queue=1, work=10)
+    client.poll_errors = [RateLimitError("slow down", status_code=429, retry_after=100_000.0)]
+    job = submit(client, "a fox", poller=fake_poller(client, fake_time, jitter=0))
+    assert (await job).status == "completed"
+    assert max(fake_time.sleeps) == pytest.approx(MAX_RETRY_AFTER)
 
 
 async def test_a_video_deleted_while_polling_ends_the_job(fake_time):
