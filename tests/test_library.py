@@ -211,6 +211,22 @@ async def test_an_expired_download_is_not_retried(library, client):
     assert client.calls["download"] == 3
 
 
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+async def test_saved_files_get_the_umasks_mode(library, client, umask, mode):
+    """A library folder shared by a class must be readable as the umask says, not 0600."""
+    previous = os.umask(umask)
+    try:
+        video = completed()
+        library.record_pending(video, client.base_url)
+        entry = await library.save(video, client)
+        record = library._pending_folder / "video_002.json"
+        library.record_pending(completed("video_002"), client.base_url)
+    finally:
+        os.umask(previous)
+    for path in [*entry.folder.iterdir(), record]:
+        assert path.stat().st_mode & 0o777 == mode, path.name
+
+
 # ---- disk problems ----------------------------------------------------------------------------
 
 
