@@ -155,6 +155,11 @@ class VideosAPI:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.display_url!r})"
 
+    @property
+    def closed(self) -> bool:
+        """True once `aclose()` ran: the client can send nothing more."""
+        return self._http.is_closed
+
     async def __aenter__(self) -> Self:
         return self
 

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
+import weakref
 from pathlib import Path
 
+import httpx
 import pytest
 
+from sora_widget import backend
+from sora_widget.backend import connect
+from sora_widget.client import SoraClient
 from sora_widget.errors import (
     APIError,
     AuthenticationError,
@@ -20,12 +26,14 @@ from sora_widget.errors import (
 )
 from sora_widget.jobs import submit
 from sora_widget.library import Library
+from sora_widget.poller import Cadence, Poller
 from sora_widget.simulator import FaultConfig
 from sora_widget.widget import SoraWidget
 from sora_widget.widget_state import error_payload
 
 from .conftest import TEST_KEY, state_text
 from .helpers import kill_kernel, png_bytes, started
+from .test_jobs import CountingTransport
 
 FORMAT_JS = Path(__file__).parents[1] / "js" / "format.js"
 
@@ -367,3 +375,49 @@ def test_a_refused_field_is_still_an_invalid_request_naming_the_field():
     error = BadRequestError("'size' is not supported", status_code=400, param="size")
     payload = error_payload(error)
     assert payload == {**payload, "kind": "invalid", "field": "size"}
+
+
+# ---- one client and one poller per server (issue #11, part 5) --------------------------------
+
+
+@pytest.fixture
+def configured_api(make_app, monkeypatch) -> CountingTransport:
+    """`connect()` as in a kernel with OPENAI_API_KEY set, the API being an in-process
+    simulator; returns the transport, which counts the requests of every client made."""
+    transport = CountingTransport(httpx.ASGITransport(app=make_app(api_key=TEST_KEY)))
+    monkeypatch.setenv("SORA_WIDGET_BACKEND", "api")
+    monkeypatch.setenv("OPENAI_API_KEY", TEST_KEY)
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://simulator.test/v1")
+    monkeypatch.setattr(backend, "SoraClient", functools.partial(SoraClient, transport=transport))
+    monkeypatch.setattr(backend, "_CLIENTS", weakref.WeakKeyDictionary())
+    return transport
+
+
+async def test_widgets_without_a_client_share_one_and_poll_once_per_tick(configured_api, tmp_path):
+    library = Library(tmp_path / "videos")
+    widgets = [SoraWidget(prompt=f"fox number {n}", library=library) for n in range(3)]
+    client = widgets[0].client
+    assert all(widget.client is client for widget in widgets) and connect() is client
+    poller = Poller.for_client(client)
+    poller.cadence = Cadence(initial=0.05, maximum=0.2, list_maximum=0.1)
+    polls_per_tick, counts, nap = [], configured_api.counts, poller.sleep
+
+    async def counting_nap(seconds: float) -> None:
+        polls_per_tick.append(counts["list"] + counts["retrieve"] - sum(polls_per_tick))
+        await nap(seconds)
+
+    poller.sleep = counting_nap
+    jobs = [widget.generate() for widget in widgets]
+    await asyncio.wait_for(asyncio.gather(*jobs), 60)
+    assert counts["list"] >= 1 and max(polls_per_tick) == 1
+
+
+async def test_connect_hands_out_no_closed_client_and_one_per_key(configured_api, monkeypatch):
+    first = connect()
+    assert connect() is first and TEST_KEY not in repr(dict(backend._CLIENTS))
+    await first.aclose()
+    second = connect()
+    assert second is not first and connect() is second
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-another-key")
+    assert connect() is not second
+    assert connect(max_retries=0) is not connect()
