@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 import httpx
 
-from ._retry import NEVER_SENT, RetryNotice, RetryPolicy, parse_retry_after
+from ._retry import NEVER_SENT, RetryNotice, RetryPolicy, parse_retry_after, requesting_jobs
 from .atomic import atomic_file
 from .errors import (
     APIConnectionError,
@@ -148,7 +148,8 @@ class VideosAPI:
         )
 
     def on_retry(self, listener: Callable[[RetryNotice], object]) -> Callable[[], None]:
-        """Call `listener` before each automatic retry; returns a function that unsubscribes."""
+        """Call `listener` before each automatic retry of any request of this client; returns a
+        function that unsubscribes. A UI showing one job listens to `VideoJob.on_retry`."""
         self._retry_listeners.append(listener)
         return lambda: self._retry_listeners.remove(listener)
 
@@ -334,11 +335,12 @@ class VideosAPI:
                 retry_after = parse_retry_after(response.headers)
                 delay, reason = self._retry.delay(attempt, retry_after), response.status_code
             attempt += 1
-            notice = RetryNotice(
-                method, path, reason if isinstance(reason, int) else None, delay, attempt
-            )
+            status = reason if isinstance(reason, int) else None
+            notice = RetryNotice(method, path, status, delay, attempt, requesting_jobs())
             for listener in list(self._retry_listeners):
                 listener(notice)
+            for job in notice.jobs:
+                job.retried(notice)
             logger.info(
                 "%s %s failed (%s); retry %d of %d in %.2f s",
                 method,

@@ -103,10 +103,9 @@ class SoraWidget(anywidget.AnyWidget):
         self._jobs: list[VideoJob] = []  # every job started or resumed here, until it ends
         self._resumed: set[VideoJob] = set()
         #: How to stop listening to each job followed here (see `close`).
-        self._subscriptions: dict[VideoJob, Callable[[], None]] = {}
+        self._subscriptions: dict[VideoJob, list[Callable[[], None]]] = {}
         self._throttle = Throttle(self._push)
         self._on_complete: list[Callable[[SoraWidget], object]] = []
-        self.client.on_retry(self._retrying)
         if input_reference is not None:
             self.reference = input_reference
         self._refresh_form()
@@ -232,9 +231,16 @@ class SoraWidget(anywidget.AnyWidget):
     def _subscribe(self, job: VideoJob) -> None:
         """Listen to `job` once, however often it is selected in the history strip."""
         for ended in [other for other in self._subscriptions if other.done and other is not job]:
-            self._subscriptions.pop(ended)()  # it has nothing more to say
+            self._unsubscribe(ended)  # it has nothing more to say
         if job not in self._subscriptions:
-            self._subscriptions[job] = job.on_update(self._job_updated)
+            self._subscriptions[job] = [
+                job.on_update(self._job_updated),
+                job.on_retry(self._retrying),  # its own retries: not another widget's jobs'
+            ]
+
+    def _unsubscribe(self, job: VideoJob) -> None:
+        for unsubscribe in self._subscriptions.pop(job):
+            unsubscribe()
 
     def _resume(self) -> None:
         """Follow this backend's widget jobs that no running kernel follows: the newest in the
@@ -245,8 +251,10 @@ class SoraWidget(anywidget.AnyWidget):
             self._follow(job)
 
     def _retrying(self, notice: RetryNotice) -> None:
-        """A rate limit is waited out automatically: show the countdown meanwhile."""
-        if notice.status_code == 429 and self._job is not None and not self._job.done:
+        """A rate limit holding up the panel's job is waited out automatically: show the
+        countdown meanwhile."""
+        job = self._job
+        if notice.status_code == 429 and job is not None and job in notice.jobs and not job.done:
             self.error = rate_limit_payload(notice.delay)
 
     def _job_updated(self, job: VideoJob) -> None:

@@ -421,3 +421,40 @@ async def test_connect_hands_out_no_closed_client_and_one_per_key(configured_api
     monkeypatch.setenv("OPENAI_API_KEY", "sk-another-key")
     assert connect() is not second
     assert connect(max_retries=0) is not connect()
+
+
+class RefusingCreates(httpx.AsyncBaseTransport):
+    """Passes requests on, but answers the next `refusals` creates with a 429."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.refusals = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path.endswith("/videos") and self.refusals:
+            self.refusals -= 1
+            body = {"error": {"message": "Too many requests.", "type": "rate_limit_error"}}
+            return httpx.Response(429, json=body, headers={"retry-after": "1"})
+        return await self.inner.handle_async_request(request)
+
+
+async def test_a_rate_limit_shows_only_in_the_widget_whose_job_it_holds_up(make_app, tmp_path):
+    async def quick_sleep(seconds: float) -> None:
+        await asyncio.sleep(0.01)
+
+    transport = RefusingCreates(httpx.ASGITransport(app=make_app(api_key=TEST_KEY)))
+    client = SoraClient(
+        TEST_KEY, base_url="http://simulator.test/v1", transport=transport, sleep=quick_sleep
+    )
+    library = Library(tmp_path / "videos")
+    held_up = SoraWidget(prompt="held up", client=client, library=library)
+    other = SoraWidget(prompt="running on", seconds="12", client=client, library=library)
+    running = other.generate()
+    await started(running)
+    kinds: dict[str, list[str]] = {"held up": [], "other": []}
+    held_up.observe(lambda change: kinds["held up"].append(change["new"]["kind"]), names="error")
+    other.observe(lambda change: kinds["other"].append(change["new"]["kind"]), names="error")
+    transport.refusals = 2
+    await asyncio.wait_for(held_up.generate(), 60)
+    assert kinds["held up"][:1] == ["rate_limit"] and kinds["other"] == []
+    running.cancel()
