@@ -7,6 +7,7 @@ carry is computed in `widget_state`; this module wires jobs, the library and the
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,14 @@ from .widget_state import (
 STATIC = Path(__file__).parent / "static"
 
 
+def front_end(name: str) -> str | Path:
+    """A built front-end file for `_esm` or `_css`: its text, or its path while developing
+    with ANYWIDGET_HMR=1. anywidget reloads a path live, but its reload hook holds every widget
+    made from it for good: a closed widget, and its video bytes, would never be freed."""
+    path = STATIC / name
+    return path if os.environ.get("ANYWIDGET_HMR") == "1" else path.read_text(encoding="utf-8")
+
+
 def _bytes_from_json(value: Any, widget: Any) -> bytes:
     """Binary from the browser arrives as a memoryview; the trait holds bytes."""
     return b"" if value is None else bytes(value)
@@ -51,8 +60,8 @@ def _bytes_from_json(value: Any, widget: Any) -> bytes:
 class SoraWidget(anywidget.AnyWidget):
     """Type a prompt, generate, watch the job and play the video inline."""
 
-    _esm = STATIC / "widget.js"
-    _css = STATIC / "widget.css"
+    _esm = front_end("widget.js")
+    _css = front_end("widget.css")
 
     # The form (two-way).
     prompt = traitlets.Unicode("").tag(sync=True)
@@ -115,6 +124,14 @@ class SoraWidget(anywidget.AnyWidget):
 
     def __repr__(self) -> str:
         return f"SoraWidget(prompt={self.prompt[:40]!r}, status={self.job.get('status')!r})"
+
+    def close(self) -> None:
+        """Remove the panel. Its jobs run on and save their videos (a paid video is never lost),
+        but no longer report here: nothing keeps the closed widget, or its video bytes, alive."""
+        for job in list(self._subscriptions):
+            self._unsubscribe(job)
+        self._throttle.cancel()
+        super().close()
 
     # ---- the Python API ---------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import re
 import weakref
 from pathlib import Path
@@ -458,3 +459,20 @@ async def test_a_rate_limit_shows_only_in_the_widget_whose_job_it_holds_up(make_
     await asyncio.wait_for(held_up.generate(), 60)
     assert kinds["held up"][:1] == ["rate_limit"] and kinds["other"] == []
     running.cancel()
+
+
+async def test_a_closed_widget_is_collected_while_its_job_runs_on_and_saves(make_widget):
+    widget = make_widget(prompt="left running", seconds="8")
+    job = widget.generate()
+    await started(job)
+    widget.prompt = "the next one"
+    replaced = widget.generate()  # one job in the history strip, one in the panel
+    library, collected = widget.library, weakref.ref(widget)
+    widget.close()
+    del widget
+    gc.collect()
+    assert collected() is None
+    for paid in (job, replaced):
+        video = await asyncio.wait_for(paid, 60)
+        assert library.get(video.id) is not None
+        assert paid._callbacks == [] and paid._retry_listeners == []
