@@ -13,7 +13,7 @@ import {
 } from "./format.js";
 
 /** Error kinds where trying the same request again can help. */
-const RETRYABLE = new Set(["failed", "connection", "timeout"]);
+const RETRYABLE = new Set(["failed", "connection", "timeout", "server"]);
 
 export function mountStatus(ctx) {
   const badgeText = h("span", { class: "sora-badge-text" });

@@ -7,11 +7,15 @@ made, or the server refused the request outright (429, 503).
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
 import random
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from typing import Protocol
 
 import httpx
 
@@ -23,11 +27,20 @@ TRANSIENT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolErr
 RETRY_STATUSES = frozenset({408, 429})
 #: Statuses that mean "refused, nothing done": the only ones a create may be retried on.
 REFUSED_STATUSES = frozenset({429, 503})
+#: A server asking for a longer pause than this gets this, from the client and the poller alike.
+MAX_RETRY_AFTER = 60.0
+
+
+class RetryWatcher(Protocol):
+    """A job, as far as retries go: told of the retries of the requests made for it."""
+
+    def retried(self, notice: RetryNotice) -> None: ...
 
 
 @dataclass(frozen=True)
 class RetryNotice:
-    """Told to `SoraClient.on_retry` listeners, so a UI can say "retrying in 12 s"."""
+    """Told to `SoraClient.on_retry` listeners and to the jobs the request is for (`VideoJob.
+    on_retry`), so a UI can say "retrying in 12 s" next to the job it holds up."""
 
     method: str
     path: str
@@ -35,6 +48,37 @@ class RetryNotice:
     status_code: int | None
     delay: float
     attempt: int
+    #: The jobs the retried request is for; none for a request made outside any job.
+    jobs: tuple[RetryWatcher, ...] = ()
+
+
+#: The jobs the requests of this task are for. A task copies its creator's context, so a job's
+#: task and the tasks it starts carry it; the shared poller sets it around each of its requests.
+_REQUESTS_FOR: contextvars.ContextVar[tuple[RetryWatcher, ...]] = contextvars.ContextVar(
+    "sora_widget_requests_for", default=()
+)
+
+
+def requesting_jobs() -> tuple[RetryWatcher, ...]:
+    """The jobs the request being made now is for."""
+    return _REQUESTS_FOR.get()
+
+
+@contextlib.contextmanager
+def requests_for(*jobs: RetryWatcher) -> Iterator[None]:
+    """Within the block, requests are made for `jobs`: their retries are told to them only."""
+    token = _REQUESTS_FOR.set(jobs)
+    try:
+        yield
+    finally:
+        _REQUESTS_FOR.reset(token)
+
+
+def context_for(*jobs: RetryWatcher) -> contextvars.Context:
+    """A context for a task whose requests are all for `jobs` (none: a task of its own)."""
+    context = contextvars.copy_context()
+    context.run(_REQUESTS_FOR.set, jobs)
+    return context
 
 
 @dataclass(frozen=True)
@@ -43,7 +87,7 @@ class RetryPolicy:
     initial_delay: float = 0.5
     max_delay: float = 8.0
     #: A server asking for a longer pause than this gets this; the caller may retry later.
-    max_retry_after: float = 60.0
+    max_retry_after: float = MAX_RETRY_AFTER
 
     def may_retry_error(self, error: Exception, creating: bool) -> bool:
         return isinstance(error, NEVER_SENT if creating else TRANSIENT)

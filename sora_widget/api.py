@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 import httpx
 
-from ._retry import NEVER_SENT, RetryNotice, RetryPolicy, parse_retry_after
+from ._retry import NEVER_SENT, RetryNotice, RetryPolicy, parse_retry_after, requesting_jobs
 from .atomic import atomic_file
 from .errors import (
     APIConnectionError,
@@ -41,6 +41,7 @@ from .types import (
     ContentVariant,
     Video,
 )
+from .urls import public_url
 from .validation import validate_generation, validate_prompt, validate_seconds
 
 logger = logging.getLogger(__name__)
@@ -125,6 +126,8 @@ class VideosAPI:
         self.base_url: str = (
             base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
         ).rstrip("/")
+        #: The address as repr, errors, logs and the widget's badge show it: no credentials.
+        self.display_url: str = public_url(self.base_url)
         #: Shown as the widget's backend badge; set by whoever starts the simulator.
         self.is_simulator: bool = False
         self._retry = RetryPolicy(max_retries=max_retries)
@@ -145,12 +148,18 @@ class VideosAPI:
         )
 
     def on_retry(self, listener: Callable[[RetryNotice], object]) -> Callable[[], None]:
-        """Call `listener` before each automatic retry; returns a function that unsubscribes."""
+        """Call `listener` before each automatic retry of any request of this client; returns a
+        function that unsubscribes. A UI showing one job listens to `VideoJob.on_retry`."""
         self._retry_listeners.append(listener)
         return lambda: self._retry_listeners.remove(listener)
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.base_url!r})"
+        return f"{type(self).__name__}(base_url={self.display_url!r})"
+
+    @property
+    def closed(self) -> bool:
+        """True once `aclose()` ran: the client can send nothing more."""
+        return self._http.is_closed
 
     async def __aenter__(self) -> Self:
         return self
@@ -326,11 +335,12 @@ class VideosAPI:
                 retry_after = parse_retry_after(response.headers)
                 delay, reason = self._retry.delay(attempt, retry_after), response.status_code
             attempt += 1
-            notice = RetryNotice(
-                method, path, reason if isinstance(reason, int) else None, delay, attempt
-            )
+            status = reason if isinstance(reason, int) else None
+            notice = RetryNotice(method, path, status, delay, attempt, requesting_jobs())
             for listener in list(self._retry_listeners):
                 listener(notice)
+            for job in notice.jobs:
+                job.retried(notice)
             logger.info(
                 "%s %s failed (%s); retry %d of %d in %.2f s",
                 method,
@@ -349,10 +359,10 @@ class VideosAPI:
         detail = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
         if isinstance(error, httpx.TimeoutException):
             error_class: type[APIConnectionError] = APITimeoutError
-            message = f"{method} {path} got no answer from {self.base_url} in time ({detail})."
+            message = f"{method} {path} got no answer from {self.display_url} in time ({detail})."
         else:
             error_class = APIConnectionError
-            message = f"{method} {path} to {self.base_url} failed ({detail})."
+            message = f"{method} {path} to {self.display_url} failed ({detail})."
         if isinstance(error, NEVER_SENT):
             message += " Check the network connection and OPENAI_BASE_URL."
         elif creating:

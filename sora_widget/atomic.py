@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -18,8 +18,7 @@ from typing import IO, Any
 def atomic_path(target: Path) -> Iterator[Path]:
     """A temporary path beside `target`; if the block succeeds it is fsynced and renamed over
     `target`, otherwise removed."""
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    os.close(fd)
+    name = _new_file_beside(target)
     try:
         yield Path(name)
         fd = os.open(name, os.O_RDONLY)
@@ -38,3 +37,15 @@ def atomic_file(target: Path, mode: str = "wb", **open_options: Any) -> Iterator
     """`open(target, mode)`, written through `atomic_path`."""
     with atomic_path(target) as temp, open(temp, mode, **open_options) as file:
         yield file
+
+
+def _new_file_beside(target: Path) -> str:
+    """A new empty file beside `target`, with the mode `open` would give it (0666 less the
+    umask): `tempfile.mkstemp` makes 0600, unreadable to a class sharing the library folder."""
+    while True:
+        name = str(target.parent / f".{target.name}.{secrets.token_hex(6)}.part")
+        try:
+            os.close(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except FileExistsError:
+            continue  # another writer's temporary file: draw another name
+        return name

@@ -7,9 +7,12 @@ talks to the same simulator and sees the same jobs, as it would with a real serv
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import os
 import subprocess
 import time
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -78,13 +81,53 @@ def _spawn(config: SimulatorConfig) -> dict[str, Any]:
 
 
 def connect(**client_options: object) -> SoraClient:
-    """A ready client: the configured server with OPENAI_API_KEY, else the local simulator."""
-    if not use_simulator():
-        return SoraClient(**client_options)
-    base_url = simulator_url()
-    if base_url not in _ANNOUNCED:
-        _ANNOUNCED.add(base_url)
-        print(f"sora_widget: using the local simulator at {base_url} (no API key needed).")
-    client = SoraClient(api_key=SIMULATOR_KEY, base_url=base_url, **client_options)
-    client.is_simulator = True
+    """A ready client: the configured server with OPENAI_API_KEY, else the local simulator.
+
+    Calls for the same server and settings on one event loop get the same client (a closed one
+    is replaced), so every widget of a kernel shares its connections and its poller: polling
+    costs one request per tick however many widgets run jobs.
+    """
+    simulator = use_simulator()
+    options = dict(client_options)
+    if simulator:
+        base_url = simulator_url()
+        if base_url not in _ANNOUNCED:
+            _ANNOUNCED.add(base_url)
+            print(f"sora_widget: using the local simulator at {base_url} (no API key needed).")
+        options = {"api_key": SIMULATOR_KEY, "base_url": base_url, **options}
+    clients = _CLIENTS.setdefault(_loop_here(), {})
+    settings = _settings_digest(simulator, options)
+    client = clients.get(settings)
+    if client is None or client.closed:
+        client = clients[settings] = SoraClient(**options)
+        client.is_simulator = simulator
     return client
+
+
+#: The clients `connect()` handed out, by event loop (a client's connections belong to the loop
+#: they were opened on; a kernel has one loop) and by a digest of their settings.
+_CLIENTS: weakref.WeakKeyDictionary[object, dict[str, SoraClient]] = weakref.WeakKeyDictionary()
+#: The settings a client also reads from the environment.
+_ENVIRONMENT = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID")
+
+
+class _NoLoop:
+    """The key of clients made where no loop runs (a plain script's `job.wait()`)."""
+
+
+_NO_LOOP = _NoLoop()
+
+
+def _loop_here() -> object:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return _NO_LOOP
+
+
+def _settings_digest(simulator: bool, options: dict[str, object]) -> str:
+    """Everything that makes one client differ from another, the key included (each key its
+    own client), hashed: the cache holds no key in the clear."""
+    environment = [(name, os.environ.get(name)) for name in _ENVIRONMENT]
+    settings = repr((simulator, environment, sorted(options.items())))
+    return hashlib.sha256(settings.encode()).hexdigest()

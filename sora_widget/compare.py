@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +24,12 @@ from .errors import InvalidRequestError
 from .export import compare_page, data_url
 from .jobs import JobStatus, VideoJob, submit, submit_remix
 from .kernel_loop import on_creating_loop
-from .library import Library, LibraryEntry, public_url
+from .library import Library, LibraryEntry
 from .resume import attach_pending, resumable
 from .throttle import Throttle
 from .types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE
 from .validation import validate_generation, validate_prompt
-from .widget import STATIC, SoraWidget
+from .widget import STATIC, SoraWidget, front_end
 from .widget_state import NO_ERROR, backend_badge, error_payload
 
 __all__ = ["Compare", "Variant"]
@@ -50,8 +50,8 @@ class Compare(anywidget.AnyWidget):
     plain script, `asyncio.run(cmp.wait())`). `cmp.picked` is the favourite's video id.
     """
 
-    _esm = STATIC / "compare.js"
-    _css = STATIC / "compare.css"
+    _esm = front_end("compare.js")
+    _css = front_end("compare.css")
 
     # What the kernel tells the view.
     cells = traitlets.List().tag(sync=True)
@@ -93,7 +93,7 @@ class Compare(anywidget.AnyWidget):
             library = library or source.library
         self.client = client or connect()
         self.library = library or Library()
-        self.backend = backend_badge(public_url(self.client.base_url), self.client.is_simulator)
+        self.backend = backend_badge(self.client.display_url, self.client.is_simulator)
         #: The cells, in the order shown.
         self.variants: list[Variant] = []
         #: The cell marked as the source: the baseline of prompt diffs, the default to remix.
@@ -101,6 +101,8 @@ class Compare(anywidget.AnyWidget):
         self._keys = (f"c{n}" for n in itertools.count())
         self._shown: dict[str, str] = {}  # key -> status last pushed: changes go out at once
         self._throttle = Throttle(self._push)
+        #: How to stop listening to each job started here (see `close`).
+        self._unsubscribers: list[Callable[[], None]] = []
         self.on_msg(on_creating_loop(self._handle_message))
 
         seconds = str(seconds)
@@ -118,6 +120,15 @@ class Compare(anywidget.AnyWidget):
     def __repr__(self) -> str:
         statuses = ", ".join(v.status for v in self.variants)
         return f"Compare({len(self.variants)} variants: {statuses})"
+
+    def close(self) -> None:
+        """Remove the comparison. Its jobs run on and save their videos (a paid video is never
+        lost), but no longer report here, so nothing keeps the closed comparison alive; remixes
+        waiting for a source that has not completed are not started."""
+        while self._unsubscribers:
+            self._unsubscribers.pop()()
+        self._throttle.cancel()
+        super().close()
 
     # ---- the Python API ---------------------------------------------------------------------
 
@@ -325,7 +336,7 @@ class Compare(anywidget.AnyWidget):
                 origin="compare",
             )
         variant.job = job
-        job.on_update(lambda job: self._job_updated(variant, job))
+        self._unsubscribers.append(job.on_update(lambda job: self._job_updated(variant, job)))
 
     def _resume(self, variant: Variant, remixed_from: str | None) -> VideoJob | None:
         """A job for `variant` that a comparison started before a kernel restart, if any."""

@@ -16,9 +16,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from ._retry import RetryNotice, context_for
 from .api import VideosAPI
+from .blocking import run_blocking
 from .errors import (
     BadRequestError,
     ConflictError,
@@ -36,6 +38,7 @@ from .types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE, Video, VideoSta
 from .validation import validate_generation, validate_prompt
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: How long a job may take before it ends with JobTimeout (the video may still finish).
 DEFAULT_TIMEOUT = 30 * 60.0
@@ -122,6 +125,7 @@ class VideoJob:
         # it, so the earliest end any of them predicts is the least delayed by the polling.
         self._recent_samples: collections.deque[tuple[float, int]] = collections.deque(maxlen=8)
         self._callbacks: list[Callable[[VideoJob], object]] = []
+        self._retry_listeners: list[Callable[[RetryNotice], object]] = []
         self._last_notified: tuple[object, ...] | None = None
         self._task: asyncio.Task[Any] | None = None
         if video_id is not None:  # claimed now: a resume in the same cell must not take it too
@@ -228,13 +232,17 @@ class VideoJob:
 
     def on_update(self, callback: Callable[[VideoJob], object]) -> Callable[[], None]:
         """Call `callback(job)` on every change; returns a function that unsubscribes."""
-        self._callbacks.append(callback)
+        return _subscribe(self._callbacks, callback)
 
-        def unsubscribe() -> None:
-            if callback in self._callbacks:
-                self._callbacks.remove(callback)
+    def on_retry(self, listener: Callable[[RetryNotice], object]) -> Callable[[], None]:
+        """Call `listener(notice)` before each automatic retry of a request for this job (its
+        create, polls and downloads), not another job's; returns a function that unsubscribes.
+        """
+        return _subscribe(self._retry_listeners, listener)
 
-        return unsubscribe
+    def retried(self, notice: RetryNotice) -> None:
+        """A request for this job is about to be retried (called by the client)."""
+        _tell(self._retry_listeners, notice, "on_retry")
 
     async def updates(self) -> AsyncIterator[JobUpdate]:
         """Snapshots of the job, one per change, ending with its final state."""
@@ -269,11 +277,14 @@ class VideoJob:
         return self
 
     def wait(self) -> Video:
-        """Block until the job ends (plain scripts only; in a notebook use `await job`)."""
+        """Block until the job ends (plain scripts only; in a notebook use `await job`).
+
+        Every wait of a thread runs on one loop of its own, so a client stays usable from one
+        wait to the next."""
         try:
             asyncio.get_running_loop()
         except RuntimeError:
-            return asyncio.run(self._result())
+            return run_blocking(self._result())
         raise RuntimeError(
             "VideoJob.wait() would block the event loop that is running here (a Jupyter kernel "
             "or another async program). Use `await job` instead, or leave the job running: it "
@@ -297,7 +308,7 @@ class VideoJob:
             if self.library is not None and self.video_id is not None:
                 self.library.forget_pending(self.video_id)  # not to be resumed after a restart
         if delete and self._task is not None:
-            self._task = spawn(self._delete_after(self._task))
+            self._task = spawn(self._delete_after(self._task), context_for(self))
 
     async def _result(self) -> Video:
         self._ensure_started()
@@ -317,7 +328,7 @@ class VideoJob:
 
     def _ensure_started(self) -> None:
         if self._task is None and not self.done:
-            self._task = spawn(self._run())
+            self._task = spawn(self._run(), context_for(self))  # its requests are for this job
 
     async def _run(self) -> None:
         """The whole job; its outcome goes into the job's fields, never out as an exception."""
@@ -410,11 +421,29 @@ class VideoJob:
         if state == self._last_notified:
             return
         self._last_notified = state
-        for callback in list(self._callbacks):
-            try:
-                callback(self)
-            except Exception:
-                logger.exception("A VideoJob.on_update callback failed; the job goes on")
+        _tell(self._callbacks, self, "on_update")
+
+
+def _subscribe(
+    listeners: list[Callable[[T], object]], listener: Callable[[T], object]
+) -> Callable[[], None]:
+    """Add `listener`; returns the function that removes it (twice is harmless)."""
+    listeners.append(listener)
+
+    def unsubscribe() -> None:
+        if listener in listeners:
+            listeners.remove(listener)
+
+    return unsubscribe
+
+
+def _tell(listeners: list[Callable[[T], object]], value: T, kind: str) -> None:
+    """Call every listener; one that fails is logged, and neither the job nor the others stop."""
+    for listener in list(listeners):
+        try:
+            listener(value)
+        except Exception:
+            logger.exception("A VideoJob.%s callback failed; the job goes on", kind)
 
 
 def _failure(video: Video) -> VideoFailed:

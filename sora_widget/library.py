@@ -24,19 +24,19 @@ import os
 import re
 import socket
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psutil
 
 from .api import VideosAPI
 from .atomic import atomic_file
-from .errors import TRANSIENT_ERRORS, LibraryWriteError, RateLimitError
+from .errors import LibraryWriteError
 from .pricing import estimate_cost
 from .types import ContentVariant, Video, VideoStatus
+from .urls import public_url
 
 logger = logging.getLogger(__name__)
 
@@ -74,13 +74,6 @@ def folder_name(video_id: object) -> str:
     readable = _UNSAFE.sub("_", video_id)[:READABLE_PREFIX]
     digest = hashlib.sha256(video_id.encode("utf-8", "surrogatepass")).hexdigest()
     return f"{readable}.{digest[:HASH_CHARS]}"
-
-
-def public_url(url: str) -> str:
-    """The backend's address without user info or query, the places a key could hide."""
-    parts = urlsplit(url)
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit((parts.scheme, host, parts.path.rstrip("/"), "", ""))
 
 
 @dataclass(frozen=True)
@@ -133,25 +126,19 @@ class LibraryEntry:
 class Library:
     """Saved videos under `root`, and the jobs that will add more.
 
-    A download that fails on the way (cut short, 5xx, 429) is tried up to `attempts` times,
-    waiting `retry_delay` seconds, then twice that, and so on; `sleep` and `clock` are
-    injectable so tests run in fake time.
+    A download that fails on the way (cut short, 5xx, 429) is retried by the client, under its
+    retry policy: the library does not add a second layer of retries. `clock` is injectable so
+    tests run in fake time.
     """
 
     def __init__(
         self,
         root: str | os.PathLike[str] | None = None,
         *,
-        attempts: int = 3,
-        retry_delay: float = 1.0,
-        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         clock: Callable[[], float] = time.time,
     ) -> None:
         # SORA_WIDGET_LIBRARY lets a class (or a test run) keep all videos in one place.
         self.root = Path(root or os.environ.get("SORA_WIDGET_LIBRARY") or DEFAULT_ROOT)
-        self.attempts = attempts
-        self.retry_delay = retry_delay
-        self._sleep = sleep
         self._clock = clock
         # One save per video at a time, so two jobs for one id download it once.
         self._locks: dict[str, asyncio.Lock] = {}
@@ -169,7 +156,7 @@ class Library:
 
         A video already saved is returned as it is, not downloaded again. Raises ValueError for
         a video that is not completed, LibraryWriteError when the folder cannot be written, and
-        the client's error when a download still fails after `attempts` tries.
+        the client's error when a download still fails after the client's retries.
         """
         folder = self.folder(video.id)
         if video.status != VideoStatus.COMPLETED:
@@ -223,26 +210,7 @@ class Library:
     ) -> None:
         if path.exists():
             return  # from an earlier, interrupted save: it was only renamed into place whole
-        for attempt in range(1, self.attempts + 1):
-            try:
-                await client.download_content(video_id, variant.value, path=path)
-                return
-            except TRANSIENT_ERRORS as error:
-                if attempt == self.attempts:
-                    raise
-                delay = self.retry_delay * 2 ** (attempt - 1)
-                if isinstance(error, RateLimitError) and error.retry_after is not None:
-                    delay = error.retry_after
-                logger.info(
-                    "Downloading the %s of %s failed (%s); try %d of %d in %.1f s",
-                    variant.value,
-                    video_id,
-                    error,
-                    attempt + 1,
-                    self.attempts,
-                    delay,
-                )
-                await self._sleep(delay)
+        await client.download_content(video_id, variant.value, path=path)
 
     # ---- jobs in flight ---------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from ._retry import MAX_RETRY_AFTER, RetryNotice, context_for, requests_for
 from .api import VideosAPI
 from .errors import TRANSIENT_ERRORS, APIError, JobTimeout, RateLimitError, SoraError
 from .tasks import spawn
@@ -82,6 +83,8 @@ class Followed(Protocol):
     def eta(self) -> float | None: ...
 
     def observe(self, video: Video) -> None: ...
+
+    def retried(self, notice: RetryNotice) -> None: ...
 
 
 # ---- polling --------------------------------------------------------------------------------
@@ -161,7 +164,8 @@ class Poller:
         self._watches.append(watch)
         if self._task is None or self._task.done():
             self._wake = asyncio.Event()  # bound to this loop, which may be a new one
-            self._task = spawn(self._run())
+            # A task of its own: not the first job's, whose task starts it.
+            self._task = spawn(self._run(), context=context_for())
         else:
             self._wake.set()
         try:
@@ -308,7 +312,8 @@ class Poller:
         client = self._client()
         assert client is not None  # every job holds its client
         try:
-            page = await client.list_page(limit=self.page_size, order="desc")
+            with requests_for(*(watch.job for watch in watches)):
+                page = await client.list_page(limit=self.page_size, order="desc")
         except TRANSIENT_ERRORS:
             raise  # the tick waits and tries again
         except APIError as error:
@@ -331,7 +336,8 @@ class Poller:
         client = self._client()
         assert client is not None and watch.job.video_id is not None
         try:
-            video, hint = await client.retrieve_with_hint(watch.job.video_id)
+            with requests_for(watch.job):
+                video, hint = await client.retrieve_with_hint(watch.job.video_id)
         except TRANSIENT_ERRORS:
             raise  # the tick waits and tries again
         except SoraError as error:
@@ -362,7 +368,8 @@ class Poller:
 
     def _error_delay(self, error: Exception) -> float:
         if isinstance(error, RateLimitError) and error.retry_after is not None:
-            return max(self.cadence.floor, error.retry_after)
+            # The client's cap: a server asking for a day must not stop the jobs for a day.
+            return min(MAX_RETRY_AFTER, max(self.cadence.floor, error.retry_after))
         backoff = self.cadence.initial * 2 ** (self._failures - 1)
         return self.cadence.jittered(self.cadence.clamp(backoff))
 

@@ -11,8 +11,9 @@ from typing import Any
 
 from .api import VideosAPI
 from .jobs import DEFAULT_TIMEOUT, VideoJob, is_followed
-from .library import Library, public_url, runs_elsewhere
+from .library import Library, runs_elsewhere
 from .poller import Poller
+from .urls import public_url
 
 
 def resumable(

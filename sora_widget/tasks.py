@@ -7,15 +7,19 @@ usual case in a notebook) could vanish mid-flight without a strong reference som
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import Coroutine
 from typing import Any
 
 _TASKS: set[asyncio.Task[Any]] = set()
 
 
-def spawn(coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-    """Run `coroutine` as a task on the running loop, kept alive until it ends."""
-    task = asyncio.get_running_loop().create_task(coroutine)
+def spawn(
+    coroutine: Coroutine[Any, Any, Any], context: contextvars.Context | None = None
+) -> asyncio.Task[Any]:
+    """Run `coroutine` as a task on the running loop (in `context`, default a copy of the
+    current one), kept alive until it ends."""
+    task = asyncio.get_running_loop().create_task(coroutine, context=context)
     _TASKS.add(task)
     task.add_done_callback(_TASKS.discard)
     return task

@@ -31,8 +31,12 @@ class Throttle:
             self._pending = asyncio.get_running_loop().call_later(wait, self.now)
 
     def now(self) -> None:
+        self.cancel()
+        self._last = time.monotonic()
+        self._push()
+
+    def cancel(self) -> None:
+        """Drop a deferred push (its timer would keep the pushing object alive until it fires)."""
         if self._pending is not None:
             self._pending.cancel()
             self._pending = None
-        self._last = time.monotonic()
-        self._push()

@@ -7,6 +7,7 @@ carry is computed in `widget_state`; this module wires jobs, the library and the
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from .errors import InvalidRequestError
 from .export import player_page
 from .jobs import JobStatus, VideoJob, submit, submit_remix
 from .kernel_loop import on_creating_loop
-from .library import Library, LibraryEntry, public_url
+from .library import Library, LibraryEntry
 from .resume import resume
 from .throttle import Throttle
 from .types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE, Video, VideoStatus
@@ -43,6 +44,14 @@ from .widget_state import (
 STATIC = Path(__file__).parent / "static"
 
 
+def front_end(name: str) -> str | Path:
+    """A built front-end file for `_esm` or `_css`: its text, or its path while developing
+    with ANYWIDGET_HMR=1. anywidget reloads a path live, but its reload hook holds every widget
+    made from it for good: a closed widget, and its video bytes, would never be freed."""
+    path = STATIC / name
+    return path if os.environ.get("ANYWIDGET_HMR") == "1" else path.read_text(encoding="utf-8")
+
+
 def _bytes_from_json(value: Any, widget: Any) -> bytes:
     """Binary from the browser arrives as a memoryview; the trait holds bytes."""
     return b"" if value is None else bytes(value)
@@ -51,8 +60,8 @@ def _bytes_from_json(value: Any, widget: Any) -> bytes:
 class SoraWidget(anywidget.AnyWidget):
     """Type a prompt, generate, watch the job and play the video inline."""
 
-    _esm = STATIC / "widget.js"
-    _css = STATIC / "widget.css"
+    _esm = front_end("widget.js")
+    _css = front_end("widget.css")
 
     # The form (two-way).
     prompt = traitlets.Unicode("").tag(sync=True)
@@ -98,13 +107,14 @@ class SoraWidget(anywidget.AnyWidget):
         super().__init__(prompt=prompt, model=model, size=size, seconds=str(seconds), **kwargs)
         self.client = client or connect()
         self.library = library or Library()
-        self.backend = backend_badge(public_url(self.client.base_url), self.client.is_simulator)
+        self.backend = backend_badge(self.client.display_url, self.client.is_simulator)
         self._job: VideoJob | None = None  # the job in the panel
         self._jobs: list[VideoJob] = []  # every job started or resumed here, until it ends
         self._resumed: set[VideoJob] = set()
+        #: How to stop listening to each job followed here (see `close`).
+        self._subscriptions: dict[VideoJob, list[Callable[[], None]]] = {}
         self._throttle = Throttle(self._push)
         self._on_complete: list[Callable[[SoraWidget], object]] = []
-        self.client.on_retry(self._retrying)
         if input_reference is not None:
             self.reference = input_reference
         self._refresh_form()
@@ -114,6 +124,14 @@ class SoraWidget(anywidget.AnyWidget):
 
     def __repr__(self) -> str:
         return f"SoraWidget(prompt={self.prompt[:40]!r}, status={self.job.get('status')!r})"
+
+    def close(self) -> None:
+        """Remove the panel. Its jobs run on and save their videos (a paid video is never lost),
+        but no longer report here: nothing keeps the closed widget, or its video bytes, alive."""
+        for job in list(self._subscriptions):
+            self._unsubscribe(job)
+        self._throttle.cancel()
+        super().close()
 
     # ---- the Python API ---------------------------------------------------------------------
 
@@ -140,14 +158,14 @@ class SoraWidget(anywidget.AnyWidget):
 
     def remix(self, prompt: str | None = None) -> VideoJob:
         """Remix the video in the player; the result joins the history, linked to its source."""
-        source = self.selected or (self._job.video_id if self._job else None)
-        if not source or self.job.get("status") != "completed":
+        # The video on screen, whatever the panel's job is doing (running, failed): saved.
+        if not self.selected or self.library.get(self.selected) is None:
             raise InvalidRequestError(
                 "video_id", "There is no completed video to remix yet: generate one first."
             )
         job = submit_remix(
             self.client,
-            source,
+            self.selected,
             prompt if prompt is not None else self.remix_prompt,
             library=self.library,
             origin="widget",
@@ -225,7 +243,21 @@ class SoraWidget(anywidget.AnyWidget):
             self.job = job_payload(job, resumed=job in self._resumed)
             if previous is not None and not previous.done:
                 self._list_running(previous)
-        job.on_update(self._job_updated)
+        self._subscribe(job)
+
+    def _subscribe(self, job: VideoJob) -> None:
+        """Listen to `job` once, however often it is selected in the history strip."""
+        for ended in [other for other in self._subscriptions if other.done and other is not job]:
+            self._unsubscribe(ended)  # it has nothing more to say
+        if job not in self._subscriptions:
+            self._subscriptions[job] = [
+                job.on_update(self._job_updated),
+                job.on_retry(self._retrying),  # its own retries: not another widget's jobs'
+            ]
+
+    def _unsubscribe(self, job: VideoJob) -> None:
+        for unsubscribe in self._subscriptions.pop(job):
+            unsubscribe()
 
     def _resume(self) -> None:
         """Follow this backend's widget jobs that no running kernel follows: the newest in the
@@ -236,8 +268,10 @@ class SoraWidget(anywidget.AnyWidget):
             self._follow(job)
 
     def _retrying(self, notice: RetryNotice) -> None:
-        """A rate limit is waited out automatically: show the countdown meanwhile."""
-        if notice.status_code == 429 and self._job is not None and not self._job.done:
+        """A rate limit holding up the panel's job is waited out automatically: show the
+        countdown meanwhile."""
+        job = self._job
+        if notice.status_code == 429 and job is not None and job in notice.jobs and not job.done:
             self.error = rate_limit_payload(notice.delay)
 
     def _job_updated(self, job: VideoJob) -> None:

@@ -19,10 +19,15 @@ from .errors import (
     APIConnectionError,
     APIError,
     AuthenticationError,
+    BadRequestError,
+    ConflictError,
     InvalidRequestError,
     JobTimeout,
     ModerationBlocked,
+    NotFoundError,
+    PermissionDeniedError,
     RateLimitError,
+    ServerError,
     VideoFailed,
 )
 from .jobs import JobStatus, VideoJob
@@ -173,10 +178,53 @@ def error_payload(error: BaseException | None) -> dict[str, Any]:
     elif isinstance(error, VideoFailed):
         kind, message = "failed", f"The video failed: {error.message} Try again with Retry."
     elif isinstance(error, APIError):
-        kind, field, message = "invalid", error.param, error.message
+        kind, field, message = _api_error_words(error)
     else:
         kind, message = "failed", f"Something went wrong: {type(error).__name__}: {error}"
     return {"kind": kind, "message": message, "field": field, "retry_at": None}
+
+
+#: The server's refusals, each with its own kind (the panel's title, in js/format.js) and what to
+#: do; `{said}` is the server's message, `{status}` the HTTP status.
+_API_ERROR_ADVICE: tuple[tuple[type[APIError], str, str], ...] = (
+    (
+        ServerError,
+        "server",
+        "The server failed ({status}): {said} Not your request: try again later.",
+    ),
+    (
+        NotFoundError,
+        "not_found",
+        "Not found: {said} The video was deleted or has expired (or belongs to another "
+        "project): generate it again.",
+    ),
+    (
+        PermissionDeniedError,
+        "permission",
+        "Permission denied: {said} The API key cannot use this model or endpoint: choose "
+        "another model, or ask the key's owner for access.",
+    ),
+    (
+        ConflictError,
+        "conflict",
+        "{said} The video is not ready for this: wait until it has completed, then try again.",
+    ),
+    (
+        APIError,
+        "refused",
+        "The server refused the request ({status}): {said} Check that OPENAI_BASE_URL points "
+        "at the Videos API.",
+    ),
+)
+
+
+def _api_error_words(error: APIError) -> tuple[str, str | None, str]:
+    """(kind, field, message) for an error the server answered with."""
+    if isinstance(error, BadRequestError):
+        return "invalid", error.param, error.message
+    said = error.message.rstrip(".") + "."
+    kind, advice = next((k, a) for c, k, a in _API_ERROR_ADVICE if isinstance(error, c))
+    return kind, error.param, advice.format(said=said, status=error.status_code)
 
 
 def rate_limit_payload(wait: float) -> dict[str, Any]:

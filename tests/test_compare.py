@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import re
 import time
+import weakref
 
 import pytest
 import traitlets
@@ -352,3 +354,17 @@ async def test_the_key_is_in_no_trait_and_no_state(make_compare):
     compare = make_compare(FOX, remixes=REMIXES[:1])
     await asyncio.wait_for(compare.wait(), 120)
     assert TEST_KEY not in state_text(compare) and TEST_KEY not in repr(compare)
+
+
+async def test_a_closed_comparison_is_collected_while_its_jobs_run_on_and_save(make_compare):
+    compare = make_compare(FOX, models=["sora-2", "sora-2-pro"])
+    jobs = [variant.job for variant in compare.variants]
+    await started(jobs[0])
+    library, collected = compare.library, weakref.ref(compare)
+    compare.close()
+    del compare
+    gc.collect()
+    assert collected() is None
+    for job in jobs:
+        video = await asyncio.wait_for(job, 60)
+        assert library.get(video.id) is not None and job._callbacks == []

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from sora_widget._retry import MAX_RETRY_AFTER
 from sora_widget.api import VideoPage
 from sora_widget.client import SoraClient
 from sora_widget.errors import (
@@ -456,6 +457,14 @@ async def test_transient_poll_errors_are_retried_and_rate_limits_honoured(fake_t
     assert fake_time.sleeps[1:4] == pytest.approx([2, 4, 7])  # doubling, then Retry-After
 
 
+async def test_a_huge_retry_after_never_makes_the_poller_wait_past_the_cap(fake_time):
+    client = FakeClient(fake_time, queue=1, work=10)
+    client.poll_errors = [RateLimitError("slow down", status_code=429, retry_after=100_000.0)]
+    job = submit(client, "a fox", poller=fake_poller(client, fake_time, jitter=0))
+    assert (await job).status == "completed"
+    assert max(fake_time.sleeps) == pytest.approx(MAX_RETRY_AFTER)
+
+
 async def test_a_video_deleted_while_polling_ends_the_job(fake_time):
     client = FakeClient(fake_time, queue=1, work=100)
     job = submit(client, "a fox", poller=fake_poller(client, fake_time))
@@ -769,3 +778,14 @@ async def test_simulator_refuses_to_delete_a_running_video(make_app):
     await client.aclose()
     assert not job.deleted and "did not delete" in str(job.error)
     assert TEST_KEY not in str(job.error) and TEST_KEY not in repr(job)
+
+
+def test_two_successive_waits_on_one_client_over_a_real_socket(sim_server):
+    """A plain script: each wait() runs on the same private loop, so the second reuses the
+    client's pooled connection instead of finding it bound to a closed loop."""
+    client = SoraClient(TEST_KEY, base_url=sim_server.base_url)
+    poller = Poller(client, cadence=FAST)
+    first = submit(client, "a fox", poller=poller).wait()
+    second = submit(client, "a fox at night", poller=poller).wait()
+    third = VideoJob.attach(client, first.id, poller=poller).wait()
+    assert [first.status, second.status, third.id] == ["completed", "completed", first.id]

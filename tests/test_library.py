@@ -11,18 +11,29 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
+import httpx
 import psutil
 import pytest
 
-from sora_widget.errors import APIConnectionError, LibraryWriteError, NotFoundError, SoraError
+from sora_widget._retry import MAX_RETRY_AFTER
+from sora_widget.client import SoraClient
+from sora_widget.errors import (
+    APIConnectionError,
+    LibraryWriteError,
+    NotFoundError,
+    RateLimitError,
+    SoraError,
+)
 from sora_widget.jobs import JobStatus, submit, submit_remix
-from sora_widget.library import Library, folder_name, public_url
+from sora_widget.library import Library, folder_name
 from sora_widget.poller import Poller
 from sora_widget.resume import resume
 from sora_widget.simulator import FaultConfig
 from sora_widget.types import Video
+from sora_widget.urls import public_url
 
 from .conftest import FakeClock
 from .helpers import MP4_MAGIC, renders_finished, set_pending_owner
@@ -62,7 +73,7 @@ def client(fake_time) -> FakeClient:
 
 @pytest.fixture
 def library(tmp_path, fake_time) -> Library:
-    return Library(tmp_path / "library", sleep=fake_time.sleep, clock=lambda: 1_750_000_100.0)
+    return Library(tmp_path / "library", clock=lambda: 1_750_000_100.0)
 
 
 def files_under(root: Path) -> list[Path]:
@@ -216,25 +227,21 @@ async def test_only_completed_videos_are_saved(library, client):
         await library.save(completed(status="in_progress", progress=50), client)
 
 
-async def test_a_failed_download_is_retried_with_backoff(library, client, fake_time):
-    client.download_errors = {"video": [APIConnectionError("cut"), APIConnectionError("cut")]}
-    entry = await library.save(completed(), client)
-    assert entry.video_path.exists() and client.calls["download"] == 5
-    assert fake_time.sleeps == [1.0, 2.0]
-
-
-async def test_a_download_that_keeps_failing_raises_and_keeps_the_job_pending(library, client):
+async def test_a_download_that_keeps_failing_raises_and_keeps_the_job_pending(
+    library, client, fake_time
+):
     video = completed()
     library.record_pending(video, client.base_url)
-    client.download_errors = {"video": [APIConnectionError("cut short")] * 3}
+    client.download_errors = {"video": [APIConnectionError("cut short")]}
     with pytest.raises(APIConnectionError):
         await library.save(video, client)
+    assert fake_time.sleeps == []  # the client retried already: the library does not loop
     assert library.get(video.id) is None
     assert not (library.folder(video.id) / "metadata.json").exists()
     assert [record["id"] for record in library.pending()] == [video.id]
     # The two variants that did arrive are kept; a later save fetches only the missing one.
     entry = await library.save(video, client)
-    assert entry.video_path.exists() and client.calls["download"] == 3 + 2 + 1
+    assert entry.video_path.exists() and client.calls["download"] == 3 + 1
     assert library.pending() == []
 
 
@@ -243,6 +250,22 @@ async def test_an_expired_download_is_not_retried(library, client):
     with pytest.raises(NotFoundError):
         await library.save(completed(), client)
     assert client.calls["download"] == 3
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+async def test_saved_files_get_the_umasks_mode(library, client, umask, mode):
+    """A library folder shared by a class must be readable as the umask says, not 0600."""
+    previous = os.umask(umask)
+    try:
+        video = completed()
+        library.record_pending(video, client.base_url)
+        entry = await library.save(video, client)
+        record = library._pending_folder / "video_002.json"
+        library.record_pending(completed("video_002"), client.base_url)
+    finally:
+        os.umask(previous)
+    for path in [*entry.folder.iterdir(), record]:
+        assert path.stat().st_mode & 0o777 == mode, path.name
 
 
 # ---- disk problems ----------------------------------------------------------------------------
@@ -511,13 +534,13 @@ async def test_a_truncated_download_is_retried_and_the_file_is_whole(make_app, t
     await client.aclose()
 
     faulty = make_app(speed=SPEED, faults=FaultConfig(seed=0, truncate_rate=0.5))
-    client, transport = sim_client(faulty, max_retries=0)  # the library's own retries only
     sleeps: list[float] = []
 
     async def no_wait(seconds: float) -> None:
         sleeps.append(seconds)
 
-    library = Library(tmp_path / "library", attempts=6, sleep=no_wait)
+    client, transport = sim_client(faulty, max_retries=5, sleep=no_wait)  # the only retries
+    library = Library(tmp_path / "library")
     entry = await library.save(video, client)
     await client.aclose()
     assert transport.counts["content"] > 3 and sleeps  # at least one download was cut short
@@ -530,6 +553,51 @@ async def test_a_truncated_download_is_retried_and_the_file_is_whole(make_app, t
         "thumbnail.webp",
         "video.mp4",
     ]
+
+
+def _refusing_server(answer: httpx.Response, gets: Counter[str]) -> httpx.MockTransport:
+    def handler(request: httpx.Request) -> httpx.Response:
+        gets[request.url.params["variant"]] += 1
+        return answer
+
+    return httpx.MockTransport(handler)
+
+
+@pytest.mark.parametrize(
+    ("answer", "error_class"),
+    [
+        (
+            httpx.Response(
+                429, json={"error": {"message": "slow"}}, headers={"retry-after": "100000"}
+            ),
+            RateLimitError,
+        ),
+        (
+            httpx.Response(200, headers={"content-length": "1000"}, content=b"cut"),
+            APIConnectionError,
+        ),
+    ],
+    ids=["rate_limited", "cut_short"],
+)
+async def test_a_download_failing_every_time_is_retried_by_the_client_only(
+    tmp_path, answer, error_class
+):
+    """One retry layer, one cap: 1 + max_retries GETs per file, never a wait past the cap."""
+    gets: Counter[str] = Counter()
+    sleeps: list[float] = []
+
+    async def record(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    transport = _refusing_server(answer, gets)
+    client = SoraClient(
+        "sk-test", base_url="http://api.test/v1", transport=transport, sleep=record, max_retries=2
+    )
+    with pytest.raises(error_class):
+        await asyncio.wait_for(Library(tmp_path / "library").save(completed(), client), 10)
+    assert gets == {"video": 3, "thumbnail": 3, "spritesheet": 3}
+    assert len(sleeps) == 6 and max(sleeps) <= MAX_RETRY_AFTER
+    assert list((tmp_path / "library").rglob("*.*")) == []  # nothing partial left behind
 
 
 async def test_no_saved_file_contains_the_api_key(make_app, tmp_path):

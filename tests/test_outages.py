@@ -76,7 +76,7 @@ async def test_a_download_cut_halfway_leaves_no_file_and_resumes_after_a_restart
     server = start_server(data_dir, "--speed", "100", "--truncate-rate", "1.0")
     # A patient client: a cut connection ends at once, it does not wait out a read timeout.
     client = SoraClient(TEST_KEY, base_url=server.base_url, max_retries=0, timeout=30)
-    library = Library(tmp_path / "videos", attempts=2, retry_delay=0.01)
+    library = Library(tmp_path / "videos")
     try:
         job = submit(client, "a fox", library=library, poller=Poller(client, cadence=FAST))
         with pytest.raises(APIConnectionError):

@@ -159,6 +159,27 @@ async def test_rate_limits_and_server_errors_in_process(make_app, seen):
     await expect(seen, ServerError, broken.create("a fox"))
 
 
+async def test_credentials_in_the_base_url_are_shown_nowhere(tmp_path, caplog):
+    """A gateway URL may carry a password or a key: repr, errors, logs, the panel and the
+    backend badge show the address without them."""
+    caplog.set_level(logging.DEBUG, logger="sora_widget")
+    port = unused_port()
+    url = f"http://user:url-SECRET-pass@127.0.0.1:{port}/v1?key=sk-url-SECRET-key"
+    client = SoraClient(
+        TEST_KEY, base_url=url, max_retries=1, sleep=lambda seconds: asyncio.sleep(0)
+    )
+    widget = SoraWidget(prompt="a fox", client=client, library=Library(tmp_path / "videos"))
+    widget.generate()
+    with pytest.raises(APIConnectionError) as raised:
+        await asyncio.wait_for(widget.wait(), 30)
+    await asyncio.sleep(0)
+    shown = [repr(client), str(raised.value), caplog.text, state_text(widget), repr(widget)]
+    assert f"127.0.0.1:{port}/v1" in str(raised.value) and widget.error["kind"] == "connection"
+    assert widget.backend == {"label": "127.0.0.1", "title": f"http://127.0.0.1:{port}/v1"}
+    assert not [text[:200] for text in shown if "SECRET" in text]
+    await client.aclose()
+
+
 # ---- jobs, library, widget -------------------------------------------------------------------
 
 

@@ -160,7 +160,7 @@ async def test_soak_every_job_ends_cleanly_and_no_video_is_lost_or_duplicated(ma
         transport=httpx.ASGITransport(app=counter),
         sleep=warp.sleep,
     )
-    library = Library(tmp_path / "library", sleep=warp.sleep)
+    library = Library(tmp_path / "library")
     poller = Poller(client, clock=warp.clock, sleep=warp.sleep)
     try:
         jobs = [

@@ -3,18 +3,40 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+import gc
+import re
+import weakref
+from pathlib import Path
 
+import httpx
 import pytest
 
-from sora_widget.errors import InvalidRequestError
+from sora_widget import backend
+from sora_widget.backend import connect
+from sora_widget.client import SoraClient
+from sora_widget.errors import (
+    APIError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    InvalidRequestError,
+    NotFoundError,
+    PermissionDeniedError,
+    ServerError,
+)
 from sora_widget.jobs import submit
 from sora_widget.library import Library
+from sora_widget.poller import Cadence, Poller
 from sora_widget.simulator import FaultConfig
 from sora_widget.widget import SoraWidget
-from sora_widget.widget_state import cost_label, form_problems, options
+from sora_widget.widget_state import cost_label, error_payload, form_problems, options
 
 from .conftest import TEST_KEY, state_text
 from .helpers import kill_kernel, png_bytes, started
+from .test_jobs import CountingTransport
+
+FORMAT_JS = Path(__file__).parents[1] / "js" / "format.js"
 
 
 async def test_generate_moves_through_every_status_to_a_playable_video(make_widget):
@@ -298,3 +320,180 @@ def test_a_model_the_catalog_does_not_know_is_checked_for_shape_only() -> None:
     assert form_problems(**valid) == {}
     problems = form_problems(**{**valid, "size": "big", "seconds": "soon"})
     assert set(problems) == {"size", "seconds"} and "WIDTHxHEIGHT" in problems["size"]
+
+
+# ---- defects from the review (issue #11, part 3) ---------------------------------------------
+
+
+async def test_selecting_a_running_job_again_does_not_subscribe_the_widget_twice(make_widget):
+    widget = make_widget(prompt="slow", seconds="12")
+    completions = []
+    widget.on_complete(lambda widget: completions.append(widget.selected))
+    first = widget.generate()
+    await started(first)
+    widget.prompt = "quick"
+    second = widget.generate()
+    for _ in range(3):  # back and forth in the history strip
+        widget._handle_message(widget, {"action": "select", "id": first.video_id}, [])
+    await asyncio.wait_for(first, 60)
+    await asyncio.wait_for(second, 60)
+    await asyncio.sleep(0.05)
+    assert completions == [first.video_id]
+
+
+async def test_remix_takes_the_video_on_screen_after_a_failure_and_while_a_job_runs(make_widget):
+    widget = make_widget(prompt="a fox", faults=FaultConfig(blocked_words=("forbidden",)))
+    widget.generate()
+    source = await asyncio.wait_for(widget.wait(), 60)
+    widget.prompt = "a forbidden fox"
+    widget.generate()
+    with pytest.raises(Exception):  # noqa: B017 (ModerationBlocked: the panel job failed)
+        await asyncio.wait_for(widget.wait(), 60)
+    assert widget.job["status"] == "failed" and widget.selected == source.id
+    after_failure = widget.remix("a fox at night")
+    widget.prompt, widget.seconds = "a slow fox", "12"
+    running = widget.generate()
+    await started(running)
+    while_running = widget.remix("a fox in the rain")
+    for job in (after_failure, while_running):
+        assert (await asyncio.wait_for(job, 60)).remixed_from_video_id == source.id
+
+
+async def test_remix_without_a_saved_video_on_screen_says_to_generate_first(make_widget):
+    widget = make_widget(prompt="a fox")
+    with pytest.raises(InvalidRequestError, match="generate one first"):
+        widget.remix("a fox at night")
+    widget.selected = "video_not_in_the_library"
+    with pytest.raises(InvalidRequestError, match="generate one first"):
+        widget.remix("a fox at night")
+
+
+def _status_error(error_class, status: int, message: str = "the server said no"):
+    return error_class(message, status_code=status, request_id="req_1")
+
+
+@pytest.mark.parametrize(
+    ("error", "kind", "advice"),
+    [
+        (_status_error(ServerError, 500), "server", "try again later"),
+        (_status_error(ServerError, 503), "server", "try again later"),
+        (_status_error(NotFoundError, 404), "not_found", "deleted or has expired"),
+        (_status_error(PermissionDeniedError, 403), "permission", "cannot use this model"),
+        (_status_error(AuthenticationError, 401), "auth", "Check OPENAI_API_KEY"),
+        (_status_error(ConflictError, 409), "conflict", "wait until"),
+        (_status_error(APIError, 418), "refused", "418"),
+    ],
+)
+def test_each_api_error_has_its_own_title_and_says_what_to_do(error, kind, advice):
+    payload = error_payload(error)
+    assert payload["kind"] == kind
+    assert advice.casefold() in payload["message"].casefold()
+    assert "the server said no" in payload["message"] or kind == "auth"
+    titles = dict(re.findall(r"^\s+(\w+): \"([^\"]+)\",$", FORMAT_JS.read_text(), re.MULTILINE))
+    assert titles.get(kind) and titles[kind] != "Invalid request", kind
+
+
+def test_a_refused_field_is_still_an_invalid_request_naming_the_field():
+    error = BadRequestError("'size' is not supported", status_code=400, param="size")
+    payload = error_payload(error)
+    assert payload == {**payload, "kind": "invalid", "field": "size"}
+
+
+# ---- one client and one poller per server (issue #11, part 5) --------------------------------
+
+
+@pytest.fixture
+def configured_api(make_app, monkeypatch) -> CountingTransport:
+    """`connect()` as in a kernel with OPENAI_API_KEY set, the API being an in-process
+    simulator; returns the transport, which counts the requests of every client made."""
+    transport = CountingTransport(httpx.ASGITransport(app=make_app(api_key=TEST_KEY)))
+    monkeypatch.setenv("SORA_WIDGET_BACKEND", "api")
+    monkeypatch.setenv("OPENAI_API_KEY", TEST_KEY)
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://simulator.test/v1")
+    monkeypatch.setattr(backend, "SoraClient", functools.partial(SoraClient, transport=transport))
+    monkeypatch.setattr(backend, "_CLIENTS", weakref.WeakKeyDictionary())
+    return transport
+
+
+async def test_widgets_without_a_client_share_one_and_poll_once_per_tick(configured_api, tmp_path):
+    library = Library(tmp_path / "videos")
+    widgets = [SoraWidget(prompt=f"fox number {n}", library=library) for n in range(3)]
+    client = widgets[0].client
+    assert all(widget.client is client for widget in widgets) and connect() is client
+    poller = Poller.for_client(client)
+    poller.cadence = Cadence(initial=0.05, maximum=0.2, list_maximum=0.1)
+    polls_per_tick, counts, nap = [], configured_api.counts, poller.sleep
+
+    async def counting_nap(seconds: float) -> None:
+        polls_per_tick.append(counts["list"] + counts["retrieve"] - sum(polls_per_tick))
+        await nap(seconds)
+
+    poller.sleep = counting_nap
+    jobs = [widget.generate() for widget in widgets]
+    await asyncio.wait_for(asyncio.gather(*jobs), 60)
+    assert counts["list"] >= 1 and max(polls_per_tick) == 1
+
+
+async def test_connect_hands_out_no_closed_client_and_one_per_key(configured_api, monkeypatch):
+    first = connect()
+    assert connect() is first and TEST_KEY not in repr(dict(backend._CLIENTS))
+    await first.aclose()
+    second = connect()
+    assert second is not first and connect() is second
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-another-key")
+    assert connect() is not second
+    assert connect(max_retries=0) is not connect()
+
+
+class RefusingCreates(httpx.AsyncBaseTransport):
+    """Passes requests on, but answers the next `refusals` creates with a 429."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.refusals = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path.endswith("/videos") and self.refusals:
+            self.refusals -= 1
+            body = {"error": {"message": "Too many requests.", "type": "rate_limit_error"}}
+            return httpx.Response(429, json=body, headers={"retry-after": "1"})
+        return await self.inner.handle_async_request(request)
+
+
+async def test_a_rate_limit_shows_only_in_the_widget_whose_job_it_holds_up(make_app, tmp_path):
+    async def quick_sleep(seconds: float) -> None:
+        await asyncio.sleep(0.01)
+
+    transport = RefusingCreates(httpx.ASGITransport(app=make_app(api_key=TEST_KEY)))
+    client = SoraClient(
+        TEST_KEY, base_url="http://simulator.test/v1", transport=transport, sleep=quick_sleep
+    )
+    library = Library(tmp_path / "videos")
+    held_up = SoraWidget(prompt="held up", client=client, library=library)
+    other = SoraWidget(prompt="running on", seconds="12", client=client, library=library)
+    running = other.generate()
+    await started(running)
+    kinds: dict[str, list[str]] = {"held up": [], "other": []}
+    held_up.observe(lambda change: kinds["held up"].append(change["new"]["kind"]), names="error")
+    other.observe(lambda change: kinds["other"].append(change["new"]["kind"]), names="error")
+    transport.refusals = 2
+    await asyncio.wait_for(held_up.generate(), 60)
+    assert kinds["held up"][:1] == ["rate_limit"] and kinds["other"] == []
+    running.cancel()
+
+
+async def test_a_closed_widget_is_collected_while_its_job_runs_on_and_saves(make_widget):
+    widget = make_widget(prompt="left running", seconds="8")
+    job = widget.generate()
+    await started(job)
+    widget.prompt = "the next one"
+    replaced = widget.generate()  # one job in the history strip, one in the panel
+    library, collected = widget.library, weakref.ref(widget)
+    widget.close()
+    del widget
+    gc.collect()
+    assert collected() is None
+    for paid in (job, replaced):
+        video = await asyncio.wait_for(paid, 60)
+        assert library.get(video.id) is not None
+        assert paid._callbacks == [] and paid._retry_listeners == []

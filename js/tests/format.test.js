@@ -87,6 +87,8 @@ test("labels", () => {
   assert.equal(secondsLabel("8"), "8 s");
   assert.equal(errorTitle("rate_limit"), "Rate limited");
   assert.equal(errorTitle("moderation"), "Blocked by moderation");
+  assert.equal(errorTitle("server"), "Server error");
+  assert.equal(errorTitle("not_found"), "Not found");
   assert.equal(errorTitle("something-new"), "Something went wrong");
 });
 
