@@ -1,6 +1,7 @@
 """This package's job engine against the loop a user would otherwise write with the official SDK.
 
-    python benchmarks/bench_engine.py      # about 3 to 4 minutes on 2 busy cores
+    python benchmarks/bench_engine.py          # about 3 to 4 minutes on 2 busy cores
+    python benchmarks/bench_engine.py --load   # then the 50-job case again, cores kept busy
 
 Engine: `submit()` jobs sharing one `Poller` (server hints for one job, one `GET /videos` per
 tick for many), each saved by a `Library` (video, thumbnail and spritesheet, written atomically).
@@ -33,12 +34,17 @@ hints the SDK follows, but not the engine's own cadence for many jobs (first pol
 backing off to 15 s): at speed 10 that cadence is ten times coarser, relative to a job, than
 it would be against the real service, so "ready after completion" flatters the baseline.
 
+With `--load` the 50-job case runs a second time while one busy-looping process per core
+(started here, stopped after) competes for the CPU: the kernel's loop then gets its time slices
+late, and any blocking work on it (a write, an fsync, a PNG encode) stretches the lag.
+
 The machine is shared and small (see the header of the results): read the ratios, not the
 absolute times, and expect noise between runs, most of all in the loop lag's p99.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
@@ -72,6 +78,8 @@ SECONDS = "4"
 KEY = "sk-bench-local"
 #: (concurrent jobs, runs of each client); runs alternate engine and baseline.
 CASES = ((1, 3), (50, 2))
+#: The case repeated with `--load`, every core kept busy by another process.
+LOADED_CASE = (50, 2)
 LAG_INTERVAL = 0.01
 RUN_TIMEOUT = 120.0
 RESULTS = Path(__file__).resolve().parent / "results" / "engine.md"
@@ -236,14 +244,14 @@ def start_simulator(data_dir: Path) -> tuple[subprocess.Popen[str], str]:
     return process, line.split()[-1]
 
 
-def table(results: dict[int, dict[str, Summary]]) -> str:
+def table(results: dict[str, dict[str, Summary]]) -> str:
     lines = [
         "| jobs | client | requests / video | status polls / video | ready after completion "
         "(s) | loop lag p50 (ms) | loop lag p99 (ms) | batch time (s) |",
         "|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
 
-    def row(jobs: int, name: str, values: tuple[float, ...], ratio: bool = False) -> str:
+    def row(jobs: str, name: str, values: tuple[float, ...], ratio: bool = False) -> str:
         cells = [f"{value:.2f}x" if ratio else f"{value:.2f}" for value in values]
         return f"| {jobs} | {name} | " + " | ".join(cells) + " |"
 
@@ -271,29 +279,53 @@ def _values(summary: Summary) -> tuple[float, ...]:
     )
 
 
-async def benchmark(base_url: str, data_dir: Path, work: Path) -> dict[int, dict[str, Summary]]:
+def busy_cores() -> list[subprocess.Popen[bytes]]:
+    """One process spinning on each core, until terminated."""
+    spin = [sys.executable, "-c", "while True: pass"]
+    return [subprocess.Popen(spin) for _ in range(os.cpu_count() or 1)]
+
+
+async def benchmark(
+    base_url: str, data_dir: Path, work: Path, load: bool
+) -> dict[str, dict[str, Summary]]:
     clients: dict[str, Client] = {"engine": engine, "baseline": baseline}
     await measure(engine, base_url, 1, work / "warm-up")
-    results: dict[int, dict[str, Summary]] = {}
-    for jobs, repeats in CASES:
-        runs: dict[str, list[Run]] = {name: [] for name in clients}
-        for repeat in range(repeats):
-            # Alternate who goes first, so a drift in machine load favours neither.
-            order = list(clients) if repeat % 2 == 0 else list(reversed(clients))
-            for name in order:
-                folder = work / f"{name}-{jobs}-{repeat}"
-                runs[name].append(await measure(clients[name], base_url, jobs, folder))
-                print(f"  {jobs} job(s), {name}, run {repeat + 1}/{repeats} done", flush=True)
-        results[jobs] = {name: summarise(runs[name], data_dir) for name in clients}
+    results: dict[str, dict[str, Summary]] = {}
+    cases = [(jobs, repeats, False) for jobs, repeats in CASES]
+    if load:
+        cases.append((*LOADED_CASE, True))
+    for jobs, repeats, loaded in cases:
+        label = f"{jobs}, cores busy" if loaded else str(jobs)
+        spinners = busy_cores() if loaded else []
+        try:
+            runs: dict[str, list[Run]] = {name: [] for name in clients}
+            for repeat in range(repeats):
+                # Alternate who goes first, so a drift in machine load favours neither.
+                order = list(clients) if repeat % 2 == 0 else list(reversed(clients))
+                for name in order:
+                    folder = work / f"{name}-{jobs}-{loaded}-{repeat}"
+                    runs[name].append(await measure(clients[name], base_url, jobs, folder))
+                    print(f"  {label} job(s), {name}, run {repeat + 1}/{repeats} done", flush=True)
+        finally:
+            for spinner in spinners:
+                spinner.terminate()
+                spinner.wait()
+        results[label] = {name: summarise(runs[name], data_dir) for name in clients}
     return results
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--load", action="store_true", help="also run the 50-job case with every core kept busy"
+    )
+    load = parser.parse_args().load
     header = (
         f"Engine vs SDK baseline: simulator speed x{SPEED:g}, {SIZE}, {SECONDS} s clips; "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}, openai {openai.__version__}; "
         f"{time.strftime('%Y-%m-%d')}. Runs per case (jobs: runs): "
         + ", ".join(f"{jobs}: {repeats}" for jobs, repeats in CASES)
+        + (f"; {LOADED_CASE[0]} with every core busy: {LOADED_CASE[1]}" if load else "")
         + "."
     )
     print(header, flush=True)
@@ -302,7 +334,7 @@ def main() -> None:
         data_dir = work / "simulator"
         process, base_url = start_simulator(data_dir)
         try:
-            results = asyncio.run(benchmark(base_url, data_dir, work / "clients"))
+            results = asyncio.run(benchmark(base_url, data_dir, work / "clients", load))
         finally:
             process.terminate()
             process.wait(timeout=15)
