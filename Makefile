@@ -41,7 +41,8 @@ test: lint $(LITELLM_VENV)/.installed
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_render.py
-	$(BIN)/python benchmarks/bench_engine.py
+	$(BIN)/python benchmarks/bench_engine.py --load
+	$(BIN)/python benchmarks/bench_state.py
 	$(BIN)/python benchmarks/bench_widget.py
 	$(BIN)/python benchmarks/bench_compare.py
 

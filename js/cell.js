@@ -1,8 +1,6 @@
 // One cell of a comparison: its name, lineage and settings, its own status line (the SoraWidget's
 // status section, reading this cell's job and error), its video once the bytes arrive, its prompt
 // with the words that differ from the source's marked, and Mute / Enlarge / Pick.
-
-import { UrlSlot } from "./blob.js";
 import { hasChanges, wordDiff } from "./diff.js";
 import { diffView } from "./diffview.js";
 import { attr, h, setText, show } from "./dom.js";
@@ -45,7 +43,8 @@ function toggleButton(text, testid) {
   });
 }
 
-export function mountCell(ctx, key) {
+/** `store`: the comparison's MediaStore (media.js), where the cell's video arrives. */
+export function mountCell(ctx, key, store) {
   const labelId = ctx.id(`cell-${key}`);
   const star = h("span", { class: "sora-cell-star", text: "★ Source", attrs: { "data-testid": "source-mark" } });
   const label = h("strong", { class: "sora-cell-label", attrs: { id: labelId, "data-testid": "cell-label" } });
@@ -77,13 +76,11 @@ export function mountCell(ctx, key) {
     h("div", { class: "sora-cell-actions" }, mute, enlarge, pick),
   );
 
-  const slot = new UrlSlot();
   let shownPrompt = null;
   ctx.onDispose(() => {
     video.pause();
     video.removeAttribute("src");
-    video.load(); // let go of the decoder before the URL is revoked
-    slot.clear();
+    video.load(); // let go of the decoder before the store revokes the URL
   });
 
   function renderPrompt(cell, source) {
@@ -119,7 +116,8 @@ export function mountCell(ctx, key) {
     setText(meta, [cell.model, cell.size, cell.seconds && `${cell.seconds} s`].filter(Boolean).join(" · "));
     renderPrompt(cell, source);
 
-    const url = cell.media ? slot.set(ctx.get(cell.media), "video/mp4") : null;
+    if (cell.media) store.want([cell.media]);
+    const url = store.url(cell.media);
     if (url && video.getAttribute("src") !== url) video.src = url;
     const ratio = ratioOf(cell.size);
     media.style.setProperty("--sora-ratio", String(ratio));

@@ -13,6 +13,7 @@ import { h, setText, show } from "./dom.js";
 import { errorTitle, isRunning } from "./format.js";
 import { mountHeader } from "./header.js";
 import { keepKeysInWidget } from "./lumino.js";
+import { mediaStore } from "./media.js";
 import { SyncGroup } from "./sync.js";
 import { mountTransport } from "./transport.js";
 import { mountWipe } from "./wipe.js";
@@ -67,6 +68,8 @@ function render({ model, el }) {
     attrs: { tabindex: "0", role: "group", "aria-label": "Videos", "data-testid": "grid" },
   });
   const views = new Map(); // cell key -> its view; cells are only ever added
+  // Each cell's video is asked of the kernel once; when one arrives, the grid is laid out again.
+  const media = mediaStore(ctx, () => renderCells());
   let cells = [];
   let ready = []; // the finished cells, in order: {key, label, url, videoId, ratio, video}
 
@@ -117,7 +120,7 @@ function render({ model, el }) {
     cells.forEach((cell, index) => {
       let view = views.get(cell.key);
       if (!view) {
-        view = mountCell(ctx, cell.key);
+        view = mountCell(ctx, cell.key, media);
         views.set(cell.key, view);
       }
       if (grid.children[index] !== view.el) grid.insertBefore(view.el, grid.children[index] ?? null);

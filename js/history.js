@@ -1,14 +1,11 @@
 // The history strip: one thumbnail button per video made with this widget; clicking loads it.
+// `history` is small JSON; each thumbnail is asked of the kernel once, by key (media.js).
 
-import { UrlCache, asBytes } from "./blob.js";
 import { attr, h, show } from "./dom.js";
 import { historyLabel, statusLabel, truncate } from "./format.js";
-import { sniffImageType } from "./image.js";
+import { mediaStore } from "./media.js";
 
-function imageType(value) {
-  const bytes = asBytes(value);
-  return (bytes && sniffImageType(bytes.subarray(0, 16))) || "image/webp";
-}
+const thumbKey = (entry) => (entry.thumbnail ? `thumbnail:${entry.id}` : "");
 
 export function mountHistory(ctx) {
   const headingId = ctx.id("history");
@@ -19,11 +16,12 @@ export function mountHistory(ctx) {
     h("span", { class: "sora-label", text: "History", attrs: { id: headingId } }),
     list,
   );
-  const thumbs = new UrlCache();
-  ctx.onDispose(() => thumbs.clear());
+  const media = mediaStore(ctx, (key) => {
+    if (key.startsWith("thumbnail:")) render();
+  });
 
   function item(entry, selected) {
-    const url = thumbs.get(entry.id);
+    const url = media.url(thumbKey(entry));
     const status = entry.status || "";
     const button = h(
       "button",
@@ -55,7 +53,9 @@ export function mountHistory(ctx) {
   function render() {
     const history = (ctx.get("history") || []).filter((entry) => entry && entry.id);
     const selected = ctx.get("selected") || "";
-    thumbs.sync(history.map((entry) => [entry.id, entry.thumbnail, imageType(entry.thumbnail)]));
+    const keys = history.map(thumbKey).filter(Boolean);
+    media.keep("thumbnail", [...keys, selected && `thumbnail:${selected}`]); // the poster too
+    media.want(keys);
     // Rebuilding is cheap; keep keyboard focus on the same video across the rebuild.
     const focusedId = list.contains(document.activeElement) ? document.activeElement.dataset.id : null;
     list.replaceChildren(...history.map((entry) => item(entry, selected)));

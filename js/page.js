@@ -1,6 +1,6 @@
 // The saved comparison page (Compare.save_html): the widget's own view over a frozen state read
 // from the page, with a stand-in for the kernel's model. Nothing is fetched: the videos are data
-// URLs in that state, turned into bytes as the widget's binary traits would arrive.
+// URLs in that state, delivered to the view as the kernel's media mailbox would (media.js).
 
 import compare from "./compare.js";
 
@@ -33,5 +33,9 @@ function bytesOf(dataUrl) {
 }
 
 const { media = {}, ...state } = JSON.parse(document.getElementById("sora-compare-state").textContent);
-for (const [name, url] of Object.entries(media)) state[name] = bytesOf(url);
-compare.render({ model: frozenModel(state), el: document.getElementById("sora-compare-page") });
+const model = frozenModel(state);
+compare.render({ model, el: document.getElementById("sora-compare-page") });
+for (const [key, url] of Object.entries(media)) {
+  model.set("media_key", key);
+  model.set("media", bytesOf(url));
+}

@@ -1,10 +1,11 @@
 // The result: a <video> played from the MP4 bytes (object URL, poster from the thumbnail), a scrub
 // strip under it that previews spritesheet tiles on hover and seeks on click or arrow keys, and
-// Download + the file's path in the local library.
+// Download + the file's path in the local library. The bytes are those of `selected`, asked of
+// the kernel by key (media.js).
 
-import { UrlSlot } from "./blob.js";
 import { ICONS, attr, h, icon, setText, show } from "./dom.js";
 import { formatClock, safeFilename } from "./format.js";
+import { mediaStore } from "./media.js";
 import { clamp, fractionAt, tileStyle, validSprite } from "./sprite.js";
 
 const PREVIEW_BOX = 160; // longest side of the hover preview, in CSS pixels
@@ -68,18 +69,20 @@ export function mountPlayer(ctx) {
   const side = h("div", { class: "sora-side" }, h("div", { class: "sora-download-row" }, download), pathRow);
   const el = h("div", { class: "sora-result", attrs: { "data-testid": "result" } }, figure, side);
 
-  const videoUrl = new UrlSlot();
-  const posterUrl = new UrlSlot();
-  const spriteUrl = new UrlSlot();
+  const media = mediaStore(ctx, (key) => {
+    const id = ctx.get("selected") || "";
+    if (key === `video:${id}`) renderVideo();
+    else if (key === `thumbnail:${id}`) renderPoster();
+    else if (key === `spritesheet:${id}`) renderSprite();
+  });
+  // Registered after the store, so it runs before it: the decoder lets go before URLs go.
   ctx.onDispose(() => {
     video.pause();
     video.removeAttribute("src");
     video.removeAttribute("poster");
-    video.load(); // let go of the decoder and the blob before the URL is revoked
-    videoUrl.clear();
-    posterUrl.clear();
-    spriteUrl.clear();
+    video.load();
   });
+  const keyOf = (kind) => (ctx.get("selected") ? `${kind}:${ctx.get("selected")}` : "");
 
   function setRatio(width, height) {
     if (width > 0 && height > 0) {
@@ -99,8 +102,10 @@ export function mountPlayer(ctx) {
   }
 
   function renderVideo() {
-    const value = ctx.get("video");
-    const url = videoUrl.set(value, "video/mp4");
+    const key = keyOf("video");
+    media.keep("video", [key]); // one video at a time in memory
+    media.want([key]);
+    const url = media.url(key);
     if (url && video.getAttribute("src") !== url) {
       video.src = url;
       const playing = video.play();
@@ -118,14 +123,19 @@ export function mountPlayer(ctx) {
   }
 
   function renderPoster() {
-    const url = posterUrl.set(ctx.get("poster"), "image/webp");
+    const key = keyOf("thumbnail");
+    media.want([key]);
+    const url = media.url(key);
     if (url) video.poster = url;
     else video.removeAttribute("poster");
   }
 
   function renderSprite() {
     const sprite = ctx.get("sprite");
-    const url = spriteUrl.set(ctx.get("spritesheet"), "image/jpeg");
+    const key = validSprite(sprite) ? keyOf("spritesheet") : "";
+    media.keep("spritesheet", [key]);
+    media.want([key]);
+    const url = media.url(key);
     const usable = Boolean(url) && validSprite(sprite);
     tile.style.backgroundImage = usable ? `url("${url}")` : "";
     show(tile, usable);
@@ -174,9 +184,9 @@ export function mountPlayer(ctx) {
     renderPosition();
   }
 
-  ctx.watch(["video", "selected", "job"], renderVideo);
-  ctx.watch(["poster"], renderPoster);
-  ctx.watch(["spritesheet", "sprite"], renderSprite);
+  ctx.watch(["selected", "job"], renderVideo);
+  ctx.watch(["selected"], renderPoster);
+  ctx.watch(["selected", "sprite"], renderSprite);
   ctx.watch(["video_path"], renderPath);
 
   ctx.listen(video, "loadedmetadata", () => {

@@ -22,7 +22,7 @@ from urllib.parse import quote
 import httpx
 
 from ._retry import NEVER_SENT, RetryNotice, RetryPolicy, parse_retry_after, requesting_jobs
-from .atomic import atomic_file
+from .atomic import atomic_stream
 from .errors import (
     APIConnectionError,
     APIError,
@@ -188,7 +188,8 @@ class VideosAPI:
         validate_generation(prompt, model, size, seconds)
         parts = _form(prompt=prompt, model=model, size=size, seconds=seconds)
         if input_reference is not None:
-            reference = prepare_reference(input_reference, size, fit)
+            # Decoding, fitting and PNG-encoding an image takes tens of milliseconds.
+            reference = await asyncio.to_thread(prepare_reference, input_reference, size, fit)
             if isinstance(reference, dict):
                 parts += _form(**{f"input_reference[{k}]": v for k, v in reference.items()})
             else:
@@ -239,7 +240,7 @@ class VideosAPI:
     async def edit(self, video: VideoInput, prompt: str) -> Video:
         """A new video from `video` (an id, or an MP4 path or bytes) changed as `prompt` says."""
         validate_prompt(prompt)
-        parts = _form(prompt=prompt) + _video_parts(video)
+        parts = _form(prompt=prompt) + await asyncio.to_thread(_video_parts, video)
         response = await self._send("POST", "/videos/edits", creating=True, files=parts)
         return _parse(response, Video.from_dict)
 
@@ -247,7 +248,7 @@ class VideosAPI:
         """`video` continued by `seconds` more; the result's `seconds` is the stitched total."""
         validate_prompt(prompt)
         seconds = validate_seconds(_seconds_string(seconds), EXTENSION_SECONDS_CHOICES)
-        parts = _form(prompt=prompt, seconds=seconds) + _video_parts(video)
+        parts = _form(prompt=prompt, seconds=seconds) + await asyncio.to_thread(_video_parts, video)
         response = await self._send("POST", "/videos/extensions", creating=True, files=parts)
         return _parse(response, Video.from_dict)
 
@@ -265,7 +266,7 @@ class VideosAPI:
         if path is None:
             path = re.sub(r"[^A-Za-z0-9_-]", "_", video_id) + DEFAULT_SUFFIXES[checked]
         target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(target.parent.mkdir, parents=True, exist_ok=True)
 
         async def download_once() -> httpx.Response:
             async with self._http.stream("GET", url, params={"variant": checked}) as response:
@@ -284,7 +285,7 @@ class VideosAPI:
             raise InvalidRequestError(
                 "name", f"'name' must be a string of 1 to 80 characters, got {_preview(name)}."
             )
-        parts = _form(name=name) + _video_parts(video)
+        parts = _form(name=name) + await asyncio.to_thread(_video_parts, video)
         response = await self._send("POST", "/videos/characters", creating=True, files=parts)
         return _parse(response, Character.from_dict)
 
@@ -494,10 +495,11 @@ def _check_complete(response: httpx.Response, body_length: int) -> None:
 
 
 async def _save_atomically(response: httpx.Response, target: Path) -> None:
-    """Stream into a temporary file beside `target`; it replaces `target` only when complete."""
-    with atomic_file(target) as file:
+    """Stream into a temporary file beside `target`; it replaces `target` only when complete.
+    The disk work happens in worker threads (see `atomic_stream`)."""
+    async with atomic_stream(target) as file:
         async for chunk in response.aiter_bytes():
-            file.write(chunk)
+            await file.write(chunk)
         _check_complete(response, file.tell())
 
 

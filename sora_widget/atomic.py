@@ -6,10 +6,12 @@ write must leave the old file (or none), never half a new one that looks complet
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import secrets
-from collections.abc import Iterator
+import sys
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -49,3 +51,54 @@ def _new_file_beside(target: Path) -> str:
         except FileExistsError:
             continue  # another writer's temporary file: draw another name
         return name
+
+
+#: Chunks are gathered up to this size before a worker thread writes them: a thread hop per
+#: network chunk (often 4 to 64 KiB) would cost more than the write it saves the loop.
+WRITE_BATCH = 1024 * 1024
+
+
+class AsyncWriter:
+    """A file opened by `atomic_stream`: writes go to a worker thread, batched."""
+
+    def __init__(self, file: IO[bytes]) -> None:
+        self._file = file
+        self._pending: list[bytes] = []
+        self._pending_size = 0
+        self._written = 0
+
+    async def write(self, chunk: bytes) -> None:
+        self._pending.append(chunk)
+        self._pending_size += len(chunk)
+        if self._pending_size >= WRITE_BATCH:
+            await self.flush()
+
+    async def flush(self) -> None:
+        if self._pending:
+            data = b"".join(self._pending)
+            self._pending, self._pending_size = [], 0
+            await asyncio.to_thread(self._file.write, data)
+            self._written += len(data)
+
+    def tell(self) -> int:
+        """Bytes written so far, batched ones included."""
+        return self._written + self._pending_size
+
+
+@contextlib.asynccontextmanager
+async def atomic_stream(target: Path) -> AsyncIterator[AsyncWriter]:
+    """`atomic_file(target)` for a coroutine: opening, writing, fsync and rename all happen in
+    worker threads, so a download never stalls the event loop (a Jupyter kernel's, say)."""
+    context = atomic_file(target)
+    file = await asyncio.to_thread(context.__enter__)
+    try:
+        writer = AsyncWriter(file)
+        yield writer
+        await writer.flush()
+    except BaseException:
+        # Closing and removing the temporary file is quick, and must happen even when the
+        # task is being cancelled, so it is done here rather than awaited in a thread.
+        if not context.__exit__(*sys.exc_info()):
+            raise
+    else:
+        await asyncio.to_thread(context.__exit__, None, None, None)

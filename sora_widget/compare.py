@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import anywidget
 import traitlets
 
 from .backend import connect
@@ -25,7 +24,9 @@ from .export import compare_page, data_url
 from .jobs import JobStatus, VideoJob, submit, submit_remix
 from .kernel_loop import on_creating_loop
 from .library import Library, LibraryEntry
+from .media import MediaWidget, media_key
 from .resume import attach_pending, resumable
+from .tasks import off_loop
 from .throttle import Throttle
 from .types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE
 from .validation import validate_generation, validate_prompt
@@ -38,7 +39,7 @@ __all__ = ["Compare", "Variant"]
 MIN_RATE, MAX_RATE = 0.25, 4.0
 
 
-class Compare(anywidget.AnyWidget):
+class Compare(MediaWidget):
     """Variants of a video side by side: made at once, watched in step, one of them picked.
 
     - `Compare(source, remixes=[...])`: `source` is a `SoraWidget` (its video), a video id, or
@@ -100,6 +101,7 @@ class Compare(anywidget.AnyWidget):
         self.source: Variant | None = None
         self._keys = (f"c{n}" for n in itertools.count())
         self._shown: dict[str, str] = {}  # key -> status last pushed: changes go out at once
+        self._probes: set[asyncio.Task[Any]] = set()  # frame rates being read
         self._throttle = Throttle(self._push)
         #: How to stop listening to each job started here (see `close`).
         self._unsubscribers: list[Callable[[], None]] = []
@@ -194,9 +196,9 @@ class Compare(anywidget.AnyWidget):
         """Until every variant has ended; their library entries, None where one failed."""
         while True:
             running = [v.job for v in self.variants if v.job is not None and not v.job.done]
-            if not running:
+            if not running and not self._probes:
                 return [v.entry for v in self.variants]
-            await asyncio.gather(*(job.settled() for job in running))
+            await asyncio.gather(*(job.settled() for job in running), *self._probes)
 
     def to_html(self, title: str | None = None) -> str:
         """A self-contained page (videos embedded) that plays the comparison in step."""
@@ -375,13 +377,20 @@ class Compare(anywidget.AnyWidget):
             self._throttle.soon()
 
     def _completed(self, variant: Variant) -> None:
-        """Send the video's bytes (once, as their own binary trait) and start its remixes."""
+        """Name the cell's video (the views ask for its bytes: see `media`), read its frame
+        rate in a worker thread, and start its remixes."""
         if not variant.media and variant.entry is not None:
-            name = f"video_{variant.key}"
-            data = variant.entry.video_path.read_bytes()
-            variant.fps = frame_rate(variant.entry.video_path)
-            self.add_traits(**{name: traitlets.Bytes(data).tag(sync=True)})
-            variant.media = name
+            variant.media = media_key("video", variant.entry.id)
+            path = variant.entry.video_path
+
+            def take(fps: float | None) -> None:
+                variant.fps = fps
+                self._throttle.now()
+
+            probe = off_loop(lambda: frame_rate(path), take)
+            if probe is not None:
+                self._probes.add(probe)
+                probe.add_done_callback(self._probes.discard)
         for other in self.variants:
             if other.remix_of is variant and other.job is None and not other.cancelled:
                 self._start(other)
@@ -430,6 +439,9 @@ class Compare(anywidget.AnyWidget):
     # ---- actions from the browser -----------------------------------------------------------
 
     def _handle_message(self, widget: Any, content: Any, buffers: list[bytes]) -> None:
+        if isinstance(content, dict) and content.get("action") == "media":
+            self.send_media(content.get("keys"), self.library)
+            return
         if not isinstance(content, dict) or not isinstance(content.get("key"), str):
             return
         self.error = dict(NO_ERROR)

@@ -51,7 +51,7 @@ class Variant:
     entry: LibraryEntry | None = None
     #: Cancelled before its job started (a remix still waiting for its source).
     cancelled: bool = False
-    #: Name of the binary trait that carries the video's bytes, once they were sent.
+    #: The media key of the saved video, which the views ask for (see `media`); "" before.
     media: str = ""
     #: Frames per second of the saved file: the front end's frame step and sync tolerance.
     fps: float | None = None
@@ -133,7 +133,7 @@ def labels(variants: list[Variant], source: Variant | None) -> dict[str, str]:
 
 
 def cell_payload(variant: Variant, *, source: Variant | None, names: dict[str, str]) -> dict:
-    """One cell as the front end shows it. Bytes never go here: they travel once, in `media`."""
+    """One cell as the front end shows it. Bytes never go here: the views ask for `media`."""
     if variant.job is not None:
         job = job_payload(variant.job)
     else:

@@ -334,12 +334,17 @@ class VideoJob:
         """The whole job; its outcome goes into the job's fields, never out as an exception."""
         try:
             video = await self._begin()
+            if self.library is not None and not self.done:
+                # Recorded before anyone can see the job queued (a restart then may resume it).
+                await asyncio.to_thread(
+                    self.library.record_pending, video, self.client.base_url, origin=self.origin
+                )
             self.observe(video)
-            if self.done:
-                return  # cancelled while the create request was under way
+            if self.done:  # cancelled while the create request (or its record) was under way
+                if self.library is not None:
+                    await asyncio.to_thread(self.library.forget_pending, video.id)
+                return
             _FOLLOWED.add((self.client.base_url, video.id))
-            if self.library is not None:
-                self.library.record_pending(video, self.client.base_url, origin=self.origin)
             if not video.is_terminal:
                 video = await self._watch()
             if video.status == VideoStatus.FAILED:
@@ -355,7 +360,7 @@ class VideoJob:
         except Exception as error:
             gone = isinstance(error, VideoFailed | NotFoundError)
             if gone and self.library is not None and self.video_id is not None:
-                self.library.forget_pending(self.video_id)
+                await asyncio.to_thread(self.library.forget_pending, self.video_id)
             self._set(JobStatus.FAILED, error)
         finally:
             if self.video_id is not None:

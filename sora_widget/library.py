@@ -165,17 +165,18 @@ class Library:
             )
         lock = self._locks.setdefault(video.id, asyncio.Lock())
         async with lock:
-            entry = self.get(video.id)
+            entry = await asyncio.to_thread(self.get, video.id)
             if entry is None:
                 try:
                     entry = await self._download_all(video, client, folder)
                 except OSError as error:
                     raise _write_error(error, folder, video.id) from error
-        self.forget_pending(video.id)
+        await asyncio.to_thread(self.forget_pending, video.id)
         return entry
 
     async def _download_all(self, video: Video, client: VideosAPI, folder: Path) -> LibraryEntry:
-        folder.mkdir(parents=True, exist_ok=True)
+        # Every file operation runs in a worker thread: this runs on the kernel's event loop.
+        await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
         results = await asyncio.gather(
             *(
                 self._download(client, video.id, variant, folder / name)
@@ -202,13 +203,13 @@ class Library:
             saved_at=self._clock(),
             folder=folder,
         )
-        _write_json(folder / METADATA_FILE, entry.to_metadata())
+        await asyncio.to_thread(_write_json, folder / METADATA_FILE, entry.to_metadata())
         return entry
 
     async def _download(
         self, client: VideosAPI, video_id: str, variant: ContentVariant, path: Path
     ) -> None:
-        if path.exists():
+        if await asyncio.to_thread(path.exists):
             return  # from an earlier, interrupted save: it was only renamed into place whole
         await client.download_content(video_id, variant.value, path=path)
 

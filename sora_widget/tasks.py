@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-from collections.abc import Coroutine
-from typing import Any
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _TASKS: set[asyncio.Task[Any]] = set()
 
@@ -23,3 +27,23 @@ def spawn(
     _TASKS.add(task)
     task.add_done_callback(_TASKS.discard)
     return task
+
+
+def off_loop(work: Callable[[], T], then: Callable[[T], object]) -> asyncio.Task[Any] | None:
+    """Run blocking `work` (reading a file, probing a video) in a worker thread, then hand its
+    result to `then` on the loop; for call sites that cannot await (trait observers, job
+    callbacks). With no loop running (a plain script) both run here and now, and None is
+    returned; otherwise the task, for whoever wants to wait for it. A failure is logged."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        then(work())
+        return None
+
+    async def run() -> None:
+        try:
+            then(await asyncio.to_thread(work))
+        except Exception:
+            logger.exception("Reading %r in the background failed", work)
+
+    return spawn(run())

@@ -7,12 +7,12 @@ carry is computed in `widget_state`; this module wires jobs, the library and the
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import anywidget
 import traitlets
 
 from ._retry import RetryNotice
@@ -23,7 +23,9 @@ from .export import player_page
 from .jobs import JobStatus, VideoJob, submit, submit_remix
 from .kernel_loop import on_creating_loop
 from .library import Library, LibraryEntry
+from .media import MediaWidget
 from .resume import resume
+from .tasks import off_loop
 from .throttle import Throttle
 from .types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE, Video, VideoStatus
 from .widget_state import (
@@ -57,7 +59,7 @@ def _bytes_from_json(value: Any, widget: Any) -> bytes:
     return b"" if value is None else bytes(value)
 
 
-class SoraWidget(anywidget.AnyWidget):
+class SoraWidget(MediaWidget):
     """Type a prompt, generate, watch the job and play the video inline."""
 
     _esm = front_end("widget.js")
@@ -81,9 +83,8 @@ class SoraWidget(anywidget.AnyWidget):
     backend = traitlets.Dict().tag(sync=True)
     job = traitlets.Dict(IDLE_JOB).tag(sync=True)
     error = traitlets.Dict(NO_ERROR).tag(sync=True)
-    video = traitlets.Bytes(b"").tag(sync=True)
-    poster = traitlets.Bytes(b"").tag(sync=True)
-    spritesheet = traitlets.Bytes(b"").tag(sync=True)
+    # The player's video, poster and spritesheet are those of `selected`, sent on request
+    # (see `media`): the state names them, so saving it does not save the video.
     sprite = traitlets.Dict().tag(sync=True)
     video_path = traitlets.Unicode("").tag(sync=True)
     history = traitlets.List().tag(sync=True)
@@ -115,6 +116,7 @@ class SoraWidget(anywidget.AnyWidget):
         self._subscriptions: dict[VideoJob, list[Callable[[], None]]] = {}
         self._throttle = Throttle(self._push)
         self._on_complete: list[Callable[[SoraWidget], object]] = []
+        self._layout: asyncio.Task[Any] | None = None  # reading the spritesheet's size
         if input_reference is not None:
             self.reference = input_reference
         self._refresh_form()
@@ -179,10 +181,14 @@ class SoraWidget(anywidget.AnyWidget):
             self._job.cancel()
 
     async def wait(self) -> Video:
-        """The finished video of the current job; raises its error if it failed."""
+        """The finished video of the current job, once the player has it; raises the job's
+        error if it failed."""
         if self._job is None:
             raise RuntimeError("Nothing to wait for: call generate() first.")
-        return await self._job
+        video = await self._job
+        if self._layout is not None:
+            await self._layout
+        return video
 
     @property
     def result(self) -> Video | None:
@@ -310,30 +316,34 @@ class SoraWidget(anywidget.AnyWidget):
                 callback(self)
 
     def _show(self, entry: LibraryEntry) -> None:
-        """Put a saved video in the player: its bytes travel once, as binary, not base64."""
+        """Put a saved video in the player. The views ask for its bytes (see `media`); the
+        spritesheet's grid is read in a worker thread and follows."""
         with self.hold_sync():
-            self.video = entry.video_path.read_bytes()
-            self.poster = (
-                entry.thumbnail_path.read_bytes() if entry.thumbnail_path.exists() else b""
-            )
-            if entry.spritesheet_path.exists():
-                self.spritesheet = entry.spritesheet_path.read_bytes()
-                self.sprite = sprite_layout(self.spritesheet, entry.size, entry.seconds)
+            if self.selected != entry.id:
+                self.sprite = {}
             self.video_path = str(entry.video_path)
             self.selected = entry.id
             self.remix_prompt = entry.prompt or ""
 
+        def layout() -> dict[str, Any]:
+            if not entry.spritesheet_path.exists():
+                return {}
+            return sprite_layout(entry.spritesheet_path.read_bytes(), entry.size, entry.seconds)
+
+        def take(sprite: dict[str, Any]) -> None:
+            if self.selected == entry.id:  # not replaced by another video meanwhile
+                self.sprite = sprite
+
+        self._layout = off_loop(layout, take)
+
     def _remember(self, entry: LibraryEntry) -> None:
         """Add a saved video to the history strip (in place of its running item, if any)."""
-        if any(item["id"] == entry.id and item["thumbnail"] for item in self.history):
-            return
-        thumbnail = entry.thumbnail_path.read_bytes() if entry.thumbnail_path.exists() else None
         self._put_in_history(
             history_item(
                 entry.id,
                 entry.prompt,
                 VideoStatus.COMPLETED.value,
-                thumbnail=thumbnail,
+                thumbnail=entry.thumbnail_path.exists(),
                 remixed_from=entry.remixed_from_video_id,
             )
         )
@@ -407,6 +417,8 @@ class SoraWidget(anywidget.AnyWidget):
                 self.remix()
             elif action == "select":
                 self._select(str(content.get("id", "")))
+            elif action == "media":
+                self.send_media(content.get("keys"), self.library)
         except Exception as error:  # shown in the panel, in plain words: never a traceback
             self.error = error_payload(error)
 

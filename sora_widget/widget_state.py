@@ -133,10 +133,12 @@ def history_item(
     prompt: str | None,
     status: str,
     *,
-    thumbnail: bytes | None = None,
+    thumbnail: bool = False,
     remixed_from: str | None = None,
 ) -> dict[str, Any]:
-    """One video in the history strip: a finished one with its thumbnail, or a running job."""
+    """One video in the history strip: a finished one, or a running job. Only small JSON: the
+    whole list goes to the views on every change, so a thumbnail (`thumbnail`: whether there
+    is one) is fetched by the views once, by key (see `media`)."""
     return {
         "id": video_id,
         "prompt": prompt or "",

@@ -82,3 +82,22 @@ def kill_kernel(job: Any) -> None:
     and the process named in that record is gone."""
     job._task.cancel()
     set_pending_owner(job.library.root, job.video_id, pid=-1)
+
+
+# ---- media, as a view asks for them -----------------------------------------------------------
+
+
+async def delivered(widget: Any, *keys: str) -> dict[str, bytes]:
+    """What a view asking for `keys` receives through the widget's media mailbox."""
+    got: dict[str, bytes] = {}
+
+    def take(change: dict[str, Any]) -> None:
+        if change["new"]:
+            got[widget.media_key] = change["new"]
+
+    widget.observe(take, names="media")
+    try:
+        await widget.send_media(list(keys), widget.library)
+    finally:
+        widget.unobserve(take, names="media")
+    return got

@@ -18,7 +18,7 @@ from sora_widget.errors import InvalidRequestError
 from sora_widget.simulator import FaultConfig
 
 from .conftest import TEST_KEY, state_text
-from .helpers import kill_kernel, started
+from .helpers import delivered, kill_kernel, started
 
 FOX = "a red fox trotting through fresh snow at dawn"
 REMIXES = [
@@ -97,18 +97,19 @@ async def test_lineage_is_shown_and_kept_in_the_library(make_compare):
     ]
 
 
-async def test_each_video_travels_once_as_its_own_binary_trait(make_compare):
+async def test_each_video_travels_once_when_a_view_asks_for_it(make_compare):
     compare = make_compare(FOX, remixes=REMIXES[:1])
     sent: list[str] = []
     compare.observe(lambda change: sent.append(change["name"]), names=traitlets.All)
     await asyncio.wait_for(compare.wait(), 120)
     media = [cell["media"] for cell in compare.cells]
-    assert media == ["video_c0", "video_c1"]
-    for name in media:
-        assert getattr(compare, name)[4:8] == b"ftyp" and name in compare.keys
+    assert media == [f"video:{v.video_id}" for v in compare.variants]
+    videos = await delivered(compare, *media)  # what a view asks for, and gets
+    assert all(videos[key][4:8] == b"ftyp" for key in media) and compare.media == b""
     assert all(isinstance(cell["fps"], float) and cell["fps"] > 0 for cell in compare.cells)
     assert not any(isinstance(v, bytes) for cell in compare.cells for v in cell.values())
-    assert sent.count("cells") >= 2 and not any(name.startswith("video_") for name in sent)
+    # Each video went out once when asked for, and left the state again (set, then emptied).
+    assert sent.count("cells") >= 2 and sent.count("media") == 2 * len(media)
 
 
 async def test_cancel_one_the_others_carry_on(make_compare):
@@ -285,7 +286,7 @@ async def test_save_html_is_self_contained_and_escapes_prompts(make_compare, tmp
     )
     assert [cell["prompt"] for cell in state["cells"]] == [hostile, hostile + " at night"]
     assert state["picked"] == compare.picked and state["playing"] is False
-    assert set(state["media"]) == {"video_c0", "video_c1"}
+    assert set(state["media"]) == {f"video:{v.video_id}" for v in compare.variants}
     assert TEST_KEY not in page
 
 

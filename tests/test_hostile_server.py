@@ -246,7 +246,7 @@ async def test_a_spritesheet_that_is_not_an_image_does_not_break_the_panel(tmp_p
     widget.generate()
     await asyncio.wait_for(widget.wait(), 20)
     await asyncio.sleep(0)
-    assert widget.job["status"] == "completed" and widget.video == MP4
+    assert widget.job["status"] == "completed" and widget.video_file.read_bytes() == MP4
     assert widget.error["kind"] == "" and widget.selected == "video_hostile1"
     assert widget.sprite == {} and widget.to_html().count("data:video/mp4") == 1
 

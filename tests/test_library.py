@@ -10,6 +10,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -614,3 +615,38 @@ async def test_no_saved_file_contains_the_api_key(make_app, tmp_path):
     for path in saved:
         assert DISTINCTIVE_KEY.encode() not in path.read_bytes(), path
     assert DISTINCTIVE_KEY not in repr(job) + repr(library) + repr(job.entry)
+
+
+async def test_saving_a_video_does_its_disk_work_off_the_event_loop(
+    make_app, tmp_path, monkeypatch
+):
+    """In a notebook this loop is the kernel's: a write or an fsync on it freezes every widget.
+    (The in-process simulator shares the loop and writes its own files: only ours count.)"""
+    import sora_widget.atomic as atomic
+
+    library = Library(tmp_path / "library")
+    loop_thread = threading.current_thread()
+    on_loop: list[str] = []
+
+    def ours(args: tuple, kwargs: dict) -> bool:
+        paths = [*args, *kwargs.values()]
+        if paths and isinstance(paths[0], int):  # a file descriptor: where does it point?
+            paths = [os.readlink(f"/proc/self/fd/{paths[0]}")]
+        return any(str(library.root) in str(path) for path in paths)
+
+    def watched(name, real):
+        def call(*args, **kwargs):
+            if threading.current_thread() is loop_thread and ours(args, kwargs):
+                on_loop.append(name)
+            return real(*args, **kwargs)
+
+        return call
+
+    for name in ("open", "fsync", "replace"):  # creating the temporary file, syncing, renaming
+        monkeypatch.setattr(atomic.os, name, watched(name, getattr(os, name)))
+    client, _ = sim_client(make_app(speed=SPEED))
+    job = submit(client, "a red fox", library=library, poller=Poller(client, cadence=FAST))
+    await asyncio.wait_for(job, 60)
+    await client.aclose()
+    assert job.entry is not None and job.entry.video_path.read_bytes()[4:8] == MP4_MAGIC
+    assert on_loop == [], f"on the event loop's thread: {sorted(set(on_loop))}"

@@ -65,7 +65,7 @@ async def test_a_job_survives_the_server_going_away_and_coming_back(tmp_path, ca
         stop_server(server)
         await client.aclose()
     assert video.status == "completed" and job.path.read_bytes()[4:8] == MP4_MAGIC
-    assert widget.job["status"] == "completed" and widget.video[4:8] == MP4_MAGIC
+    assert widget.job["status"] == "completed" and widget.video_file.read_bytes()[4:8] == MP4_MAGIC
     assert "Polling failed" in caplog.text and widget.library.pending() == []
 
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import gc
+import json
 import re
+import shutil
 import weakref
 from pathlib import Path
 
 import httpx
+import ipywidgets
 import pytest
 
 from sora_widget import backend
@@ -26,14 +30,14 @@ from sora_widget.errors import (
     ServerError,
 )
 from sora_widget.jobs import submit
-from sora_widget.library import Library
+from sora_widget.library import Library, LibraryEntry
 from sora_widget.poller import Cadence, Poller
 from sora_widget.simulator import FaultConfig
 from sora_widget.widget import SoraWidget
-from sora_widget.widget_state import cost_label, error_payload, form_problems, options
+from sora_widget.widget_state import cost_label, error_payload, form_problems, history_item, options
 
 from .conftest import TEST_KEY, state_text
-from .helpers import kill_kernel, png_bytes, started
+from .helpers import delivered, kill_kernel, png_bytes, started
 from .test_jobs import CountingTransport
 
 FORMAT_JS = Path(__file__).parents[1] / "js" / "format.js"
@@ -51,13 +55,18 @@ async def test_generate_moves_through_every_status_to_a_playable_video(make_widg
     assert video.status == "completed"
     assert seen[0] == "queued" and "in_progress" in seen and seen[-1] == "completed"
     assert widget.job["progress"] == 100 and widget.job["id"] == job.video_id
-    assert widget.video[4:8] == b"ftyp" and widget.poster[8:12] == b"WEBP"
-    assert widget.sprite["columns"] >= 1 and widget.spritesheet[:2] == b"\xff\xd8"
+    # A view asks for the player's media by key; they are sent, then leave the state.
+    media = await delivered(widget, *(f"{kind}:{job.video_id}" for kind in MEDIA))
+    assert media[f"video:{job.video_id}"][4:8] == b"ftyp"
+    assert media[f"thumbnail:{job.video_id}"][8:12] == b"WEBP"
+    assert widget.sprite["columns"] >= 1 and media[f"spritesheet:{job.video_id}"][:2] == b"\xff\xd8"
+    assert widget.media == b""
     assert widget.video_file is not None and widget.video_file.exists()
     assert [item["id"] for item in widget.history] == [job.video_id]
     assert widget.remix_prompt == widget.prompt and widget.result.id == job.video_id
 
 
+MEDIA = ("video", "thumbnail", "spritesheet")
 VALID = {"prompt": "ok", "model": "sora-2", "size": "720x1280", "seconds": "4"}
 
 
@@ -127,7 +136,7 @@ async def test_cancel_from_the_browser(make_widget):
     widget._handle_message(widget, {"action": "cancel"}, [])
     await asyncio.sleep(0.05)
     assert widget.job["status"] == "cancelled"
-    assert widget.video == b""
+    assert widget.selected == "" and widget.video_path == ""
 
 
 async def test_reattach_from_the_library_after_a_restart(make_widget, tmp_path):
@@ -135,7 +144,7 @@ async def test_reattach_from_the_library_after_a_restart(make_widget, tmp_path):
     first.generate()
     video = await asyncio.wait_for(first.wait(), 60)
     again = SoraWidget.from_id(video.id, client=first.client, library=Library(tmp_path / "videos"))
-    assert again.job["status"] == "completed" and again.video == first.video
+    assert again.job["status"] == "completed" and again.video_path == first.video_path
     assert again.selected == video.id and again.history[0]["id"] == video.id
 
 
@@ -146,7 +155,7 @@ async def test_reattach_follows_a_running_job(make_widget):
         await asyncio.sleep(0.01)
     again = SoraWidget.from_id(job.video_id, client=first.client, library=first.library)
     video = await asyncio.wait_for(again.wait(), 60)
-    assert video.id == job.video_id and again.video[4:8] == b"ftyp"
+    assert video.id == job.video_id and again.video_file.read_bytes()[4:8] == b"ftyp"
 
 
 async def test_rerunning_the_cell_after_a_kernel_restart_resumes_its_jobs(make_widget):
@@ -168,7 +177,7 @@ async def test_rerunning_the_cell_after_a_kernel_restart_resumes_its_jobs(make_w
     # The clock counts from when the video was created, before the restart.
     assert after.job["started_at"] <= second.video.created_at * 1000
     video = await asyncio.wait_for(after.wait(), 60)
-    assert video.id == second.video_id and after.video[4:8] == b"ftyp"
+    assert video.id == second.video_id and after.video_file.read_bytes()[4:8] == b"ftyp"
     assert after.prompt == "first fox" and after.seconds == "8"  # what Retry would make again
     while len(after.history) < 2 or not all(item["thumbnail"] for item in after.history):
         await asyncio.sleep(0.02)
@@ -497,3 +506,64 @@ async def test_a_closed_widget_is_collected_while_its_job_runs_on_and_saves(make
         video = await asyncio.wait_for(paid, 60)
         assert library.get(video.id) is not None
         assert paid._callbacks == [] and paid._retry_listeners == []
+
+
+# ---- what crosses the comm, and what a saved notebook keeps ------------------------------------
+
+
+def manager_state_bytes(widget: SoraWidget) -> int:
+    """The size of what ipywidgets' embed (and "Save Widget State") writes for this widget."""
+    state = ipywidgets.Widget.get_manager_state(drop_defaults=True, widgets=[widget])
+    return len(json.dumps(state))
+
+
+def count_sent(widget: SoraWidget) -> list[int]:
+    """Bytes of every message the widget sends its views from now on (JSON plus buffers)."""
+    sizes: list[int] = []
+
+    def send(msg: dict, buffers: list | None = None) -> None:
+        sizes.append(
+            len(json.dumps(msg)) + sum(len(memoryview(b).cast("B")) for b in buffers or [])
+        )
+
+    widget._send = send
+    return sizes
+
+
+def copies(library: Library, entry: LibraryEntry, count: int) -> list[LibraryEntry]:
+    """`count` more saved videos in the library, copies of `entry` under new ids."""
+    made = []
+    for n in range(count):
+        folder = library.folder(f"{entry.id}_copy{n}")
+        shutil.copytree(entry.folder, folder)
+        copy = dataclasses.replace(entry, id=folder.name, folder=folder)
+        (folder / "metadata.json").write_text(json.dumps(copy.to_metadata()))
+        made.append(copy)
+    return made
+
+
+async def test_the_saved_state_names_the_video_and_does_not_hold_it(make_widget):
+    widget = make_widget(prompt="a red fox trotting through fresh snow")
+    widget.generate()
+    await asyncio.wait_for(widget.wait(), 60)
+    played = await delivered(widget, f"video:{widget.selected}")  # a view has it
+    assert played and widget.media == b""
+    size = manager_state_bytes(widget)
+    assert size < 100_000 and widget.video_file.stat().st_size > size
+    assert widget.selected in json.dumps(widget.get_state("history"))
+
+
+async def test_a_status_change_in_the_history_sends_no_thumbnails(make_widget):
+    widget = make_widget(prompt="a red fox trotting through fresh snow")
+    widget.generate()
+    await asyncio.wait_for(widget.wait(), 60)
+    entry = widget.library.get(widget.selected)
+    thumbnail = entry.thumbnail_path.stat().st_size
+    for copy in copies(widget.library, entry, 19):
+        widget._remember(copy)
+    assert len(widget.history) == 20 and all(item["thumbnail"] for item in widget.history)
+    sent = count_sent(widget)
+    for n in range(20):  # a job out of the panel, moving on
+        status = ("queued", "in_progress")[n % 2]
+        widget._put_in_history(history_item("video_running", "a job", status))
+    assert len(sent) == 20 and max(sent) < thumbnail and sum(sent) < 20 * 10_000

@@ -1,0 +1,96 @@
+// Media (videos, thumbnails, spritesheets) asked of the kernel by key and kept as blob URLs, one
+// store per model, shared by its views. Why not Bytes traits: they stay in the kernel and in the
+// saved widget state, and a list of them is re-sent whole on every change (sora_widget/media.py).
+// The kernel answers `{action: "media", keys}` by setting `media_key` + `media` in one update
+// and emptying `media` in the next; the store keeps the bytes, so the state never has to.
+// The last view of a model to go revokes every URL; a later view asks again.
+
+import { asBytes } from "./blob.js";
+import { sniffImageType } from "./image.js";
+
+const TYPES = { video: "video/mp4", spritesheet: "image/jpeg" };
+
+function typeOf(key, bytes) {
+  const kind = key.slice(0, key.indexOf(":"));
+  return TYPES[kind] ?? (sniffImageType(bytes.subarray(0, 16)) || "image/webp");
+}
+
+export class MediaStore {
+  constructor(model) {
+    this.model = model;
+    this.urls = new Map(); // key -> object URL
+    this.asked = new Set(); // keys requested and not arrived yet
+    this.listeners = new Set();
+    this.users = 0;
+    this.onMedia = () => this.receive();
+    model.on("change:media", this.onMedia);
+  }
+
+  /** Take a delivery: the bytes in `media`, named by `media_key`. An emptied `media` is not one. */
+  receive() {
+    const key = this.model.get("media_key");
+    const bytes = asBytes(this.model.get("media"));
+    if (!key || !bytes) return;
+    const previous = this.urls.get(key);
+    this.urls.set(key, URL.createObjectURL(new Blob([bytes], { type: typeOf(key, bytes) })));
+    if (previous) URL.revokeObjectURL(previous);
+    this.asked.delete(key);
+    for (const listener of [...this.listeners]) listener(key);
+  }
+
+  url(key) {
+    return (key && this.urls.get(key)) || null;
+  }
+
+  /** Ask the kernel for the keys not here and not asked for yet (one message for all). */
+  want(keys) {
+    const missing = keys.filter((key) => key && !this.urls.has(key) && !this.asked.has(key));
+    if (!missing.length) return;
+    for (const key of missing) this.asked.add(key);
+    this.model.send({ action: "media", keys: missing });
+  }
+
+  /** Revoke the URLs of `kind` whose keys are not in `keys` (a video no longer shown). */
+  keep(kind, keys) {
+    const kept = new Set(keys);
+    for (const [key, url] of this.urls) {
+      if (key.startsWith(`${kind}:`) && !kept.has(key)) {
+        URL.revokeObjectURL(url);
+        this.urls.delete(key);
+      }
+    }
+  }
+
+  destroy() {
+    this.model.off("change:media", this.onMedia);
+    for (const url of this.urls.values()) URL.revokeObjectURL(url);
+    this.urls.clear();
+    this.asked.clear();
+    this.listeners.clear();
+  }
+}
+
+const stores = new WeakMap(); // model -> MediaStore
+
+/**
+ * The model's store, for one view: `onChange(key)` runs when media arrive, until the view is
+ * disposed; the store goes with the model's last view.
+ */
+export function mediaStore(ctx, onChange) {
+  let store = stores.get(ctx.model);
+  if (!store) {
+    store = new MediaStore(ctx.model);
+    stores.set(ctx.model, store);
+  }
+  store.users += 1;
+  store.listeners.add(onChange);
+  ctx.onDispose(() => {
+    store.listeners.delete(onChange);
+    store.users -= 1;
+    if (store.users === 0) {
+      store.destroy();
+      if (stores.get(ctx.model) === store) stores.delete(ctx.model);
+    }
+  });
+  return store;
+}
