@@ -5,6 +5,9 @@ import { fieldMessage } from "./context.js";
 import { ACCEL, IS_MAC, attr, h, isSubmitKey, setText, show } from "./dom.js";
 import { charCount, formatCost, formatCount, problemList, secondsLabel } from "./format.js";
 
+/** The Model menu's last entry: type a name the menu does not list (never a model name). */
+const OTHER = "\u0000other";
+
 /** Problems about these fields do not block Generate (they belong to the Remix box). */
 const NOT_FOR_GENERATE = new Set(["remix_prompt"]);
 
@@ -78,6 +81,21 @@ export function mountForm(ctx) {
 
   // Model / Size / Duration / cost
   const model = select(ctx, "model", "Model", "model");
+  // A model the menu does not list (any name the server knows), typed as the server spells it.
+  const modelName = h("input", {
+    class: "sora-input sora-model-name",
+    attrs: {
+      type: "text",
+      "aria-label": "Model name",
+      "data-testid": "model-name",
+      placeholder: "as the server names it",
+      spellcheck: "false",
+      autocomplete: "off",
+    },
+  });
+  model.field.append(modelName);
+  // Shown while "Other model…" is chosen, or while the model is one the menu does not list.
+  let typing = false;
   const size = select(ctx, "size", "Size", "size");
   const seconds = select(ctx, "seconds", "Duration", "seconds");
   const cost = h("span", {
@@ -165,8 +183,17 @@ export function mountForm(ctx) {
   ctx.watch(["options", "model", "size", "seconds"], () => {
     const options = ctx.get("options") || {};
     const current = ctx.get("model") ?? "";
-    const models = (options.models ?? []).map((m) => ({ value: m, label: m, disabled: false }));
-    setOptions(model.el, withCurrent(models, current), current);
+    const listed = options.models ?? [];
+    const other = typing || (current !== "" && !listed.includes(current));
+    const models = [
+      ...listed.map((m) => ({ value: m, label: m, disabled: false })),
+      { value: OTHER, label: "Other model…", disabled: false },
+    ];
+    setOptions(model.el, models, other ? OTHER : current);
+    show(modelName, other);
+    if (other && document.activeElement !== modelName && modelName.value !== current) {
+      modelName.value = current;
+    }
 
     // A model the catalog knows shows its own menu; another offers every size and duration.
     const menu = options.size_menu?.[current] ?? options.all_sizes ?? [];
@@ -198,6 +225,7 @@ export function mountForm(ctx) {
     updateGenerate();
     mark(prompt, "prompt", countId);
     mark(model.el, "model");
+    mark(modelName, "model");
     mark(size.el, "size");
     mark(seconds.el, "seconds");
   });
@@ -216,7 +244,16 @@ export function mountForm(ctx) {
     event.stopPropagation();
     doGenerate();
   });
-  ctx.listen(model.el, "change", () => ctx.set({ model: model.el.value }));
+  ctx.listen(model.el, "change", () => {
+    typing = model.el.value === OTHER;
+    if (typing) {
+      show(modelName, true);
+      modelName.focus();
+    } else {
+      ctx.set({ model: model.el.value });
+    }
+  });
+  ctx.listen(modelName, "input", () => ctx.set({ model: modelName.value.trim() }));
   ctx.listen(size.el, "change", () => ctx.set({ size: size.el.value }));
   ctx.listen(seconds.el, "change", () => ctx.set({ seconds: seconds.el.value }));
   ctx.listen(generate, "click", doGenerate);

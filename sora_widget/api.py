@@ -23,12 +23,14 @@ import httpx
 
 from ._retry import NEVER_SENT, RetryNotice, RetryPolicy, parse_retry_after, requesting_jobs
 from .atomic import atomic_stream
+from .catalog import order_models
 from .errors import (
     APIConnectionError,
     APIError,
     APITimeoutError,
     InvalidRequestError,
     RateLimitError,
+    SoraError,
     error_class_for_status,
 )
 from .reference_image import Fit, ReferenceImage, prepare_reference
@@ -66,6 +68,15 @@ MAYBE_CREATED = (
 VideoInput = str | os.PathLike[str] | bytes
 FormParts = list[tuple[str, tuple[str | None, str | bytes] | tuple[str, bytes, str]]]
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ServerModels:
+    """What `GET /models` said: model names to offer, and the server's kind if it told."""
+
+    names: list[str]
+    #: "LiteLLM" when the proxy's headers say so; None for a server that does not say.
+    kind: str | None
 
 
 @dataclass(frozen=True)
@@ -132,6 +143,7 @@ class VideosAPI:
         self.is_simulator: bool = False
         self._retry = RetryPolicy(max_retries=max_retries)
         self._sleep = sleep
+        self._models: asyncio.Future[ServerModels | None] | None = None
         self._retry_listeners: list[Callable[[RetryNotice], object]] = []
         headers = {}
         if organization := organization or os.environ.get("OPENAI_ORG_ID"):
@@ -224,6 +236,31 @@ class VideosAPI:
             if not page.has_more or page.last_id is None or page.last_id == after:
                 return
             after = page.last_id
+
+    async def list_models(self) -> ServerModels:
+        """`GET /models`: the video models this server offers, and what kind of server it is.
+
+        LiteLLM marks video models with `"mode": "video_generation"`; a plain OpenAI-style list
+        has no modes, so then every name is offered (the catalog's known ones first).
+        """
+        response = await self._send("GET", "/models")
+        return _parse(response, lambda body: _server_models(body, response.headers))
+
+    async def server_models(self) -> ServerModels | None:
+        """`list_models()` asked once per client, so every widget on a server shares one
+        answer; None when the server lists none (no /models, or an error): then the form
+        offers the catalog's names."""
+        if self._models is None:
+            self._models = asyncio.ensure_future(self._models_or_none())
+        return await asyncio.shield(self._models)
+
+    async def _models_or_none(self) -> ServerModels | None:
+        try:
+            models = await self.list_models()
+        except SoraError as error:
+            logger.info("GET /models failed (%s): offering the catalog's models", error)
+            return None
+        return models if models.names else None
 
     async def delete(self, video_id: str) -> bool:
         """Delete a completed or failed video and its files; True when the server confirms."""
@@ -524,6 +561,18 @@ def _parse(response: httpx.Response, build: Callable[[dict[str, Any]], T]) -> T:
         status_code=response.status_code,
         request_id=response.headers.get("x-request-id"),
     )
+
+
+def _server_models(body: dict[str, Any], headers: httpx.Headers) -> ServerModels:
+    """The names to offer; `mode` on the entries is LiteLLM's own addition to the list (its
+    proxy sends no version header on this route), so it also says which server this is."""
+    items = [item for item in body.get("data") or [] if isinstance(item, dict)]
+    names = [str(item["id"]) for item in items if isinstance(item.get("id"), str)]
+    with_modes = any("mode" in item for item in items)
+    if with_modes:
+        names = [str(i["id"]) for i in items if i.get("mode") == "video_generation" and i.get("id")]
+    litellm = with_modes or "x-litellm-version" in headers
+    return ServerModels(names=order_models(names), kind="LiteLLM" if litellm else None)
 
 
 def _video_page(body: dict[str, Any]) -> VideoPage:

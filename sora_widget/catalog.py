@@ -295,6 +295,19 @@ def family_named(name: str) -> ModelFamily:
     return _BY_NAME[name]
 
 
+def order_models(names: list[str]) -> list[str]:
+    """A server's model names for the menu: those of known families first (in the catalog's
+    order), then the rest as the server gave them; each once."""
+    unique = list(dict.fromkeys(names))
+    rank = {family.name: n for n, family in enumerate(FAMILIES)}
+
+    def key(name: str) -> int:
+        family = family_of(name)
+        return rank[family.name] if family is not None else len(FAMILIES)
+
+    return sorted(unique, key=key)
+
+
 def offered_models() -> list[str]:
     """What the Model menu offers when the server lists no models: Sora's (the simulator's
     default, its dated snapshots too), then each other family's usual name."""

@@ -8,6 +8,7 @@ carry is computed in `widget_state`; this module wires jobs, the library and the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,7 @@ import traitlets
 
 from ._retry import RetryNotice
 from .backend import connect
+from .catalog import family_of
 from .client import SoraClient
 from .errors import InvalidRequestError
 from .export import player_page
@@ -25,7 +27,7 @@ from .kernel_loop import on_creating_loop
 from .library import Library, LibraryEntry
 from .media import MediaWidget
 from .resume import resume
-from .tasks import off_loop
+from .tasks import off_loop, spawn
 from .throttle import Throttle
 from .types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE, Video, VideoStatus
 from .widget_state import (
@@ -117,12 +119,15 @@ class SoraWidget(MediaWidget):
         self._throttle = Throttle(self._push)
         self._on_complete: list[Callable[[SoraWidget], object]] = []
         self._layout: asyncio.Task[Any] | None = None  # reading the spritesheet's size
+        self._menu: asyncio.Task[Any] | None = None  # asking the server for its models
         if input_reference is not None:
             self.reference = input_reference
         self._refresh_form()
         self.on_msg(on_creating_loop(self._handle_message))
         if resume:
             self._resume()
+        with contextlib.suppress(RuntimeError):  # no loop (a plain script): the catalog's menu
+            self._menu = spawn(self._offer_server_models())
 
     def __repr__(self) -> str:
         return f"SoraWidget(prompt={self.prompt[:40]!r}, status={self.job.get('status')!r})"
@@ -133,6 +138,8 @@ class SoraWidget(MediaWidget):
         for job in list(self._subscriptions):
             self._unsubscribe(job)
         self._throttle.cancel()
+        if self._menu is not None:
+            self._menu.cancel()
         super().close()
 
     # ---- the Python API ---------------------------------------------------------------------
@@ -381,7 +388,36 @@ class SoraWidget(MediaWidget):
 
     @traitlets.observe("prompt", "model", "size", "seconds", "reference", "fit")
     def _form_changed(self, change: dict[str, Any]) -> None:
+        if change["name"] == "model":
+            self._fit_to_model()
         self._refresh_form()
+
+    def _fit_to_model(self) -> None:
+        """A family whose limits are the server's to check (not Sora's) gets its own default
+        size and duration when the current ones are not among its usual values; Sora's keep the
+        choice and show it refused, so a person sees why."""
+        family = family_of(self.model)
+        if family is None or family.strict:
+            return
+        with self.hold_sync():
+            if self.size not in family.sizes:
+                self.size = family.default_size
+            if self.seconds not in family.seconds:
+                self.seconds = family.default_seconds
+
+    async def _offer_server_models(self) -> None:
+        """The Model menu from the server's own list (fetched once per client, in the
+        background so no cell waits); the default model gives way to one the server has."""
+        models = await self.client.server_models()
+        if models is None:
+            return
+        with self.hold_sync():
+            self.options = options(models.names)
+            if self.model == DEFAULT_MODEL and self.model not in models.names and self._job is None:
+                self.model = models.names[0]
+            self.backend = backend_badge(
+                self.client.display_url, self.client.is_simulator, models.kind
+            )
 
     def _refresh_form(self) -> None:
         with self.hold_sync():

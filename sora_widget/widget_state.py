@@ -93,12 +93,13 @@ def _union(groups: Iterable[tuple[str, ...]]) -> list[str]:
     return list(dict.fromkeys(value for group in groups for value in group))
 
 
-def backend_badge(base_url: str, is_simulator: bool) -> dict[str, str]:
-    """'Simulator', or the server's host: the user always knows who is being paid."""
-    return {
-        "label": "Simulator" if is_simulator else (urlsplit(base_url).hostname or base_url),
-        "title": base_url,
-    }
+def backend_badge(base_url: str, is_simulator: bool, kind: str | None = None) -> dict[str, str]:
+    """'Simulator', or the server's host and kind ("LiteLLM"): the user always knows who is
+    being paid."""
+    label = "Simulator" if is_simulator else (urlsplit(base_url).hostname or base_url)
+    if kind and not is_simulator:
+        label = f"{label} · {kind}"
+    return {"label": label, "title": f"{kind} at {base_url}" if kind else base_url}
 
 
 def cost_label(model: str, size: str, seconds: str) -> str:

@@ -9,6 +9,8 @@ import httpx
 import openai
 import pytest
 
+from sora_widget.client import SoraClient
+
 from .conftest import TEST_KEY, RunningServer, start_server, stop_server
 from .helpers import MP4_MAGIC
 from .litellm_proxy import Proxy, route, start_proxy, stop_proxy
@@ -53,3 +55,9 @@ def test_the_official_sdk_goes_through_end_to_end(proxy: Proxy, tmp_path: Path) 
     target = tmp_path / "through-litellm.mp4"
     sdk.videos.download_content(video.id).write_to_file(target)
     assert target.read_bytes()[4:8] == MP4_MAGIC
+
+
+async def test_our_client_reads_the_proxys_menu_and_kind(proxy: Proxy) -> None:
+    async with SoraClient(proxy.key, base_url=proxy.base_url) as client:
+        models = await client.list_models()
+    assert models.names == ["sora-2-pro", "sora-2"] and models.kind == "LiteLLM"

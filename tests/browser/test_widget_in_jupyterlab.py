@@ -12,6 +12,7 @@ import httpx
 import psutil
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from .conftest import screenshot, write_notebook
 
@@ -118,6 +119,32 @@ def test_type_generate_and_watch_the_video_play(page, lab_server):
         timeout=120_000,
     )
     assert page.get_by_test_id("error").is_hidden()
+
+
+def test_a_model_the_menu_does_not_list_is_typed_and_made(page, lab_server):
+    """Servers name their own models: "Other model…" takes any name, and its video plays."""
+    run_first_cell(page, lab_server, "other-model.ipynb")
+    model = page.get_by_label("Model", exact=True)
+    name = page.get_by_role("textbox", name="Model name")
+    expect(name).to_be_hidden()
+    model.select_option("Other model…")
+    expect(name).to_be_visible()
+    expect(name).to_be_focused()
+    name.fill("house-model-v2")
+    # An unknown model: every size is offered, checked for shape only.
+    page.get_by_label("Duration").select_option("6")
+    page.get_by_role("textbox", name="Prompt").fill("a lighthouse at dusk, slow zoom")
+    expect(page.get_by_role("button", name="Generate")).to_be_enabled()
+    page.get_by_label("Size").select_option("1280x720")
+    page.get_by_role("button", name="Generate").click()
+    page.wait_for_function(VIDEO_PLAYING, timeout=120_000)
+    facts = video_facts(page)
+    assert (facts["width"], facts["height"]) == (1280, 720), facts
+    assert page.evaluate("document.querySelector('[data-testid=\"video\"]').duration") > 5.5
+    expect(name).to_have_value("house-model-v2")
+    model.select_option("sora-2")  # back to a listed model: the name field goes away
+    expect(name).to_be_hidden()
+    screenshot(page, "lab-other-model")
 
 
 def test_moderation_error_is_shown_in_plain_words(page, lab_server):
@@ -271,7 +298,7 @@ def test_a_kernel_restart_mid_job_then_rerunning_the_cell_resumes_it(page, lab_s
     run_first_cell(page, lab_server, "restart.ipynb")
     prompt = "a lighthouse in a storm at night"
     page.get_by_role("textbox", name="Prompt", exact=True).fill(prompt)
-    page.get_by_label("Model").select_option("sora-2-pro")
+    page.get_by_label("Model", exact=True).select_option("sora-2-pro")
     page.get_by_label("Size").select_option("1280x720")
     page.get_by_label("Duration").select_option("12")  # about 25 s at the tests' speed
     page.get_by_role("button", name="Generate").click()
