@@ -22,6 +22,8 @@ from sora_widget.simulator import FaultConfig, SimulatorConfig, create_app
 from sora_widget.simulator.process import command
 from sora_widget.widget import SoraWidget
 
+from .helpers import stop_and_read
+
 TEST_KEY = "sk-test-SECRET-do-not-leak-7f3a"
 #: Fast enough for tests, slow enough that queued and in_progress can be observed.
 TEST_SPEED = 100.0
@@ -111,15 +113,7 @@ def start_server(data_dir: Path, *extra_args: str) -> RunningServer:
 
 def stop_server(server: RunningServer) -> str:
     """Stop it and return everything it printed, for the tests that check for leaks."""
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
-    text = server.output.read_text(errors="replace")
-    server.output.unlink(missing_ok=True)
-    return text
+    return stop_and_read(server.process, server.output)
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ import asyncio
 import io
 import json
 import socket
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -101,3 +102,16 @@ async def delivered(widget: Any, *keys: str) -> dict[str, bytes]:
     finally:
         widget.unobserve(take, names="media")
     return got
+
+
+def stop_and_read(process: subprocess.Popen, output: Path) -> str:
+    """Stop a server process the tests started and return what it printed to `output`."""
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    text = output.read_text(errors="replace")
+    output.unlink(missing_ok=True)
+    return text

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import yaml
 
-from .helpers import unused_port
+from .helpers import stop_and_read, unused_port
 
 ROOT = Path(__file__).resolve().parents[1]
 LITELLM = ROOT / ".venv-litellm" / "bin" / "litellm"
@@ -88,12 +88,4 @@ def start_proxy(routes: list[dict[str, Any]], folder: Path) -> Proxy:
 
 def stop_proxy(proxy: Proxy) -> str:
     """Stop it and return what it printed."""
-    proxy.process.terminate()
-    try:
-        proxy.process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proxy.process.kill()
-        proxy.process.wait()
-    text = proxy.output.read_text(errors="replace")
-    proxy.output.unlink(missing_ok=True)
-    return text
+    return stop_and_read(proxy.process, proxy.output)
