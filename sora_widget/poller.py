@@ -3,7 +3,11 @@
 While two or more jobs are active the poller asks `GET /videos` once per tick for all of them
 (falling back to `GET /videos/{id}` for a job that is not on that page). A single job is polled
 with `GET /videos/{id}`, whose `openai-poll-after-ms` hint bounds the wait from below. Without
-a hint the wait backs off from about 2 s towards 15 s.
+a hint the wait backs off from about 2 s towards 15 s on the simulator; on any other server
+without a hint, as the Videos guide says, every 10 to 20 s (jittered), sooner as the video's
+expected end nears (from the progress rate, or the model's typical time when the server's
+progress is unusable), and never sooner than 2 s after the last poll. A server that lacks the
+list (LiteLLM, New API: see `features`) is asked once, then each video is polled on its own.
 
 Once a job's progress rate is known, the poller predicts its end and retrieves that one job
 then (`GET /videos/{id}`), instead of waiting for the next tick; the shared list keeps the other
