@@ -77,10 +77,22 @@ export function isRunning(status) {
   return status === "queued" || status === "in_progress";
 }
 
-/** The line beside the progress bar: "0:41 elapsed · ~0:30 left", "took 0:42", "". */
+/** "0:41 of about 3:00": the elapsed time against the model's usual time, for a job whose
+ * server reports no usable progress; "" without a usual time or a start. */
+export function typicalText(elapsed, typicalSeconds) {
+  if (!isTime(elapsed) || !isTime(typicalSeconds) || typicalSeconds <= 0) return "";
+  return `${formatClock(elapsed)} of about ${formatClock(typicalSeconds)}`;
+}
+
+/** The line beside the progress bar: "0:41 elapsed · ~0:30 left", "0:41 of about 3:00",
+ * "took 0:42", "". */
 export function timingText(job, now, etaLeft) {
   if (!job) return "";
   const elapsed = elapsedSeconds(job.started_at, job.finished_at, now);
+  if (isRunning(job.status) && job.indeterminate) {
+    const against = typicalText(elapsed, job.typical_seconds);
+    if (against) return elapsed > job.typical_seconds ? `${against} · taking longer` : against;
+  }
   if (isRunning(job.status)) {
     const parts = [];
     if (elapsed !== null) parts.push(`${formatClock(elapsed)} elapsed`);
@@ -108,6 +120,7 @@ const ERROR_TITLES = {
   failed: "Generation failed",
   timeout: "Timed out",
   cancelled: "Cancelled",
+  unsupported: "Not supported by this server",
 };
 
 /** A short heading for the error panel. */
@@ -179,4 +192,40 @@ export function unreadableImageMessage(name, sniffedType) {
     );
   }
   return `Reference image: ${file} is not an image this browser can read. ${USE_INSTEAD}`;
+}
+
+/** Why a feature is unavailable on this server ("" while it is, or is not known missing), from
+ * the `features` trait: {name: {supported, reason}}. */
+export function unsupportedReason(features, name) {
+  const feature = features?.[name];
+  if (!feature || feature.supported !== false) return "";
+  return feature.reason || "This server does not support this.";
+}
+
+/** Every known-missing feature's reason, one per line, for the backend badge's tooltip. */
+export function unsupportedSummary(features) {
+  return Object.keys(features || {})
+    .map((name) => unsupportedReason(features, name))
+    .filter(Boolean)
+    .join("\n");
+}
+
+/** What the progress bar shows for a job: `valueNow` is null (no aria-valuenow) when the
+ * server's progress is unusable (`job.indeterminate`) and the job is still running. */
+export function progressBar(job) {
+  const status = job?.status || "idle";
+  const label = statusLabel(status);
+  const progress = Math.round(Math.min(100, Math.max(0, Number(job?.progress) || 0)));
+  const shown = status === "completed" ? 100 : progress;
+  const indeterminate = Boolean(job?.indeterminate) && isRunning(status);
+  const quarter = Math.floor(shown / 25) * 25;
+  return {
+    label,
+    indeterminate,
+    valueNow: indeterminate ? null : shown,
+    valueText: label ? (indeterminate ? `${label}, progress unknown` : `${label}, ${shown}%`) : null,
+    width: indeterminate ? "" : `${shown}%`,
+    percentText: label && !indeterminate ? `${shown}%` : "",
+    spoken: label ? (isRunning(status) && !indeterminate ? `${label}, ${quarter}%` : label) : "",
+  };
 }

@@ -2,6 +2,7 @@
 // the API's host), so people always know which server they are paying.
 
 import { h, setText } from "./dom.js";
+import { unsupportedSummary } from "./format.js";
 
 export function mountHeader(ctx, title) {
   const badge = h("span", { class: "sora-backend", attrs: { "data-testid": "backend" } });
@@ -13,10 +14,13 @@ export function mountHeader(ctx, title) {
     summary,
     badge,
   );
-  ctx.watch(["backend"], () => {
+  ctx.watch(["backend", "features"], () => {
     const backend = ctx.get("backend") || {};
     setText(badge, backend.label || "");
-    badge.title = backend.title || "";
+    // What this server cannot do, learned as it answered, under its address.
+    const missing = unsupportedSummary(ctx.get("features"));
+    badge.title = [backend.title || "", missing].filter(Boolean).join("\n");
+    badge.dataset.limited = missing ? "true" : "false";
     badge.hidden = !backend.label;
     badge.dataset.kind = backend.label === "Simulator" ? "simulator" : "remote";
   });

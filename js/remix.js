@@ -5,6 +5,7 @@ import { fieldMessage } from "./context.js";
 import { diffView } from "./diffview.js";
 import { attr, h, isSubmitKey, setText, show } from "./dom.js";
 import { hasChanges, wordDiff } from "./diff.js";
+import { unsupportedReason } from "./format.js";
 
 export function mountRemix(ctx) {
   const textId = ctx.id("remix");
@@ -65,8 +66,15 @@ export function mountRemix(ctx) {
     attr(text, "aria-invalid", problem ? "true" : null);
     const described = [problem ? messageId : "", diff.hidden ? "" : diffId].filter(Boolean).join(" ");
     attr(text, "aria-describedby", described || null);
-    button.disabled = !text.value.trim() || Boolean(problem);
-    attr(button, "title", problem || (!text.value.trim() ? "Describe what should change first" : null));
+    // A server without the remix endpoint: the button stays (same name), disabled, saying why.
+    const missing = unsupportedReason(ctx.get("features"), "remix");
+    button.disabled = Boolean(missing) || !text.value.trim() || Boolean(problem);
+    button.dataset.unsupported = missing ? "true" : "false";
+    attr(
+      button,
+      "title",
+      missing || problem || (!text.value.trim() ? "Describe what should change first" : null),
+    );
   }
 
   function remix() {
@@ -76,7 +84,7 @@ export function mountRemix(ctx) {
 
   ctx.watch(["remix_prompt"], render);
   ctx.watch(["history", "selected", "job", "prompt"], renderDiff);
-  ctx.watch(["problems", "error"], renderState);
+  ctx.watch(["problems", "error", "features"], renderState);
 
   ctx.listen(text, "input", () => {
     ctx.set({ remix_prompt: text.value });

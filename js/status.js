@@ -5,6 +5,7 @@ import { attr, h, setText, show } from "./dom.js";
 import {
   errorTitle,
   isRunning,
+  progressBar,
   remainingSeconds,
   retryCountdown,
   statusLabel,
@@ -132,22 +133,23 @@ export function mountStatus(ctx) {
   function renderJob() {
     const j = job();
     const status = j.status || "idle";
-    const label = statusLabel(status);
-    const progress = Math.round(Math.min(100, Math.max(0, Number(j.progress) || 0)));
-    const shown = status === "completed" ? 100 : progress;
+    // Unusable server progress (absent, a fraction, stages): an indeterminate bar, no
+    // percentage, and no aria-valuenow (ARIA's way of saying "amount unknown").
+    const shape = progressBar(j);
+    const label = shape.label;
     setText(badgeText, label);
     badge.dataset.status = status;
     live.dataset.status = status;
     el.dataset.status = status;
     show(badge, Boolean(label));
     show(bar, Boolean(label));
-    show(percent, Boolean(label));
-    attr(bar, "aria-valuenow", shown);
-    attr(bar, "aria-valuetext", label ? `${label}, ${shown}%` : null);
-    fill.style.width = `${shown}%`;
-    setText(percent, label ? `${shown}%` : "");
-    const quarter = Math.floor(shown / 25) * 25;
-    setText(spoken, label ? (isRunning(status) ? `${label}, ${quarter}%` : label) : "");
+    show(percent, Boolean(shape.percentText));
+    bar.dataset.indeterminate = shape.indeterminate ? "true" : "false";
+    attr(bar, "aria-valuenow", shape.valueNow);
+    attr(bar, "aria-valuetext", shape.valueText);
+    fill.style.width = shape.width;
+    setText(percent, shape.percentText);
+    setText(spoken, shape.spoken);
     setText(jobId, j.id ? truncate(j.id, 22) : "");
     jobId.title = j.id || "";
     show(jobId, Boolean(j.id && label));

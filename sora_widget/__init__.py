@@ -22,6 +22,7 @@ from .errors import (
     RateLimitError,
     ServerError,
     SoraError,
+    UnsupportedFeature,
     VideoFailed,
 )
 from .jobs import JobStatus, VideoJob
@@ -62,6 +63,7 @@ __all__ = [
     "RateLimitError",
     "ServerError",
     "SoraError",
+    "UnsupportedFeature",
     "Video",
     "VideoFailed",
     "VideoStatus",

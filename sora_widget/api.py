@@ -31,8 +31,10 @@ from .errors import (
     InvalidRequestError,
     RateLimitError,
     SoraError,
+    UnsupportedFeature,
     error_class_for_status,
 )
+from .features import ServerSupport, endpoint_missing
 from .reference_image import Fit, ReferenceImage, prepare_reference
 from .types import (
     DEFAULT_MODEL,
@@ -141,6 +143,9 @@ class VideosAPI:
         self.display_url: str = public_url(self.base_url)
         #: Shown as the widget's backend badge; set by whoever starts the simulator.
         self.is_simulator: bool = False
+        #: What this server has shown it can and cannot do, learned as requests go (see
+        #: `features`); an endpoint found missing is not asked again.
+        self.support = ServerSupport()
         self._retry = RetryPolicy(max_retries=max_retries)
         self._sleep = sleep
         self._models: asyncio.Future[ServerModels | None] | None = None
@@ -167,6 +172,13 @@ class VideosAPI:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.display_url!r})"
+
+    @property
+    def features(self) -> dict[str, bool | None]:
+        """What this server supports, as learned so far: {"list", "delete", "remix", "edits",
+        "extensions", "variants", "poll_hint"} -> True (seen working), False (missing: not
+        asked again), None (not tried yet). A copy: changing it changes nothing."""
+        return self.support.as_dict()
 
     @property
     def closed(self) -> bool:
@@ -216,13 +228,17 @@ class VideosAPI:
     async def retrieve_with_hint(self, video_id: str) -> tuple[Video, float | None]:
         """The video and the server's `openai-poll-after-ms` hint in seconds (None if absent)."""
         response = await self._send("GET", f"/videos/{_segment(video_id)}")
-        return _parse(response, Video.from_dict), _poll_hint(response)
+        video, hint = _parse(response, Video.from_dict), _poll_hint(response)
+        self.support.learn("poll_hint", hint is not None, f"no {POLL_HINT_HEADER} header")
+        return video, hint
 
     async def list_page(
         self, *, limit: int | None = None, order: str | None = None, after: str | None = None
     ) -> VideoPage:
         params = _list_params(limit, order, after)
-        response = await self._send("GET", "/videos", params=params)
+        response = await self._feature_send(
+            "list", "GET", "/videos", "GET /videos", names_a_video=False, params=params
+        )
         return _parse(response, _video_page)
 
     async def list(
@@ -263,22 +279,37 @@ class VideosAPI:
         return models if models.names else None
 
     async def delete(self, video_id: str) -> bool:
-        """Delete a completed or failed video and its files; True when the server confirms."""
-        response = await self._send("DELETE", f"/videos/{_segment(video_id)}")
+        """Delete a completed or failed video and its files; True when the server confirms.
+
+        Raises UnsupportedFeature on a server without the endpoint (LiteLLM, New API)."""
+        path = f"/videos/{_segment(video_id)}"
+        response = await self._feature_send(
+            "delete", "DELETE", path, "DELETE /videos/{id}", names_a_video=True
+        )
         return _parse(response, lambda body: bool(body.get("deleted")))
 
     async def remix(self, video_id: str, prompt: str) -> Video:
         """A new video from a completed one and a new prompt."""
         path = f"/videos/{_segment(video_id)}/remix"
         validate_prompt(prompt)
-        response = await self._send("POST", path, creating=True, json={"prompt": prompt})
+        response = await self._feature_send(
+            "remix",
+            "POST",
+            path,
+            "POST /videos/{id}/remix",
+            names_a_video=True,
+            creating=True,
+            json={"prompt": prompt},
+        )
         return _parse(response, Video.from_dict)
 
     async def edit(self, video: VideoInput, prompt: str) -> Video:
         """A new video from `video` (an id, or an MP4 path or bytes) changed as `prompt` says."""
         validate_prompt(prompt)
         parts = _form(prompt=prompt) + await asyncio.to_thread(_video_parts, video)
-        response = await self._send("POST", "/videos/edits", creating=True, files=parts)
+        response = await self._feature_send(
+            "edits", "POST", "/videos/edits", None, names_a_video=True, creating=True, files=parts
+        )
         return _parse(response, Video.from_dict)
 
     async def extend(self, video: VideoInput, prompt: str, seconds: str | int) -> Video:
@@ -286,7 +317,15 @@ class VideosAPI:
         validate_prompt(prompt)
         seconds = validate_seconds(_seconds_string(seconds), EXTENSION_SECONDS_CHOICES)
         parts = _form(prompt=prompt, seconds=seconds) + await asyncio.to_thread(_video_parts, video)
-        response = await self._send("POST", "/videos/extensions", creating=True, files=parts)
+        response = await self._feature_send(
+            "extensions",
+            "POST",
+            "/videos/extensions",
+            None,
+            names_a_video=True,
+            creating=True,
+            files=parts,
+        )
         return _parse(response, Video.from_dict)
 
     async def download_content(
@@ -308,6 +347,7 @@ class VideosAPI:
         async def download_once() -> httpx.Response:
             async with self._http.stream("GET", url, params={"variant": checked}) as response:
                 if response.is_success:
+                    self._learn_variants(checked, response)
                     await _save_atomically(response, target)
                 else:
                     await response.aread()
@@ -329,6 +369,58 @@ class VideosAPI:
     async def retrieve_character(self, character_id: str) -> Character:
         path = f"/videos/characters/{_segment(character_id, 'character_id')}"
         return _parse(await self._send("GET", path), Character.from_dict)
+
+    # ---- what the server supports ---------------------------------------------------------------
+
+    def _refuse_unsupported(self, feature: str) -> None:
+        """Raise UnsupportedFeature, without a request, for what the server is known to lack."""
+        if self.support.unsupported(feature):
+            raise UnsupportedFeature(
+                feature, self.support.reason(feature), status_code=self.support.status(feature)
+            )
+
+    async def _feature_send(
+        self,
+        feature: str,
+        method: str,
+        path: str,
+        route: str | None,
+        *,
+        names_a_video: bool,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        """`_send` for an endpoint not every server has: an answer saying the route is missing
+        is remembered, and raises UnsupportedFeature now and on every later call."""
+        self._refuse_unsupported(feature)
+        try:
+            response = await self._send(method, path, **kwargs)
+        except APIError as error:
+            if not endpoint_missing(
+                error.status_code, error.message, error.api_body, names_a_video=names_a_video
+            ):
+                raise
+            evidence = f"{error.status_code} to {route or f'{method} {path}'}"
+            self.support.learn(feature, False, evidence, error.status_code)
+            raise UnsupportedFeature(
+                feature,
+                self.support.reason(feature),
+                status_code=error.status_code,
+                request_id=error.request_id,
+                api_body=error.api_body,
+            ) from None
+        self.support.learn(feature, True)
+        return response
+
+    def _learn_variants(self, variant: ContentVariant, response: httpx.Response) -> None:
+        """A thumbnail or spritesheet answered with a video: the server ignores `variant`."""
+        if variant is ContentVariant.VIDEO:
+            return
+        content_type = response.headers.get("content-type", "").lower()
+        if content_type.startswith("video/"):
+            evidence = f"{content_type} for variant={variant.value}"
+            self.support.learn("variants", False, evidence, response.status_code)
+        elif content_type.startswith("image/"):
+            self.support.learn("variants", True)
 
     # ---- one request, with retries --------------------------------------------------------------
 
@@ -612,6 +704,7 @@ def _api_error(response: httpx.Response) -> APIError:
     error_class = error_class_for_status(response.status_code)
     kwargs: dict[str, Any] = {
         "status_code": response.status_code,
+        "api_body": bool(details),
         "request_id": response.headers.get("x-request-id"),
         **details,
     }

@@ -30,7 +30,7 @@ from .tasks import off_loop
 from .throttle import Throttle
 from .types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE
 from .validation import validate_generation, validate_prompt
-from .widget import STATIC, SoraWidget, front_end
+from .widget import STATIC, SoraWidget, follow_features, front_end
 from .widget_state import NO_ERROR, backend_badge, error_payload
 
 __all__ = ["Compare", "Variant"]
@@ -59,6 +59,8 @@ class Compare(MediaWidget):
     #: Columns of a prompts x models grid (one per model); 0 lets the view choose.
     columns = traitlets.Int(0).tag(sync=True)
     backend = traitlets.Dict().tag(sync=True)
+    #: What the server can do (see `SoraWidget.features`).
+    features = traitlets.Dict().tag(sync=True)
     error = traitlets.Dict(NO_ERROR).tag(sync=True)
 
     # Shared by every view, set from either side.
@@ -95,6 +97,7 @@ class Compare(MediaWidget):
         self.client = client or connect()
         self.library = library or Library()
         self.backend = backend_badge(self.client.display_url, self.client.is_simulator)
+        self._unfollow_features = follow_features(self, self.client)
         #: The cells, in the order shown.
         self.variants: list[Variant] = []
         #: The cell marked as the source: the baseline of prompt diffs, the default to remix.
@@ -129,6 +132,7 @@ class Compare(MediaWidget):
         waiting for a source that has not completed are not started."""
         while self._unsubscribers:
             self._unsubscribers.pop()()
+        self._unfollow_features()
         self._throttle.cancel()
         super().close()
 

@@ -33,8 +33,12 @@ class APIError(SoraError):
         param: str | None = None,
         type: str | None = None,
         request_id: str | None = None,
+        api_body: bool = True,
     ) -> None:
         super().__init__(message)
+        #: Whether the answer had the API's `{"error": {"message": ...}}` body: a route that
+        #: does not exist answers without one (`{"detail": "Not Found"}`, HTML, nothing).
+        self.api_body = api_body
         self.message = message
         self.status_code = status_code
         self.code = code
@@ -73,6 +77,16 @@ class RateLimitError(APIError):
     def __init__(self, message: str, *, retry_after: float | None = None, **kwargs) -> None:
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
+
+
+class UnsupportedFeature(APIError):
+    """The server has no such endpoint (it answered as a missing route, or did so before):
+    `feature` names it ("list", "delete", "remix", "edits", "extensions"). Not retried; the
+    client does not ask that server again."""
+
+    def __init__(self, feature: str, message: str, **kwargs) -> None:
+        super().__init__(message, **kwargs)
+        self.feature = feature
 
 
 class ServerError(APIError):

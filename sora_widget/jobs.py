@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from ._retry import RetryNotice, context_for
 from .api import VideosAPI
 from .blocking import run_blocking
+from .catalog import family_of
 from .errors import (
     BadRequestError,
     ConflictError,
@@ -34,7 +35,14 @@ from .errors import (
 from .library import Library, LibraryEntry
 from .poller import Poller
 from .tasks import spawn
-from .types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE, Video, VideoStatus
+from .types import (
+    DEFAULT_MODEL,
+    DEFAULT_SECONDS,
+    DEFAULT_SIZE,
+    ENDED_BY_SERVER,
+    Video,
+    VideoStatus,
+)
 from .validation import validate_generation, validate_prompt
 
 logger = logging.getLogger(__name__)
@@ -42,6 +50,24 @@ T = TypeVar("T")
 
 #: How long a job may take before it ends with JobTimeout (the video may still finish).
 DEFAULT_TIMEOUT = 30 * 60.0
+
+#: The generation time assumed for a model the catalog does not know.
+DEFAULT_TYPICAL_SECONDS = 120.0
+#: Progress that has not moved for this share of the model's typical time (and at least
+#: `STILL_MIN_SECONDS`) while the job runs is not a progress report: the bar goes indeterminate.
+STILL_FRACTION = 0.2
+STILL_MIN_SECONDS = 15.0
+
+#: What a person is told when the server ended the video itself, and what to do.
+_ENDED_WORDS = {
+    VideoStatus.CANCELLED: "The server cancelled this video before it finished (not this "
+    "client: someone or something on the server's side stopped it). Generate it again with "
+    "Retry.",
+    VideoStatus.EXPIRED: "The server expired this video: it was not finished, or not "
+    "downloaded, in the time the server keeps videos. Generate it again with Retry.",
+    VideoStatus.DELETED: "The server deleted this video before it could be saved. Generate "
+    "it again with Retry.",
+}
 
 #: (backend URL, video id) of every video a job in this process is following right now.
 _FOLLOWED: set[tuple[str, str]] = set()
@@ -124,6 +150,12 @@ class VideoJob:
         # The last few (clock, progress) changes: each was seen at or after the server reached
         # it, so the earliest end any of them predicts is the least delayed by the polling.
         self._recent_samples: collections.deque[tuple[float, int]] = collections.deque(maxlen=8)
+        #: When the job was first seen queued or in progress on the server.
+        self._running_since: float | None = None
+        #: Why the server's progress is not used (sticky once set): "" while it is.
+        self._unusable_progress = ""
+        #: The model named at submit, for the typical time before the server describes it.
+        self.model: str | None = None
         self._callbacks: list[Callable[[VideoJob], object]] = []
         self._retry_listeners: list[Callable[[RetryNotice], object]] = []
         self._last_notified: tuple[object, ...] | None = None
@@ -188,6 +220,8 @@ class VideoJob:
         """Percent per second between the first and the latest progress seen; None if unknown."""
         if self.status is not JobStatus.IN_PROGRESS or not self._first_sample:
             return None
+        if self.indeterminate:
+            return None
         (t0, p0), (t1, p1) = self._first_sample, self._last_sample or self._first_sample
         if p1 <= p0 or t1 <= t0:
             return None
@@ -198,6 +232,9 @@ class VideoJob:
         """Seconds until the video is ready, from the progress rate so far; None if unknown."""
         if self.status in (JobStatus.SAVING, JobStatus.COMPLETED):
             return 0.0
+        if self.indeterminate and not self.done:
+            # The server's progress says nothing: the model's usual time is the best guess.
+            return max(0.0, self.typical_seconds - self.elapsed)
         rate = self.progress_rate
         if rate is None:
             return None
@@ -209,10 +246,44 @@ class VideoJob:
         """How far `eta` may be off, in seconds, at most: the server rounds progress down to a
         whole percent, so each of the two samples the rate comes from is off by up to one."""
         eta = self.eta
+        if self.indeterminate:
+            return None
         if not eta or self._first_sample is None or self._last_sample is None:
             return None
         span = self._last_sample[1] - self._first_sample[1]
         return eta * 2 / span if span > 0 else None
+
+    @property
+    def indeterminate(self) -> bool:
+        """Whether the server's progress is useless for this job: absent, a 0-1 fraction, in
+        stages (a step after a long still), or not moving while the job runs. Then the panel
+        shows an indeterminate bar against `typical_seconds`, and `eta` comes from that."""
+        if self._unusable_progress:
+            return True
+        if self._running_since is None or self.done or self.status is JobStatus.SAVING:
+            return False
+        still_for = self.poller.clock() - self._running_since
+        if self._first_sample and self._last_sample != self._first_sample:
+            return False  # it moved
+        return still_for >= self._still_limit
+
+    @property
+    def _still_limit(self) -> float:
+        return max(STILL_MIN_SECONDS, STILL_FRACTION * self.typical_seconds)
+
+    @property
+    def progress_problem(self) -> str:
+        """Why the progress is not used, in a few words ("" while it is)."""
+        if self._unusable_progress:
+            return self._unusable_progress
+        return "the server's progress does not move" if self.indeterminate else ""
+
+    @property
+    def typical_seconds(self) -> float:
+        """How long the model usually takes (the catalog's figure, or a default)."""
+        model = self.video.model if self.video is not None else self.model
+        family = family_of(model) if model else None
+        return family.typical_seconds if family is not None else DEFAULT_TYPICAL_SECONDS
 
     @property
     def path(self) -> Path | None:
@@ -349,6 +420,8 @@ class VideoJob:
                 video = await self._watch()
             if video.status == VideoStatus.FAILED:
                 raise _failure(video)
+            if video.status in ENDED_BY_SERVER:
+                raise VideoFailed(video.id, str(video.status), _ENDED_WORDS[video.status])
             if self.library is not None:
                 self._set(JobStatus.SAVING)
                 self.entry = await self.library.save(video, self.client)
@@ -404,6 +477,9 @@ class VideoJob:
         if not video.is_terminal and not self.done:
             queued = video.status == VideoStatus.QUEUED
             self.status = JobStatus.QUEUED if queued else JobStatus.IN_PROGRESS
+            if self._running_since is None:
+                self._running_since = self.poller.clock()
+            self._check_progress(video)
             if not queued:
                 # When each value was *first* seen: a job stuck at 99% soon has an ETA of 0.
                 sample = (self.poller.clock(), video.progress)
@@ -414,6 +490,28 @@ class VideoJob:
         if not video.is_terminal:
             self._notify()  # a finished video is announced by the status `_run` sets next
 
+    def _check_progress(self, video: Video) -> None:
+        """Notice progress that is no progress report (see `indeterminate`)."""
+        if self._unusable_progress:
+            return
+        in_progress = video.status != VideoStatus.QUEUED
+        if not video.progress_reported and (in_progress or video.progress):
+            self._unusable_progress = (
+                "the server reports no progress"
+                if video.progress == 0
+                else "the server reports progress as a 0-1 fraction"
+            )
+        elif (
+            in_progress
+            and self._first_sample is not None
+            and self._last_sample == self._first_sample
+            and video.progress != self._first_sample[1]
+            and self.poller.clock() - self._first_sample[0] >= self._still_limit
+        ):
+            # Still for a long while in progress, then a step (volcengine's 0, 50, 100): the
+            # server reports stages, and a rate from them would be a wild guess.
+            self._unusable_progress = "the server's progress moves in stages"
+
     def _set(self, status: JobStatus, error: Exception | None = None) -> None:
         self.status = status
         self.error = error
@@ -422,7 +520,15 @@ class VideoJob:
         self._notify()
 
     def _notify(self) -> None:
-        state = (self.status, self.progress, self.video_id, self.error, self.path, self.deleted)
+        state = (
+            self.status,
+            self.progress,
+            self.video_id,
+            self.error,
+            self.path,
+            self.deleted,
+            self.indeterminate,
+        )
         if state == self._last_notified:
             return
         self._last_notified = state
@@ -492,7 +598,9 @@ def submit(
             fit=fit,
         )
 
-    return VideoJob(client, create, library=library, poller=poller, timeout=timeout, origin=origin)
+    job = VideoJob(client, create, library=library, poller=poller, timeout=timeout, origin=origin)
+    job.model = model
+    return job
 
 
 def submit_remix(

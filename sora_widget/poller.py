@@ -3,7 +3,11 @@
 While two or more jobs are active the poller asks `GET /videos` once per tick for all of them
 (falling back to `GET /videos/{id}` for a job that is not on that page). A single job is polled
 with `GET /videos/{id}`, whose `openai-poll-after-ms` hint bounds the wait from below. Without
-a hint the wait backs off from about 2 s towards 15 s.
+a hint the wait backs off from about 2 s towards 15 s on the simulator; on any other server
+without a hint, as the Videos guide says, every 10 to 20 s (jittered), sooner as the video's
+expected end nears (from the progress rate, or the model's typical time when the server's
+progress is unusable), and never sooner than 2 s after the last poll. A server that lacks the
+list (LiteLLM, New API: see `features`) is asked once, then each video is polled on its own.
 
 Once a job's progress rate is known, the poller predicts its end and retrieves that one job
 then (`GET /videos/{id}`), instead of waiting for the next tick; the shared list keeps the other
@@ -64,9 +68,20 @@ class Cadence:
     #: While jobs are overdue and keep finishing, the list comes every this fraction of a job's
     #: duration (bounded by `floor` and `list_maximum`).
     overdue_fraction: float = 0.05
+    #: Against a server that sends no `openai-poll-after-ms` (and is not the simulator), as
+    #: the Videos guide says: every 10 to 20 s (the wait starts at `unhinted_initial`, grows by
+    #: `factor` to `unhinted_maximum`, and is lengthened by up to `jitter`), sooner as the
+    #: video's expected end comes near, and never sooner than `unhinted_floor` after a poll.
+    unhinted_initial: float = 10.0
+    unhinted_maximum: float = 18.0
+    unhinted_floor: float = 2.0
 
     def jittered(self, seconds: float) -> float:
         return seconds * (1 + self.jitter * random.uniform(-1, 1))
+
+    def jittered_up(self, seconds: float) -> float:
+        """Lengthened only, so a wait never drops below the lower bound it was chosen for."""
+        return seconds * (1 + self.jitter * random.uniform(0, 1))
 
     def clamp(self, seconds: float) -> float:
         return min(self.ceiling, max(self.floor, seconds))
@@ -103,6 +118,8 @@ class _Watch:
     aim: float | None = None
     #: Whether the one retry allowed after the predicted end has been spent.
     retried: bool = False
+    #: The next wait against a server without hints (see `Cadence.unhinted_initial`).
+    slow: float = 0.0
 
 
 _POLLERS: weakref.WeakKeyDictionary[Any, Poller] = weakref.WeakKeyDictionary()
@@ -136,6 +153,8 @@ class Poller:
         self._last_poll = float("-inf")
         #: The next wait between list requests, without overdue jobs finishing.
         self._list_backoff = self.cadence.initial
+        #: The same against a server without hints.
+        self._list_slow = self.cadence.unhinted_initial
         self._failures = 0
         self._use_list = True
         self._task: asyncio.Task[Any] | None = None
@@ -156,9 +175,15 @@ class Poller:
         first error that is not transient (say, NotFoundError when the video was deleted).
         """
         watch = _Watch(
-            job, asyncio.get_running_loop().create_future(), deadline, self.cadence.initial
+            job,
+            asyncio.get_running_loop().create_future(),
+            deadline,
+            self.cadence.initial,
+            slow=self.cadence.unhinted_initial,
         )
-        first_wait = self.cadence.jittered(min(self.cadence.first, self.cadence.initial))
+        first_wait = max(
+            self._gap(), self.cadence.jittered(min(self.cadence.first, self.cadence.initial))
+        )
         first_poll = min(self.clock() + first_wait, deadline)
         self._next_tick = min(self._next_tick, first_poll) if self._live() else first_poll
         self._watches.append(watch)
@@ -172,6 +197,28 @@ class Poller:
             return await watch.future
         finally:
             self._watches.remove(watch)
+
+    def _unhinted(self) -> bool:
+        """Whether the server is one to poll as the guide says for servers without a hint: not
+        the simulator, and not seen sending `openai-poll-after-ms`."""
+        client = self._client()
+        if client is None or client.is_simulator:
+            return False
+        support = getattr(client, "support", None)
+        return support is None or support.supported("poll_hint") is not True
+
+    def _gap(self) -> float:
+        """The shortest time between two polls: `unhinted_floor` against a server without
+        hints, `floor` otherwise."""
+        return self.cadence.unhinted_floor if self._unhinted() else self.cadence.floor
+
+    def _can_list(self) -> bool:
+        """Whether to ask `GET /videos`: not once it failed, nor on a server known to lack it."""
+        client = self._client()
+        support = getattr(client, "support", None)
+        if support is not None and support.unsupported("list"):
+            self._use_list = False
+        return self._use_list
 
     def _live(self) -> list[_Watch]:
         return [watch for watch in self._watches if not watch.future.done()]
@@ -209,7 +256,7 @@ class Poller:
         # Ends predicted within `floor` of the first are waited for, and polled with it.
         first = min(aims)
         last = max(aim for aim in aims if aim <= first + self.cadence.floor)
-        return min(self._next_tick, max(last, self._last_poll + self.cadence.floor))
+        return min(self._next_tick, max(last, self._last_poll + self._gap()))
 
     async def _tick(self) -> None:
         now = self.clock()
@@ -219,7 +266,7 @@ class Poller:
         watches = self._live()
         if not watches:
             return
-        listing = len(watches) >= 2 and self._use_list
+        listing = len(watches) >= 2 and self._can_list()
         shared = self._next_tick - now <= _TICK_SLACK
         due = [w for w in watches if w.aim is not None and w.aim - now <= _TICK_SLACK]
         # Two predicted ends due at once cost one list request, which refreshes everyone; so
@@ -256,14 +303,14 @@ class Poller:
             watch.aim = self._aim(watch) if watch in live else None
         if not shared:
             return
-        if len(live) >= 2 and self._use_list:
+        if len(live) >= 2 and self._can_list():
             finished = sum(1 for watch in watches if watch.future.done()) > finished_before
             self._plan(self._list_delay(live, finished))
         elif len(live) == 1 and live[0].aim is not None:
             # A single job's predicted end is its next poll (never sooner than the hint). The
             # backoff grows all the same: once overdue, the job is not polled at a fresh 2 s.
             watch = live[0]
-            self._plan(max(self.cadence.floor, watch.aim - self.clock()))
+            self._plan(max(self._gap(), watch.aim - self.clock()))
             watch.aim = None
             watch.backoff = min(self.cadence.maximum, watch.backoff * self.cadence.factor)
         else:
@@ -289,13 +336,15 @@ class Poller:
             wait = eta + cadence.jittered(cadence.aim_late)
         else:
             wait = max(eta - error, eta / 2)
-        bound = cadence.clamp(watch.hint) if watch.hint is not None else cadence.floor
+        bound = cadence.clamp(watch.hint) if watch.hint is not None else self._gap()
         return self.clock() + min(cadence.ceiling, max(bound, wait))
 
     def _list_delay(self, live: list[_Watch], finished: bool) -> float:
         """The wait before the next list request: backoff capped at `list_maximum`, shortened
         while overdue jobs are finishing (the server is working through them)."""
         cadence = self.cadence
+        if self._unhinted():
+            return self._unhinted_list_delay(live)
         durations = [
             100 / rate
             for watch in live
@@ -306,6 +355,17 @@ class Poller:
         delay = max(cadence.floor, cadence.jittered(min(self._list_backoff, cadence.list_maximum)))
         self._list_backoff = min(cadence.list_maximum, self._list_backoff * cadence.factor)
         return delay
+
+    def _unhinted_list_delay(self, live: list[_Watch]) -> float:
+        """The list's wait against a server without hints: 10 to 20 s, cut short by the
+        soonest expected end (a predicted retrieve, or the model's typical time)."""
+        cadence = self.cadence
+        delay = cadence.jittered_up(self._list_slow)
+        self._list_slow = min(cadence.unhinted_maximum, self._list_slow * cadence.factor)
+        etas = [eta for watch in live if (eta := watch.job.eta)]
+        if etas:
+            delay = min(delay, min(etas))
+        return max(cadence.unhinted_floor, delay)
 
     async def _refresh_from_list(self, watches: list[_Watch]) -> list[_Watch]:
         """One `GET /videos` for all; returns the watches whose video was not on the page."""
@@ -359,6 +419,13 @@ class Poller:
         cadence = self.cadence
         if watch.hint is not None:
             return cadence.clamp(watch.hint)
+        if self._unhinted():
+            delay = cadence.jittered_up(watch.slow)
+            watch.slow = min(cadence.unhinted_maximum, watch.slow * cadence.factor)
+            eta = watch.job.eta
+            if eta:  # the expected end is near: come then, but never in a burst
+                delay = min(delay, eta)
+            return max(cadence.unhinted_floor, delay)
         delay = cadence.jittered(watch.backoff)
         watch.backoff = min(cadence.maximum, watch.backoff * cadence.factor)
         eta = watch.job.eta
@@ -371,7 +438,7 @@ class Poller:
             # The client's cap: a server asking for a day must not stop the jobs for a day.
             return min(MAX_RETRY_AFTER, max(self.cadence.floor, error.retry_after))
         backoff = self.cadence.initial * 2 ** (self._failures - 1)
-        return self.cadence.jittered(self.cadence.clamp(backoff))
+        return max(self._gap(), self.cadence.jittered(self.cadence.clamp(backoff)))
 
     def _plan(self, delay: float) -> None:
         """Schedule the next tick, never past a job's deadline."""

@@ -18,16 +18,42 @@ class VideoStatus(StrEnum):
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"
     FAILED = "failed"
+    #: Final states some servers add (OpenRouter, LiteLLM's volcengine route): the video will
+    #: never be finished, and is not the client's doing.
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    DELETED = "deleted"
 
     @classmethod
     def parse(cls, value: str) -> VideoStatus | str:
-        """Map the wire value to the enum; "processing" (older texts) means in_progress."""
-        if value == "processing":
-            return cls.IN_PROGRESS
+        """Map the wire value to the enum, whatever the server's spelling ("processing",
+        "RUNNING", "IN_QUEUE", "pending", "canceled", ...). A value nobody knows stays a
+        plain string, which a job treats as still running."""
+        key = value.strip().lower().replace("-", "_").replace(" ", "_")
         try:
-            return cls(value)
+            return cls(_STATUS_ALIASES.get(key, key))
         except ValueError:
             return value
+
+
+#: Other servers' words for the contract's states: what LiteLLM passes through from Runway,
+#: fal, volcengine and others, OpenRouter's and New API's own.
+_STATUS_ALIASES = {
+    "processing": "in_progress",
+    "running": "in_progress",
+    "generating": "in_progress",
+    "in_queue": "queued",
+    "pending": "queued",
+    "throttled": "queued",
+    "submitted": "queued",
+    "not_start": "queued",
+    "unknown": "queued",
+    "succeeded": "completed",
+    "success": "completed",
+    "failure": "failed",
+    "error": "failed",
+    "canceled": "cancelled",
+}
 
 
 class ContentVariant(StrEnum):
@@ -36,7 +62,17 @@ class ContentVariant(StrEnum):
     SPRITESHEET = "spritesheet"
 
 
-TERMINAL_STATUSES = frozenset({VideoStatus.COMPLETED, VideoStatus.FAILED})
+TERMINAL_STATUSES = frozenset(
+    {
+        VideoStatus.COMPLETED,
+        VideoStatus.FAILED,
+        VideoStatus.CANCELLED,
+        VideoStatus.EXPIRED,
+        VideoStatus.DELETED,
+    }
+)
+#: Final without a video, by the server's doing: the job ends failed, saying so.
+ENDED_BY_SERVER = frozenset({VideoStatus.CANCELLED, VideoStatus.EXPIRED, VideoStatus.DELETED})
 
 DEFAULT_MODEL = "sora-2"
 DEFAULT_SIZE = "720x1280"
@@ -96,16 +132,20 @@ class Video:
     error: VideoError | None = None
     object: str = "video"
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Whether `progress` is a percentage to trust: False when the server sent none, or a
+    #: 0-1 fraction (a provider's raw value passed through), which `progress` then scales.
+    progress_reported: bool = True
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Video:
         error = data.get("error")
+        progress, reported = _progress(data.get("progress"))
         return cls(
             id=str(data["id"]),
             object=str(data.get("object", "video")),
             model=str(data.get("model", DEFAULT_MODEL)),
             status=VideoStatus.parse(str(data.get("status", "queued"))),
-            progress=int(data.get("progress") or 0),
+            progress=progress,
             created_at=int(data.get("created_at") or 0),
             completed_at=data.get("completed_at"),
             expires_at=data.get("expires_at"),
@@ -119,6 +159,7 @@ class Video:
                 else None
             ),
             extra={k: v for k, v in data.items() if k not in _KNOWN_FIELDS},
+            progress_reported=reported,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -145,6 +186,19 @@ class Video:
     @property
     def is_terminal(self) -> bool:
         return self.status in TERMINAL_STATUSES
+
+
+def _progress(value: Any) -> tuple[int, bool]:
+    """(percent, whether it is a real percentage) from the wire's `progress`.
+
+    None or absent: 0, unreported. A float strictly between 0 and 1 is a fraction (Runway's 0-1
+    through a proxy): scaled, but flagged. A value that is no number raises ValueError, which
+    `_parse` reports as a body of an unexpected shape."""
+    if value is None or value == "":
+        return 0, False
+    if isinstance(value, float) and 0 < value < 1:
+        return int(value * 100), False
+    return max(0, min(100, int(value))), True
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from .catalog import family_of
 from .client import SoraClient
 from .errors import InvalidRequestError
 from .export import player_page
+from .features import ServerSupport
 from .jobs import JobStatus, VideoJob, submit, submit_remix
 from .kernel_loop import on_creating_loop
 from .library import Library, LibraryEntry
@@ -83,6 +85,9 @@ class SoraWidget(MediaWidget):
     problems = traitlets.Dict().tag(sync=True)
     reference_info = traitlets.Dict().tag(sync=True)
     backend = traitlets.Dict().tag(sync=True)
+    #: What the server can do, as learned so far: {feature: {"supported", "reason"}} (see
+    #: `ServerSupport.payload`); the panel disables what it cannot do and says why.
+    features = traitlets.Dict().tag(sync=True)
     job = traitlets.Dict(IDLE_JOB).tag(sync=True)
     error = traitlets.Dict(NO_ERROR).tag(sync=True)
     # The player's video, poster and spritesheet are those of `selected`, sent on request
@@ -111,6 +116,7 @@ class SoraWidget(MediaWidget):
         self.client = client or connect()
         self.library = library or Library()
         self.backend = backend_badge(self.client.display_url, self.client.is_simulator)
+        self._unfollow_features = follow_features(self, self.client)
         self._job: VideoJob | None = None  # the job in the panel
         self._jobs: list[VideoJob] = []  # every job started or resumed here, until it ends
         self._resumed: set[VideoJob] = set()
@@ -137,6 +143,7 @@ class SoraWidget(MediaWidget):
         but no longer report here: nothing keeps the closed widget, or its video bytes, alive."""
         for job in list(self._subscriptions):
             self._unsubscribe(job)
+        self._unfollow_features()
         self._throttle.cancel()
         if self._menu is not None:
             self._menu.cancel()
@@ -469,3 +476,17 @@ class SoraWidget(MediaWidget):
             self._throttle.now()
         elif (entry := self.library.get(video_id)) is not None:
             self._show(entry)
+
+
+def follow_features(view: traitlets.HasTraits, client: SoraClient) -> Callable[[], None]:
+    """Keep `view.features` up to date with what `client` learns about its server; returns the
+    function that stops. The client holds the view weakly: it never keeps a closed one alive."""
+    ref = weakref.ref(view)
+
+    def update(support: ServerSupport) -> None:
+        target = ref()
+        if target is not None:
+            target.features = support.payload()  # type: ignore[attr-defined]
+
+    update(client.support)
+    return client.support.on_change(update)

@@ -28,6 +28,7 @@ from .errors import (
     PermissionDeniedError,
     RateLimitError,
     ServerError,
+    UnsupportedFeature,
     VideoFailed,
 )
 from .jobs import JobStatus, VideoJob
@@ -54,6 +55,8 @@ IDLE_JOB: dict[str, Any] = {
     "finished_at": None,
     "eta_seconds": None,
     "resumed": False,
+    "indeterminate": False,
+    "typical_seconds": None,
 }
 NO_ERROR: dict[str, Any] = {"kind": "", "message": "", "field": None, "retry_at": None}
 
@@ -126,6 +129,10 @@ def job_payload(
         "finished_at": int(now * 1000) if job.done else None,
         "eta_seconds": None if job.eta is None else round(job.eta, 1),
         "resumed": resumed,
+        # The server's progress is unusable (absent, a fraction, in stages, still): the panel
+        # shows an indeterminate bar and the elapsed time against the model's usual time.
+        "indeterminate": job.indeterminate,
+        "typical_seconds": round(job.typical_seconds),
     }
 
 
@@ -180,6 +187,8 @@ def error_payload(error: BaseException | None) -> dict[str, Any]:
         kind, message = "timeout", str(error)
     elif isinstance(error, VideoFailed):
         kind, message = "failed", f"The video failed: {error.message} Try again with Retry."
+    elif isinstance(error, UnsupportedFeature):
+        kind, message = "unsupported", error.message
     elif isinstance(error, APIError):
         kind, field, message = _api_error_words(error)
     else:

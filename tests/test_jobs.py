@@ -718,6 +718,7 @@ class CountingTransport(httpx.AsyncBaseTransport):
 def sim_client(app, key: str = TEST_KEY, **options) -> tuple[SoraClient, CountingTransport]:
     transport = CountingTransport(httpx.ASGITransport(app=app))
     client = SoraClient(key, base_url="http://simulator.test/v1", transport=transport, **options)
+    client.is_simulator = True  # as `connect()` says of the simulator it starts
     return client, transport
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +12,9 @@ import openai
 import pytest
 
 from sora_widget.client import SoraClient
+from sora_widget.errors import UnsupportedFeature
+from sora_widget.jobs import JobStatus, submit
+from sora_widget.library import Library
 
 from .conftest import TEST_KEY, RunningServer, start_server, stop_server
 from .helpers import MP4_MAGIC
@@ -61,3 +66,49 @@ async def test_our_client_reads_the_proxys_menu_and_kind(proxy: Proxy) -> None:
     async with SoraClient(proxy.key, base_url=proxy.base_url) as client:
         models = await client.list_models()
     assert models.names == ["sora-2-pro", "sora-2"] and models.kind == "LiteLLM"
+
+
+class _Counting(httpx.AsyncBaseTransport):
+    """A real socket transport that counts requests by method and path shape."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.counts: Counter[str] = Counter()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        kind = "list" if path.rstrip("/").endswith("/videos") and request.method == "GET" else ""
+        self.counts[kind or request.method] += 1
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+async def test_our_client_learns_what_litellm_lacks_and_still_saves_the_videos(
+    proxy: Proxy, tmp_path: Path
+) -> None:
+    transport = _Counting()
+    client = SoraClient(proxy.key, base_url=proxy.base_url, transport=transport, max_retries=0)
+    library = Library(tmp_path / "videos")
+    try:
+        # Two jobs, so the poller would list them; LiteLLM answers the list with 400.
+        jobs = [
+            submit(client, prompt, size="1280x720", seconds="4", library=library)
+            for prompt in ("a lighthouse at dusk", "a harbour at dawn")
+        ]
+        for job in jobs:
+            await asyncio.wait_for(job.settled(), 120)
+        assert [job.status for job in jobs] == [JobStatus.COMPLETED] * 2, [j.error for j in jobs]
+        assert all(job.path is not None and job.path.read_bytes()[4:8] == MP4_MAGIC for job in jobs)
+        assert transport.counts["list"] <= 1
+        with pytest.raises(UnsupportedFeature, match="cannot delete"):
+            await client.delete(jobs[0].video_id)
+        with pytest.raises(UnsupportedFeature):
+            await client.delete(jobs[0].video_id)
+        assert transport.counts["DELETE"] == 1
+        features = client.features
+        assert features["list"] is False and features["delete"] is False
+        assert features["poll_hint"] is False
+    finally:
+        await client.aclose()

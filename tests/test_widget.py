@@ -430,7 +430,16 @@ async def test_widgets_without_a_client_share_one_and_poll_once_per_tick(configu
     client = widgets[0].client
     assert all(widget.client is client for widget in widgets) and connect() is client
     poller = Poller.for_client(client)
-    poller.cadence = Cadence(initial=0.05, maximum=0.2, list_maximum=0.1)
+    # A server that is not the simulator (and sends no hint on the list) is polled on the
+    # unhinted schedule: made fast here too.
+    poller.cadence = Cadence(
+        initial=0.05,
+        maximum=0.2,
+        list_maximum=0.1,
+        unhinted_initial=0.05,
+        unhinted_maximum=0.2,
+        unhinted_floor=0.05,
+    )
     polls_per_tick, counts, nap = [], configured_api.counts, poller.sleep
 
     async def counting_nap(seconds: float) -> None:

@@ -16,9 +16,13 @@ import {
   safeFilename,
   secondsLabel,
   statusLabel,
+  progressBar,
   timingText,
   truncate,
+  typicalText,
   unreadableImageMessage,
+  unsupportedReason,
+  unsupportedSummary,
 } from "../format.js";
 
 test("formatClock: minutes and seconds, hours when needed", () => {
@@ -137,4 +141,52 @@ test("unreadableImageMessage names the field, the file and what to use", () => {
   );
   assert.match(unreadableImageMessage("", "image/jpeg"), /^Reference image: the pasted file starts like a JPEG/);
   assert.match(unreadableImageMessage(undefined, "text/plain"), /the pasted file is not an image/);
+});
+
+test("typicalText and timingText: elapsed against the model's usual time when progress is unusable", () => {
+  assert.equal(typicalText(41, 180), "0:41 of about 3:00");
+  assert.equal(typicalText(41, null), "");
+  assert.equal(typicalText(null, 180), "");
+  const vague = { status: "in_progress", started_at: 0, finished_at: null, indeterminate: true, typical_seconds: 180 };
+  assert.equal(timingText(vague, 41_000, 139), "0:41 of about 3:00");
+  assert.equal(timingText(vague, 200_000, 0), "3:20 of about 3:00 · taking longer");
+  assert.equal(timingText({ ...vague, status: "queued" }, 5_000, 175), "0:05 of about 3:00");
+  // Without a usual time it falls back to the plain line; a finished job says how long it took.
+  assert.equal(timingText({ ...vague, typical_seconds: null }, 41_000, null), "0:41 elapsed");
+  assert.equal(timingText({ ...vague, status: "completed", finished_at: 42_000 }, 99e3, null), "took 0:42");
+});
+
+test("progressBar: no aria-valuenow and no percentage while progress is unusable", () => {
+  const vague = progressBar({ status: "in_progress", progress: 50, indeterminate: true });
+  assert.equal(vague.indeterminate, true);
+  assert.equal(vague.valueNow, null);
+  assert.equal(vague.valueText, "In progress, progress unknown");
+  assert.equal(vague.percentText, "");
+  assert.equal(vague.spoken, "In progress");
+  const plain = progressBar({ status: "in_progress", progress: 62 });
+  assert.deepEqual(
+    [plain.indeterminate, plain.valueNow, plain.valueText, plain.width, plain.percentText, plain.spoken],
+    [false, 62, "In progress, 62%", "62%", "62%", "In progress, 50%"],
+  );
+  // A finished job is determinate again, whatever its server reported on the way.
+  const done = progressBar({ status: "completed", progress: 0, indeterminate: true });
+  assert.equal(done.valueNow, 100);
+  assert.equal(progressBar({ status: "idle" }).valueText, null);
+});
+
+test("unsupportedReason and unsupportedSummary read the features trait", () => {
+  const features = {
+    list: { supported: false, reason: "This server cannot list videos." },
+    delete: { supported: false, reason: "" },
+    remix: { supported: null, reason: "" },
+    poll_hint: { supported: true, reason: "" },
+  };
+  assert.equal(unsupportedReason(features, "list"), "This server cannot list videos.");
+  assert.equal(unsupportedReason(features, "delete"), "This server does not support this.");
+  assert.equal(unsupportedReason(features, "remix"), "");
+  assert.equal(unsupportedReason(features, "poll_hint"), "");
+  assert.equal(unsupportedReason(undefined, "remix"), "");
+  assert.equal(unsupportedSummary(features), "This server cannot list videos.\nThis server does not support this.");
+  assert.equal(unsupportedSummary({}), "");
+  assert.equal(errorTitle("unsupported"), "Not supported by this server");
 });
