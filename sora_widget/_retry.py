@@ -88,6 +88,11 @@ class RetryPolicy:
     max_delay: float = 8.0
     #: A server asking for a longer pause than this gets this; the caller may retry later.
     max_retry_after: float = MAX_RETRY_AFTER
+    #: A rate limit that says when to come back (429 with Retry-After) is an appointment, not
+    #: a failure: it is waited out this many times more, beside `max_retries` for failures, so
+    #: a class sharing one key sees its jobs wait instead of fail (`max_retries=0` turns every
+    #: retry off, these waits included).
+    max_rate_limit_waits: int = 8
 
     def may_retry_error(self, error: Exception, creating: bool) -> bool:
         return isinstance(error, NEVER_SENT if creating else TRANSIENT)
@@ -96,6 +101,12 @@ class RetryPolicy:
         if creating:
             return status_code in REFUSED_STATUSES
         return status_code in RETRY_STATUSES or status_code >= 500
+
+    def waits_out(self, status_code: int, retry_after: float | None, waits: int) -> bool:
+        """Whether this answer is a rate limit to wait out without spending a retry."""
+        if status_code != 429 or retry_after is None or self.max_retries == 0:
+            return False
+        return waits < self.max_rate_limit_waits
 
     def delay(self, attempt: int, retry_after: float | None = None) -> float:
         """Seconds to wait before retry number `attempt + 1`: the server's hint if it gave

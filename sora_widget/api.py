@@ -445,7 +445,7 @@ class VideosAPI:
         creating: bool,
     ) -> httpx.Response:
         """Repeat `send_once` as the retry policy allows; `creating` calls are never duplicated."""
-        attempt = 0
+        attempt = waits = 0
         while True:
             try:
                 response = await send_once()
@@ -458,29 +458,39 @@ class VideosAPI:
             else:
                 if response.is_success:
                     return response
+                retry_after = parse_retry_after(response.headers)
+                delay, reason = self._retry.delay(attempt, retry_after), response.status_code
+                if self._retry.waits_out(response.status_code, retry_after, waits):
+                    waits += 1  # an appointment kept, not a try spent
+                    await self._announce_and_wait(method, path, reason, delay, attempt)
+                    continue
                 if attempt >= self._retry.max_retries or not self._retry.may_retry_status(
                     response.status_code, creating
                 ):
                     raise _api_error(response)
-                retry_after = parse_retry_after(response.headers)
-                delay, reason = self._retry.delay(attempt, retry_after), response.status_code
             attempt += 1
-            status = reason if isinstance(reason, int) else None
-            notice = RetryNotice(method, path, status, delay, attempt, requesting_jobs())
-            for listener in list(self._retry_listeners):
-                listener(notice)
-            for job in notice.jobs:
-                job.retried(notice)
-            logger.info(
-                "%s %s failed (%s); retry %d of %d in %.2f s",
-                method,
-                path,
-                reason,
-                attempt,
-                self._retry.max_retries,
-                delay,
-            )
-            await self._sleep(delay)
+            await self._announce_and_wait(method, path, reason, delay, attempt)
+
+    async def _announce_and_wait(
+        self, method: str, path: str, reason: int | str, delay: float, attempt: int
+    ) -> None:
+        """Tell the listeners and the jobs the request is for, then wait `delay` seconds."""
+        status = reason if isinstance(reason, int) else None
+        notice = RetryNotice(method, path, status, delay, attempt, requesting_jobs())
+        for listener in list(self._retry_listeners):
+            listener(notice)
+        for job in notice.jobs:
+            job.retried(notice)
+        logger.info(
+            "%s %s failed (%s); retry %d of %d in %.2f s",
+            method,
+            path,
+            reason,
+            attempt,
+            self._retry.max_retries,
+            delay,
+        )
+        await self._sleep(delay)
 
     def _connection_error(
         self, error: httpx.RequestError, method: str, path: str, creating: bool

@@ -989,3 +989,27 @@ async def test_shapes_are_still_checked_and_sora_strictly(sim, fields, param, wo
         await client.create(PROMPT, **fields)
     assert refused.value.param == param and words in refused.value.message
     assert transport.requests == []
+
+
+# ---- rate limits are waited out ---------------------------------------------------------------
+
+
+async def test_a_rate_limit_with_retry_after_is_waited_out_without_spending_retries(sleeps):
+    answers = [httpx.Response(429, headers={"retry-after": "2"})] * 6 + [
+        httpx.Response(200, json=video_json())
+    ]
+    transport = fake_server(lambda request: answers.pop(0))
+    video = await make_client(transport, sleeps, max_retries=1).retrieve("video_1")
+    assert video.id == "video_1" and len(transport.requests) == 7
+    assert sleeps == [2.0] * 6
+
+
+async def test_rate_limit_waits_are_bounded_and_one_without_a_hint_is_a_retry(sleeps):
+    transport = fake_server(lambda request: httpx.Response(429, headers={"retry-after": "1"}))
+    with pytest.raises(RateLimitError):
+        await make_client(transport, sleeps, max_retries=2).retrieve("video_1")
+    assert len(transport.requests) == 1 + 8 + 2  # the first, eight waits, two retries
+    bare = fake_server(lambda request: httpx.Response(429))
+    with pytest.raises(RateLimitError):
+        await make_client(bare, sleeps, max_retries=2).retrieve("video_1")
+    assert len(bare.requests) == 3

@@ -47,6 +47,7 @@ async def test_a_job_survives_the_server_going_away_and_coming_back(tmp_path, ca
     data_dir = tmp_path / "sim"
     server = start_server(data_dir, "--speed", "20", "--api-key", TEST_KEY)
     client = SoraClient(TEST_KEY, base_url=server.base_url, max_retries=0)
+    client.is_simulator = True  # polled on its hints, not a real server's 10 s cadence
     _POLLERS[client] = Poller(client, cadence=FAST)  # the widget's jobs use the shared poller
     widget = SoraWidget(prompt="a fox in a storm", client=client, library=Library(tmp_path / "v"))
     try:
