@@ -22,6 +22,7 @@ from .errors import (
     RateLimitError,
     ServerError,
     SoraError,
+    UnexpectedContentError,
     VideoFailed,
 )
 from .jobs import JobStatus, VideoJob
@@ -58,6 +59,7 @@ __all__ = [
     "LibraryWriteError",
     "ModerationBlocked",
     "NotFoundError",
+    "UnexpectedContentError",
     "PermissionDeniedError",
     "RateLimitError",
     "ServerError",

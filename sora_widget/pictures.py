@@ -11,7 +11,6 @@ PyAV and NumPy load inside the functions that decode, never with the package.
 
 from __future__ import annotations
 
-import io
 import math
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,11 @@ THUMBNAIL_SECONDS = 1.0
 #: Pillow's format names for the kinds `sniff` tells apart.
 IMAGE_FORMATS = {"webp": "WEBP", "jpeg": "JPEG", "png": "PNG"}
 #: The kinds each variant may arrive as.
-ACCEPTED = {"video": ("mp4",), "thumbnail": tuple(IMAGE_FORMATS), "spritesheet": tuple(IMAGE_FORMATS)}
+ACCEPTED = {
+    "video": ("mp4",),
+    "thumbnail": tuple(IMAGE_FORMATS),
+    "spritesheet": tuple(IMAGE_FORMATS),
+}
 #: What each library file must be.
 NAMED_KIND = {"video": "mp4", "thumbnail": "webp", "spritesheet": "jpeg"}
 #: Enough of a file's start to tell its kind.
@@ -238,7 +241,9 @@ def sprite_grid(image: Image.Image, video_width: int, video_height: int) -> tupl
         np.abs(np.diff(gray, axis=1)).mean(axis=0),
         np.abs(np.diff(gray, axis=0)).mean(axis=1),
     )
-    grids = [(columns, rows, _seam_ratios(across, columns, rows)) for columns, rows, _ in candidates]
+    grids = [
+        (columns, rows, _seam_ratios(across, columns, rows)) for columns, rows, _ in candidates
+    ]
     grids = [grid for grid in grids if grid[2]]
     best = max(grids, key=lambda grid: np.median(list(grid[2].values())), default=None)
     if best is not None and (typical := float(np.median(list(best[2].values())))) >= VISIBLE_SEAMS:
