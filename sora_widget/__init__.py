@@ -22,6 +22,7 @@ from .errors import (
     RateLimitError,
     ServerError,
     SoraError,
+    UnexpectedContentError,
     UnsupportedFeature,
     VideoFailed,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "LibraryWriteError",
     "ModerationBlocked",
     "NotFoundError",
+    "UnexpectedContentError",
     "PermissionDeniedError",
     "RateLimitError",
     "ServerError",

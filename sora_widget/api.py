@@ -31,10 +31,12 @@ from .errors import (
     InvalidRequestError,
     RateLimitError,
     SoraError,
+    UnexpectedContentError,
     UnsupportedFeature,
     error_class_for_status,
 )
 from .features import ServerSupport, endpoint_missing
+from .pictures import ACCEPTED, HEAD_BYTES, describe, sniff
 from .reference_image import Fit, ReferenceImage, prepare_reference
 from .types import (
     DEFAULT_MODEL,
@@ -53,6 +55,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 POLL_HINT_HEADER = "openai-poll-after-ms"
+#: LiteLLM's charge for a request, in USD; on a video's create it is the video's cost.
+COST_HEADER = "x-litellm-response-cost"
 #: Error bodies above this size are quoted, not parsed: a real API error is well under 1 KiB.
 MAX_ERROR_BODY = 64 * 1024
 SNIPPET_CHARS = 200
@@ -155,6 +159,8 @@ class VideosAPI:
             headers["OpenAI-Organization"] = organization
         if project := project or os.environ.get("OPENAI_PROJECT_ID"):
             headers["OpenAI-Project"] = project
+        #: USD the server said it charged for each video (LiteLLM's cost header), by id.
+        self.charged_costs: dict[str, float] = {}
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             headers=headers,
@@ -163,6 +169,19 @@ class VideosAPI:
             follow_redirects=True,
             event_hooks={"request": [_authorizer(httpx.URL(self.base_url), *authorization)]},
         )
+
+    def charged_cost(self, video_id: str) -> float | None:
+        """What the server said the video cost (its create's `x-litellm-response-cost`), or
+        None when it did not say."""
+        return self.charged_costs.get(video_id)
+
+    def _video(self, response: httpx.Response) -> Video:
+        """The Video in a response, noting the cost the server said it charged for it."""
+        video = _parse(response, Video.from_dict)
+        charged = _charged(response)
+        if charged is not None:
+            self.charged_costs.setdefault(video.id, charged)  # the create's, not a poll's
+        return video
 
     def on_retry(self, listener: Callable[[RetryNotice], object]) -> Callable[[], None]:
         """Call `listener` before each automatic retry of any request of this client; returns a
@@ -219,7 +238,7 @@ class VideosAPI:
             else:
                 parts.append(("input_reference", reference))
         response = await self._send("POST", "/videos", creating=True, files=parts)
-        return _parse(response, Video.from_dict)
+        return self._video(response)
 
     async def retrieve(self, video_id: str) -> Video:
         video, _ = await self.retrieve_with_hint(video_id)
@@ -228,7 +247,7 @@ class VideosAPI:
     async def retrieve_with_hint(self, video_id: str) -> tuple[Video, float | None]:
         """The video and the server's `openai-poll-after-ms` hint in seconds (None if absent)."""
         response = await self._send("GET", f"/videos/{_segment(video_id)}")
-        video, hint = _parse(response, Video.from_dict), _poll_hint(response)
+        video, hint = self._video(response), _poll_hint(response)
         self.support.learn("poll_hint", hint is not None, f"no {POLL_HINT_HEADER} header")
         return video, hint
 
@@ -301,7 +320,7 @@ class VideosAPI:
             creating=True,
             json={"prompt": prompt},
         )
-        return _parse(response, Video.from_dict)
+        return self._video(response)
 
     async def edit(self, video: VideoInput, prompt: str) -> Video:
         """A new video from `video` (an id, or an MP4 path or bytes) changed as `prompt` says."""
@@ -310,7 +329,7 @@ class VideosAPI:
         response = await self._feature_send(
             "edits", "POST", "/videos/edits", None, names_a_video=True, creating=True, files=parts
         )
-        return _parse(response, Video.from_dict)
+        return self._video(response)
 
     async def extend(self, video: VideoInput, prompt: str, seconds: str | int) -> Video:
         """`video` continued by `seconds` more; the result's `seconds` is the stitched total."""
@@ -326,7 +345,7 @@ class VideosAPI:
             creating=True,
             files=parts,
         )
-        return _parse(response, Video.from_dict)
+        return self._video(response)
 
     async def download_content(
         self,
@@ -348,7 +367,7 @@ class VideosAPI:
             async with self._http.stream("GET", url, params={"variant": checked}) as response:
                 if response.is_success:
                     self._learn_variants(checked, response)
-                    await _save_atomically(response, target)
+                    await _save_atomically(response, target, _content_check(video_id, checked))
                 else:
                     await response.aread()
                 return response
@@ -633,13 +652,54 @@ def _check_complete(response: httpx.Response, body_length: int) -> None:
         )
 
 
-async def _save_atomically(response: httpx.Response, target: Path) -> None:
-    """Stream into a temporary file beside `target`; it replaces `target` only when complete.
-    The disk work happens in worker threads (see `atomic_stream`)."""
+async def _save_atomically(
+    response: httpx.Response, target: Path, check: Callable[[httpx.Response, bytes], None]
+) -> None:
+    """Stream into a temporary file beside `target`; it replaces `target` only when complete,
+    and only if `check` accepts its first bytes (a file is what its bytes say, not its content
+    type). The disk work happens in worker threads (see `atomic_stream`)."""
     async with atomic_stream(target) as file:
+        head = b""
         async for chunk in response.aiter_bytes():
+            if len(head) < HEAD_BYTES:
+                head += chunk[: HEAD_BYTES - len(head)]
+                if len(head) == HEAD_BYTES:
+                    check(response, head)
             await file.write(chunk)
-        _check_complete(response, file.tell())
+        _check_complete(response, file.tell())  # a body cut short is retried, not judged
+        if len(head) < HEAD_BYTES:
+            check(response, head)
+
+
+def _content_check(
+    video_id: str, variant: ContentVariant
+) -> Callable[[httpx.Response, bytes], None]:
+    """Refuse a download whose bytes are not the variant's: LiteLLM and SGLang answer the MP4
+    for every variant, gateways an HTML page with 200."""
+
+    def check(response: httpx.Response, head: bytes) -> None:
+        kind = sniff(head)
+        if kind in ACCEPTED[variant]:
+            return
+        content_type = response.headers.get("content-type") or "no content type"
+        message = (
+            f"The server sent {describe(kind)} ({content_type}) as the {variant} of video "
+            f"{video_id}, not {' or '.join(k.upper() for k in ACCEPTED[variant])}."
+        )
+        if variant == ContentVariant.VIDEO:
+            message += (
+                " Nothing was saved and the video stays on the server (it is paid for): "
+                "resume(client, library) tries the download again; if it keeps failing, "
+                "check that OPENAI_BASE_URL points at the Videos API."
+            )
+        raise UnexpectedContentError(
+            message,
+            status_code=response.status_code,
+            code="unexpected_content",
+            request_id=response.headers.get("x-request-id"),
+        )
+
+    return check
 
 
 def _parse(response: httpx.Response, build: Callable[[dict[str, Any]], T]) -> T:
@@ -684,6 +744,14 @@ def _video_page(body: dict[str, Any]) -> VideoPage:
         last_id=body.get("last_id"),
         has_more=bool(body.get("has_more")),
     )
+
+
+def _charged(response: httpx.Response) -> float | None:
+    try:
+        cost = float(response.headers[COST_HEADER])
+    except (KeyError, ValueError):
+        return None
+    return cost if cost >= 0 and cost == cost and cost != float("inf") else None
 
 
 def _poll_hint(response: httpx.Response) -> float | None:

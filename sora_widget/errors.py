@@ -89,6 +89,11 @@ class UnsupportedFeature(APIError):
         self.feature = feature
 
 
+class UnexpectedContentError(APIError):
+    """A download answered 2xx with something other than the variant asked for (HTML, the MP4
+    as a thumbnail). For the video the job stays resumable: the video is paid for."""
+
+
 class ServerError(APIError):
     """5xx: the server failed; safe to retry reads, and creates only when refused (503)."""
 

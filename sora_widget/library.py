@@ -33,7 +33,8 @@ import psutil
 
 from .api import VideosAPI
 from .atomic import atomic_file
-from .errors import LibraryWriteError
+from .errors import APIError, LibraryWriteError, ServerError
+from .pictures import make_pictures, normalize, sprite_grid_of
 from .pricing import estimate_cost
 from .types import ContentVariant, Video, VideoStatus
 from .urls import public_url
@@ -46,6 +47,9 @@ FILE_NAMES = {
     ContentVariant.THUMBNAIL: "thumbnail.webp",
     ContentVariant.SPRITESHEET: "spritesheet.jpg",
 }
+#: The variants that are pictures, which the library can make from the video.
+PICTURES = (ContentVariant.THUMBNAIL, ContentVariant.SPRITESHEET)
+NAMED_KINDS = {ContentVariant.THUMBNAIL: "webp", ContentVariant.SPRITESHEET: "jpeg"}
 METADATA_FILE = "metadata.json"
 PENDING_FOLDER = ".pending"
 #: Ids up to this long made only of these characters are their own folder name.
@@ -96,6 +100,14 @@ class LibraryEntry:
     cost: float | None
     saved_at: float
     folder: Path = field(compare=False)
+    #: USD the server said it charged (LiteLLM's `x-litellm-response-cost` on the create), or
+    #: None when it did not say (and in metadata saved before this was recorded).
+    charged_cost: float | None = None
+    #: The spritesheet's grid, measured from the image: {"columns": c, "rows": r}, or None.
+    sprite: dict[str, int] | None = None
+    #: Where each picture came from: "server", "server <format>" (converted to the format its
+    #: file name says), or "video" (made from the saved MP4: the server had none).
+    pictures: dict[str, str] | None = None
 
     @property
     def video_path(self) -> Path:
@@ -177,16 +189,23 @@ class Library:
     async def _download_all(self, video: Video, client: VideosAPI, folder: Path) -> LibraryEntry:
         # Every file operation runs in a worker thread: this runs on the kernel's event loop.
         await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+        paths = {variant: folder / name for variant, name in FILE_NAMES.items()}
         results = await asyncio.gather(
-            *(
-                self._download(client, video.id, variant, folder / name)
-                for variant, name in FILE_NAMES.items()
-            ),
+            self._download(client, video.id, ContentVariant.VIDEO, paths[ContentVariant.VIDEO]),
+            *(self._picture(client, video.id, variant, paths[variant]) for variant in PICTURES),
             return_exceptions=True,  # let every download finish before reporting a failure
         )
         for result in results:
             if isinstance(result, BaseException):
                 raise result
+        pictures = dict(zip((str(v) for v in PICTURES), results[1:], strict=True))
+        missing = [variant for variant in PICTURES if pictures[str(variant)] is None]
+        if missing:
+            made = await self._make_pictures(video.id, paths, missing)
+            pictures.update({str(variant): "video" for variant in missing if made})
+        sheet = paths[ContentVariant.SPRITESHEET]
+        sprite = await asyncio.to_thread(sprite_grid_of, sheet, video.size)
+        charged = getattr(client, "charged_cost", None)
         entry = LibraryEntry(
             id=video.id,
             prompt=video.prompt,
@@ -202,6 +221,9 @@ class Library:
             cost=estimate_cost(video.model, video.size, video.seconds),
             saved_at=self._clock(),
             folder=folder,
+            charged_cost=charged(video.id) if callable(charged) else None,
+            sprite=sprite,
+            pictures={name: origin for name, origin in pictures.items() if origin is not None},
         )
         await asyncio.to_thread(_write_json, folder / METADATA_FILE, entry.to_metadata())
         return entry
@@ -212,6 +234,48 @@ class Library:
         if await asyncio.to_thread(path.exists):
             return  # from an earlier, interrupted save: it was only renamed into place whole
         await client.download_content(video_id, variant.value, path=path)
+
+    async def _picture(
+        self, client: VideosAPI, video_id: str, variant: ContentVariant, path: Path
+    ) -> str | None:
+        """The server's thumbnail or spritesheet, in the format its file name says: where it
+        came from ("server", "server jpeg"), or None when the server has none (a 4xx for the
+        variant) or sent something else (the MP4, HTML): then it is made from the video.
+        Server failures (5xx, a dropped connection) still fail the save, to be tried again."""
+        try:
+            await self._download(client, video_id, variant, path)
+        except APIError as error:
+            if isinstance(error, ServerError):
+                raise
+            logger.info(
+                "No %s from the server for %s (%s): made from the video", variant, video_id, error
+            )
+            return None
+        kind = await asyncio.to_thread(normalize, path, variant.value)
+        if kind is None:
+            return None
+        return "server" if kind == NAMED_KINDS[variant] else f"server {kind}"
+
+    async def _make_pictures(
+        self, video_id: str, paths: dict[ContentVariant, Path], missing: list[ContentVariant]
+    ) -> bool:
+        """Make the missing pictures from the saved MP4, in a worker thread (decoding takes
+        tenths of a second). A video that cannot be decoded is saved without them."""
+        try:
+            await asyncio.to_thread(
+                make_pictures,
+                paths[ContentVariant.VIDEO],
+                paths[ContentVariant.THUMBNAIL] if ContentVariant.THUMBNAIL in missing else None,
+                paths[ContentVariant.SPRITESHEET]
+                if ContentVariant.SPRITESHEET in missing
+                else None,
+            )
+        except ValueError as error:
+            logger.warning(
+                "Video %s is saved without a thumbnail or spritesheet: %s", video_id, error
+            )
+            return False
+        return True
 
     # ---- jobs in flight ---------------------------------------------------------------------
 
@@ -325,8 +389,14 @@ class Library:
         return [e for e in reversed(self.entries()) if e.remixed_from_video_id == video_id]
 
     def total_cost(self) -> float:
-        """Estimated USD for every saved video that has a published price."""
-        return round(sum(entry.cost for entry in self.entries() if entry.cost is not None), 2)
+        """USD for every saved video: what the server said it charged (`charged_cost`, from
+        LiteLLM's cost header) where it said so, else the estimate from the catalog's prices;
+        videos with neither count nothing."""
+        costs = (
+            entry.charged_cost if entry.charged_cost is not None else entry.cost
+            for entry in self.entries()
+        )
+        return round(sum(cost for cost in costs if cost is not None), 2)
 
 
 # ---- which process follows a pending job -------------------------------------------------------

@@ -126,6 +126,7 @@ class SoraWidget(MediaWidget):
         self._on_complete: list[Callable[[SoraWidget], object]] = []
         self._layout: asyncio.Task[Any] | None = None  # reading the spritesheet's size
         self._menu: asyncio.Task[Any] | None = None  # asking the server for its models
+        self._charged: LibraryEntry | None = None  # the saved video whose charge is shown
         if input_reference is not None:
             self.reference = input_reference
         self._refresh_form()
@@ -337,12 +338,15 @@ class SoraWidget(MediaWidget):
                 self.sprite = {}
             self.video_path = str(entry.video_path)
             self.selected = entry.id
+            self._charged = entry
+            self.cost = self._cost_label()
             self.remix_prompt = entry.prompt or ""
 
         def layout() -> dict[str, Any]:
             if not entry.spritesheet_path.exists():
                 return {}
-            return sprite_layout(entry.spritesheet_path.read_bytes(), entry.size, entry.seconds)
+            sheet = entry.spritesheet_path.read_bytes()
+            return sprite_layout(sheet, entry.size, entry.seconds, entry.sprite)
 
         def take(sprite: dict[str, Any]) -> None:
             if self.selected == entry.id:  # not replaced by another video meanwhile
@@ -428,7 +432,7 @@ class SoraWidget(MediaWidget):
 
     def _refresh_form(self) -> None:
         with self.hold_sync():
-            self.cost = cost_label(self.model, self.size, self.seconds)
+            self.cost = self._cost_label()
             self.reference_info = (
                 reference_info(self.reference, self.size) if self.reference else {}
             )
@@ -436,6 +440,19 @@ class SoraWidget(MediaWidget):
             refused = self.error.get("kind") == "invalid" and self.error.get("field")
             if refused and refused not in self.problems:
                 self.error = dict(NO_ERROR)  # the field the last Generate was refused for is fixed
+
+    def _cost_label(self) -> str:
+        """The estimate for the form; beside it what the server charged for the saved video
+        on screen, while the form still asks for that video's model, size and duration."""
+        shown = getattr(self, "_charged", None)  # the form is set before __init__ ends
+        charged = None
+        if shown is not None and (shown.model, shown.size, shown.seconds) == (
+            self.model,
+            self.size,
+            self.seconds,
+        ):
+            charged = shown.charged_cost
+        return cost_label(self.model, self.size, self.seconds, charged)
 
     def _problems(self) -> dict[str, str]:
         problems = form_problems(self.prompt, self.model, self.size, self.seconds)

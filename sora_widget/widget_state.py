@@ -32,8 +32,9 @@ from .errors import (
     VideoFailed,
 )
 from .jobs import JobStatus, VideoJob
+from .pictures import sprite_grid
 from .pricing import estimate_cost
-from .types import MAX_PROMPT_CHARS, SPRITE_COLUMNS, parse_size
+from .types import MAX_PROMPT_CHARS, parse_size
 from .validation import validate_duration, validate_model, validate_prompt, validate_size
 
 #: The statuses the front end shows; SUBMITTING looks like Queued, SAVING like In progress.
@@ -105,9 +106,14 @@ def backend_badge(base_url: str, is_simulator: bool, kind: str | None = None) ->
     return {"label": label, "title": f"{kind} at {base_url}" if kind else base_url}
 
 
-def cost_label(model: str, size: str, seconds: str) -> str:
+def cost_label(model: str, size: str, seconds: str, charged: float | None = None) -> str:
+    """ "≈ $0.40", and "charged $0.40" beside it when the server said what a saved video of
+    these settings cost (LiteLLM's cost header)."""
     cost = estimate_cost(model, size, seconds)
-    return "" if cost is None else f"≈ ${cost:.2f}"
+    parts = [] if cost is None else [f"≈ ${cost:.2f}"]
+    if charged is not None:
+        parts.append(f"charged ${charged:.2f}")
+    return " · ".join(parts)
 
 
 def job_payload(
@@ -295,32 +301,41 @@ def reference_info(data: bytes, size: str) -> dict[str, Any]:
     }
 
 
-def sprite_layout(sheet: bytes, video_size: str, seconds: str) -> dict[str, Any]:
+def sprite_layout(
+    sheet: bytes, video_size: str, seconds: str, grid: dict[str, int] | None = None
+) -> dict[str, Any]:
     """The spritesheet's grid, for mapping a hover position to a tile.
 
-    The API does not publish the grid, and tiles of several sizes fit any sheet, so the column
-    count is taken as the simulator's (`SPRITE_COLUMNS`); rows follow from the tiles' aspect.
-    A sheet or size the server got wrong gives {} (no hover preview), so the video still plays.
+    The API does not publish the grid: it is measured from the image (`pictures.sprite_grid`)
+    when the library saves the video, and passed here as `grid` (`LibraryEntry.sprite`); a
+    video saved before that is measured now. A sheet or size the server got wrong gives {} (no
+    hover preview), so the video still plays.
     """
     try:
         with Image.open(io.BytesIO(sheet)) as image:
             sheet_width, sheet_height = image.size
-        video_width, video_height = parse_size(video_size)
-        tile_width = sheet_width / SPRITE_COLUMNS
-        rows = max(1, round(sheet_height / (tile_width * video_height / video_width)))
+            if grid is None:
+                video_width, video_height = parse_size(video_size)
+                columns, rows = sprite_grid(image, video_width, video_height)
+            else:
+                columns, rows = int(grid["columns"]), int(grid["rows"])
+        if columns < 1 or rows < 1:
+            return {}
         duration = float(seconds)
     except (
         UnidentifiedImageError,
         OSError,
         ValueError,
+        KeyError,
+        TypeError,
         ZeroDivisionError,
         Image.DecompressionBombError,
     ):
         return {}
     return {
-        "columns": SPRITE_COLUMNS,
+        "columns": columns,
         "rows": rows,
-        "tile_width": round(tile_width, 2),
+        "tile_width": round(sheet_width / columns, 2),
         "tile_height": round(sheet_height / rows, 2),
         "seconds": duration,
     }

@@ -801,7 +801,7 @@ async def test_a_truncated_download_leaves_no_file_and_keeps_the_old_one(tmp_pat
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(
             200,
-            content=b"\0" * 500,
+            content=b"\0\0\0\x18ftypmp42".ljust(500, b"\0"),
             headers={"content-length": "1000", "content-type": "video/mp4"},
         )
 

@@ -204,6 +204,9 @@ async def test_save_downloads_three_files_and_writes_metadata(library, client):
         "base_url": "https://fake.test/v1",
         "cost": 0.4,
         "saved_at": 1_750_000_100.0,
+        "charged_cost": None,  # the fake server sends no cost header
+        "sprite": None,  # the fake's spritesheet is only JPEG's magic bytes: no grid to read
+        "pictures": {"thumbnail": "server", "spritesheet": "server"},
         "files": {
             "video": "video.mp4",
             "thumbnail": "thumbnail.webp",
@@ -211,6 +214,18 @@ async def test_save_downloads_three_files_and_writes_metadata(library, client):
         },
     }
     assert library.get("video_001") == entry
+
+
+async def test_metadata_saved_before_charged_costs_and_grids_still_loads(library, client):
+    entry = await library.save(completed(), client)
+    path = entry.folder / "metadata.json"
+    old = json.loads(path.read_text())
+    for name in ("charged_cost", "sprite", "pictures"):
+        del old[name]
+    path.write_text(json.dumps(old))
+    loaded = library.get(entry.id)
+    assert loaded is not None and loaded.charged_cost is None and loaded.sprite is None
+    assert library.total_cost() == 0.4
 
 
 async def test_a_video_is_downloaded_exactly_once(library, client):

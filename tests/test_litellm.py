@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import openai
 import pytest
+from PIL import Image
 
 from sora_widget.client import SoraClient
 from sora_widget.errors import UnsupportedFeature
@@ -112,3 +113,27 @@ async def test_our_client_learns_what_litellm_lacks_and_still_saves_the_videos(
         assert features["poll_hint"] is False
     finally:
         await client.aclose()
+
+
+async def test_a_job_through_the_proxy_is_saved_with_pictures_made_here_and_its_charge(
+    proxy: Proxy, tmp_path: Path
+) -> None:
+    """LiteLLM drops `variant` (every variant is the MP4): the thumbnail and spritesheet are
+    made in the kernel; its create answers `x-litellm-response-cost` (0.1 USD/s for sora-2 in
+    its price map), recorded as the charged cost."""
+    client = SoraClient(proxy.key, base_url=proxy.base_url)
+    try:
+        job = submit(client, "a lighthouse at dusk", size="1280x720", library=Library(tmp_path))
+        await asyncio.wait_for(job, 120)
+    finally:
+        await client.aclose()
+    entry = job.entry
+    assert job.status is JobStatus.COMPLETED and entry is not None
+    assert entry.video_path.read_bytes()[4:8] == MP4_MAGIC
+    with Image.open(entry.thumbnail_path) as thumbnail:
+        assert thumbnail.format == "WEBP" and thumbnail.size == (1280, 720)
+    with Image.open(entry.spritesheet_path) as sheet:
+        assert sheet.format == "JPEG" and sheet.size == (1280, 144)
+    assert entry.pictures == {"thumbnail": "video", "spritesheet": "video"}
+    assert entry.sprite == {"columns": 10, "rows": 2}
+    assert entry.charged_cost == 0.4 and Library(tmp_path).total_cost() == 0.4

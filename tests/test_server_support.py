@@ -11,7 +11,12 @@ import httpx
 import pytest
 
 from sora_widget.client import SoraClient
-from sora_widget.errors import NotFoundError, UnsupportedFeature, VideoFailed
+from sora_widget.errors import (
+    NotFoundError,
+    UnexpectedContentError,
+    UnsupportedFeature,
+    VideoFailed,
+)
 from sora_widget.features import ServerSupport, endpoint_missing
 from sora_widget.jobs import DEFAULT_TYPICAL_SECONDS, JobStatus, submit
 from sora_widget.poller import Cadence, Poller
@@ -209,7 +214,8 @@ async def test_a_server_that_ignores_the_variant_is_learned_from_the_content_typ
     client = SoraClient(
         TEST_KEY, base_url="http://gw.test/v1", transport=httpx.MockTransport(handle)
     )
-    await client.download_content("video_1", "thumbnail", tmp_path / "t.webp")
+    with pytest.raises(UnexpectedContentError, match="MP4 video"):  # the library makes one
+        await client.download_content("video_1", "thumbnail", tmp_path / "t.webp")
     assert client.features["variants"] is False
 
 

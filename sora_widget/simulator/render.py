@@ -36,7 +36,16 @@ from av.video.reformatter import ColorPrimaries, ColorRange, Colorspace, ColorTr
 from PIL import Image
 
 from ..atomic import atomic_path
-from ..types import SPRITE_COLUMNS
+from ..pictures import (  # shared with the client, which makes them for servers that have none
+    SPRITE_COLUMNS,
+    SPRITE_QUALITY,
+    SPRITE_ROWS,
+    SPRITE_TILE_WIDTH,
+    SPRITE_TILES,
+    THUMBNAIL_FORMAT,
+    THUMBNAIL_QUALITY,
+    sprite_tile_size,
+)
 from .paint.caption import CAPTION_LINES
 from .paint.shot import REFERENCE_FADE_SECONDS, ZOOM_PER_SECOND, Segment, Shot
 from .paint.stage import ORBIT_SECONDS, PAN_SECONDS, PAN_SPAN
@@ -79,17 +88,8 @@ ENCODER = "libx264"
 ENCODER_OPTIONS = {"preset": "ultrafast", "profile": "baseline", "qp": "24"}
 KEYFRAME_SECONDS = 2  # lets a player seek (and Compare scrub) without decoding from the start
 
-THUMBNAIL_FORMAT = "WEBP"
-THUMBNAIL_QUALITY = 80
-
-# The spritesheet is a SPRITE_COLUMNS x SPRITE_ROWS grid of tiles SPRITE_TILE_WIDTH pixels wide
-# (the height keeps the video's aspect: see `sprite_tile_size`), read left to right, top to
-# bottom. Tile i shows the frame at (i + 0.5) / SPRITE_TILES of the duration, so a hover at
-# fraction f of the video's width maps to tile floor(f * SPRITE_TILES).
-SPRITE_ROWS = 2
-SPRITE_TILES = SPRITE_COLUMNS * SPRITE_ROWS
-SPRITE_TILE_WIDTH = 128
-SPRITE_QUALITY = 80
+# The spritesheet's layout (SPRITE_COLUMNS x SPRITE_ROWS tiles, tile i at (i + 0.5) /
+# SPRITE_TILES of the duration) and the thumbnail's format live in `pictures`, shared.
 
 
 @dataclass(frozen=True)
@@ -136,11 +136,6 @@ def render(request: RenderRequest, out_dir: Path) -> RenderedAssets:
     with atomic_path(assets.spritesheet) as path:
         _spritesheet(tiles).save(path, "JPEG", quality=SPRITE_QUALITY)
     return assets
-
-
-def sprite_tile_size(width: int, height: int) -> tuple[int, int]:
-    """(tile width, tile height) of the spritesheet for a video of width x height."""
-    return SPRITE_TILE_WIDTH, max(2, round(SPRITE_TILE_WIDTH * height / width / 2) * 2)
 
 
 def probe_video(video_bytes: bytes) -> VideoProbe:
