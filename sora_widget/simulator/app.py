@@ -649,11 +649,13 @@ def create_app(
 
     async def not_found(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
+        status, detail = exc.status_code, exc.detail
+        if status == 405 and not simulator.profile.answers_405:
+            status, detail = 404, "Not Found"
         return error_response(
-            exc.status_code,
-            f"{request.method} {request.url.path[:200]} is not part of the Videos API "
-            f"({exc.detail}).",
-            code="unknown_url" if exc.status_code == 404 else "method_not_allowed",
+            status,
+            f"{request.method} {request.url.path[:200]} is not part of the Videos API ({detail}).",
+            code="unknown_url" if status == 404 else "method_not_allowed",
         )
 
     @contextlib.asynccontextmanager

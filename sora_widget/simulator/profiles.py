@@ -58,6 +58,8 @@ class Profile:
     omits_nulls: bool = False
     #: A `metadata` object carries the download address of a completed video.
     metadata: bool = False
+    #: False: a known path with a method the server lacks is a 404, as gin answers by default.
+    answers_405: bool = True
 
     def new_id(self) -> str:
         return f"{self.id_prefix}{secrets.token_hex(self.id_hex_digits // 2)}"
@@ -131,6 +133,7 @@ PROFILES: dict[str, Profile] = {
             media_variants=False,
             omits_nulls=True,
             metadata=True,
+            answers_405=False,
         ),
     )
 }
