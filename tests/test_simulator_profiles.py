@@ -115,6 +115,8 @@ async def test_sglang_deletes_as_a_status_echoes_sora_2_and_wants_a_reference_in
         assert deleted.json()["id"] == running["id"] and deleted.json()["status"] == "deleted"
         assert deleted.json()["object"] == "video" and "deleted" not in deleted.json()
         assert (await client.get(f"/videos/{running['id']}")).status_code == 404
+        await renders_finished(app)
+        assert not app.state.simulator.store.assets_dir(running["id"]).exists()
 
         unnamed = await client.post("/videos", json={"prompt": "a tram in the rain"})
         assert unnamed.json()["model"] == "sora-2"

@@ -197,7 +197,10 @@ class Simulator:
     def _rendered(self, video_id: str, done: asyncio.Future[Any]) -> None:
         self._renders.pop(video_id, None)
         record = self.store.videos.get(video_id)
-        if record is None or done.cancelled():
+        if record is None:  # deleted while it rendered: its media are nobody's
+            self.store.delete(video_id)
+            return
+        if done.cancelled():
             return
         if done.exception() is not None:
             record.failure = (
@@ -361,13 +364,13 @@ class Simulator:
                 param="video_id",
                 code="invalid_video_state",
             )
-        future = self._renders.pop(record.id, None)
-        if future is not None:
-            future.cancel()
         if as_status:
-            # Its job runs on (there is no abort); only the record is gone.
+            # SGLang has no abort: the job renders on, and `_rendered` clears what it leaves.
             body = {**self._presented(record, request), "status": "deleted"}
         else:
+            future = self._renders.pop(record.id, None)
+            if future is not None:
+                future.cancel()
             body = {"id": record.id, "object": "video.deleted", "deleted": True}
         self.store.delete(record.id)
         return JSONResponse(body)
