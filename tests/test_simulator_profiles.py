@@ -79,6 +79,19 @@ async def test_vllm_omni_takes_multipart_only_and_any_model_and_size(make_app, f
         assert remix.status_code == 404
 
 
+async def test_vllm_omni_sync_answers_the_mp4_itself(make_app):
+    app = make_app(profile="vllm-omni")  # the real clock: the request waits for the job
+    async with api_client(app, spec=False) as client:
+        refused = await client.post("/videos/sync", json=QUICK)
+        assert refused.status_code == 400
+        made = await client.post("/videos/sync", files=form(**QUICK))
+        assert made.headers["content-type"] == "video/mp4" and made.content[4:8] == MP4_MAGIC
+        (video,) = (await client.get("/videos")).json()["data"]
+        assert video["status"] == "completed" and video["id"].startswith("video_gen_")
+    async with api_client(make_app(), spec=False) as client:
+        assert (await client.post("/videos/sync", files=form(**QUICK))).status_code == 405
+
+
 # ---- SGLang -------------------------------------------------------------------------------------
 
 

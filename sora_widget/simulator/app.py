@@ -70,6 +70,7 @@ MAX_RENDER_SECONDS = 20
 
 REFERENCE_FILE = "reference.png"
 DEFAULT_LIST_LIMIT = 20
+FINAL_STATUSES = (VideoStatus.COMPLETED, VideoStatus.FAILED)
 
 
 class Simulator:
@@ -263,6 +264,28 @@ class Simulator:
     # ---- routes -----------------------------------------------------------------------------
 
     async def create_video(self, request: Request) -> Response:
+        return self.answer(await self._create(request), request)
+
+    async def create_video_sync(self, request: Request) -> Response:
+        """vLLM-Omni's blocking create: the same checks, then the MP4 once it is made."""
+        record = await self._create(request)
+        rendering = self._renders.get(record.id)
+        if rendering is not None:
+            await asyncio.wait([rendering])  # its callback has marked the record by now
+        # The state is a function of the clock: sleep until the timeline says it is done.
+        await asyncio.sleep(
+            max(0.0, record.created_at + record.timeline.total_seconds - self.clock())
+        )
+        body = self.video_json(record)
+        if body["status"] != VideoStatus.COMPLETED:
+            error = body["error"] or {}
+            raise SimulatorHTTPError(
+                500, error.get("message", "Video generation failed."), type="server_error"
+            )
+        filename, media_type = CONTENT_TYPES[ContentVariant.VIDEO]
+        return FileResponse(self.store.assets_dir(record.id) / filename, media_type=media_type)
+
+    async def _create(self, request: Request) -> VideoRecord:
         encoding = content_type(request)
         if encoding == "application/json" and not self.profile.takes_json:
             raise SimulatorHTTPError(
@@ -305,7 +328,7 @@ class Simulator:
                     code="invalid_image_dimensions",
                 )
             reference = _as_png(image)
-        return self.answer(self.launch(self._new_record(**job), reference), request)
+        return self.launch(self._new_record(**job), reference)
 
     async def list_videos(self, request: Request) -> Response:
         params = request.query_params
@@ -356,7 +379,7 @@ class Simulator:
         record = self._require(request.path_params["video_id"])
         status = self.video_json(record)["status"]
         as_status = self.profile.deletes_as_status
-        if not as_status and status not in (VideoStatus.COMPLETED, VideoStatus.FAILED):
+        if not as_status and status not in FINAL_STATUSES:
             raise SimulatorHTTPError(
                 400,
                 f"Cannot delete video '{record.id}' while its status is '{status}': "
@@ -673,6 +696,7 @@ def create_app(
     videos_api = [
         (None, route("/v1/videos", sim.create_video, "POST")),
         (Endpoint.LIST, route("/v1/videos", sim.list_videos, "GET")),
+        (Endpoint.SYNC, route("/v1/videos/sync", sim.create_video_sync, "POST")),
         (Endpoint.CHARACTERS, route("/v1/videos/characters", sim.create_character, "POST")),
         (
             Endpoint.CHARACTERS,

@@ -26,6 +26,8 @@ class Endpoint(StrEnum):
     EDITS = "edits"
     EXTENSIONS = "extensions"
     CHARACTERS = "characters"
+    #: `POST /v1/videos/sync`: a create that answers the MP4 once it is made (vLLM-Omni).
+    SYNC = "sync"
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ class Profile:
         return body
 
 
-ALL_ENDPOINTS = frozenset(Endpoint)
+ALL_ENDPOINTS = frozenset(Endpoint) - {Endpoint.SYNC}
 
 PROFILES: dict[str, Profile] = {
     profile.name: profile
@@ -96,9 +98,9 @@ PROFILES: dict[str, Profile] = {
             name="vllm-omni",
             summary="vLLM-Omni (`vllm serve <model> --omni`): creates as multipart forms only "
             "(a JSON body is refused), any model name and WxH, ids `video_gen_<hex>`, "
-            "best-effort progress, no poll hint, one MP4 per job; no remix, edits, extensions "
-            "or characters.",
-            endpoints=frozenset({Endpoint.LIST, Endpoint.DELETE}),
+            "best-effort progress, no poll hint, one MP4 per job, and `/v1/videos/sync`, a "
+            "create that answers the MP4 itself; no remix, edits, extensions or characters.",
+            endpoints=frozenset({Endpoint.LIST, Endpoint.DELETE, Endpoint.SYNC}),
             id_prefix="video_gen_",
             id_hex_digits=32,
             default_model="Wan-AI/Wan2.2-T2V-A14B-Diffusers",
