@@ -34,6 +34,7 @@ from .resume import resume
 from .simulator.config import FaultConfig, SimulatorConfig
 from .simulator.folder import FolderInUse
 from .simulator.process import stop
+from .simulator.profiles import PROFILES
 from .simulator.server import serve
 from .types import VideoStatus
 
@@ -95,6 +96,11 @@ def _add_simulator_parser(commands: argparse._SubParsersAction) -> None:
         "--stop",
         action="store_true",
         help="stop the simulator running on this data folder (one started by a notebook)",
+    )
+    sim.add_argument(
+        "--profile",
+        choices=tuple(PROFILES),
+        help="which server to play: openai (default), vllm-omni, sglang or gateway (New API)",
     )
     sim.add_argument("--speed", type=float, help="time compression factor (default 1)")
     sim.add_argument("--api-key", help="accept only this key (default: any non-empty key)")
@@ -231,6 +237,7 @@ def simulator_config(args: argparse.Namespace) -> SimulatorConfig:
         "speed": args.speed,
         "api_key": args.api_key,
         "link_ttl_seconds": args.link_ttl,
+        "profile": args.profile,
         "allowed_hosts": (*config.allowed_hosts, *args.allow_host) if args.allow_host else None,
     }
     return dataclasses.replace(

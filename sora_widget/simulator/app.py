@@ -49,33 +49,28 @@ from .config import SimulatorConfig
 from .errors import SimulatorHTTPError, error_response
 from .gate import Gate
 from .limits import BodyLimit, HostCheck, allowed_hosts
+from .profiles import Endpoint, profile_named
 from .render import RenderRequest, probe_video, render
 from .requests import (
+    content_type,
     decode_image,
     optional_string,
     read_fields,
     reference_image_bytes,
     upload_bytes,
 )
-from .store import CharacterRecord, Store, VideoRecord
+from .store import CONTENT_TYPES, CharacterRecord, Store, VideoRecord
 from .timeline import plan_timeline, poll_hint_ms, snapshot
+from .veo import Veo
 
 #: What the simulator's one render core draws in good time (Sora Pro's 1792 fits; 4K does not).
 MAX_RENDER_SIDE = 1920
 MIN_RENDER_SIDE = 64
 MAX_RENDER_SECONDS = 20
 
-CONTENT_TYPES = {
-    ContentVariant.VIDEO: ("video.mp4", "video/mp4"),
-    ContentVariant.THUMBNAIL: ("thumbnail.webp", "image/webp"),
-    ContentVariant.SPRITESHEET: ("spritesheet.jpg", "image/jpeg"),
-}
 REFERENCE_FILE = "reference.png"
 DEFAULT_LIST_LIMIT = 20
-
-
-def _video_id() -> str:
-    return f"video_{secrets.token_hex(24)}"
+FINAL_STATUSES = (VideoStatus.COMPLETED, VideoStatus.FAILED)
 
 
 class Simulator:
@@ -85,6 +80,7 @@ class Simulator:
         self, config: SimulatorConfig, clock: Callable[[], float], executor: Executor
     ) -> None:
         self.config = config
+        self.profile = profile_named(config.profile)
         self.clock = clock
         self.executor = executor
         self.store = Store.open(Path(config.data_dir))
@@ -106,12 +102,13 @@ class Simulator:
         error = None
         if state.status is VideoStatus.FAILED and record.failure:
             error = {"code": record.failure[0], "message": record.failure[1]}
+        status, progress = self.profile.observed(state.status, state.progress)
         return {
             "id": record.id,
             "object": "video",
             "model": record.model,
-            "status": str(state.status),
-            "progress": state.progress,
+            "status": str(status),
+            "progress": progress,
             "created_at": int(record.created_at),
             "completed_at": completed_at,
             "expires_at": (
@@ -141,8 +138,18 @@ class Simulator:
             )
         return None
 
+    def answer(
+        self, record: VideoRecord, request: Request, headers: dict[str, str] | None = None
+    ) -> JSONResponse:
+        """The video object as the profile's server writes it."""
+        return JSONResponse(self._presented(record, request), headers=headers)
+
+    def _presented(self, record: VideoRecord, request: Request) -> dict[str, Any]:
+        content_url = f"{request.base_url}v1/videos/{record.id}/content"
+        return self.profile.present(self.video_json(record), content_url)
+
     def _new_record(self, **fields: Any) -> VideoRecord:
-        video_id = _video_id()
+        video_id = self.profile.new_id()
         record = VideoRecord(
             id=video_id,
             created_at=self.clock(),
@@ -155,14 +162,15 @@ class Simulator:
         self.store.assets_dir(video_id).mkdir(parents=True, exist_ok=True)
         return record
 
-    def _start(self, record: VideoRecord, reference: bytes | None = None) -> JSONResponse:
+    def launch(self, record: VideoRecord, reference: bytes | None = None) -> VideoRecord:
+        """Keep a new job and start rendering it (unless it is set to fail)."""
         if reference is not None:
             (self.store.assets_dir(record.id) / REFERENCE_FILE).write_bytes(reference)
             record.has_reference = True
         self.store.save(record)
         if record.failure is None:
             self._schedule_render(record)
-        return JSONResponse(self.video_json(record))
+        return record
 
     def render_request(self, record: VideoRecord) -> RenderRequest:
         """Rebuilt from the store, so remixes of remixes keep their whole lineage."""
@@ -190,7 +198,10 @@ class Simulator:
     def _rendered(self, video_id: str, done: asyncio.Future[Any]) -> None:
         self._renders.pop(video_id, None)
         record = self.store.videos.get(video_id)
-        if record is None or done.cancelled():
+        if record is None:  # deleted while it rendered: its media are nobody's
+            self.store.delete(video_id)
+            return
+        if done.cancelled():
             return
         if done.exception() is not None:
             record.failure = (
@@ -215,6 +226,16 @@ class Simulator:
     def close(self) -> None:
         """Stop rendering; unfinished media are rendered again by the next server."""
         self.executor.shutdown(wait=True, cancel_futures=True)
+
+    def create_job(
+        self, *, model: object, prompt: object, size: object, seconds: object
+    ) -> VideoRecord:
+        """A job for another API's create (see `veo`), checked as a Videos API create is."""
+        fields = _checked(prompt=prompt, model=model, size=size, seconds=seconds)
+        return self.launch(self._new_record(**fields))
+
+    def find(self, video_id: str) -> VideoRecord:
+        return self._require(video_id)
 
     def _require(self, video_id: str) -> VideoRecord:
         record = self.store.videos.get(video_id)
@@ -243,12 +264,57 @@ class Simulator:
     # ---- routes -----------------------------------------------------------------------------
 
     async def create_video(self, request: Request) -> Response:
+        return self.answer(await self._create(request), request)
+
+    async def create_video_sync(self, request: Request) -> Response:
+        """vLLM-Omni's blocking create: the same checks, then the MP4 once it is made."""
+        record = await self._create(request)
+        rendering = self._renders.get(record.id)
+        if rendering is not None:
+            await asyncio.wait([rendering])  # its callback has marked the record by now
+        # The state is a function of the clock: sleep until the timeline says it is done.
+        await asyncio.sleep(
+            max(0.0, record.created_at + record.timeline.total_seconds - self.clock())
+        )
+        body = self.video_json(record)
+        if body["status"] != VideoStatus.COMPLETED:
+            error = body["error"] or {}
+            raise SimulatorHTTPError(
+                500, error.get("message", "Video generation failed."), type="server_error"
+            )
+        filename, media_type = CONTENT_TYPES[ContentVariant.VIDEO]
+        return FileResponse(self.store.assets_dir(record.id) / filename, media_type=media_type)
+
+    async def _create(self, request: Request) -> VideoRecord:
+        encoding = content_type(request)
+        if encoding == "application/json" and not self.profile.takes_json:
+            raise SimulatorHTTPError(
+                400,
+                "Field required: body.prompt. This server reads multipart/form-data only: "
+                "send the fields as a form (curl -F prompt=...).",
+                type="BadRequestError",
+                code=400,
+            )
         fields = await read_fields(request)
-        prompt = validate_prompt(fields.get("prompt"))
-        model = validate_model(optional_string(fields, "model", DEFAULT_MODEL))
-        size = validate_size(optional_string(fields, "size", DEFAULT_SIZE), model)
-        seconds = validate_duration(optional_string(fields, "seconds", DEFAULT_SECONDS), model)
-        _check_renderable(size, seconds)
+        if (
+            encoding == "multipart/form-data"
+            and self.profile.multipart_needs_reference
+            and fields.get("input_reference") is None
+        ):
+            raise SimulatorHTTPError(
+                400,
+                "A multipart/form-data create must include 'input_reference': send a text-only "
+                "request as JSON.",
+                param="input_reference",
+                code="missing_required_parameter",
+            )
+        job = _checked(
+            prompt=fields.get("prompt"),
+            model=optional_string(fields, "model", self.profile.default_model),
+            size=optional_string(fields, "size", DEFAULT_SIZE),
+            seconds=optional_string(fields, "seconds", DEFAULT_SECONDS),
+        )
+        size = job["size"]
         reference = None
         if fields.get("input_reference") is not None:
             data = await reference_image_bytes(fields["input_reference"])
@@ -262,8 +328,7 @@ class Simulator:
                     code="invalid_image_dimensions",
                 )
             reference = _as_png(image)
-        record = self._new_record(model=model, prompt=prompt, size=size, seconds=seconds)
-        return self._start(record, reference)
+        return self.launch(self._new_record(**job), reference)
 
     async def list_videos(self, request: Request) -> Response:
         params = request.query_params
@@ -291,7 +356,7 @@ class Simulator:
                     code="invalid_value",
                 )
             records = records[ids.index(after) + 1 :]
-        page = [self.video_json(r) for r in records[:limit]]
+        page = [self._presented(r, request) for r in records[:limit]]
         return JSONResponse(
             {
                 "object": "list",
@@ -304,16 +369,17 @@ class Simulator:
 
     async def retrieve_video(self, request: Request) -> Response:
         record = self._require(request.path_params["video_id"])
-        body = self.video_json(record)
-        hint = poll_hint_ms(
-            record.timeline, record.created_at, self.clock(), VideoStatus(body["status"])
-        )
-        return JSONResponse(body, headers={"openai-poll-after-ms": str(hint)})
+        if not self.profile.poll_hint:
+            return self.answer(record, request)
+        status = VideoStatus(self.video_json(record)["status"])
+        hint = poll_hint_ms(record.timeline, record.created_at, self.clock(), status)
+        return self.answer(record, request, headers={"openai-poll-after-ms": str(hint)})
 
     async def delete_video(self, request: Request) -> Response:
         record = self._require(request.path_params["video_id"])
         status = self.video_json(record)["status"]
-        if status not in (VideoStatus.COMPLETED, VideoStatus.FAILED):
+        as_status = self.profile.deletes_as_status
+        if not as_status and status not in FINAL_STATUSES:
             raise SimulatorHTTPError(
                 400,
                 f"Cannot delete video '{record.id}' while its status is '{status}': "
@@ -321,11 +387,16 @@ class Simulator:
                 param="video_id",
                 code="invalid_video_state",
             )
-        future = self._renders.pop(record.id, None)
-        if future is not None:
-            future.cancel()
+        if as_status:
+            # SGLang has no abort: the job renders on, and `_rendered` clears what it leaves.
+            body = {**self._presented(record, request), "status": "deleted"}
+        else:
+            future = self._renders.pop(record.id, None)
+            if future is not None:
+                future.cancel()
+            body = {"id": record.id, "object": "video.deleted", "deleted": True}
         self.store.delete(record.id)
-        return JSONResponse({"id": record.id, "object": "video.deleted", "deleted": True})
+        return JSONResponse(body)
 
     async def remix_video(self, request: Request) -> Response:
         fields = await read_fields(request)
@@ -339,11 +410,13 @@ class Simulator:
             remixed_from_video_id=source.id,
             source_id=source.id,
         )
-        return self._start(record)
+        return self.answer(self.launch(record), request)
 
     async def download_content(self, request: Request) -> Response:
         record = self._require(request.path_params["video_id"])
         raw_variant = request.query_params.get("variant", "video")
+        if not self.profile.media_variants:
+            raw_variant = ContentVariant.VIDEO
         try:
             variant = ContentVariant(raw_variant)
         except ValueError:
@@ -387,10 +460,10 @@ class Simulator:
                 seconds=source.seconds,
                 source_id=source.id,
             )
-            return self._start(record)
+            return self.answer(self.launch(record), request)
         size, seconds, frame = upload
         record = self._new_record(model=DEFAULT_MODEL, prompt=prompt, size=size, seconds=seconds)
-        return self._start(record, frame)
+        return self.answer(self.launch(record, frame), request)
 
     async def create_extension(self, request: Request) -> Response:
         fields = await read_fields(request)
@@ -413,11 +486,11 @@ class Simulator:
                 source_id=source.id,
                 extend=True,
             )
-            return self._start(record)
+            return self.answer(self.launch(record), request)
         size, seconds, frame = upload
         total = str(int(seconds) + int(added))
         record = self._new_record(model=DEFAULT_MODEL, prompt=prompt, size=size, seconds=total)
-        return self._start(record, frame)
+        return self.answer(self.launch(record, frame), request)
 
     async def _video_input(
         self, fields: dict[str, Any], action: str
@@ -471,8 +544,15 @@ class Simulator:
 
     async def health(self, request: Request) -> Response:
         """Unauthenticated, outside /v1: lets `connect()` find a running simulator."""
+        profile = self.profile
         return JSONResponse(
-            {"simulator": "sora-widget", "speed": self.config.speed, "pid": os.getpid()}
+            {
+                "simulator": "sora-widget",
+                "speed": self.config.speed,
+                "pid": os.getpid(),
+                "profile": profile.name,
+                "profile_summary": profile.summary,
+            }
         )
 
 
@@ -499,6 +579,19 @@ def _inspect_upload(data: bytes) -> tuple[bytes, str, float]:
     except InvalidRequestError as error:
         raise SimulatorHTTPError(400, error.message, param="video", code="invalid_value") from None
     return frame, size, duration
+
+
+def _checked(*, prompt: object, model: object, size: object, seconds: object) -> dict[str, str]:
+    """A create's fields, checked by the shared validation and for what the renderer draws."""
+    checked_model = validate_model(model)
+    job = {
+        "prompt": validate_prompt(prompt),
+        "model": checked_model,
+        "size": validate_size(size, checked_model),
+        "seconds": validate_duration(seconds, checked_model),
+    }
+    _check_renderable(job["size"], job["seconds"])
+    return job
 
 
 def _check_renderable(size: str, seconds: str) -> None:
@@ -561,25 +654,34 @@ def create_app(
     """
     simulator = Simulator(config or SimulatorConfig(), clock, executor or default_executor())
 
-    def route(path: str, endpoint: Callable[[Request], Any], method: str) -> Route:
+    def route(
+        path: str,
+        endpoint: Callable[[Request], Any],
+        method: str,
+        answer: Callable[[SimulatorHTTPError], Response] = SimulatorHTTPError.response,
+    ) -> Route:
+        """`answer` writes errors in the route's API's own shape (OpenAI's, or Google's)."""
+
         async def guarded(request: Request) -> Response:
             simulator.resume_renders()
             try:
                 return await endpoint(request)
             except InvalidRequestError as error:
-                return SimulatorHTTPError.from_invalid(error).response()
+                return answer(SimulatorHTTPError.from_invalid(error))
             except SimulatorHTTPError as error:
-                return error.response()
+                return answer(error)
 
         return Route(path, guarded, methods=[method])
 
     async def not_found(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
+        status, detail = exc.status_code, exc.detail
+        if status == 405 and not simulator.profile.answers_405:
+            status, detail = 404, "Not Found"
         return error_response(
-            exc.status_code,
-            f"{request.method} {request.url.path[:200]} is not part of the Videos API "
-            f"({exc.detail}).",
-            code="unknown_url" if exc.status_code == 404 else "method_not_allowed",
+            status,
+            f"{request.method} {request.url.path[:200]} is not part of the Videos API ({detail}).",
+            code="unknown_url" if status == 404 else "method_not_allowed",
         )
 
     @contextlib.asynccontextmanager
@@ -589,20 +691,33 @@ def create_app(
         simulator.close()
 
     sim = simulator
+    # Each route with the endpoint a profile may lack (None: every server has it); the order
+    # matters, as `/v1/videos/edits` must be tried before `/v1/videos/{video_id}`.
+    videos_api = [
+        (None, route("/v1/videos", sim.create_video, "POST")),
+        (Endpoint.LIST, route("/v1/videos", sim.list_videos, "GET")),
+        (Endpoint.SYNC, route("/v1/videos/sync", sim.create_video_sync, "POST")),
+        (Endpoint.CHARACTERS, route("/v1/videos/characters", sim.create_character, "POST")),
+        (
+            Endpoint.CHARACTERS,
+            route("/v1/videos/characters/{character_id}", sim.get_character, "GET"),
+        ),
+        (Endpoint.EDITS, route("/v1/videos/edits", sim.create_edit, "POST")),
+        (Endpoint.EXTENSIONS, route("/v1/videos/extensions", sim.create_extension, "POST")),
+        (None, route("/v1/videos/{video_id}", sim.retrieve_video, "GET")),
+        (Endpoint.DELETE, route("/v1/videos/{video_id}", sim.delete_video, "DELETE")),
+        (Endpoint.REMIX, route("/v1/videos/{video_id}/remix", sim.remix_video, "POST")),
+        (None, route("/v1/videos/{video_id}/content", sim.download_content, "GET")),
+    ]
+    served = [
+        r for endpoint, r in videos_api if endpoint is None or endpoint in sim.profile.endpoints
+    ]
     app = Starlette(
         lifespan=lifespan,
         routes=[
             Route("/simulator/health", sim.health, methods=["GET"]),
-            route("/v1/videos", sim.create_video, "POST"),
-            route("/v1/videos", sim.list_videos, "GET"),
-            route("/v1/videos/characters", sim.create_character, "POST"),
-            route("/v1/videos/characters/{character_id}", sim.get_character, "GET"),
-            route("/v1/videos/edits", sim.create_edit, "POST"),
-            route("/v1/videos/extensions", sim.create_extension, "POST"),
-            route("/v1/videos/{video_id}", sim.retrieve_video, "GET"),
-            route("/v1/videos/{video_id}", sim.delete_video, "DELETE"),
-            route("/v1/videos/{video_id}/remix", sim.remix_video, "POST"),
-            route("/v1/videos/{video_id}/content", sim.download_content, "GET"),
+            *served,
+            *Veo(sim).routes(route),
         ],
         exception_handlers={HTTPException: not_found},
     )

@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .profiles import DEFAULT_PROFILE, profile_named
+
 
 def default_data_dir() -> Path:
     """Per-user data folder, so a kernel restart or a second notebook sees the same jobs."""
@@ -68,10 +70,13 @@ class SimulatorConfig:
     #: Host names answered besides loopback ones (see `limits.LOOPBACK_HOSTS`), say the name
     #: of a classroom server; every other `Host` is refused, against DNS rebinding.
     allowed_hosts: tuple[str, ...] = ()
+    #: Which server to play (see `profiles`): "openai", "vllm-omni", "sglang" or "gateway".
+    profile: str = DEFAULT_PROFILE
 
     def __post_init__(self) -> None:
         if self.speed <= 0:
             raise ValueError(f"speed must be a positive number, got {self.speed}")
+        profile_named(self.profile)
         for host in self.allowed_hosts:
             # The patterns Starlette's TrustedHostMiddleware accepts: a name, or "*.domain".
             if not host or "*" in host[1:] or (host.startswith("*") and not host.startswith("*.")):
@@ -83,7 +88,7 @@ class SimulatorConfig:
         return (
             f"SimulatorConfig(data_dir={str(self.data_dir)!r}, speed={self.speed}, "
             f"api_key={key}, link_ttl_seconds={self.link_ttl_seconds}, faults={self.faults}, "
-            f"allowed_hosts={self.allowed_hosts})"
+            f"allowed_hosts={self.allowed_hosts}, profile={self.profile!r})"
         )
 
     @classmethod
@@ -98,4 +103,5 @@ class SimulatorConfig:
             link_ttl_seconds=int(env.get("SORA_SIM_LINK_TTL", "3600")),
             faults=FaultConfig.from_env(env),
             allowed_hosts=tuple(h.strip() for h in hosts.split(",") if h.strip()),
+            profile=env.get("SORA_SIM_PROFILE") or DEFAULT_PROFILE,
         )

@@ -16,7 +16,7 @@ class SimulatorHTTPError(Exception):
         message: str,
         *,
         param: str | None = None,
-        code: str | None = None,
+        code: str | int | None = None,
         type: str = "invalid_request_error",
         headers: dict[str, str] | None = None,
     ) -> None:
@@ -48,9 +48,10 @@ def error_response(
     message: str,
     *,
     param: str | None = None,
-    code: str | None = None,
+    code: str | int | None = None,
     type: str = "invalid_request_error",
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
+    """`code` is a string on OpenAI's API; vLLM's servers send the HTTP status as a number."""
     body = {"error": {"message": message, "type": type, "param": param, "code": code}}
     return JSONResponse(body, status_code=status_code, headers=headers)

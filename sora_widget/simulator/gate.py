@@ -23,24 +23,33 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
+from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .config import SimulatorConfig
 from .errors import error_response
 
-API_PREFIX = "/v1/"
+#: The Videos API, and the Veo API (see `veo`): every request under them passes the gate.
+API_PREFIXES = ("/v1/", "/v1beta/")
 
 #: True in the task serving a request whose connection the gate cut on purpose.
 _CUT_ON_PURPOSE: ContextVar[bool] = ContextVar("sora_simulator_cut_on_purpose", default=False)
 
 
 def _presented_key(scope: Scope) -> str | None:
+    """OpenAI's bearer token, Azure's `api-key`, or Google's `x-goog-api-key` or `?key=`."""
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
     authorization = headers.get("authorization", "")
     if authorization.lower().startswith("bearer "):
         return authorization[7:].strip() or None
-    return headers.get("api-key", "").strip() or None
+    for name in ("api-key", "x-goog-api-key"):
+        if headers.get(name, "").strip():
+            return headers[name].strip()
+    if scope["path"].startswith("/v1beta/"):
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        return (query.get("key") or [""])[0].strip() or None
+    return None
 
 
 class QuietCuts(logging.Filter):
@@ -72,7 +81,7 @@ class Gate:
         return rate > 0 and self.random.random() < rate
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(API_PREFIX):
+        if scope["type"] != "http" or not scope["path"].startswith(API_PREFIXES):
             await self.app(scope, receive, send)
             return
         request_id = f"req_{secrets.token_hex(12)}"
@@ -169,7 +178,7 @@ def _with_request_id(send: Send, request_id: str) -> Send:
 
 
 def _is_download(scope: Scope) -> bool:
-    return scope["method"] == "GET" and scope["path"].endswith("/content")
+    return scope["method"] == "GET" and scope["path"].endswith(("/content", ":download"))
 
 
 def _after_the_headers(start: Message) -> int:

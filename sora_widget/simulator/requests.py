@@ -25,10 +25,15 @@ MAX_FILES = 4
 MAX_FIELDS = 64
 
 
+def content_type(request: Request) -> str:
+    """The body's media type, lower case and without parameters (`boundary=...`)."""
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
 async def read_fields(request: Request) -> dict[str, Any]:
     """The request's fields; a body that cannot be parsed is a 400, never a 500."""
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type == "application/json":
+    encoding = content_type(request)
+    if encoding == "application/json":
         try:
             body = json.loads(await request.body())
         except (ValueError, UnicodeDecodeError) as error:
@@ -38,7 +43,7 @@ async def read_fields(request: Request) -> dict[str, Any]:
         if not isinstance(body, dict):
             raise SimulatorHTTPError(400, "The JSON body must be an object of named parameters.")
         return body
-    if content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+    if encoding in ("multipart/form-data", "application/x-www-form-urlencoded"):
         try:
             form = await request.form(
                 max_files=MAX_FILES, max_fields=MAX_FIELDS, max_part_size=MAX_FIELD_BYTES
@@ -54,7 +59,7 @@ async def read_fields(request: Request) -> dict[str, Any]:
         return {}
     raise SimulatorHTTPError(
         400,
-        f"Unsupported content type {content_type or '(none)'!r}: send multipart/form-data "
+        f"Unsupported content type {encoding or '(none)'!r}: send multipart/form-data "
         "or application/json.",
         code="unsupported_content_type",
     )

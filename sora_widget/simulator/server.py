@@ -48,7 +48,11 @@ def serve(
         state = {"pid": os.getpid(), "base_url": base_url, "speed": config.speed}
         folder.write_state(data_dir, state)
     print(f"Sora simulator listening on {base_url}", flush=True)
-    print(f"  data: {config.data_dir}  speed: x{config.speed:g}", file=sys.stderr, flush=True)
+    print(
+        f"  data: {config.data_dir}  speed: x{config.speed:g}  profile: {config.profile}",
+        file=sys.stderr,
+        flush=True,
+    )
     # Requests addressed to the name or address it was bound to are its own, too.
     bound = sock.getsockname()[0]
     config = dataclasses.replace(config, allowed_hosts=(*config.allowed_hosts, bound))

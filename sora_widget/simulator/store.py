@@ -12,7 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import atomic_file
+from ..types import ContentVariant
 from .timeline import Timeline
+
+#: A video's media files in its folder (see `Store.assets_dir`), by content variant.
+CONTENT_TYPES = {
+    ContentVariant.VIDEO: ("video.mp4", "video/mp4"),
+    ContentVariant.THUMBNAIL: ("thumbnail.webp", "image/webp"),
+    ContentVariant.SPRITESHEET: ("spritesheet.jpg", "image/jpeg"),
+}
 
 
 @dataclass

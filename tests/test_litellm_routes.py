@@ -1,0 +1,110 @@
+"""LiteLLM's own provider mappings, end to end through its proxy, onto simulator profiles.
+
+`gemini/` is LiteLLM's Veo mapping (predictLongRunning, operation polling, file download) with
+`api_base` the simulator's root (LiteLLM adds `/v1beta` itself); `hosted_vllm/` is its vLLM-Omni
+mapping (multipart creates) onto a simulator started with `--profile vllm-omni`.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import openai
+import pytest
+
+from .conftest import TEST_KEY, RunningServer, start_server, stop_server
+from .helpers import MP4_MAGIC
+from .litellm_proxy import Proxy, route, start_proxy, stop_proxy
+
+POLL_SECONDS = 0.25
+DEADLINE_SECONDS = 120
+
+
+@pytest.fixture(scope="module")
+def veo_simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    server = start_server(
+        tmp_path_factory.mktemp("veo-behind-litellm"), "--speed", "100", "--api-key", TEST_KEY
+    )
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture(scope="module")
+def vllm_simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    server = start_server(
+        tmp_path_factory.mktemp("vllm-behind-litellm"),
+        "--profile",
+        "vllm-omni",
+        "--speed",
+        "100",
+        "--api-key",
+        TEST_KEY,
+    )
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture(scope="module")
+def proxy(
+    veo_simulator: RunningServer,
+    vllm_simulator: RunningServer,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Proxy]:
+    root = veo_simulator.base_url.removesuffix("/v1")
+    routes = [
+        route("veo-3.1", "gemini/veo-3.1-generate-preview", root, TEST_KEY),
+        route("wan-2.2", "hosted_vllm/Wan-AI/Wan2.2-T2V-A14B", vllm_simulator.base_url, TEST_KEY),
+    ]
+    running = start_proxy(routes, tmp_path_factory.mktemp("litellm-routes"))
+    yield running
+    stop_proxy(running)
+
+
+def made_through(proxy: Proxy, model: str, size: str, folder: Path) -> tuple[str, bytes]:
+    """create, retrieve until completed, download_content: what the official SDK does.
+    Returns what LiteLLM's id says of the upstream job, and the video's bytes."""
+    sdk = openai.OpenAI(base_url=proxy.base_url, api_key=proxy.key, max_retries=0)
+    video = sdk.videos.create(model=model, prompt="a lighthouse at dusk", size=size, seconds="4")
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    status = video.status
+    while status != "completed" and time.monotonic() < deadline:
+        assert status not in ("failed", "cancelled"), status
+        time.sleep(POLL_SECONDS)
+        status = sdk.videos.retrieve(video.id).status
+    assert status == "completed"
+    target = folder / f"{model}.mp4"
+    sdk.videos.download_content(video.id).write_to_file(target)
+    encoded = video.id.removeprefix("video_")
+    return base64.b64decode(encoded + "=" * (-len(encoded) % 4)).decode(), target.read_bytes()
+
+
+def test_litellm_veo_mapping_makes_a_video_on_the_simulator(
+    proxy: Proxy, veo_simulator: RunningServer, tmp_path: Path
+) -> None:
+    upstream, data = made_through(proxy, "veo-3.1", "1280x720", tmp_path)
+    assert "custom_llm_provider:gemini;" in upstream
+    assert "video_id:models/veo-3.1-generate-preview/operations/video_" in upstream
+    assert data[4:8] == MP4_MAGIC
+    listed = httpx.get(
+        f"{veo_simulator.base_url}/videos", headers={"Authorization": f"Bearer {TEST_KEY}"}
+    ).json()["data"]
+    assert [(item["model"], item["size"]) for item in listed] == [
+        ("veo-3.1-generate-preview", "1280x720")
+    ]
+
+
+def test_litellm_hosted_vllm_mapping_makes_a_video_on_the_vllm_omni_profile(
+    proxy: Proxy, vllm_simulator: RunningServer, tmp_path: Path
+) -> None:
+    upstream, data = made_through(proxy, "wan-2.2", "480x272", tmp_path)
+    assert "custom_llm_provider:hosted_vllm;" in upstream and "video_id:video_gen_" in upstream
+    assert data[4:8] == MP4_MAGIC
+    listed = httpx.get(
+        f"{vllm_simulator.base_url}/videos", headers={"Authorization": f"Bearer {TEST_KEY}"}
+    ).json()["data"]
+    assert [item["id"][: len("video_gen_")] for item in listed] == ["video_gen_"]
+    assert listed[0]["model"] == "Wan-AI/Wan2.2-T2V-A14B"
