@@ -302,6 +302,30 @@ async def test_eta_follows_the_progress_rate_and_brings_the_last_poll_forward(fa
     assert job.eta == 0.0
 
 
+async def test_a_short_job_is_noticed_at_its_end_not_a_hint_later(fake_time):
+    # A 2 s job polled with a 250 ms hint (the simulator at speed 10): near its end, one more
+    # sample at the hint sharpens the rate, then the poll aims at the end rather than sampling
+    # at the window's early edge and waiting a hint more.
+    client = TimedClient(fake_time, queue=0.5, work=2, hint=0.25)  # completes at t = 2.5
+    job = submit(client, "a quick fox", poller=fake_poller(client, fake_time, jitter=0))
+    await job
+    noticed_at = client.polls[-1][0]
+    assert 2.5 <= noticed_at <= 2.5 + 0.05  # sampling early, then a hint more: 2.59
+    times = [when for when, _, _ in client.polls]
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.25 - 1e-9  # never sooner
+    assert len(times) <= 5  # following the hint all the way: 7 polls after the first
+
+
+async def test_a_wide_window_is_polled_at_the_hint_through_it_not_in_a_burst(fake_time):
+    client = TimedClient(fake_time, queue=1, work=100, hint=0.5)  # completes at t = 101
+    job = submit(client, "a slow fox", poller=fake_poller(client, fake_time, jitter=0))
+    await job
+    times = [when for when, _, _ in client.polls]
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.5 - 1e-9
+    assert 101 <= times[-1] <= 101 + 0.5  # at most a hint after the end
+    assert len(times) <= 12  # not one poll per hint: 200
+
+
 async def test_a_job_stuck_at_99_percent_is_not_polled_in_a_burst(fake_time):
     client = FakeClient(fake_time, queue=1, work=20, stall=True)
     job = submit(client, "a fox", poller=fake_poller(client, fake_time, jitter=0))
