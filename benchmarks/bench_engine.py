@@ -2,6 +2,7 @@
 
     python benchmarks/bench_engine.py                 # all three scenarios, about 4 minutes
     python benchmarks/bench_engine.py -s x1-10 -r 1   # one scenario, one run of each client
+    python benchmarks/bench_engine.py --load          # and x10-50 again with every core busy
 
 Scenarios (simulator speed, concurrent jobs): `x10-1` and `x10-50` on a compressed clock, and
 `x1-10` at real speed, where the SDK's hint-driven cadence is not flattered by the compression.
@@ -34,6 +35,20 @@ What each number means (medians over every video, or every sample, of the repeat
   run: how much the client work delays everything else in the event loop (in Jupyter, the
   kernel's: widget updates, other cells' tasks).
 - batch time: from the first create to the last file on disk.
+
+With `--load`, the `x10-50` case runs once more (its own simulator, same settings) while one
+busy-looping process per core, started here at normal priority, competes for the CPU: the
+kernel's loop then gets its time slices late, and any work on it stretches the lag. That is
+the row "x10-50, cores busy".
+
+The simulator (its server and its render worker) runs at a lower CPU priority (`nice` 10),
+for both clients alike: against a real server the kernel does not share its cores with the
+server's renderer, and here, on 2 cores, a render's CPU bursts would otherwise preempt the
+kernel's process and show up as loop lag that no client could avoid. In the "cores busy" row
+it runs at normal priority like everything else: niced against two busy loops, the render
+worker gets about a tenth of a core and 50 renders take many minutes. The busy-looping load
+processes always keep normal priority: another program competing with the kernel is the
+scenario.
 
 One bias to keep in mind: `--speed` compresses the server's timeline, and with it the poll
 hints the SDK follows, but not the engine's fixed waits (first poll after 1 s, list requests at
@@ -94,7 +109,10 @@ SCENARIOS = {
     "x1-10": Scenario(1.0, 10, 2),
 }
 LAG_INTERVAL = 0.01
-RUN_TIMEOUT = 120.0
+RUN_TIMEOUT = 300.0
+#: The simulator's niceness (see above); the load processes keep the default, 0.
+SIMULATOR_NICE = 10
+BUSY = "x10-50, cores busy"
 RESULTS = Path(__file__).resolve().parent / "results" / "engine.md"
 
 warnings.filterwarnings("ignore", message="The Sora API is scheduled", category=DeprecationWarning)
@@ -259,13 +277,17 @@ def summarise(runs: list[Run], data_dir: Path) -> Summary:
     )
 
 
-def start_simulator(data_dir: Path, speed: float) -> tuple[subprocess.Popen[str], str]:
+def start_simulator(
+    data_dir: Path, speed: float, niceness: int = SIMULATOR_NICE
+) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
         command(data_dir, "--speed", str(speed)),
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        # Inherited by the render worker it starts.
+        preexec_fn=lambda: os.nice(niceness),
     )
     line = process.stdout.readline() if process.stdout else ""
     if "http://" not in line:
@@ -324,16 +346,23 @@ async def run_scenario(
     name: str, scenario: Scenario, base_url: str, data_dir: Path, work: Path
 ) -> dict[str, Summary]:
     clients: dict[str, Client] = {"engine": engine, "baseline": baseline}
-    await measure(engine, base_url, 1, work / f"warm-up-{name}")
+    slug = name.replace(", ", "-").replace(" ", "-")
+    await measure(engine, base_url, 1, work / f"warm-up-{slug}")
     runs: dict[str, list[Run]] = {client: [] for client in clients}
     for repeat in range(scenario.repeats):
         # Alternate who goes first, so a drift in machine load favours neither.
         order = list(clients) if repeat % 2 == 0 else list(reversed(clients))
         for client in order:
-            folder = work / f"{name}-{client}-{repeat}"
+            folder = work / f"{slug}-{client}-{repeat}"
             runs[client].append(await measure(clients[client], base_url, scenario.jobs, folder))
             print(f"  {name}: {client}, run {repeat + 1}/{scenario.repeats} done", flush=True)
     return {client: summarise(runs[client], data_dir) for client in clients}
+
+
+def busy_cores() -> list[subprocess.Popen[bytes]]:
+    """One process spinning on each core, at normal priority, until terminated."""
+    spin = [sys.executable, "-c", "while True: pass"]
+    return [subprocess.Popen(spin) for _ in range(os.cpu_count() or 1)]
 
 
 def main() -> None:
@@ -346,12 +375,20 @@ def main() -> None:
         help="run only this scenario (repeatable); default: all",
     )
     parser.add_argument("-r", "--repeat", type=int, help="runs of each client per scenario")
+    parser.add_argument(
+        "--load",
+        action="store_true",
+        help="then run x10-50 again while a busy-looping process per core competes for the CPU",
+    )
     options = parser.parse_args()
     chosen = {
         name: Scenario(s.speed, s.jobs, options.repeat or s.repeats)
         for name, s in SCENARIOS.items()
         if not options.scenario or name in options.scenario
     }
+    if options.load:
+        busy = SCENARIOS["x10-50"]
+        chosen[BUSY] = Scenario(busy.speed, busy.jobs, options.repeat or busy.repeats)
     header = (
         f"Engine vs SDK baseline: {SIZE}, {SECONDS} s clips; {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}, openai {openai.__version__}; "
@@ -363,14 +400,20 @@ def main() -> None:
     results: dict[str, dict[str, Summary]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-engine-") as temp:
         for name, scenario in chosen.items():
-            work = Path(temp) / name
+            work = Path(temp) / name.replace(", ", "-").replace(" ", "-")
             data_dir = work / "simulator"
-            process, base_url = start_simulator(data_dir, scenario.speed)
+            loaded = name == BUSY
+            niceness = 0 if loaded else SIMULATOR_NICE
+            process, base_url = start_simulator(data_dir, scenario.speed, niceness)
+            spinners = busy_cores() if loaded else []
             try:
                 results[name] = asyncio.run(
                     run_scenario(name, scenario, base_url, data_dir, work / "clients")
                 )
             finally:
+                for spinner in spinners:
+                    spinner.terminate()
+                    spinner.wait(timeout=15)
                 process.terminate()
                 process.wait(timeout=15)
     text = f"{header}\n\n{table(results)}\n"

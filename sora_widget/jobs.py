@@ -12,6 +12,7 @@ import asyncio
 import collections
 import contextlib
 import logging
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -71,6 +72,24 @@ _ENDED_WORDS = {
 
 #: (backend URL, video id) of every video a job in this process is following right now.
 _FOLLOWED: set[tuple[str, str]] = set()
+
+#: Create requests, and saves (three downloads each), under way at once on one event loop;
+#: more jobs wait their turn. Fifty jobs started in one cell would otherwise step through
+#: their requests in lockstep: fifty task steps, tens of milliseconds, in one loop iteration
+#: of the kernel, every iteration until the requests are sent.
+MAX_CREATING = 4
+MAX_SAVING = 4
+_SLOTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _slot(kind: str) -> asyncio.Semaphore:
+    """The running loop's semaphore for `kind` ("create" or "save")."""
+    slots = _SLOTS.setdefault(asyncio.get_running_loop(), {})
+    if kind not in slots:
+        slots[kind] = asyncio.Semaphore(MAX_CREATING if kind == "create" else MAX_SAVING)
+    return slots[kind]
 
 
 def is_followed(base_url: str, video_id: str) -> bool:
@@ -404,7 +423,12 @@ class VideoJob:
     async def _run(self) -> None:
         """The whole job; its outcome goes into the job's fields, never out as an exception."""
         try:
-            video = await self._begin()
+            slot = _slot("create")
+            queued = slot.locked()
+            async with slot:
+                if queued and self.done:  # cancelled while waiting its turn: nothing was sent
+                    return
+                video = await self._begin()
             if self.library is not None and not self.done:
                 # Recorded before anyone can see the job queued (a restart then may resume it).
                 await asyncio.to_thread(
@@ -424,7 +448,8 @@ class VideoJob:
                 raise VideoFailed(video.id, str(video.status), _ENDED_WORDS[video.status])
             if self.library is not None:
                 self._set(JobStatus.SAVING)
-                self.entry = await self.library.save(video, self.client)
+                async with _slot("save"):
+                    self.entry = await self.library.save(video, self.client)
             self._set(JobStatus.COMPLETED)
         except asyncio.CancelledError:
             if not self.done:

@@ -12,8 +12,11 @@ list (LiteLLM, New API: see `features`) is asked once, then each video is polled
 Once a job's progress rate is known, the poller predicts its end and retrieves that one job
 then (`GET /videos/{id}`), instead of waiting for the next tick; the shared list keeps the other
 jobs fresh. Predicted retrieves due together become one list request, and come at least
-`Cadence.floor` apart. A job past its predicted end (the server holding it at 99%) gets no more
-predicted retrieves: the list, or the backoff, follows it. While jobs are overdue and the list
+`Cadence.floor` apart. Retrieves never come sooner than the server's hint: an end known to
+within one hint is aimed at; a wider window is polled a hint apart, the last poll at its end;
+a job near its end whose rate is still vague is sampled at the hint first. A job past its
+predicted end (the server holding it at 99%) gets no more predicted retrieves: the list, or the
+backoff, follows it. While jobs are overdue and the list
 sees some of them finish, it comes sooner (every twentieth of a job's duration, no more often
 than `floor`), and backs off again as soon as a tick sees nothing finish. Clock and sleep are
 injected, so tests run in fake time.
@@ -75,6 +78,9 @@ class Cadence:
     unhinted_initial: float = 10.0
     unhinted_maximum: float = 18.0
     unhinted_floor: float = 2.0
+    #: A job predicted to end within this many poll steps (hints) is "near" its end: while
+    #: its end is uncertain by more than half a step, it is polled a step apart.
+    near: float = 8.0
 
     def jittered(self, seconds: float) -> float:
         return seconds * (1 + self.jitter * random.uniform(-1, 1))
@@ -317,8 +323,10 @@ class Poller:
             self._plan(min(self._next_delay(watch) for watch in live))
 
     def _aim(self, watch: _Watch) -> float | None:
-        """When to retrieve this job on its own: at its predicted end, or, while the rate is
-        too uncertain for that, at the earliest end it allows (a sample that sharpens it).
+        """When to retrieve this job on its own: at its predicted end when that is known to
+        within one poll step (the server's hint, or the shortest gap); else one step apart
+        through the window of possible ends, the last at its end; while the rate is very
+        uncertain, halfway.
 
         None when the end is unknown or already past: an overdue job is left to the shared
         poll, so a video the server holds at 99% is not retrieved again and again.
@@ -332,12 +340,25 @@ class Poller:
             eta, error = 1 / rate, 0.0
         if not eta or error is None:
             return None
-        if error <= cadence.aim_late:
-            wait = eta + cadence.jittered(cadence.aim_late)
+        # No poll sooner than this: the server's hint, or the shortest gap (`floor`, or
+        # `unhinted_floor` against a server that sends no hints).
+        step = cadence.clamp(watch.hint) if watch.hint is not None else self._gap()
+        late = cadence.jittered(cadence.aim_late)
+        if error + late > step / 2 and step < eta - error and eta <= cadence.near * step:
+            # Near the end but still vague (a short job, two samples): a sample a step from now,
+            # as the server invites, sharpens the rate before the end is aimed at.
+            wait = step
+        elif error + late <= step:
+            # The end is known to within one step: aim at it. A sample at the window's early
+            # edge that finds the video unfinished would put the next poll a whole step later.
+            wait = eta + late
+        elif error < eta / 2:
+            # Polls a step apart through the window (each one sharpens the rate), the last one
+            # at its end: the video is noticed at most a step after it is done.
+            wait = eta + late - step * int((error + late) / step)
         else:
-            wait = max(eta - error, eta / 2)
-        bound = cadence.clamp(watch.hint) if watch.hint is not None else self._gap()
-        return self.clock() + min(cadence.ceiling, max(bound, wait))
+            wait = eta / 2  # too uncertain yet: a sample halfway
+        return self.clock() + min(cadence.ceiling, max(step, wait))
 
     def _list_delay(self, live: list[_Watch], finished: bool) -> float:
         """The wait before the next list request: backoff capped at `list_maximum`, shortened

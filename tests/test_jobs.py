@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import itertools
 import logging
@@ -14,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from sora_widget import jobs as jobs_module
 from sora_widget._retry import MAX_RETRY_AFTER
 from sora_widget.api import VideoPage
 from sora_widget.client import SoraClient
@@ -300,6 +302,30 @@ async def test_eta_follows_the_progress_rate_and_brings_the_last_poll_forward(fa
     # Backoff alone would poll up to 15 s late; the ETA lands the last poll near completion.
     assert 61 <= completed_at[0] <= 62.5
     assert job.eta == 0.0
+
+
+async def test_a_short_job_is_noticed_at_its_end_not_a_hint_later(fake_time):
+    # A 2 s job polled with a 250 ms hint (the simulator at speed 10): near its end, one more
+    # sample at the hint sharpens the rate, then the poll aims at the end rather than sampling
+    # at the window's early edge and waiting a hint more.
+    client = TimedClient(fake_time, queue=0.5, work=2, hint=0.25)  # completes at t = 2.5
+    job = submit(client, "a quick fox", poller=fake_poller(client, fake_time, jitter=0))
+    await job
+    noticed_at = client.polls[-1][0]
+    assert 2.5 <= noticed_at <= 2.5 + 0.05  # sampling early, then a hint more: 2.59
+    times = [when for when, _, _ in client.polls]
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.25 - 1e-9  # never sooner
+    assert len(times) <= 5  # following the hint all the way: 7 polls after the first
+
+
+async def test_a_wide_window_is_polled_at_the_hint_through_it_not_in_a_burst(fake_time):
+    client = TimedClient(fake_time, queue=1, work=100, hint=0.5)  # completes at t = 101
+    job = submit(client, "a slow fox", poller=fake_poller(client, fake_time, jitter=0))
+    await job
+    times = [when for when, _, _ in client.polls]
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.5 - 1e-9
+    assert 101 <= times[-1] <= 101 + 0.5  # at most a hint after the end
+    assert len(times) <= 12  # not one poll per hint: 200
 
 
 async def test_a_job_stuck_at_99_percent_is_not_polled_in_a_burst(fake_time):
@@ -669,6 +695,70 @@ async def test_a_job_with_a_library_is_done_only_when_saved(fake_time):
     await job
     assert job.status is JobStatus.COMPLETED and job.path.name == "video.mp4"
     assert library.saved == [job.video_id] and library.pending == {}
+
+
+class CountingConcurrency:
+    """How many calls of one kind are under way at once, at most."""
+
+    def __init__(self) -> None:
+        self.now = self.most = 0
+
+    @contextlib.asynccontextmanager
+    async def one(self):
+        self.now += 1
+        self.most = max(self.most, self.now)
+        try:
+            await asyncio.sleep(0)  # under way across loop iterations, like a request
+            await asyncio.sleep(0)
+            yield
+        finally:
+            self.now -= 1
+
+
+async def test_fifty_jobs_create_and_save_a_few_at_a_time_not_in_lockstep(fake_time):
+    """Fifty jobs started in one cell do not put fifty task steps into each loop iteration:
+    creates and saves under way at once are capped (the structure, not a timing, is tested)."""
+    creating, saving = CountingConcurrency(), CountingConcurrency()
+
+    class Client(FakeClient):
+        async def create(self, prompt, **options) -> Video:
+            async with creating.one():
+                return await super().create(prompt, **options)
+
+    class Saving(FakeLibrary):
+        async def save(self, video: Video, client) -> object:
+            async with saving.one():
+                return await super().save(video, client)
+
+    client, library = Client(fake_time, queue=1, work=5), Saving()
+    library.release.set()
+    poller = fake_poller(client, fake_time)
+    jobs = [submit(client, f"fox {i}", library=library, poller=poller) for i in range(50)]
+    await asyncio.gather(*jobs)
+    assert client.calls["create"] == 50 and len(library.saved) == 50
+    assert creating.most == jobs_module.MAX_CREATING
+    assert saving.most == jobs_module.MAX_SAVING
+
+
+async def test_a_job_cancelled_while_waiting_its_turn_sends_no_create(fake_time):
+    gate = asyncio.Event()
+
+    class Client(FakeClient):
+        async def create(self, prompt, **options) -> Video:
+            await gate.wait()
+            return await super().create(prompt, **options)
+
+    client = Client(fake_time, queue=1, work=5)
+    poller = fake_poller(client, fake_time)
+    jobs = [submit(client, f"fox {i}", poller=poller) for i in range(jobs_module.MAX_CREATING)]
+    late = submit(client, "a late fox", poller=poller)
+    await asyncio.sleep(0)  # the first ones hold every create slot; the late one waits
+    late.cancel()
+    gate.set()
+    with pytest.raises(JobCancelled):
+        await late
+    await asyncio.gather(*jobs)
+    assert client.calls["create"] == jobs_module.MAX_CREATING and late.video_id is None
 
 
 async def test_a_blocked_video_is_no_longer_pending(fake_time):
