@@ -14,7 +14,7 @@ from PIL import Image
 
 from sora_widget.client import SoraClient
 from sora_widget.errors import UnsupportedFeature
-from sora_widget.jobs import JobStatus, submit
+from sora_widget.jobs import JobStatus, submit, submit_remix
 from sora_widget.library import Library
 
 from .conftest import TEST_KEY, RunningServer, start_server, stop_server
@@ -137,3 +137,18 @@ async def test_a_job_through_the_proxy_is_saved_with_pictures_made_here_and_its_
     assert entry.pictures == {"thumbnail": "video", "spritesheet": "video"}
     assert entry.sprite == {"columns": 10, "rows": 2}
     assert entry.charged_cost == 0.4 and Library(tmp_path).total_cost() == 0.4
+
+
+async def test_a_remix_through_the_proxy_is_saved_beside_its_source(
+    proxy: Proxy, tmp_path: Path
+) -> None:
+    library = Library(tmp_path / "videos")
+    async with SoraClient(proxy.key, base_url=proxy.base_url) as client:
+        source = await asyncio.wait_for(
+            submit(client, "a lighthouse at dusk", size="1280x720", library=library), 120
+        )
+        remix = submit_remix(client, source.id, "the lighthouse at night", library=library)
+        video = await asyncio.wait_for(remix, 120)
+    assert video.id != source.id and len(video.id) > 128
+    assert {entry.id for entry in library.entries()} == {source.id, video.id}
+    assert library.get(video.id).video_path.read_bytes()[4:8] == MP4_MAGIC

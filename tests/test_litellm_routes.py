@@ -7,6 +7,7 @@ mapping (multipart creates) onto a simulator started with `--profile vllm-omni`.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import time
 from collections.abc import Iterator
@@ -15,6 +16,11 @@ from pathlib import Path
 import httpx
 import openai
 import pytest
+from PIL import Image
+
+from sora_widget.client import SoraClient
+from sora_widget.jobs import JobStatus, submit
+from sora_widget.library import Library
 
 from .conftest import TEST_KEY, RunningServer, start_server, stop_server
 from .helpers import MP4_MAGIC
@@ -108,3 +114,29 @@ def test_litellm_hosted_vllm_mapping_makes_a_video_on_the_vllm_omni_profile(
     ).json()["data"]
     assert [item["id"][: len("video_gen_")] for item in listed] == ["video_gen_"]
     assert listed[0]["model"] == "Wan-AI/Wan2.2-T2V-A14B"
+
+
+async def test_our_client_makes_and_saves_videos_through_both_mappings(
+    proxy: Proxy, tmp_path: Path
+) -> None:
+    """Veo through LiteLLM reports no progress (`processing`, then `completed`): the job shows
+    an indeterminate bar timed by the catalog; vLLM-Omni's multipart route goes through too."""
+    library = Library(tmp_path / "videos")
+    async with SoraClient(proxy.key, base_url=proxy.base_url) as client:
+        veo = submit(client, "a lighthouse at dusk", model="veo-3.1", size="1280x720",
+                     seconds="4", library=library)  # fmt: skip
+        wan = submit(client, "a harbour at dawn", model="wan-2.2", size="480x272",
+                     seconds="4", library=library)  # fmt: skip
+        seen_indeterminate = []
+        veo.on_update(lambda job: seen_indeterminate.append(job.indeterminate))
+        await asyncio.wait_for(asyncio.gather(veo.settled(), wan.settled()), 120)
+    assert (veo.status, wan.status) == (JobStatus.COMPLETED, JobStatus.COMPLETED), (
+        veo.error,
+        wan.error,
+    )
+    assert True in seen_indeterminate  # no progress from Veo: the bar was indeterminate
+    for job in (veo, wan):
+        entry = library.get(job.video_id)
+        assert entry is not None and entry.video_path.read_bytes()[4:8] == MP4_MAGIC
+        with Image.open(entry.thumbnail_path) as thumbnail:
+            assert thumbnail.format == "WEBP"
