@@ -28,6 +28,7 @@ from .errors import (
     APIConnectionError,
     APIError,
     APITimeoutError,
+    BadRequestError,
     InvalidRequestError,
     RateLimitError,
     SoraError,
@@ -153,6 +154,8 @@ class VideosAPI:
         self._retry = RetryPolicy(max_retries=max_retries)
         self._sleep = sleep
         self._models: asyncio.Future[ServerModels | None] | None = None
+        #: Learned from a server that takes forms only with a reference image (SGLang).
+        self._text_creates_as_json = False
         self._retry_listeners: list[Callable[[RetryNotice], object]] = []
         headers = {}
         if organization := organization or os.environ.get("OPENAI_ORG_ID"):
@@ -229,7 +232,10 @@ class VideosAPI:
         """Start a generation. `fit` ("crop" or "pad") adapts a reference image of another size."""
         seconds = _seconds_string(seconds)
         validate_generation(prompt, model, size, seconds)
-        parts = _form(prompt=prompt, model=model, size=size, seconds=seconds)
+        fields = {"prompt": prompt, "model": model, "size": size, "seconds": seconds}
+        if input_reference is None and self._text_creates_as_json:
+            return self._video(await self._send("POST", "/videos", creating=True, json=fields))
+        parts = _form(**fields)
         if input_reference is not None:
             # Decoding, fitting and PNG-encoding an image takes tens of milliseconds.
             reference = await asyncio.to_thread(prepare_reference, input_reference, size, fit)
@@ -237,7 +243,15 @@ class VideosAPI:
                 parts += _form(**{f"input_reference[{k}]": v for k, v in reference.items()})
             else:
                 parts.append(("input_reference", reference))
-        response = await self._send("POST", "/videos", creating=True, files=parts)
+        try:
+            response = await self._send("POST", "/videos", creating=True, files=parts)
+        except BadRequestError as refused:
+            if input_reference is not None or refused.param != "input_reference":
+                raise
+            # SGLang takes a form only with a reference image: a text-only create goes as JSON
+            # there (refused, nothing was made, so sending it again is safe), from now on.
+            self._text_creates_as_json = True
+            response = await self._send("POST", "/videos", creating=True, json=fields)
         return self._video(response)
 
     async def retrieve(self, video_id: str) -> Video:

@@ -1,0 +1,77 @@
+"""The README's table of what each server supports is what feature detection learns.
+
+Each simulator profile plays a real server's shape; a client that makes a video, lists, remixes,
+downloads every variant and deletes on it must learn exactly the README's row for that server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+
+from sora_widget.client import SoraClient
+from sora_widget.errors import SoraError
+from sora_widget.jobs import submit
+from sora_widget.library import Library
+from sora_widget.poller import Cadence, Poller
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+#: The README's row names for the features `client.features` reports, in the table's order.
+COLUMNS = {"list": "list", "delete": "delete", "remix": "remix", "variants": "thumbnail + sprites",
+           "poll_hint": "poll hint"}  # fmt: skip
+PROFILES = {"openai": "simulator (openai)", "vllm-omni": "vLLM-Omni", "sglang": "SGLang",
+            "gateway": "New API gateway"}  # fmt: skip
+FAST = Cadence(first=0.05, initial=0.05, maximum=0.2, floor=0.01, list_maximum=0.1)
+
+
+def readme_rows() -> dict[str, dict[str, bool]]:
+    """The table under "What each server supports": yes/no per server and feature."""
+    text = README.read_text(encoding="utf-8").split("## What each server supports", 1)[1]
+    lines = [line for line in text.splitlines() if line.startswith("|")]
+    header = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    rows = {}
+    for line in lines[2:]:
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        pairs = zip(header[1:], cells[1:], strict=True)
+        rows[cells[0]] = {name: value.startswith("yes") for name, value in pairs}
+    return rows
+
+
+async def learned(app, tmp_path: Path) -> dict[str, bool | None]:
+    client = SoraClient("sk-test", base_url="http://simulator.test/v1",
+                        transport=httpx.ASGITransport(app=app))  # fmt: skip
+    poller = Poller(client, cadence=FAST)
+    library = Library(tmp_path / "videos")
+    async with client:
+        jobs = [submit(client, f"a fox {n}", size="1280x720", library=library, poller=poller)
+                for n in range(2)]  # fmt: skip
+        await asyncio.wait_for(asyncio.gather(*(job.settled() for job in jobs)), 60)
+        done = next(job for job in jobs if job.video_id)
+        for call in (
+            client.retrieve_with_hint(done.video_id),
+            client.list_page(),
+            client.remix(done.video_id, "the fox at night"),
+            client.delete(done.video_id),
+        ):
+            with contextlib.suppress(SoraError):
+                await call
+        return client.features
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+async def test_the_readme_says_what_each_server_supports(make_app, tmp_path, profile):
+    row = readme_rows()[PROFILES[profile]]
+    features = await learned(make_app(profile=profile), tmp_path)
+    assert {COLUMNS[name]: bool(features[name]) for name in COLUMNS} == row
+
+
+def test_the_table_has_a_row_per_profile_and_litellm() -> None:
+    rows = readme_rows()
+    assert set(PROFILES.values()) | {"LiteLLM proxy"} <= set(rows)
+    assert all(set(row) == set(COLUMNS.values()) for row in rows.values())
+    assert re.search(r"LiteLLM proxy \| no \| no", README.read_text())
