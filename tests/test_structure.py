@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -126,3 +127,24 @@ def test_every_exception_lives_in_errors_and_the_public_ones_are_exported() -> N
     }
     assert public <= set(sora_widget.__all__), sorted(public - set(sora_widget.__all__))
     assert "LibraryEntry" in sora_widget.__all__
+
+
+def test_the_readmes_layers_import_only_from_the_rows_above() -> None:
+    """The README's layout table is the layering: every module it names imports only modules
+    of its own row or the rows above."""
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## How the code is laid out", 1)[1].split("\n\n", 2)[1]
+    rank = {}
+    for row, line in enumerate(table.splitlines()[2:]):
+        modules = line.split("|")[2]
+        for name in re.findall(r"`([a-z_]+)/?`", modules):
+            rank.setdefault(name, row)
+    assert {"api", "jobs", "library", "poller", "widget", "simulator"} <= set(rank)
+    upward = []
+    for module, targets in _graph().items():
+        top = module.split(".")[1] if "." in module else ""
+        for target in targets:
+            other = target.split(".")[1] if "." in target else ""
+            if top in rank and other in rank and rank[other] > rank[top]:
+                upward.append(f"{module} -> {target}")
+    assert upward == []
