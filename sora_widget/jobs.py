@@ -261,6 +261,16 @@ class VideoJob:
         return max(0.0, end - self.poller.clock())
 
     @property
+    def longest_left(self) -> float | None:
+        """Seconds the job can at most still take, from one progress sample: had it worked
+        since it was submitted, p percent in `elapsed` seconds leaves (100 - p) x elapsed / p.
+        What a first sample gives before there is a rate (a short job may be nearly done by
+        a server's second poll); None before any progress."""
+        if self.status is not JobStatus.IN_PROGRESS or self.indeterminate or self.progress <= 0:
+            return None
+        return (100 - self.progress) * self.elapsed / self.progress
+
+    @property
     def eta_error(self) -> float | None:
         """How far `eta` may be off, in seconds, at most: the server rounds progress down to a
         whole percent, so each of the two samples the rate comes from is off by up to one."""

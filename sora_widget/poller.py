@@ -103,6 +103,15 @@ class Followed(Protocol):
     @property
     def eta(self) -> float | None: ...
 
+    @property
+    def eta_error(self) -> float | None: ...
+
+    @property
+    def progress_rate(self) -> float | None: ...
+
+    @property
+    def longest_left(self) -> float | None: ...
+
     def observe(self, video: Video) -> None: ...
 
     def retried(self, notice: RetryNotice) -> None: ...
@@ -446,6 +455,10 @@ class Poller:
             eta = watch.job.eta
             if eta:  # the expected end is near: come then, but never in a burst
                 delay = min(delay, eta)
+            elif (longest := watch.job.longest_left) is not None:
+                # No rate yet (one sample): a second sample within half the longest the job
+                # can still take, so a nearly finished job gets a rate before it ends unseen.
+                delay = min(delay, longest / 2)
             return max(cadence.unhinted_floor, delay)
         delay = cadence.jittered(watch.backoff)
         watch.backoff = min(cadence.maximum, watch.backoff * cadence.factor)

@@ -458,6 +458,21 @@ async def test_without_a_hint_a_predicted_end_is_still_polled_no_faster_than_2_s
     assert polls[-1] <= 61 + 20
 
 
+async def test_without_a_hint_a_short_job_seen_once_is_sampled_again_before_it_ends():
+    """Through LiteLLM: the first poll finds the job queued, the second (10 s later) already
+    at 75%: one sample, no rate. The longest it can still take bounds the next wait, so its
+    end is seen within a few seconds, not a whole slow wait later."""
+    time = FakeTime()
+    client = UnhintedClient(time, queue=3, work=12)
+    job = submit(client, "a fox", poller=fake_poller(client, time))
+    await job
+    polls = poll_times(time)
+    gaps = [b - a for a, b in itertools.pairwise([0.0, *polls])]
+    assert min(gaps) >= 2.0 - 1e-9  # still never faster than every 2 s
+    assert polls[-1] <= 15 + 2.5, polls  # the end seen within one 2 s gap, not 10 to 20 s
+    assert client.calls["retrieve"] <= 8
+
+
 async def test_with_a_hint_the_cadence_is_unchanged_on_a_real_server():
     time = FakeTime()
     client = UnhintedClient(time, queue=1, work=20, hint=0.5)
