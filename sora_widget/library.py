@@ -33,7 +33,7 @@ import psutil
 
 from .api import VideosAPI
 from .atomic import atomic_file
-from .errors import APIError, LibraryWriteError, ServerError
+from .errors import TRANSIENT_ERRORS, APIError, LibraryWriteError
 from .pictures import make_pictures, normalize, sprite_grid_of
 from .pricing import estimate_cost
 from .types import ContentVariant, Video, VideoStatus
@@ -241,11 +241,12 @@ class Library:
         """The server's thumbnail or spritesheet, in the format its file name says: where it
         came from ("server", "server jpeg"), or None when the server has none (a 4xx for the
         variant) or sent something else (the MP4, HTML): then it is made from the video.
-        Server failures (5xx, a dropped connection) still fail the save, to be tried again."""
+        Failures that may pass (5xx, a rate limit, a dropped connection) still fail the save,
+        to be tried again: the server's own picture is the one to keep."""
         try:
             await self._download(client, video_id, variant, path)
         except APIError as error:
-            if isinstance(error, ServerError):
+            if isinstance(error, TRANSIENT_ERRORS):
                 raise
             logger.info(
                 "No %s from the server for %s (%s): made from the video", variant, video_id, error

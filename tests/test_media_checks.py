@@ -12,7 +12,7 @@ import httpx
 import pytest
 from PIL import Image
 
-from sora_widget.errors import UnexpectedContentError
+from sora_widget.errors import RateLimitError, UnexpectedContentError
 from sora_widget.jobs import JobStatus, submit
 from sora_widget.library import Library
 from sora_widget.pictures import sprite_grid
@@ -89,6 +89,16 @@ async def test_pictures_the_server_lacks_are_made_from_the_video(tmp_path, rende
         assert sheet.size == (1280, 144)
     assert entry.pictures == {"thumbnail": "video", "spritesheet": "video"}
     assert entry.sprite == {"columns": 10, "rows": 2}
+
+
+async def test_a_rate_limited_picture_is_not_replaced_by_one_made_here(tmp_path, rendered):
+    """A 429 is "later", not "never": the save fails (the job stays resumable), so the
+    server's own thumbnail is the one kept when it is tried again."""
+    limited = httpx.Response(429, json={"error": {"message": "slow down"}})
+    job = await saved(server_with(rendered, thumbnail=limited), tmp_path)
+    assert job.status is JobStatus.FAILED and isinstance(job.error, RateLimitError)
+    assert Library(tmp_path).get(job.video_id) is None
+    assert [record["id"] for record in Library(tmp_path).pending()] == [job.video_id]
 
 
 async def test_a_jpeg_thumbnail_is_kept_as_webp(tmp_path, rendered):
