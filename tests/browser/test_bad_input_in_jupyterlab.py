@@ -391,10 +391,16 @@ def test_tampered_select(form: Panel, case: SelectCase):
     form.expect_refused(case.field, case.message)
     select = form.select(case.label)
     expect(select).to_have_attribute("aria-invalid", "true")
-    assert select.input_value() == case.value
-    if case.value:  # shown as chosen, and marked as not allowed
+    if case.field == "model" and case.value:  # a name the menu does not list: typed, shown
+        name = form.root.get_by_role("textbox", name="Model name")
+        expect(name).to_have_value(case.value)
+        expect(name).to_have_attribute("aria-invalid", "true")
+        expect(select.locator("option:checked")).to_have_text("Other model…")
+    elif case.value:  # shown as chosen, and marked as not allowed
+        assert select.input_value() == case.value
         expect(select.locator("option:checked")).to_be_disabled()
     else:  # nothing to show: the select is blank, the message says ''
+        assert select.input_value() == case.value
         expect(select.locator("option:checked")).to_have_count(0)
     assert form.prompt.input_value() == VALID
     label, value = case.fix
