@@ -242,7 +242,10 @@ class Library:
         came from ("server", "server jpeg"), or None when the server has none (a 4xx for the
         variant) or sent something else (the MP4, HTML): then it is made from the video.
         Failures that may pass (5xx, a rate limit, a dropped connection) still fail the save,
-        to be tried again: the server's own picture is the one to keep."""
+        to be tried again: the server's own picture is the one to keep. A server known to
+        ignore `variant` (LiteLLM, SGLang) is not asked: it would send the MP4 again."""
+        if client.support.unsupported("variants"):
+            return None
         try:
             await self._download(client, video_id, variant, path)
         except APIError as error:

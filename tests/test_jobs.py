@@ -31,6 +31,7 @@ from sora_widget.errors import (
     ServerError,
     VideoFailed,
 )
+from sora_widget.features import ServerSupport
 from sora_widget.jobs import JobStatus, VideoJob, submit, submit_remix
 from sora_widget.library import Library
 from sora_widget.poller import Cadence, Poller
@@ -105,6 +106,7 @@ class FakeClient:
         self.hint = hint
         self.page_cap = page_cap
         self.videos: dict[str, FakeVideo] = {}
+        self.support = ServerSupport()  # what a real client learns of its server
         self.calls: Counter[str] = Counter()
         self.retrieved: list[str] = []
         #: Raised, in order, by the next polls (list or retrieve), and by downloads per variant.

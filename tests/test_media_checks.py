@@ -101,6 +101,20 @@ async def test_a_rate_limited_picture_is_not_replaced_by_one_made_here(tmp_path,
     assert [record["id"] for record in Library(tmp_path).pending()] == [job.video_id]
 
 
+async def test_a_server_known_to_ignore_the_variant_is_asked_for_the_video_only(tmp_path, rendered):
+    """Once a thumbnail came back as the MP4 (`client.features["variants"]` is False), saves
+    ask only for the video and make the pictures here: two MP4 downloads saved per video."""
+    video = (rendered / "video.mp4").read_bytes()
+    server = server_with(rendered, thumbnail=video, spritesheet=video)
+    client = client_for(server.handler)
+    client.support.learn("variants", False, "a thumbnail answered with video/mp4")
+    job = submit(client, "a fox", size="1280x720", library=Library(tmp_path))
+    await asyncio.wait_for(job, 30)
+    assert len([path for path in server.paths if path.endswith("/content")]) == 1
+    assert job.entry.pictures == {"thumbnail": "video", "spritesheet": "video"}
+    assert kind(job.entry.thumbnail_path) == "WEBP"
+
+
 async def test_a_jpeg_thumbnail_is_kept_as_webp(tmp_path, rendered):
     server = server_with(rendered, thumbnail=_jpeg(1280, 720))
     job = await saved(server, tmp_path)
