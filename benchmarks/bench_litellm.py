@@ -154,9 +154,10 @@ def main() -> None:
             process.wait(timeout=15)
     notes = (
         "Through LiteLLM there is no `openai-poll-after-ms` hint and no `GET /videos`: the SDK "
-        "polls every 1 s, the engine on its cadence for servers without hints. The engine's "
-        "requests include 3 downloads per video (video, thumbnail, spritesheet: LiteLLM answers "
-        "the MP4 for each, and the engine makes the pictures from it); the SDK's, 1."
+        "polls every 1 s, the engine on its cadence for servers without hints. The engine asks "
+        "for the thumbnail and spritesheet until it learns that LiteLLM answers the MP4 for "
+        "them, then for the video only, and makes the pictures from it; the SDK downloads the "
+        "video once."
     )
     text = f"{header}\n\n{table({SCENARIO: summaries})}\n\n{notes}\n"
     print()
