@@ -154,7 +154,11 @@ def test_errors_arrive_as_the_sdks_typed_exceptions(sdk, call, exception, param)
 
 
 def test_wrong_state_errors(sdk):
-    queued = sdk.videos.create(prompt="still rendering")
+    # The longest job the simulator times (Pro, 12 s, the large size: about 1.5 s at the
+    # tests' speed), so a busy machine cannot finish it before the three calls below.
+    queued = sdk.videos.create(
+        prompt="still rendering", model="sora-2-pro", seconds="12", size="1792x1024"
+    )
     with pytest.raises(openai.BadRequestError) as early:
         sdk.videos.download_content(queued.id)
     assert early.value.code == "video_not_ready"
