@@ -39,7 +39,7 @@ from sora_widget.simulator import FaultConfig
 from sora_widget.types import Video, VideoError
 
 from .conftest import TEST_KEY
-from .helpers import MP4_MAGIC
+from .helpers import MP4_MAGIC, fast_cadence
 
 EPOCH = 1_750_000_000
 
@@ -784,7 +784,7 @@ async def test_settled_waits_for_any_outcome_without_raising(fake_time):
 # ---- against the simulator --------------------------------------------------------------------
 
 SPEED = 200.0
-FAST = Cadence(initial=0.05, maximum=0.2)
+FAST = fast_cadence()
 
 
 class CountingTransport(httpx.AsyncBaseTransport):

@@ -426,7 +426,9 @@ async def test_without_a_hint_a_real_server_is_polled_every_10_to_20_seconds():
     waits = [wait for wait in time.sleeps if wait > 0.01]
     assert min(waits) >= 2.0  # never faster than every 2 s
     steady = waits[2:]
-    assert all(10.0 <= wait <= 20.0 for wait in steady), steady
+    # One may come sooner: at the model's typical time (sora-2, about 120 s), when the stuck
+    # progress made the job's end a guess from that time.
+    assert sum(not 10.0 <= wait <= 20.0 for wait in steady) <= 1, steady
     assert len(set(steady)) > 5  # jittered, not in lockstep
     assert client.calls["retrieve"] <= 600 / 10 + 3
 
