@@ -107,6 +107,20 @@ class Store:
         self.characters[character.id] = character
         _write_json(self._character_dir / f"{character.id}.json", asdict(character))
 
+    def share_media(self, source_id: str, video_id: str) -> bool:
+        """Give `video_id` the media files of `source_id` as hard links: no copy, and deleting
+        either video keeps the other's. False (nothing shared) when a file of the source is
+        gone."""
+        source, target = self.assets_dir(source_id), self.assets_dir(video_id)
+        names = [name for name, _ in CONTENT_TYPES.values()]
+        if not all((source / name).is_file() for name in names):
+            return False
+        target.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            (target / name).unlink(missing_ok=True)
+            (target / name).hardlink_to(source / name)
+        return True
+
     def delete(self, video_id: str) -> None:
         self.videos.pop(video_id, None)
         (self._video_dir / f"{video_id}.json").unlink(missing_ok=True)
