@@ -6,7 +6,9 @@ with `GET /videos/{id}`, whose `openai-poll-after-ms` hint bounds the wait from 
 a hint the wait backs off from about 2 s towards 15 s on the simulator; on any other server
 without a hint, as the Videos guide says, every 10 to 20 s (jittered), sooner as the video's
 expected end nears (from the progress rate, or the model's typical time when the server's
-progress is unusable), and never sooner than 2 s after the last poll. A server that lacks the
+progress is unusable), and never sooner than 2 s after the last poll; a job's first poll comes
+soon while the server has not yet shown whether it sends hints (one answer shows it), after
+10 s once it has shown it sends none. A server that lacks the
 list (LiteLLM, New API: see `features`) is asked once, then each video is polled on its own.
 
 Once a job's progress rate is known, the poller predicts its end and retrieves that one job
@@ -136,6 +138,9 @@ class _Watch:
     retried: bool = False
     #: The next wait against a server without hints (see `Cadence.unhinted_initial`).
     slow: float = 0.0
+    #: Whether the server has answered for this job yet, and when it was first watched.
+    polled: bool = False
+    since: float = 0.0
 
 
 _POLLERS: weakref.WeakKeyDictionary[Any, Poller] = weakref.WeakKeyDictionary()
@@ -196,6 +201,7 @@ class Poller:
             deadline,
             self.cadence.initial,
             slow=self.cadence.unhinted_initial,
+            since=self.clock(),
         )
         first_wait = self._first_wait()
         first_poll = min(self.clock() + first_wait, deadline)
@@ -213,13 +219,25 @@ class Poller:
             self._watches.remove(watch)
 
     def _first_wait(self) -> float:
-        """Before a job's first poll: soon on the simulator (a short clip may be done by 2 s);
-        against a server without hints, as the guide says, the create's answer having said
-        "queued" already (a poll at 2 s would only say so again)."""
+        """Before a job's first poll: soon (a short clip may be done by 2 s, and a server not
+        yet polled shows with its first answer whether it sends hints); against a server
+        known to send none, as the guide says, the create's answer having said "queued"
+        already (a poll at 2 s would only say so again)."""
         cadence = self.cadence
-        if self._unhinted():
+        if self._known_unhinted():
             return cadence.jittered_up(cadence.unhinted_initial)
         return max(self._gap(), cadence.jittered(min(cadence.first, cadence.initial)))
+
+    def _first_poll_waits(self, watch: _Watch) -> bool:
+        """Whether a job never polled waits for its first poll, as the guide says, because
+        another job's answer showed meanwhile that the server sends no hints."""
+        early = self.clock() - watch.since < self.cadence.unhinted_initial
+        return not watch.polled and early and self._known_unhinted()
+
+    def _known_unhinted(self) -> bool:
+        client = self._client()
+        support = getattr(client, "support", None)
+        return self._unhinted() and support is not None and support.unsupported("poll_hint")
 
     def _unhinted(self) -> bool:
         """Whether the server is one to poll as the guide says for servers without a hint: not
@@ -303,6 +321,8 @@ class Poller:
                 if listing:
                     missing = await self._refresh_from_list(watches)
                 for watch in missing:
+                    if self._first_poll_waits(watch):
+                        continue
                     await self._refresh_one(watch)
             else:
                 for watch in due:  # one, or several when the server has no list endpoint
@@ -446,6 +466,7 @@ class Poller:
     def _refresh(self, watch: _Watch, video: Video, hint: float | None) -> None:
         if watch.future.done():
             return
+        watch.polled = True
         watch.hint = hint
         watch.job.observe(video)
         if video.is_terminal:

@@ -475,6 +475,25 @@ async def test_without_a_hint_a_short_job_seen_once_is_sampled_again_before_it_e
     assert client.calls["retrieve"] <= 8
 
 
+async def test_a_server_is_polled_soon_once_then_as_the_guide_says_once_it_shows_no_hints():
+    time = FakeTime()
+    client = UnhintedClient(time, queue=5, work=10_000, stall=True)
+    client.support.learn("list", False)  # each video polled on its own, as through LiteLLM
+    poller = fake_poller(client, time)
+    together = [submit(client, f"fox {n}", poller=poller) for n in range(3)]
+    # The first answer shows whether the server sends hints: it comes soon, for one job.
+    await until(lambda: client.calls["retrieve"] >= 1, steps=100_000)
+    assert time.now <= 2.5 and client.support.unsupported("poll_hint")
+    await until(lambda: time.now >= 9.5, steps=100_000)
+    assert client.calls["retrieve"] == 1, "the others wait as the guide says, 10 s or more"
+    submitted = time.now
+    later = submit(client, "a fox sent later", poller=poller)
+    await until(lambda: "video_004" in client.retrieved, steps=100_000)
+    assert time.now - submitted >= 10.0
+    for job in [*together, later]:
+        job.cancel()
+
+
 async def test_with_a_hint_the_cadence_is_unchanged_on_a_real_server():
     time = FakeTime()
     client = UnhintedClient(time, queue=1, work=20, hint=0.5)
