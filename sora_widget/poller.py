@@ -235,9 +235,12 @@ class Poller:
         return not watch.polled and early and self._known_unhinted()
 
     def _known_unhinted(self) -> bool:
-        client = self._client()
-        support = getattr(client, "support", None)
-        return self._unhinted() and support is not None and support.unsupported("poll_hint")
+        return self._unhinted() and self._hints() is False
+
+    def _hints(self) -> bool | None:
+        """Whether the server sends `openai-poll-after-ms` (None: no retrieve has shown it)."""
+        support = getattr(self._client(), "support", None)
+        return support.supported("poll_hint") if support is not None else None
 
     def _unhinted(self) -> bool:
         """Whether the server is one to poll as the guide says for servers without a hint: not
@@ -319,6 +322,10 @@ class Poller:
             if shared:
                 missing = watches
                 if listing:
+                    if self._unhinted() and self._hints() is None:
+                        # Only a retrieve carries the hint: one, once, shows whether the server
+                        # sends it, and so which cadence the list follows.
+                        await self._refresh_one(watches[0])
                     missing = await self._refresh_from_list(watches)
                 for watch in missing:
                     if self._first_poll_waits(watch):
