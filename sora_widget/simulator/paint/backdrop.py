@@ -191,6 +191,32 @@ def _draw_house(draw: Draw, stage: Stage, s: Subject, rng: np.random.Generator) 
         draw.rectangle((x - 0.09 * w, base - 0.45 * h, x + 0.09 * w, base - 0.27 * h), fill=window)
 
 
+def _draw_lighthouse(draw: Draw, stage: Stage, s: Subject, rng: np.random.Generator) -> None:
+    """A striped tower on a rock; its lamp shines after sunset and throws a beam at night."""
+    cx, base, h, depth = stage.place(s)
+    look, w = stage.look, 0.16 * h
+    lit = look.time_of_day in ("night", "sunset")
+    rock = stage.shade((70, 65, 60), depth)
+    draw.ellipse((cx - 1.6 * w, base - 0.25 * w, cx + 1.6 * w, base + 0.35 * w), fill=rock)
+    stripes = (stage.shade((240, 238, 232), depth), stage.shade((200, 40, 40), depth))
+    top, bands = base - 0.78 * h, 5
+    for i in range(bands):  # a tapering tower, painted in bands from the bottom
+        y0, y1 = base + (top - base) * i / bands, base + (top - base) * (i + 1) / bands
+        w0, w1 = w * (1 - 0.35 * i / bands), w * (1 - 0.35 * (i + 1) / bands)
+        draw.polygon([(cx - w0, y0), (cx + w0, y0), (cx + w1, y1), (cx - w1, y1)], stripes[i % 2])
+    dark = stage.shade((40, 40, 45), depth)
+    draw.rectangle((cx - 0.85 * w, top - 0.03 * h, cx + 0.85 * w, top), fill=dark)  # gallery
+    lamp = stage.shade(_LIT_WINDOW, depth, True) if lit else stage.shade((150, 190, 220), depth)
+    draw.rectangle((cx - 0.5 * w, top - 0.13 * h, cx + 0.5 * w, top - 0.03 * h), fill=lamp)
+    draw.pieslice((cx - 0.6 * w, top - 0.2 * h, cx + 0.6 * w, top - 0.07 * h), 180, 360, dark)
+    if look.time_of_day == "night":
+        beam = stage.shade((255, 240, 190), 1.0, True)
+        y, reach = top - 0.08 * h, 4.5 * h
+        side = 1 if hash_unit(s.name + str(s.x)) < 0.5 else -1
+        far = cx + side * reach
+        draw.polygon([(cx, y), (far, y - 0.3 * h), (far, y + 0.12 * h)], fill=beam)
+
+
 def _draw_shape(draw: Draw, stage: Stage, s: Subject, rng: np.random.Generator) -> None:
     """An unknown word: its hash picks circle, square, triangle, diamond or star, and a hue."""
     r, cx, cy = s.size * stage.unit / 2, stage.x(s), s.y * stage.height
@@ -221,5 +247,6 @@ _SCENERY = {
     "ocean": _draw_ocean,
     "tree": _draw_tree,
     "house": _draw_house,
+    "lighthouse": _draw_lighthouse,
     "shape": _draw_shape,
 }
