@@ -85,17 +85,18 @@ def events(
     period: float,
     per_cell: float | None = None,
     longest: float = 1.0,
+    spread: float = 0.06,
 ) -> np.ndarray:
-    """Events on a grid of `period` seconds of absolute time: one per cell, near its start, or
-    (with `per_cell`) a Poisson number at random places. Each event has its own generator, so
-    one outside [start, start + count) is never made."""
+    """Events on a grid of `period` seconds of absolute time: one per cell, up to `spread`
+    seconds after its start, or (with `per_cell`) a Poisson number at random places. Each
+    event has its own generator, so one outside [start, start + count) is never made."""
     out = np.zeros(count, np.float32)
     cell = period * RATE
     first = max(0, math.floor((start - longest * RATE) / cell))
     for index in range(first, math.floor((start + count) / cell) + 1):
         rng = np.random.default_rng([seed, key(name), index])
         if per_cell is None:
-            places = [index * cell + rng.uniform(0, 0.06) * RATE]
+            places = [index * cell + rng.uniform(0, spread) * RATE]
         else:
             places = sorted(index * cell + rng.uniform(0, cell, rng.poisson(per_cell)))
         for n, place in enumerate(places):
@@ -294,6 +295,15 @@ def _scattered(name: str, make: Make, per_second: float, longest: float) -> Voic
     return voice
 
 
+def _every(name: str, make: Make, period: float, longest: float) -> Voice:
+    """One event in every `period` seconds, anywhere in its first half: a call repeated."""
+
+    def voice(seed: int, start: int, count: int) -> np.ndarray:
+        return events(seed, name, start, count, make, period, longest=longest, spread=period / 2)
+
+    return voice
+
+
 def _paced(name: str, pitch: float, decay: float, interval: float) -> Voice:
     def voice(seed: int, start: int, count: int) -> np.ndarray:
         def step(rng: np.random.Generator) -> np.ndarray:
@@ -305,9 +315,9 @@ def _paced(name: str, pitch: float, decay: float, interval: float) -> Voice:
 
 
 birds = _scattered("birds", _chirps, 1.2, 0.8)
-bark = _scattered("bark", _bark, 0.4, 0.6)
-meow = _scattered("meow", _meow, 0.25, 0.8)
-howl = _scattered("howl", _howl, 0.15, 2.0)
+bark = _every("bark", _bark, 1.6, 0.6)
+meow = _every("meow", _meow, 2.2, 0.8)
+howl = _every("howl", _howl, 3.5, 2.0)
 servo = _scattered("servo", _servo, 0.6, 0.35)
 horn = _scattered("horn", _horn, 0.2, 0.6)
 footsteps = _paced("footsteps", 75.0, 0.02, 0.5)
