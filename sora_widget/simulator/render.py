@@ -54,6 +54,7 @@ from ..pictures import (  # shared with the client, which makes them for servers
     sprite_tile_size,
 )
 from .paint.caption import CAPTION_LINES
+from .paint.finish import finish_of
 from .paint.shot import REFERENCE_FADE_SECONDS, ZOOM_PER_SECOND, Segment, Shot
 from .paint.stage import ORBIT_SECONDS, PAN_SECONDS, PAN_SPAN
 from .paint.weather import RAIN_AREA, RAIN_SLANT, SNOW_AREA
@@ -223,7 +224,8 @@ def _encode(request: RenderRequest, path: Path) -> tuple[np.ndarray, list[np.nda
     width, height = request.width, request.height
     frames = request.seconds * FPS
     segments = [s for s in _plan(request) if s.start < min(s.end, frames)]
-    shots = [Shot(segment, width, height, FPS) for segment in segments]
+    finish = finish_of(request.model)
+    shots = [Shot(segment, width, height, FPS, finish) for segment in segments]
     parts = [(s.scene, s.start / FPS, min(s.end, frames) / FPS) for s in segments]
     samples = sound_track(parts, request.seconds, request.generate_audio)
     tiles_at: dict[int, list[int]] = {}  # frame index -> the tiles that show it

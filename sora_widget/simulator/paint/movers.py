@@ -204,7 +204,11 @@ class Mover:
     def of(cls, stage: Stage, s: Subject) -> Mover:
         h = max(2, even(s.size * stage.unit))
         depth = 0.5 if s.kind == "bird" else stage.depth(s)
-        poses = _POSES[s.kind](stage, s, h, depth)
+        k = stage.finish.supersample  # drawn larger and reduced: smooth edges inside the sprite
+        poses = _POSES[s.kind](stage, s, h * k, depth)
+        if k > 1:
+            size = (max(2, even(poses[0].width / k)), h)
+            poses = [pose.resize(size, Image.Resampling.LANCZOS) for pose in poses]
         if s.speed < 0:
             poses = [ImageOps.mirror(pose) for pose in poses]
         sprites = [Sprite.of(pose) for pose in poses]
