@@ -68,6 +68,7 @@ __all__ = [  # the public face; the painting's tuning constants are re-exported 
     "RenderedAssets",
     "VideoProbe",
     "render",
+    "audio_packets",
     "probe_video",
     "first_frame_png",
     "sprite_tile_size",
@@ -248,7 +249,7 @@ def _encode(request: RenderRequest, path: Path) -> tuple[np.ndarray, list[np.nda
         codec.color_primaries = ColorPrimaries.BT709
         codec.color_trc = ColorTrc.BT709
         codec.color_range = ColorRange.MPEG
-        sound = _audio_packets(container, samples)
+        sound = audio_packets(container, samples)
         shot = 0
         for index in range(frames):
             while shots[shot].end <= index:
@@ -268,7 +269,7 @@ def _encode(request: RenderRequest, path: Path) -> tuple[np.ndarray, list[np.nda
     return thumbnail, tiles
 
 
-def _audio_packets(container: av.container.OutputContainer, samples: np.ndarray) -> list:
+def audio_packets(container: av.container.OutputContainer, samples: np.ndarray) -> list[av.Packet]:
     """The whole track, encoded at once; its packets wait to be muxed beside the frames."""
     stream = container.add_stream(
         AUDIO_ENCODER, rate=AUDIO_RATE, options=AUDIO_OPTIONS, layout="mono"
