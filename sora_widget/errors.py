@@ -135,8 +135,8 @@ class CompletedWithoutVideo(VideoFailed):
         super().__init__(
             video_id,
             self.CODE,
-            f"It completed without a video: {why} This happens when a safety filter removes "
-            "the output (Veo does): change the prompt, then generate it again.",
+            f"It completed without a video: {why} The server removed it or never made it (a "
+            "safety filter does this on Veo): change the prompt, then generate it again.",
         )
         self.why = why
 

@@ -53,7 +53,8 @@ def extend(
 
     `seconds` is what the extensions route adds, or the new piece's duration when continuing.
     `route="auto"` extends where the server can (and `seconds` is a length it adds) and
-    otherwise continues from the last frame; `job.lineage` says which was used. The fields are checked here, for the route expected.
+    otherwise continues from the last frame; `job.lineage` says which was used. The fields
+    are checked here, for the route expected.
     """
     if route not in ROUTES:
         raise InvalidRequestError(

@@ -49,7 +49,8 @@ def write_tags(path: Path, tags: dict[str, str]) -> None:
                 packet.stream = copied[packet.stream.index]
                 out.mux(packet)
     except (av.FFmpegError, OSError, IndexError) as error:
-        raise ValueError(f"it could not be remuxed ({type(error).__name__}: {error})") from None
+        said = getattr(error, "strerror", None) or error  # FFmpeg's words, without the path
+        raise ValueError(f"it could not be remuxed ({type(error).__name__}: {said})") from None
 
 
 def read_tags(path: Path) -> dict[str, str]:

@@ -29,6 +29,7 @@ from sora_widget.video_file import last_frame, read_tags, write_tags
 from sora_widget.widget import SoraWidget
 
 from .conftest import TEST_KEY
+from .helpers import packets
 from .test_widget import FORMAT_JS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -200,7 +201,7 @@ async def test_the_saved_mp4_says_how_it_was_made_and_nothing_secret(on):
     assert "seed" not in tags and entry.file_metadata_problem is None
     assert not any(TEST_KEY in value for value in tags.values())
     served = record_dir(client, video.id) / "video.mp4"
-    assert _packets(entry.video_path) == _packets(served)  # remuxed: the server's packets
+    assert packets(entry.video_path) == packets(served)  # remuxed: the server's packets
 
 
 async def test_a_seed_and_a_credential_free_server_go_into_the_file(make_app, tmp_path):
@@ -217,9 +218,9 @@ async def test_a_seed_and_a_credential_free_server_go_into_the_file(make_app, tm
 def test_remuxing_keeps_every_stream_and_packet(tmp_path):
     path = tmp_path / "with_sound.mp4"
     _video_with_sound(path)
-    before = _packets(path)
+    before = packets(path)
     write_tags(path, {"prompt": "a drum", "model": "m"})
-    assert _packets(path) == before  # copied, not re-encoded: the same packets, audio too
+    assert packets(path) == before  # copied, not re-encoded: the same packets, audio too
     assert read_tags(path)["prompt"] == "a drum"
 
 
@@ -241,7 +242,9 @@ async def test_the_library_records_why_the_file_has_no_metadata(on, monkeypatch)
     monkeypatch.setattr("sora_widget.library.write_tags", refuse)
     video = await submit(client, "a kite", library=library, poller=Poller(client, cadence=FAST))
     entry = library.get(video.id)
-    assert entry.file_metadata_problem == "The MP4 keeps no metadata: it could not be remuxed (test)."
+    assert (
+        entry.file_metadata_problem == "The MP4 keeps no metadata: it could not be remuxed (test)."
+    )
     assert entry.video_path.read_bytes()[4:8] == b"ftyp"  # the video is saved all the same
 
 
@@ -259,15 +262,6 @@ def _video_with_sound(path: Path) -> None:
             sound.sample_rate, sound.pts = 48000, i * 1024
             out.mux(audio.encode(sound))
         out.mux(audio.encode())
-
-
-def _packets(path: Path) -> list[tuple[str, int, bytes]]:
-    with av.open(str(path)) as container:
-        return [
-            (packet.stream.type, packet.pts, bytes(packet))
-            for packet in container.demux()
-            if packet.dts is not None
-        ]
 
 
 # ---- images from the browser, in pieces ----------------------------------------------------------
@@ -297,7 +291,9 @@ def js_upload_messages(data: bytes, name: str) -> list[str]:
     return done.stdout.decode().splitlines()
 
 
-async def test_a_large_image_from_the_browser_arrives_whole_in_messages_under_the_limit(make_widget):
+async def test_a_large_image_from_the_browser_arrives_whole_in_messages_under_the_limit(
+    make_widget,
+):
     noise = np.random.default_rng(7).integers(0, 255, (1280, 720, 3), dtype=np.uint8)
     buffer = io.BytesIO()
     Image.fromarray(noise).save(buffer, "PNG")
