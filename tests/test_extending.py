@@ -323,3 +323,17 @@ async def test_a_broken_upload_is_refused_naming_the_field(make_widget):
     assert widget.error["field"] == "upload" and widget.prompt == ""
     assert widget.reference == b""
     widget.close()
+
+
+async def test_a_resumed_piece_keeps_its_place_in_the_chain(on):
+    from sora_widget.resume import resume
+
+    client, library = on("openai")
+    poller = Poller(client, cadence=FAST)
+    first = await submit(client, "a kite", library=library, seconds=4, poller=poller)
+    running = await client.extend(first.id, "the kite climbs", "4")
+    library.record_pending(running, client.base_url, lineage={"extends": first.id})
+    [job] = resume(client, library, poller=poller)
+    await asyncio.wait_for(job.settled(), 60)
+    assert job.lineage == {"extends": first.id}
+    assert [entry.id for entry in library.chain(running.id)] == [first.id, running.id]
