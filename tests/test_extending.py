@@ -22,18 +22,18 @@ from sora_widget.errors import CompletedWithoutVideo, InvalidRequestError
 from sora_widget.extending import extend
 from sora_widget.jobs import JobStatus, submit
 from sora_widget.library import Library
-from sora_widget.poller import Cadence, Poller
+from sora_widget.poller import Poller
 from sora_widget.simulator import FaultConfig
 from sora_widget.uploads import CHUNK_BYTES, MAX_MESSAGE_BYTES, MAX_UPLOAD_BYTES
 from sora_widget.video_file import last_frame, read_tags, write_tags
 from sora_widget.widget import SoraWidget
 
 from .conftest import TEST_KEY
-from .helpers import packets
+from .helpers import fast_cadence, packets
 from .test_widget import FORMAT_JS
 
 ROOT = Path(__file__).resolve().parents[1]
-FAST = Cadence(first=0.05, initial=0.05, maximum=0.2, floor=0.01, list_maximum=0.1)
+FAST = fast_cadence()
 #: A model with no strict sizes, small and short, so the renderer is quick.
 QUICK = {"model": "wan2.2", "size": "256x144", "seconds": "1"}
 
