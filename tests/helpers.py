@@ -127,3 +127,15 @@ def stop_and_read(process: subprocess.Popen, output: Path) -> str:
     text = output.read_text(errors="replace")
     output.unlink(missing_ok=True)
     return text
+
+
+def packets(path: Path) -> list[tuple[str, int | None, bytes]]:
+    """Every stream's packets in an MP4 (type, pts, bytes): a remux keeps them all alike."""
+    import av
+
+    with av.open(str(path)) as container:
+        return [
+            (packet.stream.type, packet.pts, bytes(packet))
+            for packet in container.demux()
+            if packet.dts is not None
+        ]

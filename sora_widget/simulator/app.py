@@ -129,8 +129,7 @@ class Simulator:
 
     def _decide_failure(self, prompt: str) -> tuple[str, str, float] | None:
         faults = self.config.faults
-        lowered = prompt.lower()
-        if any(word.lower() in lowered for word in faults.blocked_words):
+        if _mentions(prompt, faults.blocked_words):
             return (
                 "moderation_blocked",
                 "Your request was blocked by our moderation system.",
@@ -167,6 +166,7 @@ class Simulator:
                 self.config.speed,
             ),
             failure=self._decide_failure(fields["prompt"]),
+            no_video=_mentions(fields["prompt"], self.config.faults.no_video_words),
             **fields,
         )
         self.store.assets_dir(video_id).mkdir(parents=True, exist_ok=True)
@@ -468,6 +468,8 @@ class Simulator:
                 param="video_id",
                 code="video_content_expired",
             )
+        if record.no_video:
+            return _missing_content(record.id, self.profile.missing_content)
         filename, media_type = CONTENT_TYPES[variant]
         # A truncated download is cut by the gate, like any other broken connection.
         return FileResponse(self.store.assets_dir(record.id) / filename, media_type=media_type)
@@ -578,6 +580,24 @@ class Simulator:
                 "profile_summary": profile.summary,
             }
         )
+
+
+def _mentions(prompt: str, words: tuple[str, ...]) -> bool:
+    lowered = prompt.lower()
+    return any(word.lower() in lowered for word in words)
+
+
+def _missing_content(video_id: str, how: str) -> Response:
+    """The answer for the content of a job that completed without a video."""
+    if how == "page":
+        page = "<!doctype html><html><body><h1>No video</h1><p>upstream returned no file</p>"
+        return Response(page + "</body></html>", media_type="text/html")
+    raise SimulatorHTTPError(
+        404,
+        f"Video '{video_id}' has no content: the output was removed.",
+        param="video_id",
+        code="video_content_missing",
+    )
 
 
 def _as_png(image: Image.Image) -> bytes:

@@ -40,6 +40,8 @@ class VideoRecord:
     #: Decided at creation from the fault settings: (code, message, fraction of work done).
     failure: tuple[str, str, float] | None = None
     rendered_at: float | None = None
+    #: Completes without a video (see `FaultConfig.no_video_words`): its content is missing.
+    no_video: bool = False
     render_error: str | None = None
 
     def to_json(self) -> dict[str, Any]:
