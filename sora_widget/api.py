@@ -44,6 +44,7 @@ from .types import (
     DEFAULT_SECONDS,
     DEFAULT_SIZE,
     EXTENSION_SECONDS_CHOICES,
+    SIMULATOR_HEADER,
     Character,
     ContentVariant,
     Video,
@@ -146,7 +147,8 @@ class VideosAPI:
         ).rstrip("/")
         #: The address as repr, errors, logs and the widget's badge show it: no credentials.
         self.display_url: str = public_url(self.base_url)
-        #: Shown as the widget's backend badge; set by whoever starts the simulator.
+        #: Shown as the widget's backend badge; set by whoever starts the simulator, or by
+        #: the simulator's first answer (its `SIMULATOR_HEADER`), whatever its address.
         self.is_simulator: bool = False
         #: What this server has shown it can and cannot do, learned as requests go (see
         #: `features`); an endpoint found missing is not asked again.
@@ -170,8 +172,15 @@ class VideosAPI:
             timeout=timeout,
             transport=transport,
             follow_redirects=True,
-            event_hooks={"request": [_authorizer(httpx.URL(self.base_url), *authorization)]},
+            event_hooks={
+                "request": [_authorizer(httpx.URL(self.base_url), *authorization)],
+                "response": [self._notice_simulator],
+            },
         )
+
+    async def _notice_simulator(self, response: httpx.Response) -> None:
+        if SIMULATOR_HEADER in response.headers:
+            self.is_simulator = True
 
     def charged_cost(self, video_id: str) -> float | None:
         """What the server said the video cost (its create's `x-litellm-response-cost`), or

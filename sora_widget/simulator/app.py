@@ -28,6 +28,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import InvalidRequestError
 from ..types import (
@@ -36,6 +37,7 @@ from ..types import (
     DEFAULT_SIZE,
     EXTENSION_SECONDS_CHOICES,
     SECONDS_CHOICES,
+    SIMULATOR_HEADER,
     ContentVariant,
     VideoStatus,
     parse_size,
@@ -677,6 +679,21 @@ def _int_param(raw: str | None, name: str, default: int, low: int, high: int) ->
     return value
 
 
+class Announce:
+    """Adds `SIMULATOR_HEADER` to every answer, errors included."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def announced(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", []).append((SIMULATOR_HEADER.encode(), b"1"))
+            await send(message)
+
+        await self.app(scope, receive, announced if scope["type"] == "http" else send)
+
+
 def default_executor() -> Executor:
     """One worker process: rendering never competes with the server's event loop."""
     return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
@@ -766,8 +783,10 @@ def create_app(
         exception_handlers={HTTPException: not_found},
     )
     app.state.simulator = simulator
-    # Outermost last: the host check, then the key and faults, then the body limit.
+    # Outermost last: who answers, the host check, the key and faults, the body limit.
     app.add_middleware(BodyLimit)
     app.add_middleware(Gate, config=simulator.config, clock=clock, cut_connections=cut_connections)
     app.add_middleware(HostCheck, hosts=allowed_hosts(simulator.config.allowed_hosts))
+    if simulator.profile.announces:
+        app.add_middleware(Announce)
     return app
