@@ -108,6 +108,9 @@ class LibraryEntry:
     #: Where each picture came from: "server", "server <format>" (converted to the format its
     #: file name says), or "video" (made from the saved MP4: the server had none).
     pictures: dict[str, str] | None = None
+    #: What the create sent beyond prompt, model, size and seconds: {"parameters": the
+    #: model's named extras, "extra": the raw JSON object}; None when nothing more was sent.
+    settings: dict[str, Any] | None = None
 
     @property
     def video_path(self) -> Path:
@@ -163,7 +166,9 @@ class Library:
 
     # ---- saving -----------------------------------------------------------------------------
 
-    async def save(self, video: Video, client: VideosAPI) -> LibraryEntry:
+    async def save(
+        self, video: Video, client: VideosAPI, *, settings: dict[str, Any] | None = None
+    ) -> LibraryEntry:
         """Download the video, thumbnail and spritesheet at once and record the metadata.
 
         A video already saved is returned as it is, not downloaded again. Raises ValueError for
@@ -180,13 +185,15 @@ class Library:
             entry = await asyncio.to_thread(self.get, video.id)
             if entry is None:
                 try:
-                    entry = await self._download_all(video, client, folder)
+                    entry = await self._download_all(video, client, folder, settings)
                 except OSError as error:
                     raise _write_error(error, folder, video.id) from error
         await asyncio.to_thread(self.forget_pending, video.id)
         return entry
 
-    async def _download_all(self, video: Video, client: VideosAPI, folder: Path) -> LibraryEntry:
+    async def _download_all(
+        self, video: Video, client: VideosAPI, folder: Path, settings: dict[str, Any] | None
+    ) -> LibraryEntry:
         # Every file operation runs in a worker thread: this runs on the kernel's event loop.
         await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
         paths = {variant: folder / name for variant, name in FILE_NAMES.items()}
@@ -224,6 +231,7 @@ class Library:
             charged_cost=charged(video.id) if callable(charged) else None,
             sprite=sprite,
             pictures={name: origin for name, origin in pictures.items() if origin is not None},
+            settings=settings,
         )
         await asyncio.to_thread(_write_json, folder / METADATA_FILE, entry.to_metadata())
         return entry
@@ -287,7 +295,14 @@ class Library:
     def _pending_folder(self) -> Path:
         return self.root / PENDING_FOLDER
 
-    def record_pending(self, video: Video, base_url: str, *, origin: str = "script") -> None:
+    def record_pending(
+        self,
+        video: Video,
+        base_url: str,
+        *,
+        origin: str = "script",
+        settings: dict[str, Any] | None = None,
+    ) -> None:
         """Remember a job in flight, so a new process can resume it (see `resume.resume`).
 
         The record names the process following the job, so that while it lives no other
@@ -306,6 +321,7 @@ class Library:
             "created_at": video.created_at,
             "recorded_at": self._clock(),
             "origin": origin,
+            "settings": settings,
             "owner": _this_process(),
         }
         try:

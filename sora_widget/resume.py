@@ -66,7 +66,7 @@ def attach_pending(
     timeout: float = DEFAULT_TIMEOUT,
 ) -> VideoJob:
     """A job following the pending `record` (from `resumable`) for its original owner."""
-    return VideoJob.attach(
+    job = VideoJob.attach(
         client,
         record["id"],
         library=library,
@@ -74,6 +74,9 @@ def attach_pending(
         timeout=timeout,
         origin=str(record.get("origin", "script")),
     )
+    settings = record.get("settings")
+    job.settings = settings if isinstance(settings, dict) else None
+    return job
 
 
 def _age_order(record: dict[str, Any]) -> tuple[float, float]:

@@ -207,6 +207,7 @@ async def test_save_downloads_three_files_and_writes_metadata(library, client):
         "charged_cost": None,  # the fake server sends no cost header
         "sprite": None,  # the fake's spritesheet is only JPEG's magic bytes: no grid to read
         "pictures": {"thumbnail": "server", "spritesheet": "server"},
+        "settings": None,  # nothing beyond prompt, model, size and seconds was sent
         "files": {
             "video": "video.mp4",
             "thumbnail": "thumbnail.webp",
@@ -220,7 +221,7 @@ async def test_metadata_saved_before_charged_costs_and_grids_still_loads(library
     entry = await library.save(completed(), client)
     path = entry.folder / "metadata.json"
     old = json.loads(path.read_text())
-    for name in ("charged_cost", "sprite", "pictures"):
+    for name in ("charged_cost", "sprite", "pictures", "settings"):
         del old[name]
     path.write_text(json.dumps(old))
     loaded = library.get(entry.id)
