@@ -213,7 +213,7 @@ _CHECKS = {
 
 def _allowed(param: Param) -> str:
     """What the field takes, in the words of its message."""
-    bounds = f"from {param.low:g} to {param.high:g}"
+    bounds = f"from {_number(param.low)} to {_number(param.high)}"
     return {
         "int": f"a whole number {bounds}",
         "float": f"a number {bounds}",
@@ -221,6 +221,13 @@ def _allowed(param: Param) -> str:
         "choice": f"one of {_quoted(param.choices)}",
         "string": f"text of at most {param.max_chars:,} characters",
     }[param.kind]
+
+
+def _number(value: float | None) -> str:
+    """4294967295 in full, 0.5 as 0.5, 1.0 as 1."""
+    if value is None:
+        return "any"
+    return str(int(value)) if float(value).is_integer() else repr(value)
 
 
 def validate_parameters(model: str, values: Mapping[str, object] | None) -> dict[str, object]:

@@ -92,16 +92,15 @@ def _blend(planes: Planes, image: Planes, weight: int) -> None:
 def _hang_pictures(
     backdrop: Image.Image, pictures: tuple[bytes, ...], width: int, height: int
 ) -> None:
-    """Each reference image as a small framed picture along the lower left of the view."""
+    """Each reference image as a small framed picture along the top left of the view (the
+    caption bar darkens the bottom)."""
     side = max(8, min(width, height) // 5)
     for n, data in enumerate(pictures):
         picture = ImageOps.expand(
             _reference_image(data, side, side), border=max(1, side // 16), fill="white"
         )
-        backdrop.paste(
-            picture,
-            (side // 4 + n * (picture.width + side // 4), height - picture.height - side // 2),
-        )
+        gap = side // 4
+        backdrop.paste(picture, (gap + n * (picture.width + gap), gap))
 
 
 def _zoom_centre(stage: Stage, scene: Scene) -> tuple[float, float]:
