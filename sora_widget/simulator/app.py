@@ -51,6 +51,7 @@ from ..validation import (
 )
 from .config import SimulatorConfig
 from .errors import SimulatorHTTPError, error_response
+from .extras import Extras, is_inline_image, read_extras
 from .gate import Gate
 from .limits import BodyLimit, HostCheck, allowed_hosts
 from .profiles import Endpoint, profile_named
@@ -73,6 +74,8 @@ MIN_RENDER_SIDE = 64
 MAX_RENDER_SECONDS = 20
 
 REFERENCE_FILE = "reference.png"
+LAST_FRAME_FILE = "last_frame.png"
+PICTURE_FILE = "picture_{}.png"  # a reference image (up to three)
 DEFAULT_LIST_LIMIT = 20
 FINAL_STATUSES = (VideoStatus.COMPLETED, VideoStatus.FAILED)
 
@@ -174,11 +177,22 @@ class Simulator:
         self.store.assets_dir(video_id).mkdir(parents=True, exist_ok=True)
         return record
 
-    def launch(self, record: VideoRecord, reference: bytes | None = None) -> VideoRecord:
+    def launch(
+        self, record: VideoRecord, reference: bytes | None = None, extras: Extras | None = None
+    ) -> VideoRecord:
         """Keep a new job and start rendering it (unless it is set to fail)."""
+        assets = self.store.assets_dir(record.id)
         if reference is not None:
-            (self.store.assets_dir(record.id) / REFERENCE_FILE).write_bytes(reference)
+            (assets / REFERENCE_FILE).write_bytes(reference)
             record.has_reference = True
+        if extras is not None:
+            record.options, record.received = extras.options(), extras.received
+            if extras.last_frame is not None:
+                (assets / LAST_FRAME_FILE).write_bytes(extras.last_frame)
+                record.has_last_frame = True
+            for n, picture in enumerate(extras.reference_images):
+                (assets / PICTURE_FILE.format(n)).write_bytes(picture)
+            record.reference_count = len(extras.reference_images)
         self.store.save(record)
         if record.failure is None:
             self._schedule_render(record)
@@ -187,7 +201,8 @@ class Simulator:
     def render_request(self, record: VideoRecord) -> RenderRequest:
         """Rebuilt from the store, so remixes of remixes keep their whole lineage."""
         source = self.store.videos.get(record.source_id) if record.source_id else None
-        reference_path = self.store.assets_dir(record.id) / REFERENCE_FILE
+        assets = self.store.assets_dir(record.id)
+        reference_path = assets / REFERENCE_FILE
         width, height = parse_size(record.size)
         return RenderRequest(
             prompt=record.prompt,
@@ -198,6 +213,14 @@ class Simulator:
             source=self.render_request(source) if source is not None else None,
             extend=record.extend and source is not None,
             model=record.model,
+            seed=record.options.get("seed"),
+            negative_prompt=record.options.get("negative_prompt", ""),
+            last_frame=(assets / LAST_FRAME_FILE).read_bytes() if record.has_last_frame else None,
+            reference_images=tuple(
+                (assets / PICTURE_FILE.format(n)).read_bytes()
+                for n in range(record.reference_count)
+            ),
+            generate_audio=record.options.get("generate_audio", True),
         )
 
     def _schedule_render(self, record: VideoRecord) -> None:
@@ -341,9 +364,13 @@ class Simulator:
             seconds=optional_string(fields, "seconds", DEFAULT_SECONDS),
         )
         size = job["size"]
+        extras = await read_extras(fields)
         reference = None
-        if fields.get("input_reference") is not None:
-            data = await reference_image_bytes(fields["input_reference"])
+        upload = fields.get("input_reference")
+        data = extras.first_frame  # sent inline by a JSON route (fal, DashScope, Runway, Veo)
+        if upload is not None and not is_inline_image(upload):
+            data = await reference_image_bytes(upload)
+        if data is not None:
             image = decode_image(data, "input_reference")
             if f"{image.width}x{image.height}" != size:
                 raise SimulatorHTTPError(
@@ -354,7 +381,7 @@ class Simulator:
                     code="invalid_image_dimensions",
                 )
             reference = _as_png(image)
-        return self.launch(self._new_record(**job), reference)
+        return self.launch(self._new_record(**job), reference, extras)
 
     async def list_videos(self, request: Request) -> Response:
         params = request.query_params
@@ -570,6 +597,12 @@ class Simulator:
             {"id": character.id, "name": character.name, "created_at": character.created_at}
         )
 
+    async def received(self, request: Request) -> Response:
+        """Simulator only: the fields a create sent beyond prompt, model, size and seconds, as
+        they arrived (images summarised), so a test sees what crossed a gateway."""
+        record = self._require(request.path_params["video_id"])
+        return JSONResponse({"id": record.id, "received": record.received})
+
     async def health(self, request: Request) -> Response:
         """Unauthenticated, outside /v1: lets `connect()` find a running simulator."""
         profile = self.profile
@@ -777,6 +810,7 @@ def create_app(
         lifespan=lifespan,
         routes=[
             Route("/simulator/health", sim.health, methods=["GET"]),
+            route("/simulator/videos/{video_id}/received", sim.received, "GET"),
             *served,
             *Veo(sim).routes(route),
         ],
