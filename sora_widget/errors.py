@@ -142,7 +142,12 @@ class CompletedWithoutVideo(VideoFailed):
 
 
 class JobTimeout(SoraError):
-    """The job did not finish within the overall timeout the caller set."""
+    """The job did not finish within the overall timeout the caller set. `video_id` is the
+    video still under way on the server (None before the server accepted it)."""
+
+    def __init__(self, message: str, video_id: str | None = None) -> None:
+        super().__init__(message)
+        self.video_id = video_id
 
 
 class JobCancelled(SoraError):

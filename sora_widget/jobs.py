@@ -500,7 +500,8 @@ class VideoJob:
             raise JobTimeout(
                 f"Video {self.video_id} did not finish within {self.timeout:.0f} s (last seen "
                 f"{self.status}, {self.progress}%). It may still finish on the server: follow "
-                "it again with VideoJob.attach(client, video_id) or resume(client, library)."
+                "it again with VideoJob.attach(client, video_id) or resume(client, library).",
+                self.video_id,
             ) from None
 
     async def _delete_after(self, previous: asyncio.Task[Any]) -> None:

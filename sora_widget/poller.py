@@ -306,7 +306,9 @@ class Poller:
         now = self.clock()
         for watch in self._live():
             if now >= watch.deadline:
-                watch.future.set_exception(JobTimeout(f"Video {watch.job.video_id} timed out."))
+                watch.future.set_exception(
+                    JobTimeout(f"Video {watch.job.video_id} timed out.", watch.job.video_id)
+                )
         watches = self._live()
         if not watches:
             return

@@ -205,7 +205,13 @@ def error_payload(error: BaseException | None) -> dict[str, Any]:
     elif isinstance(error, CompletedWithoutVideo):
         kind, message = "no_video", error.message
     elif isinstance(error, JobTimeout):
-        kind, message = "timeout", str(error)
+        kind, video_id = "timeout", error.video_id
+        named = f' or SoraWidget.from_id("{video_id}")' if video_id and len(video_id) <= 64 else ""
+        message = (
+            "The panel stopped waiting: the video took longer than its timeout. It may still "
+            f"finish on the server: run the cell again{named} to pick it up; it is not paid "
+            "twice."
+        )
     elif isinstance(error, VideoFailed):
         kind, message = "failed", f"The video failed: {error.message} Try again with Retry."
     elif isinstance(error, UnsupportedFeature):

@@ -25,6 +25,7 @@ from sora_widget.errors import (
     BadRequestError,
     ConflictError,
     InvalidRequestError,
+    JobTimeout,
     NotFoundError,
     PermissionDeniedError,
     ServerError,
@@ -400,6 +401,14 @@ def test_each_api_error_has_its_own_title_and_says_what_to_do(error, kind, advic
     assert "the server said no" in payload["message"] or kind == "auth"
     titles = dict(re.findall(r"^\s+(\w+): \"([^\"]+)\",$", FORMAT_JS.read_text(), re.MULTILINE))
     assert titles.get(kind) and titles[kind] != "Invalid request", kind
+
+
+def test_a_timeout_says_in_plain_words_how_to_pick_the_video_up_again():
+    payload = error_payload(JobTimeout("Video video_123 did not finish ...", "video_123"))
+    assert payload["kind"] == "timeout" and "VideoJob.attach" not in payload["message"]
+    assert 'run the cell again or SoraWidget.from_id("video_123")' in payload["message"]
+    long_id = "x" * 266  # LiteLLM's: too long to read in a panel
+    assert long_id not in error_payload(JobTimeout("...", long_id))["message"]
 
 
 def test_a_refused_field_is_still_an_invalid_request_naming_the_field():
