@@ -213,13 +213,15 @@ export class SyncGroup {
   // ---- internals ------------------------------------------------------------------------
 
   chooseMaster() {
+    const previous = this.master;
     if (this.lead && this.members.includes(this.lead) && canPlay(this.lead)) {
       this.master = this.lead;
-      return;
+    } else if (!(this.master && canPlay(this.master))) {
+      // Sticky: a master is kept while it can play, so time never jumps to a late joiner's.
+      this.master = this.members.find(canPlay) ?? null;
     }
-    // Sticky: a master is kept while it can play, so time never jumps to a late joiner's.
-    if (this.master && canPlay(this.master)) return;
-    this.master = this.members.find(canPlay) ?? null;
+    // A follower's nudge ends when it leads: the master plays at the group's rate.
+    if (this.master && this.master !== previous) this.master.playbackRate = this.rate;
   }
 
   schedule() {
