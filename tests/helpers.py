@@ -118,3 +118,41 @@ def stop_and_read(process: subprocess.Popen, output: Path) -> str:
     text = output.read_text(errors="replace")
     output.unlink(missing_ok=True)
     return text
+
+
+# ---- sound -------------------------------------------------------------------------------------
+
+
+def mp4_with_sound(path: Path, seconds: float = 1.0, width: int = 64, height: int = 64) -> Path:
+    """An H.264 + AAC MP4 (grey frames, a 440 Hz tone), for the sound paths of the views and
+    the saved pages with a file whose sound is known, whatever the simulator renders."""
+    import av
+    import numpy as np
+
+    rate, fps = 48_000, 12
+    with av.open(str(path), "w") as container:
+        video = container.add_stream("libx264", rate=fps)
+        video.width, video.height, video.pix_fmt = width, height, "yuv420p"
+        audio = container.add_stream("aac", rate=rate, layout="mono")
+        for n in range(round(seconds * fps)):
+            pixels = np.full((height, width, 3), 40 + n * 8 % 200, dtype=np.uint8)
+            container.mux(video.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")))
+        size = audio.codec_context.frame_size or 1024
+        for start in range(0, round(seconds * rate), size):
+            t = (start + np.arange(size)) / rate
+            tone = (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32).reshape(1, -1)
+            frame = av.AudioFrame.from_ndarray(tone, format="fltp", layout="mono")
+            frame.sample_rate, frame.pts = rate, start
+            container.mux(audio.encode(frame))
+        container.mux(video.encode())
+        container.mux(audio.encode())
+    return path
+
+
+def audio_codec(mp4: bytes) -> str:
+    """The first audio stream's codec in an MP4's bytes, "" when it has none (read by PyAV)."""
+    import av
+
+    with av.open(io.BytesIO(mp4)) as container:
+        streams = container.streams.audio
+        return streams[0].codec_context.name if streams else ""
