@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from .conftest import screenshot, write_notebook
+from .conftest import CHROMIUM_FLAGS, chromium_path, screenshot, write_notebook
 
 pytestmark = pytest.mark.browser
 
@@ -386,3 +386,108 @@ def test_keyboard_and_dark_theme(page, lab_server):
         screenshot(page, "lab-dark-playing")
     finally:
         set_theme(lab_server, "JupyterLab Light")
+
+
+#: A saved video with sound in two views of one panel. The file gets a known AAC track when the
+#: simulator's has none, so the sound path is tested whatever the simulator renders.
+SOUND_SETUP = """from sora_widget import SoraWidget
+from tests.helpers import audio_codec, mp4_with_sound
+made = SoraWidget('rain on a tin roof', size='1280x720')
+made.generate()
+await made.wait()
+entry = made.library.get(made.selected)
+if not audio_codec(entry.video_path.read_bytes()):
+    mp4_with_sound(entry.video_path, seconds=4, width=1280, height=720)
+w = SoraWidget.from_id(made.selected)
+{before}display(w, w)"""
+
+#: Every player video's sound: muted, volume, audio bytes decoded, playing.
+SOUND = """() => [...document.querySelectorAll('[data-testid="video"]')].map(v => ({
+  muted: v.muted, volume: v.volume, bytes: v.webkitAudioDecodedByteCount,
+  playing: !v.paused && v.readyState >= 2}))"""
+#: The first video decodes more sound than `bytes`, playing unmuted.
+DECODES_MORE = """bytes => { const v = document.querySelector('[data-testid="video"]');
+  return !v.muted && !v.paused && v.webkitAudioDecodedByteCount > bytes; }"""
+
+
+def test_unmute_in_one_view_is_heard_in_both_and_decodes_sound(page, lab_server):
+    run_first_cell(
+        page,
+        lab_server,
+        "sound.ipynb",
+        SOUND_SETUP.format(before=""),
+        "print('sound', w.muted, w.volume)",
+    )
+    views = page.get_by_test_id("sora-widget")
+    views.nth(1).wait_for()
+    page.wait_for_function(
+        f"() => {{ const s = ({SOUND})(); return s.length === 2 && s.every(v => v.playing); }}",
+        timeout=120_000,
+    )
+    assert all(video["muted"] for video in page.evaluate(SOUND)), "autoplay starts muted"
+    unmute = views.nth(0).get_by_role("button", name="Unmute")
+    expect(unmute).to_be_enabled()
+    expect(views.nth(0).get_by_test_id("sound-note")).to_be_hidden()
+    unmute.click()
+    page.wait_for_function(f"() => ({SOUND})().every(v => !v.muted && v.playing)")
+    expect(views.nth(1).get_by_role("button", name="Mute")).to_be_visible()  # it followed
+    decoded = page.evaluate(SOUND)[0]["bytes"]
+    page.wait_for_function(DECODES_MORE, arg=decoded)
+    views.nth(1).get_by_role("slider", name="Volume").fill("0.4")
+    page.wait_for_function(f"() => ({SOUND})().every(v => Math.abs(v.volume - 0.4) < 1e-6)")
+    page.locator(".jp-Cell .jp-InputArea-editor").nth(1).click()
+    page.keyboard.press("Shift+Enter")
+    page.locator(".jp-OutputArea-output").get_by_text("sound False 0.4").wait_for()
+    screenshot(page, "lab-sound-on")
+
+
+@pytest.fixture
+def strict_page(browser):
+    """Pages in a Chromium with its own autoplay rule (no sound before a click on the page),
+    where the suite's other Chromium allows sound without one."""
+    strict = browser.browser_type.launch(
+        executable_path=chromium_path(),
+        args=[flag for flag in CHROMIUM_FLAGS if not flag.startswith("--autoplay-policy")],
+    )
+
+    def new_page():
+        page = strict.new_context(viewport={"width": 1280, "height": 1000}).new_page()
+        page.set_default_timeout(60_000)
+        return page
+
+    yield new_page
+    strict.close()
+
+
+#: Says when a video starts playing, and whether muted. Playwright's page.evaluate counts as a
+#: click (a user gesture), so a page that must not have been clicked in is watched through this
+#: until its video plays, never evaluated.
+REPORT_PLAYING = """document.addEventListener('playing', (event) => {
+  if (event.target.dataset.testid === 'video')
+    console.log(`sora-test: playing, muted ${event.target.muted}`);
+}, true);"""
+
+
+def test_a_view_told_to_play_sound_before_any_click_plays_muted_and_says_so(
+    strict_page, lab_server
+):
+    first = strict_page()
+    run_first_cell(first, lab_server, "held.ipynb", SOUND_SETUP.format(before="w.muted = False\n"))
+    first.get_by_test_id("sora-widget").nth(1).wait_for()
+    save_notebook(first, lab_server.root / "held.ipynb")
+
+    # A page nobody has clicked in yet, on the same live widget: the browser refuses sound.
+    page = strict_page()
+    page.add_init_script(REPORT_PLAYING)
+    playing = lambda message: message.text.startswith("sora-test: playing")  # noqa: E731
+    with page.expect_console_message(playing, timeout=120_000) as first_play:
+        page.goto(lab_server.notebook_url("held.ipynb", workspace="held-again"))
+    assert first_play.value.text == "sora-test: playing, muted true"  # it plays: not stalled
+    view = page.get_by_test_id("sora-widget").first
+    assert page.evaluate(SOUND)[0]["muted"] is True
+    expect(view.get_by_test_id("sound-note")).to_contain_text("click Unmute")
+    screenshot(page, "lab-sound-held")
+    view.get_by_role("button", name="Unmute").click()
+    decoded = page.evaluate(SOUND)[0]["bytes"]
+    page.wait_for_function(DECODES_MORE, arg=decoded)
+    expect(view.get_by_test_id("sound-note")).to_be_hidden()
