@@ -417,6 +417,7 @@ def test_unmute_in_one_view_is_heard_in_both_and_decodes_sound(page, lab_server)
         "sound.ipynb",
         SOUND_SETUP.format(before=""),
         "print('sound', w.muted, w.volume)",
+        "print('page written', w.save_html('sound.html').stat().st_size)",
     )
     views = page.get_by_test_id("sora-widget")
     views.nth(1).wait_for()
@@ -439,6 +440,23 @@ def test_unmute_in_one_view_is_heard_in_both_and_decodes_sound(page, lab_server)
     page.keyboard.press("Shift+Enter")
     page.locator(".jp-OutputArea-output").get_by_text("sound False 0.4").wait_for()
     screenshot(page, "lab-sound-on")
+
+    # The saved page: the same control under its video, muted until clicked.
+    page.locator(".jp-Cell .jp-InputArea-editor").nth(2).click()
+    page.keyboard.press("Shift+Enter")
+    page.locator(".jp-OutputArea-output").get_by_text("page written").wait_for()
+    page.goto((lab_server.root / "sound.html").as_uri())
+    saved = page.locator("video")
+    saved.evaluate("v => v.play()")
+    assert saved.evaluate("v => v.muted") is True
+    page.get_by_role("button", name="Unmute").click()
+    decoded = saved.evaluate("v => v.webkitAudioDecodedByteCount")
+    page.wait_for_function(
+        "b => { const v = document.querySelector('video');"
+        " return !v.muted && !v.paused && v.webkitAudioDecodedByteCount > b; }",
+        arg=decoded,
+    )
+    expect(page.get_by_role("slider", name="Volume")).to_be_visible()
 
 
 @pytest.fixture
