@@ -59,14 +59,14 @@ export function mountCell(ctx, key, store) {
   video.muted = true;
   const placeholder = h("div", { class: "sora-cell-placeholder", attrs: { "aria-hidden": "true" } });
   const media = h("div", { class: "sora-cell-media" }, video, placeholder);
-  const statusLine = mountStatus(cellContext(ctx, key));
+  const own = cellContext(ctx, key);
+  const statusLine = mountStatus(own);
   const prompt = h("p", { class: "sora-diff sora-cell-prompt", attrs: { "data-testid": "cell-prompt" } });
-  const cell = () => (ctx.get("cells") || []).find((item) => item && item.key === key) || {};
   const sound = mountSound(ctx, {
     video,
     wanted: () => ctx.get("heard") === key,
     want: (on) => ctx.set({ heard: on ? key : nextHeard(ctx.get("heard"), key) }),
-    codec: () => cell().audio ?? null,
+    codec: () => own.get("audio") ?? null,
     slider: false, // one Volume for the comparison, in the transport bar
   });
   const enlarge = toggleButton("Enlarge", "enlarge");
@@ -83,7 +83,7 @@ export function mountCell(ctx, key, store) {
     statusLine.el,
     prompt,
     h("div", { class: "sora-cell-actions" }, sound.button, enlarge, pick),
-    sound.el,
+    sound.note,
   );
 
   let shownPrompt = null;

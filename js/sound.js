@@ -78,12 +78,17 @@ export function volumeOf(value) {
   return Number.isFinite(number) ? Math.min(1, Math.max(0, number)) : 1;
 }
 
-/** The Volume slider (0 to 1, like the trait and the media element). */
-export function volumeSlider() {
+/** The Volume slider (0 to 1, like the trait and the media element); `id` for a <label>. */
+export function volumeSlider(id = null) {
   return h("input", {
     class: "sora-volume",
-    attrs: { type: "range", min: "0", max: "1", step: "0.05", "aria-label": "Volume", "data-testid": "volume" },
+    attrs: { id, type: "range", min: "0", max: "1", step: "0.05", "aria-label": "Volume", "data-testid": "volume" },
   });
+}
+
+/** Show the trait's volume on a slider, unless a person is dragging it right now. */
+export function showVolume(slider, value) {
+  if (!slider.matches(":active")) slider.value = String(volumeOf(value));
 }
 
 const GLYPHS = {
@@ -94,7 +99,7 @@ const GLYPHS = {
 /**
  * One video's sound control. `wanted()` says whether the traits ask for sound, `want(on)` asks
  * for it (a trait write); `codec()` is the kernel's reading of the file; `slider` adds the
- * Volume slider. Returns {el, button, apply, play, refuse}: `apply()` after any trait change,
+ * Volume slider. Returns {el, button, note, apply, play, refuse}: `apply()` after any trait change,
  * `play()` instead of video.play(), `refuse()` when someone else's play() was refused sound.
  */
 export function mountSound(ctx, { video, wanted, want, codec, slider = true, testid = "mute" }) {
@@ -128,7 +133,7 @@ export function mountSound(ctx, { video, wanted, want, codec, slider = true, tes
     const silentFile = codec() === "" || !video.getAttribute("src");
     button.disabled = silentFile;
     if (volume) {
-      volume.value = String(volumeOf(ctx.get("volume")));
+      showVolume(volume, ctx.get("volume"));
       volume.disabled = silentFile;
     }
     const text = soundNotice({ codec: codec(), decodable: canDecode(codec(), probe), silent, held });
@@ -208,5 +213,5 @@ export function mountSound(ctx, { video, wanted, want, codec, slider = true, tes
   });
 
   render();
-  return { el, button, apply, play, refuse };
+  return { el, button, note, apply, play, refuse };
 }

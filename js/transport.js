@@ -5,7 +5,7 @@
 
 import { attr, h, icon, setText } from "./dom.js";
 import { formatClock } from "./format.js";
-import { volumeOf, volumeSlider } from "./sound.js";
+import { showVolume, volumeOf, volumeSlider } from "./sound.js";
 
 export const SPEEDS = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 2];
 
@@ -97,7 +97,8 @@ export function mountTransport(ctx, group, canWipe) {
     { class: "sora-select", attrs: { id: speedId, "data-testid": "speed", "aria-keyshortcuts": "[ ]" } },
     ...SPEEDS.map((value) => h("option", { text: `${value}×`, attrs: { value } })),
   );
-  const volume = volumeSlider();
+  const volumeId = ctx.id("volume");
+  const volume = volumeSlider(volumeId);
   const loop = toggle(ctx, "Loop", "loop");
   const wipe = toggle(ctx, "A/B wipe", "wipe-toggle");
   attr(loop.input, "aria-keyshortcuts", "L");
@@ -114,6 +115,7 @@ export function mountTransport(ctx, group, canWipe) {
       { class: "sora-transport-options" },
       h("label", { class: "sora-label", text: "Speed", attrs: { for: speedId } }),
       speed,
+      h("label", { class: "sora-label", text: "Volume", attrs: { for: volumeId } }),
       volume,
       loop.el,
       wipe.el,
@@ -155,7 +157,7 @@ export function mountTransport(ctx, group, canWipe) {
     const rate = Number(ctx.get("rate")) || 1;
     speed.value = String(SPEEDS.includes(rate) ? rate : 1);
     loop.input.checked = Boolean(ctx.get("loop"));
-    volume.value = String(volumeOf(ctx.get("volume")));
+    showVolume(volume, ctx.get("volume"));
     const wipeable = canWipe();
     wipe.input.disabled = !wipeable;
     wipe.input.checked = wipeable && Boolean(ctx.get("wipe"));
