@@ -198,6 +198,62 @@ def test_remix_keeps_the_composition_and_takes_the_new_look(make: Render) -> Non
     assert describe(night.prompt, describe(FOX)).subjects == describe(FOX).subjects
 
 
+def detail(frame: np.ndarray, rows: slice) -> float:
+    """Mean absolute Laplacian of the brightness: how much fine texture the rows hold."""
+    luma = frame[rows].astype(float).mean(axis=2)
+    centre = 4 * luma[1:-1, 1:-1]
+    around = luma[:-2, 1:-1] + luma[2:, 1:-1] + luma[1:-1, :-2] + luma[1:-1, 2:]
+    return float(np.abs(centre - around).mean())
+
+
+def test_sora_2_pro_paints_the_same_scene_finer(make: Render) -> None:
+    plain, pro = (first_frame(make(FOX, model=m)) for m in ("sora-2", "sora-2-pro"))
+    ground = slice(int(describe(FOX).horizon * H) + 8, int(FLOOR * H))
+    assert detail(pro, ground) > 1.5 * detail(plain, ground), "no finer texture"
+    assert difference(plain, pro) > 1
+    assert np.array_equal(first_frame(make(FOX, model="sora-2-pro-2025-10-06")), pro)
+    assert np.array_equal(first_frame(make(FOX, model="some-other-model")), plain)
+
+
+def standout(frame: np.ndarray, rows: slice) -> np.ndarray:
+    """The pixels of `rows` whose colour is far from their row's median: subjects, not the sky
+    or ground, which are gradients down the frame."""
+    band = frame[rows].astype(int)
+    return np.abs(band - np.median(band, axis=1, keepdims=True)).sum(axis=2) > 60
+
+
+@pytest.mark.parametrize("word", ["lighthouse", "robot", "car", "dog", "cat", "person"])
+def test_subjects_people_type_are_drawn(make: Render, word: str) -> None:
+    prompt = f"a {word} at noon"
+    scene = describe(prompt)
+    assert scene.subjects[0].kind not in ("shape", "person" if word == "robot" else "")
+    ground = slice(int(scene.horizon * H) + 4, int(FLOOR * H))
+    assert standout(first_frame(make(prompt)), ground).sum() > 1500, f"no {word} found"
+
+
+def test_a_lighthouse_stands_tall_by_the_sea(make: Render) -> None:
+    """It is the one thing that rises above the horizon (clouds float higher)."""
+    horizon = int(describe("a lighthouse at noon").horizon * H)
+    frame = first_frame(make("a lighthouse at noon"))
+    _, cols = np.nonzero(standout(frame, slice(horizon - int(0.08 * H), horizon - 2)))
+    assert len(cols) > 500 and np.ptp(cols) < 0.2 * W
+    bottom = frame[int(0.85 * H)].astype(int)
+    assert (bottom[:, 2] > bottom[:, 1] + 20).mean() > 0.9, "no sea beneath it"
+
+
+def test_a_robot_is_not_a_person(make: Render) -> None:
+    """Its eyes glow cyan; a person has none."""
+
+    def cyan(prompt: str) -> int:
+        ground = slice(int(describe(prompt).horizon * H) - 200, int(FLOOR * H))
+        frame = first_frame(make(prompt))[ground].astype(int)
+        r, g, b = frame[..., 0], frame[..., 1], frame[..., 2]
+        return int(((b > 200) & (g > 170) & (r < 120)).sum())
+
+    assert cyan("a robot walking at noon") > 50
+    assert cyan("a person walking at noon") < 5
+
+
 def test_rain_and_snow_remixes_differ_from_their_source(make: Render) -> None:
     for weather in ("rain", "snow"):
         weathered = first_frame(make(remix(f"{FOX} in the {weather}")))

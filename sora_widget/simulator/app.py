@@ -185,6 +185,7 @@ class Simulator:
             reference_image=reference_path.read_bytes() if record.has_reference else None,
             source=self.render_request(source) if source is not None else None,
             extend=record.extend and source is not None,
+            model=record.model,
         )
 
     def _schedule_render(self, record: VideoRecord) -> None:

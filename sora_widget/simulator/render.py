@@ -20,6 +20,13 @@ Frame rate: 12 fps. Even ultrafast, x264 spends 2 to 4 ms on a 720x1280 frame on
 (more for rain, snow and zoom, where every macroblock changes), so at 24 fps the encoder alone
 would use 0.2 to 0.4 s of a 4 s clip's 0.4 s budget; 15 fps left too little headroom for the
 dearest scenes on a busy machine. Browsers play 12 fps MP4 without complaint.
+
+Sound: one mono AAC-LC track at 48 kHz of exactly the clip's length, made from the same scenes
+by `sound/` and encoded by FFmpeg's native "aac" encoder (the wheel has no libfdk_aac) with its
+"fast" coder, which costs half of the default "twoloop" and is plenty for a simulator. The whole
+track is encoded before the first frame, and its packets are muxed in step with the video's,
+so the file is interleaved as a player streams it. H.264 baseline plus AAC-LC in a faststart
+MP4 plays in every browser that plays AAC (not VS Code's Electron: it ships no AAC decoder).
 """
 
 from __future__ import annotations
@@ -47,23 +54,32 @@ from ..pictures import (  # shared with the client, which makes them for servers
     sprite_tile_size,
 )
 from .paint.caption import CAPTION_LINES
+from .paint.finish import finish_of
 from .paint.shot import REFERENCE_FADE_SECONDS, ZOOM_PER_SECOND, Segment, Shot
 from .paint.stage import ORBIT_SECONDS, PAN_SECONDS, PAN_SPAN
 from .paint.weather import RAIN_AREA, RAIN_SLANT, SNOW_AREA
 from .paint.yuv import Planes
 from .scene import Look, Scene, describe
+from .sound.track import FADE_SECONDS, sound_track
+from .sound.voices import RATE as AUDIO_RATE
 
 __all__ = [  # the public face; the painting's tuning constants are re-exported from paint/
     "RenderRequest",
     "RenderedAssets",
     "VideoProbe",
     "render",
+    "audio_packets",
     "probe_video",
     "first_frame_png",
     "sprite_tile_size",
     "FPS",
     "ENCODER",
     "ENCODER_OPTIONS",
+    "AUDIO_RATE",
+    "AUDIO_ENCODER",
+    "AUDIO_OPTIONS",
+    "AUDIO_BIT_RATE",
+    "FADE_SECONDS",
     "KEYFRAME_SECONDS",
     "THUMBNAIL_FORMAT",
     "THUMBNAIL_QUALITY",
@@ -87,6 +103,9 @@ FPS = 12
 ENCODER = "libx264"
 ENCODER_OPTIONS = {"preset": "ultrafast", "profile": "baseline", "qp": "24"}
 KEYFRAME_SECONDS = 2  # lets a player seek (and Compare scrub) without decoding from the start
+AUDIO_ENCODER = "aac"
+AUDIO_OPTIONS = {"aac_coder": "fast"}
+AUDIO_BIT_RATE = 96_000
 
 # The spritesheet's layout (SPRITE_COLUMNS x SPRITE_ROWS tiles, tile i at (i + 0.5) /
 # SPRITE_TILES of the duration) and the thumbnail's format live in `pictures`, shared.
@@ -101,6 +120,8 @@ class RenderRequest:
     reference_image: bytes | None = None  # PNG/JPEG/WebP of width x height: first frame, backdrop
     source: RenderRequest | None = None  # remix, edit or extension: what made the source video
     extend: bool = False  # play the source for source.seconds, then continue with this prompt
+    model: str = "sora-2"  # picks the finish (see paint/finish.py)
+    generate_audio: bool = True  # False: the track is there, and silent
 
 
 @dataclass(frozen=True)
@@ -203,11 +224,11 @@ def _encode(request: RenderRequest, path: Path) -> tuple[np.ndarray, list[np.nda
     """Encode the video; return the thumbnail frame and the spritesheet tiles as RGB arrays."""
     width, height = request.width, request.height
     frames = request.seconds * FPS
-    shots = [
-        Shot(segment, width, height, FPS)
-        for segment in _plan(request)
-        if segment.start < min(segment.end, frames)
-    ]
+    segments = [s for s in _plan(request) if s.start < min(s.end, frames)]
+    finish = finish_of(request.model)
+    shots = [Shot(segment, width, height, FPS, finish) for segment in segments]
+    parts = [(s.scene, s.start / FPS, min(s.end, frames) / FPS) for s in segments]
+    samples = sound_track(parts, request.seconds, request.generate_audio)
     tiles_at: dict[int, list[int]] = {}  # frame index -> the tiles that show it
     for tile in range(SPRITE_TILES):
         tiles_at.setdefault(int((tile + 0.5) * frames / SPRITE_TILES), []).append(tile)
@@ -228,6 +249,7 @@ def _encode(request: RenderRequest, path: Path) -> tuple[np.ndarray, list[np.nda
         codec.color_primaries = ColorPrimaries.BT709
         codec.color_trc = ColorTrc.BT709
         codec.color_range = ColorRange.MPEG
+        sound = audio_packets(container, samples)
         shot = 0
         for index in range(frames):
             while shots[shot].end <= index:
@@ -235,13 +257,28 @@ def _encode(request: RenderRequest, path: Path) -> tuple[np.ndarray, list[np.nda
             shots[shot].paint(index, planes)
             frame.pts = index
             container.mux(stream.encode(frame))
+            while sound and sound[0].pts * sound[0].time_base <= (index + 1) / FPS:
+                container.mux(sound.pop(0))
             for tile in tiles_at.get(index, []):
                 small = frame.reformat(tile_w, tile_h, "rgb24", interpolation="AREA", threads=1)
                 tiles[tile] = small.to_ndarray()
             if index == frames // 2:
                 thumbnail = frame.reformat(format="rgb24", threads=1).to_ndarray()
         container.mux(stream.encode())
+        container.mux(sound)
     return thumbnail, tiles
+
+
+def audio_packets(container: av.container.OutputContainer, samples: np.ndarray) -> list[av.Packet]:
+    """The whole track, encoded at once; its packets wait to be muxed beside the frames."""
+    stream = container.add_stream(
+        AUDIO_ENCODER, rate=AUDIO_RATE, options=AUDIO_OPTIONS, layout="mono"
+    )
+    stream.bit_rate = AUDIO_BIT_RATE
+    stream.codec_context.thread_count = 1
+    frame = av.AudioFrame.from_ndarray(samples[None, :], format="fltp", layout="mono")
+    frame.sample_rate, frame.pts = AUDIO_RATE, 0
+    return [*stream.encode(frame), *stream.encode(None)]
 
 
 def _spritesheet(tiles: list[np.ndarray]) -> Image.Image:

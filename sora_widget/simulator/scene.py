@@ -3,15 +3,17 @@
 A `Scene` has two halves, so a remix can keep one and replace the other:
 
 * the composition (`seed`, `horizon`, `subjects`): what is where. A remix keeps its source's.
-* the look (`Look`): time of day, weather, colours, camera. A remix takes every attribute its
-  own prompt mentions and inherits the rest, so "at night" changes the light and nothing else.
+* the look (`Look`): time of day, weather, colours, camera, the sounds the picture does not
+  show. A remix takes every attribute its own prompt mentions and inherits the rest, so
+  "at night" changes the light and nothing else.
 
 Everything is derived from hashes of the text (never `hash()`, which is salted per process),
 so the same prompt always yields the same scene. Words outside the vocabulary still count:
 they tint the ground (`Look.accent`), and a prompt without any known subject turns its first
 few unknown words into abstract shapes. A colour word just before a subject ("a red fox")
 colours that subject; other colours go to the moving subjects that have none, or tint the
-light. Drawing is `render.py`'s business, not this module's.
+light. Drawing is `paint/`'s business and sound `sound/`'s, not this module's: the sound
+follows the picture (its weather and subjects) plus `SOUND_WORDS`, which nothing draws.
 """
 
 from __future__ import annotations
@@ -95,13 +97,14 @@ SUBJECTS = {
     ),
     **dict.fromkeys(["cow", "sheep", "lion", "tiger", "animal"], "animal"),
     **dict.fromkeys(
-        ["person", "man", "woman", "boy", "girl", "child", "astronaut", "robot", "people"],
-        "person",
+        ["person", "man", "woman", "boy", "girl", "child", "astronaut", "people"], "person"
     ),
+    **dict.fromkeys(["robot", "android", "droid", "cyborg"], "robot"),
     **dict.fromkeys(["car", "truck", "taxi", "bus", "van", "jeep", "traffic"], "car"),
     **dict.fromkeys(["bird", "eagle", "seagull", "gull", "crow", "dove", "flock"], "bird"),
     **dict.fromkeys(["tree", "pine", "oak", "palm", "forest", "woods"], "tree"),
     **dict.fromkeys(["house", "cabin", "cottage", "barn", "hut", "village"], "house"),
+    **dict.fromkeys(["lighthouse", "beacon"], "lighthouse"),
     **dict.fromkeys(["boat", "ship", "sailboat", "yacht", "canoe"], "boat"),
     "sun": "sun",
     "moon": "moon",
@@ -109,8 +112,9 @@ SUBJECTS = {
     **dict.fromkeys(["ocean", "sea", "waves", "beach", "lake", "river", "water"], "ocean"),
     **dict.fromkeys(["city", "skyline", "skyscraper", "buildings", "downtown", "town"], "city"),
 }
-MOBILE_KINDS = frozenset({"animal", "person", "car", "bird", "boat"})
-SINGLE_KINDS = frozenset({"sun", "moon", "ocean", "city"})  # one is all a picture needs
+MOBILE_KINDS = frozenset({"animal", "person", "robot", "car", "bird", "boat"})
+SINGLE_KINDS = frozenset({"sun", "moon", "ocean", "city", "lighthouse"})  # one is enough
+_BY_THE_WATER = frozenset({"boat", "lighthouse"})
 COLLECTIVES = {"forest": 6, "woods": 6, "flock": 5, "people": 3, "village": 3, "traffic": 3}
 PLURAL_COUNT = 3
 MAX_SUBJECTS = 16  # instances, so a long prompt cannot make rendering slow
@@ -127,6 +131,18 @@ STOPWORDS = frozenset(
         *("video", "shot", "clip"),
     }
 )
+
+# What is heard but not drawn; the weather and the subjects are heard too (see `sound/`).
+SOUND_WORDS = {
+    **dict.fromkeys(["wind", "windy", "breeze", "breezy", "gust", "gusty", "gale"], "wind"),
+    **dict.fromkeys(["fire", "campfire", "fireplace", "bonfire", "flame", "flames"], "fire"),
+    **dict.fromkeys(["music", "musical", "song", "melody", "soundtrack", "upbeat"], "music"),
+    **dict.fromkeys(["cinematic", "epic", "orchestra", "orchestral", "dramatic"], "cinematic"),
+    **dict.fromkeys(["piano", "pianist", "lullaby"], "piano"),
+    **dict.fromkeys(["jazz", "jazzy", "saxophone", "swing"], "jazz"),
+    **dict.fromkeys(["silent", "silence", "soundless", "mute"], "silence"),
+}
+_SILENT = re.compile(r"\b(?:no|without)\s+(?:sound|audio)\b")  # two words mean "silent" too
 
 _WORD = re.compile(r"[^\W\d_]+")
 
@@ -155,6 +171,7 @@ class Look:
     camera: str = "static"  # static | pan | zoom | orbit
     heading: int = 1  # camera direction for pan and orbit: 1 right, -1 left
     accent: float = 0.0  # hue in [0, 1) from the words outside the vocabulary
+    sounds: frozenset[str] = frozenset()  # values of SOUND_WORDS the prompt named
 
 
 @dataclass(frozen=True)
@@ -184,7 +201,10 @@ def describe(prompt: str, source: Scene | None = None) -> Scene:
         colors = kept | {name: COLORS[words[i]] for i, name in reversed(bound.items())}
         subjects = _place(named, colors, seed, horizon)
     base = source.look if source else Look(accent=hash_unit(f"{seed}:accent"))
-    look = dataclasses.replace(base, **_look_changes(words, bound, seed))
+    changes = _look_changes(words, bound, seed)
+    if _SILENT.search(prompt.lower()):
+        changes["sounds"] = frozenset({"silence"})
+    look = dataclasses.replace(base, **changes)
     return Scene(seed, horizon, subjects, look, _caption(prompt))
 
 
@@ -231,13 +251,14 @@ def _named_subjects(tokens: list[tuple[str, bool]]) -> list[tuple[str, str, int]
             if SUBJECTS[name] in SINGLE_KINDS:
                 count = 1
             found[name] = (SUBJECTS[name], name, count)
-    if any(kind == "boat" for kind, _, _ in found.values()) and "ocean" not in found:
-        found["ocean"] = ("ocean", "ocean", 1)  # boats need water
+    wet = any(kind in _BY_THE_WATER for kind, _, _ in found.values())
+    if wet and not any(kind == "ocean" for kind, _, _ in found.values()):
+        found["ocean"] = ("ocean", "ocean", 1)  # boats need water, lighthouses a shore
     return list(found.values())
 
 
 def _unknown(words: list[str]) -> list[str]:
-    vocabulary = (TIMES_OF_DAY, WEATHER, COLORS, MOODS, CAMERAS, SUBJECTS)
+    vocabulary = (TIMES_OF_DAY, WEATHER, COLORS, MOODS, CAMERAS, SUBJECTS, SOUND_WORDS)
     return [
         w
         for w in words
@@ -268,6 +289,9 @@ def _look_changes(words: list[str], bound: dict[int, str], seed: int) -> dict[st
             changes["heading"] = -1 if sides[-1] == "left" else 1
         else:
             changes["heading"] = 1 if hash_unit(f"{seed}:heading") < 0.5 else -1
+    sounds = [SOUND_WORDS[w] for w in words if w in SOUND_WORDS]
+    if sounds:
+        changes["sounds"] = frozenset(sounds)
     unknown = sorted(set(_unknown(words)))
     if unknown:
         changes["accent"] = hash_unit(" ".join(unknown))
@@ -280,10 +304,12 @@ def _look_changes(words: list[str], bound: dict[int, str], seed: int) -> dict[st
 _PLACEMENT: dict[str, tuple[str, float, float, float, float]] = {
     "animal": ("ground", 0.35, 0.95, 0.30, 0.05),
     "person": ("ground", 0.30, 0.95, 0.40, 0.04),
+    "robot": ("ground", 0.30, 0.95, 0.40, 0.03),
     "car": ("ground", 0.25, 0.90, 0.20, 0.16),
     "boat": ("ground", 0.10, 0.45, 0.22, 0.02),
     "tree": ("ground", 0.00, 0.45, 0.45, 0.0),
     "house": ("ground", 0.05, 0.35, 0.30, 0.0),
+    "lighthouse": ("ground", 0.02, 0.20, 0.65, 0.0),
     "shape": ("ground", 0.20, 0.70, 0.20, 0.0),
     "bird": ("sky", 0.15, 0.70, 0.07, 0.10),
     "sun": ("sky", 0.20, 0.55, 0.16, 0.0),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 from ..scene import MOBILE_KINDS, Scene, Subject, hash_unit
 from .stage import TIME_GAIN, Stage, rotate_hue
@@ -23,7 +23,26 @@ Draw = ImageDraw.ImageDraw
 
 
 def draw_backdrop(stage: Stage, scene: Scene, reference: Image.Image | None) -> Image.Image:
-    """Sky, ground and all the scenery that never moves, as wide as the camera travels."""
+    """Sky, ground and all the scenery that never moves, as wide as the camera travels, in
+    the model's finish: drawn larger and reduced, textured, softly lit."""
+    finish = stage.finish
+    if finish.supersample > 1 and reference is None:
+        k = finish.supersample
+        large = Stage.of(scene, stage.width * k, stage.height * k, finish)
+        image = _draw(large, scene, None).resize((stage.strip, stage.height), Image.Resampling.BOX)
+    else:
+        image = _draw(stage, scene, reference)
+    return _soften(image, finish.glow) if finish.glow else image
+
+
+def _soften(image: Image.Image, glow: float) -> Image.Image:
+    """Soft light: a blurred copy of the highlights, screened over the picture."""
+    halo = image.reduce(8).filter(ImageFilter.GaussianBlur(3))
+    halo = halo.resize(image.size, Image.Resampling.BILINEAR)
+    return ImageChops.screen(image, halo.point(lambda v: round(max(0, v - 90) * glow)))
+
+
+def _draw(stage: Stage, scene: Scene, reference: Image.Image | None) -> Image.Image:
     if reference is None:
         image = _sky_and_ground(stage, scene)
     else:
@@ -34,6 +53,8 @@ def draw_backdrop(stage: Stage, scene: Scene, reference: Image.Image | None) -> 
     draw = ImageDraw.Draw(image)
     if reference is None:
         _draw_sky_details(draw, stage, np.random.default_rng([scene.seed, 0]))
+        if stage.finish.detail:
+            _draw_texture(draw, image, stage, np.random.default_rng([scene.seed, 2]))
     layers = ("sun", "moon", "mountain", "city", "ocean")
     scenery = [s for s in scene.subjects if s.kind not in MOBILE_KINDS]
     scenery.sort(key=lambda s: (layers.index(s.kind) if s.kind in layers else len(layers), s.y))
@@ -78,13 +99,45 @@ def _draw_sky_details(draw: Draw, stage: Stage, rng: np.random.Generator) -> Non
                 star = stage.shade((int(light), int(light), int(light)), 1.0, emissive=True)
                 draw.rectangle((x, y, x + 1, y + 1), fill=star)
         return
+    shadow = stage.shade((150, 155, 170) if overcast else (200, 205, 222), 1.0)
     color = stage.shade((185, 188, 195) if overcast else (248, 248, 252), 1.0)
     for _ in range(int(rng.integers(2, 5)) + (3 if overcast else 0)):
         cx, cy = rng.uniform(0, stage.strip), rng.uniform(0.05, 0.7) * horizon
         size = rng.uniform(0.06, 0.12) * unit
-        for dx, dy, r in ((-1.0, 0.2, 0.7), (0.0, 0.0, 1.0), (1.1, 0.25, 0.65), (0.5, 0.35, 0.7)):
+        lobes = ((-1.0, 0.2, 0.7), (0.0, 0.0, 1.0), (1.1, 0.25, 0.65), (0.5, 0.35, 0.7))
+        if stage.finish.detail:  # a shaded underside
+            for dx, dy, r in lobes:
+                x, y, rx, ry = cx + dx * size, cy + (dy + 0.12) * size, r * size * 1.3, r * size
+                draw.ellipse((x - rx, y - ry, x + rx, y + ry), fill=shadow)
+        for dx, dy, r in lobes:
             x, y, rx, ry = cx + dx * size, cy + dy * size, r * size * 1.3, r * size
             draw.ellipse((x - rx, y - ry, x + rx, y + ry), fill=color)
+
+
+def _draw_texture(draw: Draw, image: Image.Image, stage: Stage, rng: np.random.Generator) -> None:
+    """The finer finish's ground: blades of grass, ripples on water, sparkle on snow, each a
+    little lighter or darker than the ground under it, longer up close."""
+    horizon, depth = stage.horizon, stage.height - stage.horizon
+    k = stage.finish.supersample
+    count = int(stage.finish.detail * stage.strip * depth / (260 * k * k))
+    water = image.getpixel((0, stage.height - 1))[2] > image.getpixel((0, stage.height - 1))[1]
+    snowy = "snow" in stage.look.weather and not water
+    ys = horizon + depth * rng.random(count) ** 0.8
+    xs = rng.uniform(0, stage.strip, count)
+    tones = rng.uniform(0.72, 1.3, count)
+    slants = rng.uniform(-0.4, 0.4, count)
+    for x, y, tone, slant in zip(xs, ys, tones, slants, strict=True):
+        near = (y - horizon) / depth
+        length = (0.004 + 0.022 * near) * stage.unit
+        r, g, b = image.getpixel((int(x), min(int(y), stage.height - 1)))
+        fill = (min(255, int(r * tone)), min(255, int(g * tone)), min(255, int(b * tone)))
+        if water:
+            draw.line((x, y, x + 1.5 * length, y), fill=fill, width=max(1, round(k * near)))
+        elif snowy:
+            dot = max(1, k * near)
+            draw.rectangle((x, y, x + dot, y + dot), fill=(250, 250, 255) if tone > 1.2 else fill)
+        else:
+            draw.line((x, y, x + slant * length, y - length), fill=fill, width=max(1, k))
 
 
 def _draw_sun(draw: Draw, stage: Stage, s: Subject, rng: np.random.Generator) -> None:
@@ -191,6 +244,32 @@ def _draw_house(draw: Draw, stage: Stage, s: Subject, rng: np.random.Generator) 
         draw.rectangle((x - 0.09 * w, base - 0.45 * h, x + 0.09 * w, base - 0.27 * h), fill=window)
 
 
+def _draw_lighthouse(draw: Draw, stage: Stage, s: Subject, rng: np.random.Generator) -> None:
+    """A striped tower on a rock; its lamp shines after sunset and throws a beam at night."""
+    cx, base, h, depth = stage.place(s)
+    look, w = stage.look, 0.16 * h
+    lit = look.time_of_day in ("night", "sunset")
+    rock = stage.shade((70, 65, 60), depth)
+    draw.ellipse((cx - 1.6 * w, base - 0.25 * w, cx + 1.6 * w, base + 0.35 * w), fill=rock)
+    stripes = (stage.shade((240, 238, 232), depth), stage.shade((200, 40, 40), depth))
+    top, bands = base - 0.78 * h, 5
+    for i in range(bands):  # a tapering tower, painted in bands from the bottom
+        y0, y1 = base + (top - base) * i / bands, base + (top - base) * (i + 1) / bands
+        w0, w1 = w * (1 - 0.35 * i / bands), w * (1 - 0.35 * (i + 1) / bands)
+        draw.polygon([(cx - w0, y0), (cx + w0, y0), (cx + w1, y1), (cx - w1, y1)], stripes[i % 2])
+    dark = stage.shade((40, 40, 45), depth)
+    draw.rectangle((cx - 0.85 * w, top - 0.03 * h, cx + 0.85 * w, top), fill=dark)  # gallery
+    lamp = stage.shade(_LIT_WINDOW, depth, True) if lit else stage.shade((150, 190, 220), depth)
+    draw.rectangle((cx - 0.5 * w, top - 0.13 * h, cx + 0.5 * w, top - 0.03 * h), fill=lamp)
+    draw.pieslice((cx - 0.6 * w, top - 0.2 * h, cx + 0.6 * w, top - 0.07 * h), 180, 360, dark)
+    if look.time_of_day == "night":
+        beam = stage.shade((255, 240, 190), 1.0, True)
+        y, reach = top - 0.08 * h, 4.5 * h
+        side = 1 if hash_unit(s.name + str(s.x)) < 0.5 else -1
+        far = cx + side * reach
+        draw.polygon([(cx, y), (far, y - 0.3 * h), (far, y + 0.12 * h)], fill=beam)
+
+
 def _draw_shape(draw: Draw, stage: Stage, s: Subject, rng: np.random.Generator) -> None:
     """An unknown word: its hash picks circle, square, triangle, diamond or star, and a hue."""
     r, cx, cy = s.size * stage.unit / 2, stage.x(s), s.y * stage.height
@@ -221,5 +300,6 @@ _SCENERY = {
     "ocean": _draw_ocean,
     "tree": _draw_tree,
     "house": _draw_house,
+    "lighthouse": _draw_lighthouse,
     "shape": _draw_shape,
 }

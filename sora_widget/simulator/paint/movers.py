@@ -114,6 +114,26 @@ def _person_poses(stage: Stage, s: Subject, h: int, depth: float) -> Poses:
     return poses
 
 
+def _robot_poses(stage: Stage, s: Subject, h: int, depth: float) -> Poses:
+    """Boxy, with an antenna and eyes that glow (they ignore the night)."""
+    body, dark = stage.shade(stage.color(s), depth), stage.shade((60, 62, 70), depth)
+    eyes = stage.shade((60, 220, 255), depth, True)
+    poses = []
+    for stride in (-1, 1):
+        pen = _Pen(0.7, h)
+        pen.rectangle((0.2 + 0.04 * stride, 0.62, 0.3 + 0.04 * stride, 1.0), dark)  # legs
+        pen.rectangle((0.4 - 0.04 * stride, 0.62, 0.5 - 0.04 * stride, 1.0), dark)
+        pen.line([(0.35, 0.3), (0.35 + 0.14 * stride, 0.58)], dark, 0.06)  # arm
+        pen.rectangle((0.14, 0.25, 0.56, 0.66), body, radius=0.03)
+        pen.rectangle((0.2, 0.36, 0.5, 0.5), dark, radius=0.02)  # chest panel
+        pen.rectangle((0.2, 0.04, 0.5, 0.23), body, radius=0.03)  # head
+        pen.rectangle((0.38, 0.09, 0.48, 0.14), eyes)  # visor, facing right
+        pen.line([(0.35, 0.04), (0.35, -0.0)], dark, 0.02)  # antenna
+        pen.ellipse((0.32, 0.0, 0.38, 0.04), eyes)
+        poses.append(pen.image)
+    return poses
+
+
 def _car_poses(stage: Stage, s: Subject, h: int, depth: float) -> Poses:
     """Headlights and tail lights glow (they ignore the night)."""
     pen = _Pen(2.4, h)
@@ -154,12 +174,19 @@ def _boat_poses(stage: Stage, s: Subject, h: int, depth: float) -> Poses:
 _POSES = {
     "animal": _animal_poses,
     "person": _person_poses,
+    "robot": _robot_poses,
     "car": _car_poses,
     "bird": _bird_poses,
     "boat": _boat_poses,
 }
 _POSE_HZ = 6.0  # pose changes per second (trot, stride, wing beat)
-_BOB = {"bird": 0.01, "boat": 0.004, "animal": 0.004, "person": 0.004}  # in frame heights
+_BOB = {
+    "bird": 0.01,
+    "boat": 0.004,
+    "animal": 0.004,
+    "person": 0.004,
+    "robot": 0.002,
+}  # in frame heights
 
 
 @dataclass
@@ -177,7 +204,11 @@ class Mover:
     def of(cls, stage: Stage, s: Subject) -> Mover:
         h = max(2, even(s.size * stage.unit))
         depth = 0.5 if s.kind == "bird" else stage.depth(s)
-        poses = _POSES[s.kind](stage, s, h, depth)
+        k = stage.finish.supersample  # drawn larger and reduced: smooth edges inside the sprite
+        poses = _POSES[s.kind](stage, s, h * k, depth)
+        if k > 1:
+            size = (max(2, even(poses[0].width / k)), h)
+            poses = [pose.resize(size, Image.Resampling.LANCZOS) for pose in poses]
         if s.speed < 0:
             poses = [ImageOps.mirror(pose) for pose in poses]
         sprites = [Sprite.of(pose) for pose in poses]

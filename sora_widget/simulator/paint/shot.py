@@ -12,6 +12,7 @@ from PIL import Image, ImageOps
 from ..scene import MOBILE_KINDS, Scene
 from .backdrop import draw_backdrop
 from .caption import layout_caption, paint_caption
+from .finish import Finish
 from .movers import Mover
 from .stage import Stage
 from .weather import Weather
@@ -36,9 +37,9 @@ class Segment:
 class Shot:
     """One segment's scene, everything that stands still prepared once; `paint` makes frames."""
 
-    def __init__(self, segment: Segment, width: int, height: int, fps: int) -> None:
+    def __init__(self, segment: Segment, width: int, height: int, fps: int, finish: Finish) -> None:
         scene = segment.scene
-        self.stage = stage = Stage.of(scene, width, height)
+        self.stage = stage = Stage.of(scene, width, height, finish)
         self.fps = fps
         self.start, self.end, self.camera_start = segment.start, segment.end, segment.camera_start
         reference = None

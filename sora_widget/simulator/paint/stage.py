@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..scene import MOBILE_KINDS, Look, Rgb, Scene, Subject, hash_unit
+from .finish import DEFAULT, Finish
 from .yuv import even
 
 PAN_SPAN = 0.6  # how far a pan travels, in frame widths, before it turns back
@@ -43,9 +44,10 @@ class Stage:
     horizon: int
     colors: dict[str, Rgb]  # subject name -> a colour the prompt named but did not attach
     tint: Rgb | None  # such colours tint the light when no subject can wear them
+    finish: Finish  # how finely the model paints
 
     @classmethod
-    def of(cls, scene: Scene, width: int, height: int) -> Stage:
+    def of(cls, scene: Scene, width: int, height: int, finish: Finish = DEFAULT) -> Stage:
         look = scene.look
         margin = even(PAN_SPAN * width) if look.camera in ("pan", "orbit") else 0
         uncolored = (s for s in scene.subjects if s.kind in _COLORED_KINDS and s.color is None)
@@ -55,7 +57,7 @@ class Stage:
             colors = {n: look.colors[i % len(look.colors)] for i, n in enumerate(names)}
             tint = None if names else look.colors[0]
         horizon = round(scene.horizon * height)
-        stage = cls(look, width, height, width + margin, 0.0, horizon, colors, tint)
+        stage = cls(look, width, height, width + margin, 0.0, horizon, colors, tint, finish)
         return dataclasses.replace(stage, origin=stage.camera(0.0))
 
     def camera(self, t: float) -> float:
