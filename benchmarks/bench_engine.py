@@ -16,9 +16,12 @@ Baseline: `openai.AsyncOpenAI`'s `videos.create_and_poll()` (polls each video on
 
 Both run in this process, one after the other, against one simulator server started here on a
 free loopback port with a fixed `--speed`, so they see the same timeline (a 4 s clip takes about
-2 s at speed 10, longer when 50 renders queue for the simulator's one render worker). Both use
+2 s at speed 10). Both use
 the same httpx transport, wrapped to count requests, so the HTTP stack is not what is compared.
-A warm-up job runs first so neither side pays for the render worker's start.
+A warm-up batch first sends every prompt the scenario uses, once: the simulator draws a job's
+timeline from what was asked and shares an earlier render of the same request, so in the
+measured runs both clients meet the same server, one bound by its planned timeline, as a real
+one is, not by its one render worker competing with the client for this machine's 2 cores.
 
 What each number means (medians over every video, or every sample, of the repeated runs):
 
@@ -46,9 +49,9 @@ for both clients alike: against a real server the kernel does not share its core
 server's renderer, and here, on 2 cores, a render's CPU bursts would otherwise preempt the
 kernel's process and show up as loop lag that no client could avoid. In the "cores busy" row
 it runs at normal priority like everything else: niced against two busy loops, the render
-worker gets about a tenth of a core and 50 renders take many minutes. The busy-looping load
-processes always keep normal priority: another program competing with the kernel is the
-scenario.
+worker gets about a tenth of a core and the warm-up's 50 renders take many minutes. The
+busy-looping load processes always keep normal priority: another program competing with the
+kernel is the scenario.
 
 One bias to keep in mind: `--speed` compresses the server's timeline, and with it the poll
 hints the SDK follows, but not the engine's fixed waits (first poll after 1 s, list requests at
@@ -348,7 +351,7 @@ async def run_scenario(
 ) -> dict[str, Summary]:
     clients: dict[str, Client] = {"engine": engine, "baseline": baseline}
     slug = name.replace(", ", "-").replace(" ", "-")
-    await measure(engine, base_url, 1, work / f"warm-up-{slug}")
+    await measure(engine, base_url, scenario.jobs, work / f"warm-up-{slug}")
     runs: dict[str, list[Run]] = {client: [] for client in clients}
     for repeat in range(scenario.repeats):
         # Alternate who goes first, so a drift in machine load favours neither.
@@ -417,12 +420,16 @@ def main() -> None:
                     spinner.wait(timeout=15)
                 process.terminate()
                 process.wait(timeout=15)
-    text = f"{header}\n\n{table(results)}\n"
+    publish(f"{header}\n\n{table(results)}\n", RESULTS)
+
+
+def publish(text: str, path: Path) -> None:
+    """Print the results and keep them where the README's tables are copied from."""
     print()
     print(text)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(text)
-    print(f"Written to {RESULTS}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    print(f"Written to {path}")
 
 
 if __name__ == "__main__":

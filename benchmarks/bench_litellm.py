@@ -54,12 +54,13 @@ from bench_engine import (  # noqa: E402
     baseline,
     engine,
     measure,
+    publish,
     start_simulator,
     summarise,
     table,
 )
 
-from tests.litellm_proxy import route, start_proxy, stop_proxy  # noqa: E402
+from tests.litellm_proxy import proxy_running, route  # noqa: E402
 
 JOBS = 5
 REPEATS = 2
@@ -136,20 +137,17 @@ def main() -> None:
         data_dir = work / "simulator"
         (work / "litellm").mkdir()
         process, simulator_url = start_simulator(data_dir, 1.0)
-        proxy = None
+        routes = [route("sora-2", "openai/sora-2", simulator_url, bench_engine.KEY)]
         try:
-            proxy = start_proxy(
-                [route("sora-2", "openai/sora-2", simulator_url, bench_engine.KEY)],
-                work / "litellm",
-            )
-            # bench_engine's clients authenticate with its module's KEY: here, the proxy's.
-            bench_engine.KEY = proxy.key
-            summaries = asyncio.run(
-                compare(proxy.base_url, options.jobs, options.repeat, data_dir, work / "clients")
-            )
+            with proxy_running(routes, work / "litellm") as proxy:
+                # bench_engine's clients authenticate with its module's KEY: here, the proxy's.
+                bench_engine.KEY = proxy.key
+                summaries = asyncio.run(
+                    compare(
+                        proxy.base_url, options.jobs, options.repeat, data_dir, work / "clients"
+                    )
+                )
         finally:
-            if proxy is not None:
-                stop_proxy(proxy)
             process.terminate()
             process.wait(timeout=15)
     notes = (
@@ -159,12 +157,7 @@ def main() -> None:
         "them, then for the video only, and makes the pictures from it; the SDK downloads the "
         "video once."
     )
-    text = f"{header}\n\n{table({SCENARIO: summaries})}\n\n{notes}\n"
-    print()
-    print(text)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(text)
-    print(f"Written to {RESULTS}")
+    publish(f"{header}\n\n{table({SCENARIO: summaries})}\n\n{notes}\n", RESULTS)
 
 
 if __name__ == "__main__":

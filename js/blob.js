@@ -1,13 +1,19 @@
-// Binary traits arrive as DataView (ipywidgets buffers). Turn them into object URLs and make sure
-// every URL is revoked when it is replaced or the view goes away.
+// Binary traits arrive as DataView (JupyterLab's ipywidgets buffers) or as a bare ArrayBuffer
+// (Colab's widget manager hands over either). Every read of a binary trait goes through toBytes;
+// the rest turns them into object URLs, each revoked when replaced or when the view goes away.
+
+/** Whether `value` is an ArrayBuffer, even one made in another frame (instanceof would fail). */
+function isArrayBuffer(value) {
+  return Object.prototype.toString.call(value) === "[object ArrayBuffer]";
+}
 
 /** The bytes of a binary trait value (DataView, typed array or ArrayBuffer), or null if empty. */
-export function asBytes(value) {
+export function toBytes(value) {
   if (!value) return null;
   let bytes = null;
   if (ArrayBuffer.isView(value)) {
     bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-  } else if (value instanceof ArrayBuffer) {
+  } else if (isArrayBuffer(value)) {
     bytes = new Uint8Array(value);
   }
   return bytes && bytes.byteLength > 0 ? bytes : null;
@@ -30,7 +36,7 @@ export class UrlSlot {
 
   set(value, type) {
     if (value === this.value && this.url) return this.url;
-    const bytes = asBytes(value);
+    const bytes = toBytes(value);
     const previous = this.url;
     this.value = value;
     this.url = bytes ? URL.createObjectURL(new Blob([bytes], { type })) : null;

@@ -118,6 +118,7 @@ const ERROR_TITLES = {
   conflict: "Not ready yet",
   refused: "Request refused",
   failed: "Generation failed",
+  no_video: "Completed without a video",
   timeout: "Timed out",
   cancelled: "Cancelled",
   unsupported: "Not supported by this server",

@@ -4,7 +4,7 @@
 export const MAX_SIDE = 1792;
 /** Below this, an image is sent untouched, or re-encoded as PNG; above, as JPEG. */
 export const PNG_LIMIT = 4 * 1024 * 1024;
-/** Never send more than this through the websocket (the server's default cap is 10 MiB). */
+/** Never send more than this in all (in pieces: upload.js); uploads.MAX_UPLOAD_BYTES agrees. */
 export const SEND_LIMIT = 8 * 1024 * 1024;
 export const JPEG_QUALITY = 0.92;
 

@@ -5,7 +5,7 @@
 // and emptying `media` in the next; the store keeps the bytes, so the state never has to.
 // The last view of a model to go revokes every URL; a later view asks again.
 
-import { asBytes } from "./blob.js";
+import { toBytes } from "./blob.js";
 import { sniffImageType } from "./image.js";
 
 const TYPES = { video: "video/mp4", spritesheet: "image/jpeg" };
@@ -29,7 +29,7 @@ export class MediaStore {
   /** Take a delivery: the bytes in `media`, named by `media_key`. An emptied `media` is not one. */
   receive() {
     const key = this.model.get("media_key");
-    const bytes = asBytes(this.model.get("media"));
+    const bytes = toBytes(this.model.get("media"));
     if (!key || !bytes) return;
     const previous = this.urls.get(key);
     this.urls.set(key, URL.createObjectURL(new Blob([bytes], { type: typeOf(key, bytes) })));

@@ -1,10 +1,11 @@
 // The reference image: a drop zone that is also the file picker's button, paste anywhere in the
 // widget, a preview of the bytes the kernel holds, and the size-mismatch warning with Crop / Pad.
-// Images are shrunk on a canvas (longest side <= 1792 px) before they are sent, so the message
-// stays far below the server's websocket limit.
+// Images are shrunk on a canvas (longest side <= 1792 px) and sent in pieces (upload.js), so no
+// message reaches Colab's limit on browser-to-kernel messages.
 
-import { UrlSlot, asBytes, emptyBytes } from "./blob.js";
+import { UrlSlot, toBytes, emptyBytes } from "./blob.js";
 import { fieldMessage } from "./context.js";
+import { sendBytes } from "./upload.js";
 import { ICONS, attr, h, icon, setText, show } from "./dom.js";
 import { unreadableImageMessage } from "./format.js";
 import {
@@ -223,11 +224,8 @@ export function mountReference(ctx, root) {
     try {
       const prepared = await prepareImage(file);
       if (disposed || ticket !== busy) return;
-      const { bytes } = prepared;
-      ctx.set({
-        reference: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-        reference_name: prepared.name,
-      });
+      // In pieces below Colab's message limit; the kernel sets `reference` when it is whole.
+      sendBytes(ctx, "reference", prepared.bytes, prepared.name);
       setNote(prepared.note);
     } catch (error) {
       if (!disposed && ticket === busy) setNote(error.message || String(error), "error");
@@ -240,7 +238,7 @@ export function mountReference(ctx, root) {
   // Model -> view
   ctx.watch(["reference", "reference_name"], () => {
     const value = ctx.get("reference");
-    const bytes = asBytes(value);
+    const bytes = toBytes(value);
     const url = slot.set(value, bytes ? sniffImageType(bytes.subarray(0, 16)) || "image/png" : "");
     if (url) image.src = url;
     else image.removeAttribute("src");
@@ -251,7 +249,7 @@ export function mountReference(ctx, root) {
     if (!url && note.dataset.kind !== "error") setNote("");
   });
   ctx.watch(["reference_info", "reference"], () => {
-    const present = Boolean(asBytes(ctx.get("reference")));
+    const present = Boolean(toBytes(ctx.get("reference")));
     const refInfo = (present && ctx.get("reference_info")) || {};
     const known = refInfo.width > 0 && refInfo.height > 0;
     setText(dims, known ? `${refInfo.width}×${refInfo.height}` : "");

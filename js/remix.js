@@ -1,5 +1,6 @@
 // The Remix box under a completed video: the remix prompt (prefilled by the kernel), a word diff
-// against the source video's prompt, and the Remix button.
+// against the source video's prompt, the Remix button, and Extend (or Continue, on a server
+// without the extensions route), which continues the video with the same prompt.
 
 import { fieldMessage } from "./context.js";
 import { diffView } from "./diffview.js";
@@ -21,6 +22,11 @@ export function mountRemix(ctx) {
     text: "Remix",
     attrs: { type: "button", "data-testid": "remix" },
   });
+  const extend = h("button", {
+    class: "sora-btn",
+    text: "Extend",
+    attrs: { type: "button", "data-testid": "extend" },
+  });
   const message = h("p", {
     class: "sora-field-message",
     attrs: { id: messageId, "data-testid": "remix-message" },
@@ -36,7 +42,7 @@ export function mountRemix(ctx) {
     text,
     diff,
     message,
-    h("div", { class: "sora-remix-actions" }, button),
+    h("div", { class: "sora-remix-actions" }, button, extend),
   );
 
   function sourcePrompt() {
@@ -77,6 +83,15 @@ export function mountRemix(ctx) {
     );
   }
 
+  function renderExtend() {
+    const state = ctx.get("extending") || {};
+    const empty = !text.value.trim();
+    setText(extend, state.label || "Extend");
+    extend.dataset.route = state.route || "";
+    extend.disabled = Boolean(state.reason) || empty;
+    attr(extend, "title", state.reason || (empty ? "Describe what happens next first" : state.title || null));
+  }
+
   function remix() {
     if (button.disabled) return;
     ctx.send("remix");
@@ -85,11 +100,13 @@ export function mountRemix(ctx) {
   ctx.watch(["remix_prompt"], render);
   ctx.watch(["history", "selected", "job", "prompt"], renderDiff);
   ctx.watch(["problems", "error", "features"], renderState);
+  ctx.watch(["extending", "remix_prompt"], renderExtend);
 
   ctx.listen(text, "input", () => {
     ctx.set({ remix_prompt: text.value });
     renderDiff();
     renderState();
+    renderExtend();
   });
   ctx.listen(text, "keydown", (event) => {
     if (!isSubmitKey(event)) return;
@@ -98,6 +115,9 @@ export function mountRemix(ctx) {
     remix();
   });
   ctx.listen(button, "click", remix);
+  ctx.listen(extend, "click", () => {
+    if (!extend.disabled) ctx.send("extend");
+  });
 
   return { el };
 }

@@ -696,9 +696,10 @@ def _content_check(
         if kind in ACCEPTED[variant]:
             return
         content_type = response.headers.get("content-type") or "no content type"
+        sent = f"{describe(kind)} ({content_type})"
         message = (
-            f"The server sent {describe(kind)} ({content_type}) as the {variant} of video "
-            f"{video_id}, not {' or '.join(k.upper() for k in ACCEPTED[variant])}."
+            f"The server sent {sent} as the {variant} of video {video_id}, not "
+            f"{' or '.join(k.upper() for k in ACCEPTED[variant])}."
         )
         if variant == ContentVariant.VIDEO:
             message += (
@@ -711,6 +712,7 @@ def _content_check(
             status_code=response.status_code,
             code="unexpected_content",
             request_id=response.headers.get("x-request-id"),
+            sent=sent,
         )
 
     return check

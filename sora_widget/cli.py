@@ -107,6 +107,10 @@ def _add_simulator_parser(commands: argparse._SubParsersAction) -> None:
     sim.add_argument("--link-ttl", type=int, help="seconds download links stay valid")
     sim.add_argument("--seed", type=int, help="seed for injected faults")
     sim.add_argument("--blocked-words", help="comma-separated words that trigger moderation")
+    sim.add_argument(
+        "--no-video-words",
+        help="comma-separated words whose jobs complete without a video (a safety filter)",
+    )
     sim.add_argument("--failure-rate", type=float, help="share of generations that fail")
     sim.add_argument("--rate-limit", type=int, help="requests per minute per key (0 = none)")
     sim.add_argument(
@@ -225,10 +229,10 @@ def simulator_config(args: argparse.Namespace) -> SimulatorConfig:
         "drop_rate": args.drop_rate,
         "truncate_rate": args.truncate_rate,
     }
-    if args.blocked_words is not None:
-        fault_flags["blocked_words"] = tuple(
-            word.strip() for word in args.blocked_words.split(",") if word.strip()
-        )
+    for name in ("blocked_words", "no_video_words"):
+        if getattr(args, name) is not None:
+            words = getattr(args, name).split(",")
+            fault_flags[name] = tuple(word.strip() for word in words if word.strip())
     faults: FaultConfig = dataclasses.replace(
         config.faults, **{k: v for k, v in fault_flags.items() if v is not None}
     )

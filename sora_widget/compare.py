@@ -86,6 +86,7 @@ class Compare(MediaWidget):
         remixes: Sequence[str] = (),
         prompts: Sequence[str] = (),
         models: Sequence[str] = (),
+        pieces: Sequence[str] = (),
         model: str = DEFAULT_MODEL,
         size: str = DEFAULT_SIZE,
         seconds: str | int = DEFAULT_SECONDS,
@@ -114,7 +115,10 @@ class Compare(MediaWidget):
         self.on_msg(on_creating_loop(self._handle_message))
 
         seconds = str(seconds)
-        planned = self._plan(source, remixes, prompts, models, model, size, seconds)
+        if pieces:
+            planned = self._plan_pieces(source, pieces, remixes, prompts, models)
+        else:
+            planned = self._plan(source, remixes, prompts, models, model, size, seconds)
         for variant in planned:  # every field is checked before the first job is paid for
             self._check(variant)
         if prompts:
@@ -124,6 +128,28 @@ class Compare(MediaWidget):
             if variant.job is None and variant.entry is None:  # a source may start its remixes
                 self._start(variant)
         self._push()
+
+    @classmethod
+    def chain(
+        cls,
+        video: SoraWidget | str,
+        *,
+        client: SoraClient | None = None,
+        library: Library | None = None,
+        **kwargs: Any,
+    ) -> Compare:
+        """The pieces of an extension chain in order, labelled Part 1, Part 2, ...: `video` is
+        its last piece (a video id, or a `SoraWidget` showing it); see `Library.chain`."""
+        if isinstance(video, SoraWidget):
+            client, library = client or video.client, library or video.library
+            video = video.selected
+        library = library or Library()
+        pieces = [entry.id for entry in library.chain(video)] if video else []
+        if not pieces:
+            raise InvalidRequestError(
+                "video", f"No saved video {video!r} in {library}: a chain starts from a saved one."
+            )
+        return cls(client=client, library=library, pieces=pieces, **kwargs)
 
     def __repr__(self) -> str:
         statuses = ", ".join(v.status for v in self.variants)
@@ -296,6 +322,18 @@ class Compare(MediaWidget):
             raise InvalidRequestError("source", "Remixes need a source to remix.")
         return planned
 
+    def _plan_pieces(
+        self, source: object, pieces: Sequence[str], *others: Sequence[str]
+    ) -> list[Variant]:
+        """Saved videos shown in the order given (an extension chain); nothing is generated."""
+        if source is not None or any(others) or isinstance(pieces, str):
+            raise InvalidRequestError(
+                "pieces", "pieces=[...] takes a list of saved video ids, and nothing else."
+            )
+        planned = [Variant(next(self._keys), "part", video_id=piece) for piece in pieces]
+        self.source = planned[0]
+        return planned
+
     def _check(self, variant: Variant) -> None:
         if variant.kind == "generate":
             validate_generation(variant.prompt, variant.model, variant.size, variant.seconds)
@@ -325,7 +363,7 @@ class Compare(MediaWidget):
             job = self._resume(variant, remixed_from=origin.video_id) or submit_remix(
                 self.client, origin.video_id, variant.prompt, library=self.library, origin="compare"
             )
-        elif variant.kind == "existing":
+        elif variant.kind in ("existing", "part"):
             assert variant.video_id is not None
             entry = self.library.get(variant.video_id)
             if entry is not None:

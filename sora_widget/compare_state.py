@@ -16,8 +16,9 @@ from .library import LibraryEntry
 from .types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE
 from .widget_state import IDLE_JOB, error_payload, job_payload
 
-#: How a variant gets its video: a new generation, a remix of another cell, or one that exists.
-Kind = Literal["generate", "remix", "existing"]
+#: How a variant gets its video: a new generation, a remix of another cell, one that exists, or
+#: a saved piece of an extension chain (see `Compare.chain`).
+Kind = Literal["generate", "remix", "existing", "part"]
 
 #: Video ids as the API issues them (`video_68d7…`); anything else given as a source is a prompt.
 _VIDEO_ID = re.compile(r"video_[A-Za-z0-9_-]+")
@@ -117,9 +118,12 @@ def labels(variants: list[Variant], source: Variant | None) -> dict[str, str]:
     generated = [v for v in variants if v.kind == "generate"]
     prompts = list(dict.fromkeys(v.prompt for v in generated))
     names: dict[str, str] = {}
-    remixes = 0
+    remixes = parts = 0
     for variant in variants:
-        if variant.kind == "remix":
+        if variant.kind == "part":
+            parts += 1
+            names[variant.key] = f"Part {parts}"
+        elif variant.kind == "remix":
             remixes += 1
             names[variant.key] = f"Remix {remixes}"
         elif variant.kind == "existing":

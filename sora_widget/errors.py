@@ -91,7 +91,11 @@ class UnsupportedFeature(APIError):
 
 class UnexpectedContentError(APIError):
     """A download answered 2xx with something other than the variant asked for (HTML, the MP4
-    as a thumbnail). For the video the job stays resumable: the video is paid for."""
+    as a thumbnail); `sent` says what it was ("an HTML page (text/html)")."""
+
+    def __init__(self, message: str, *, sent: str = "", **kwargs) -> None:
+        super().__init__(message, **kwargs)
+        self.sent = sent
 
 
 class ServerError(APIError):
@@ -118,6 +122,23 @@ class VideoFailed(SoraError):
 
 class ModerationBlocked(VideoFailed):
     """The job was blocked by moderation: change the prompt or the reference image."""
+
+
+class CompletedWithoutVideo(VideoFailed):
+    """The server said the job completed, but sent no video for it (its content answered 404,
+    nothing, or something that is no video): Veo does this when a safety filter removes the
+    output. The job ends failed, and the library keeps its record (`Library.failures`)."""
+
+    CODE = "completed_without_video"
+
+    def __init__(self, video_id: str, why: str) -> None:
+        super().__init__(
+            video_id,
+            self.CODE,
+            f"It completed without a video: {why} The server removed it or never made it (a "
+            "safety filter does this on Veo): change the prompt, then generate it again.",
+        )
+        self.why = why
 
 
 class JobTimeout(SoraError):

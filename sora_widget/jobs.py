@@ -160,6 +160,9 @@ class VideoJob:
         self.entry: LibraryEntry | None = None
         #: True once `cancel(delete=True)` removed the video from the server.
         self.deleted = False
+        #: The piece of a chain this job's video follows: {"extends": id} or {"continues": id}
+        #: (see `extending`), recorded with it in the library.
+        self.lineage: dict[str, str] = {}
         self._begin = begin
         self._started_at = self.poller.clock()
         self._finished_at: float | None = None
@@ -442,7 +445,11 @@ class VideoJob:
             if self.library is not None and not self.done:
                 # Recorded before anyone can see the job queued (a restart then may resume it).
                 await asyncio.to_thread(
-                    self.library.record_pending, video, self.client.base_url, origin=self.origin
+                    self.library.record_pending,
+                    video,
+                    self.client.base_url,
+                    origin=self.origin,
+                    lineage=self.lineage,
                 )
             self.observe(video)
             if self.done:  # cancelled while the create request (or its record) was under way
@@ -459,7 +466,7 @@ class VideoJob:
             if self.library is not None:
                 self._set(JobStatus.SAVING)
                 async with _slot("save"):
-                    self.entry = await self.library.save(video, self.client)
+                    self.entry = await self.library.save(video, self.client, lineage=self.lineage)
             self._set(JobStatus.COMPLETED)
         except asyncio.CancelledError:
             if not self.done:

@@ -33,11 +33,19 @@ import psutil
 
 from .api import VideosAPI
 from .atomic import atomic_file
-from .errors import TRANSIENT_ERRORS, APIError, LibraryWriteError
+from .errors import (
+    TRANSIENT_ERRORS,
+    APIError,
+    CompletedWithoutVideo,
+    LibraryWriteError,
+    NotFoundError,
+    UnexpectedContentError,
+)
 from .pictures import make_pictures, normalize, sprite_grid_of
 from .pricing import estimate_cost
 from .types import ContentVariant, Video, VideoStatus
 from .urls import public_url
+from .video_file import write_tags
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +60,9 @@ PICTURES = (ContentVariant.THUMBNAIL, ContentVariant.SPRITESHEET)
 NAMED_KINDS = {ContentVariant.THUMBNAIL: "webp", ContentVariant.SPRITESHEET: "jpeg"}
 METADATA_FILE = "metadata.json"
 PENDING_FOLDER = ".pending"
+#: How a piece of a chain names the piece before it: made by the server's extensions route
+#: (`extends`), or as a new video whose first image is that one's last frame (`continues`).
+LINEAGE = ("extends", "continues")
 #: Ids up to this long made only of these characters are their own folder name.
 MAX_PLAIN_ID = 128
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_-]+")
@@ -108,6 +119,18 @@ class LibraryEntry:
     #: Where each picture came from: "server", "server <format>" (converted to the format its
     #: file name says), or "video" (made from the saved MP4: the server had none).
     pictures: dict[str, str] | None = None
+    #: The video this one extends (the server's `/videos/extensions`), or None.
+    extends: str | None = None
+    #: The video whose last frame is this one's first image ("continue from the last frame").
+    continues: str | None = None
+    #: Why the MP4 does not carry its prompt, model and server as container metadata (None:
+    #: it does). The file is kept as the server sent it: a local step never loses a video.
+    file_metadata_problem: str | None = None
+
+    @property
+    def previous_piece(self) -> str | None:
+        """The piece of a chain before this one (see `Library.chain`), or None."""
+        return self.extends or self.continues
 
     @property
     def video_path(self) -> Path:
@@ -163,11 +186,21 @@ class Library:
 
     # ---- saving -----------------------------------------------------------------------------
 
-    async def save(self, video: Video, client: VideosAPI) -> LibraryEntry:
+    async def save(
+        self,
+        video: Video,
+        client: VideosAPI,
+        *,
+        lineage: dict[str, str] | None = None,
+        seed: int | None = None,
+    ) -> LibraryEntry:
         """Download the video, thumbnail and spritesheet at once and record the metadata.
 
+        `lineage` names the piece this one extends or continues (see `LINEAGE`); `seed`, when
+        one was sent, goes into the file with the prompt, model and server.
         A video already saved is returned as it is, not downloaded again. Raises ValueError for
-        a video that is not completed, LibraryWriteError when the folder cannot be written, and
+        a video that is not completed, CompletedWithoutVideo when the server has no video for
+        it (recorded: see `failures`), LibraryWriteError when the folder cannot be written, and
         the client's error when a download still fails after the client's retries.
         """
         folder = self.folder(video.id)
@@ -180,13 +213,20 @@ class Library:
             entry = await asyncio.to_thread(self.get, video.id)
             if entry is None:
                 try:
-                    entry = await self._download_all(video, client, folder)
+                    entry = await self._download_all(video, client, folder, lineage or {}, seed)
                 except OSError as error:
                     raise _write_error(error, folder, video.id) from error
         await asyncio.to_thread(self.forget_pending, video.id)
         return entry
 
-    async def _download_all(self, video: Video, client: VideosAPI, folder: Path) -> LibraryEntry:
+    async def _download_all(
+        self,
+        video: Video,
+        client: VideosAPI,
+        folder: Path,
+        lineage: dict[str, str],
+        seed: int | None,
+    ) -> LibraryEntry:
         # Every file operation runs in a worker thread: this runs on the kernel's event loop.
         await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
         paths = {variant: folder / name for variant, name in FILE_NAMES.items()}
@@ -195,9 +235,20 @@ class Library:
             *(self._picture(client, video.id, variant, paths[variant]) for variant in PICTURES),
             return_exceptions=True,  # let every download finish before reporting a failure
         )
+        if isinstance(results[0], NotFoundError | UnexpectedContentError):
+            why = _missing_video(results[0])
+            await asyncio.to_thread(self._record_failure, video, client.base_url, why, lineage)
+            raise CompletedWithoutVideo(video.id, why) from results[0]
         for result in results:
             if isinstance(result, BaseException):
                 raise result
+        tags = _file_tags(video, client.base_url, seed)
+        try:
+            await asyncio.to_thread(write_tags, paths[ContentVariant.VIDEO], tags)
+            tags_problem = None
+        except ValueError as error:  # the file stays as the server sent it
+            tags_problem = f"The MP4 keeps no metadata: {error}."
+            logger.warning("Video %s: %s", video.id, tags_problem)
         pictures = dict(zip((str(v) for v in PICTURES), results[1:], strict=True))
         missing = [variant for variant in PICTURES if pictures[str(variant)] is None]
         if missing:
@@ -224,6 +275,8 @@ class Library:
             charged_cost=charged(video.id) if callable(charged) else None,
             sprite=sprite,
             pictures={name: origin for name, origin in pictures.items() if origin is not None},
+            **{name: lineage[name] for name in LINEAGE if lineage.get(name)},
+            file_metadata_problem=tags_problem,
         )
         await asyncio.to_thread(_write_json, folder / METADATA_FILE, entry.to_metadata())
         return entry
@@ -281,13 +334,47 @@ class Library:
             return False
         return True
 
+    def _record_failure(
+        self, video: Video, base_url: str, why: str, lineage: dict[str, str]
+    ) -> None:
+        """Keep a job that completed without a video in its folder's metadata, with what the
+        server said, so nothing about it is lost; `get` and `entries` skip it (there is no
+        file), `failures` lists it, and a later save of the same video replaces it."""
+        folder = self.folder(video.id)
+        record = {
+            **video.to_dict(),
+            **{name: lineage[name] for name in LINEAGE if lineage.get(name)},
+            "base_url": public_url(base_url),
+            "failure": {"code": CompletedWithoutVideo.CODE, "message": why},
+            "saved_at": self._clock(),
+        }
+        folder.mkdir(parents=True, exist_ok=True)
+        _write_json(folder / METADATA_FILE, record)
+
+    def failures(self) -> list[dict[str, Any]]:
+        """Jobs that completed without a video (see `CompletedWithoutVideo`), newest first:
+        the server's description of each, its `base_url` and the `failure` that was seen."""
+        found = []
+        for path in self.root.glob(f"*/{METADATA_FILE}"):
+            data = _read_json(path)
+            if data and data.get("failure") and _names(data.get("id"), path.parent.name):
+                found.append(data)
+        return sorted(found, key=lambda data: data.get("saved_at") or 0, reverse=True)
+
     # ---- jobs in flight ---------------------------------------------------------------------
 
     @property
     def _pending_folder(self) -> Path:
         return self.root / PENDING_FOLDER
 
-    def record_pending(self, video: Video, base_url: str, *, origin: str = "script") -> None:
+    def record_pending(
+        self,
+        video: Video,
+        base_url: str,
+        *,
+        origin: str = "script",
+        lineage: dict[str, str] | None = None,
+    ) -> None:
         """Remember a job in flight, so a new process can resume it (see `resume.resume`).
 
         The record names the process following the job, so that while it lives no other
@@ -307,6 +394,7 @@ class Library:
             "recorded_at": self._clock(),
             "origin": origin,
             "owner": _this_process(),
+            **{name: value for name, value in (lineage or {}).items() if name in LINEAGE},
         }
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -356,7 +444,7 @@ class Library:
     def _entry_in(self, folder: Path, video_id: str | None = None) -> LibraryEntry | None:
         """The entry whose metadata is in `folder`, if it names the video that folder is for."""
         data = _read_json(folder / METADATA_FILE)
-        if data is None:
+        if data is None or data.get("failure"):  # no data, or a job that left no video
             return None
         recorded = data.get("id")
         if not _names(recorded, folder.name) or (video_id is not None and recorded != video_id):
@@ -387,6 +475,18 @@ class Library:
             chain.append(source)
             entry = self.get(source) if _names(source) else None
         return chain
+
+    def chain(self, video_id: str) -> list[LibraryEntry]:
+        """The pieces of an extension chain in order, first to `video_id` (give the last
+        piece): each extends or continues the one before. It starts at the first piece that is
+        not in the library, or at the original; [] when `video_id` itself is not saved."""
+        pieces: list[LibraryEntry] = []
+        entry = self.get(video_id)
+        while entry is not None and all(entry.id != piece.id for piece in pieces):
+            pieces.append(entry)
+            before = entry.previous_piece
+            entry = self.get(before) if before is not None and _names(before) else None
+        return pieces[::-1]
 
     def remixes_of(self, video_id: str) -> list[LibraryEntry]:
         """The saved videos remixed directly from `video_id`, oldest first."""
@@ -438,6 +538,26 @@ def _names(video_id: object, name: str | None = None) -> bool:
         return name is None or folder_name(video_id) == name
     except ValueError:
         return False
+
+
+def _missing_video(error: APIError) -> str:
+    """What the server answered instead of the video, in a sentence."""
+    if isinstance(error, UnexpectedContentError) and error.sent:
+        return f"the server sent {error.sent} as its content, not an MP4."
+    return f"its content answered {error.status_code} ({error.message.rstrip('.')})."
+
+
+def _file_tags(video: Video, base_url: str, seed: int | None) -> dict[str, str]:
+    """What the MP4 says about how it was made: never the key (the URL is credential-free)."""
+    tags = {
+        "prompt": video.prompt or "",
+        "model": video.model,
+        "server": public_url(base_url),
+        "video_id": video.id,
+    }
+    if seed is not None:
+        tags["seed"] = str(seed)
+    return tags
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:

@@ -143,12 +143,12 @@ def make_pictures(video: Path, thumbnail: Path | None, spritesheet: Path | None)
             duration = _duration(container, stream)
             thumb_at = min(THUMBNAIL_SECONDS, duration / 2)
             tile_times = [(i + 0.5) * duration / SPRITE_TILES for i in range(SPRITE_TILES)]
-            frames = []  # (time, image) of every frame we need
+            frames = []  # (time, frame) of every frame we may need, converted once chosen
             wanted = [thumb_at, *tile_times] if thumbnail is not None else tile_times
             last = max(wanted)
             for frame in container.decode(stream):
                 seconds = float(frame.time or 0.0)
-                frames.append((seconds, frame.to_image()))
+                frames.append((seconds, frame))
                 if len(frames) > 2:  # keep only what a later wanted time could still pick
                     frames = _keep_needed(frames, wanted)
                 if seconds >= last:
@@ -158,13 +158,14 @@ def make_pictures(video: Path, thumbnail: Path | None, spritesheet: Path | None)
     if not frames:
         raise ValueError("the video has no frames")
     if thumbnail is not None:
-        _save_picture(_nearest(frames, thumb_at).convert("RGB"), thumbnail, "thumbnail")
+        _save_picture(_nearest(frames, thumb_at).to_image(), thumbnail, "thumbnail")
     if spritesheet is not None:
-        width, height = frames[0][1].size
-        tile_w, tile_h = sprite_tile_size(width, height)
+        first = frames[0][1]
+        tile_w, tile_h = sprite_tile_size(first.width, first.height)
         sheet = Image.new("RGB", (SPRITE_COLUMNS * tile_w, SPRITE_ROWS * tile_h))
         for i, seconds in enumerate(tile_times):
-            tile = _nearest(frames, seconds).convert("RGB").resize((tile_w, tile_h), Image.BOX)
+            frame = _nearest(frames, seconds)  # scaled from YUV: no full-size RGB copy
+            tile = frame.to_image(width=tile_w, height=tile_h, interpolation="AREA")
             row, column = divmod(i, SPRITE_COLUMNS)
             sheet.paste(tile, (column * tile_w, row * tile_h))
         _save_picture(sheet, spritesheet, "spritesheet")
@@ -178,19 +179,17 @@ def _duration(container: Any, stream: Any) -> float:
     return max(float((stream.duration or 0) * (stream.time_base or 0)), 0.01)
 
 
-def _nearest(frames: list[tuple[float, Image.Image]], seconds: float) -> Image.Image:
+def _nearest(frames: list[tuple[float, Any]], seconds: float) -> Any:
     """The last frame shown at `seconds` (the first, if none is yet)."""
-    shown = [image for time, image in frames if time <= seconds + 1e-6]
+    shown = [frame for time, frame in frames if time <= seconds + 1e-6]
     return shown[-1] if shown else frames[0][1]
 
 
-def _keep_needed(
-    frames: list[tuple[float, Image.Image]], wanted: list[float]
-) -> list[tuple[float, Image.Image]]:
+def _keep_needed(frames: list[tuple[float, Any]], wanted: list[float]) -> list[tuple[float, Any]]:
     """Drop decoded frames no wanted time can pick: only the last one at or before each."""
     keep = {id(_nearest(frames, seconds)) for seconds in wanted}
     keep.add(id(frames[-1][1]))
-    return [(time, image) for time, image in frames if id(image) in keep]
+    return [(time, frame) for time, frame in frames if id(frame) in keep]
 
 
 # ---- the spritesheet's grid ------------------------------------------------------------------

@@ -6,7 +6,9 @@ with `GET /videos/{id}`, whose `openai-poll-after-ms` hint bounds the wait from 
 a hint the wait backs off from about 2 s towards 15 s on the simulator; on any other server
 without a hint, as the Videos guide says, every 10 to 20 s (jittered), sooner as the video's
 expected end nears (from the progress rate, or the model's typical time when the server's
-progress is unusable), and never sooner than 2 s after the last poll. A server that lacks the
+progress is unusable), and never sooner than 2 s after the last poll; a job's first poll comes
+soon while the server has not yet shown whether it sends hints (one answer shows it), after
+10 s once it has shown it sends none. A server that lacks the
 list (LiteLLM, New API: see `features`) is asked once, then each video is polled on its own.
 
 Once a job's progress rate is known, the poller predicts its end and retrieves that one job
@@ -64,7 +66,8 @@ class Cadence:
     #: Cap while one list request refreshes several jobs: a poll then costs one request for all
     #: of them, and a finished video should not sit on the server for a whole backoff.
     list_maximum: float = 3.0
-    #: The first poll after a create comes no later than this (a short clip may be done by 2 s).
+    #: The first poll after a create comes no later than this (a short clip may be done by 2 s);
+    #: against a server without hints the first comes after `unhinted_initial`.
     first: float = 1.0
     #: A predicted retrieve comes this long after the predicted end, so it finds the video done.
     aim_late: float = 0.02
@@ -135,6 +138,9 @@ class _Watch:
     retried: bool = False
     #: The next wait against a server without hints (see `Cadence.unhinted_initial`).
     slow: float = 0.0
+    #: Whether the server has answered for this job yet, and when it was first watched.
+    polled: bool = False
+    since: float = 0.0
 
 
 _POLLERS: weakref.WeakKeyDictionary[Any, Poller] = weakref.WeakKeyDictionary()
@@ -195,10 +201,9 @@ class Poller:
             deadline,
             self.cadence.initial,
             slow=self.cadence.unhinted_initial,
+            since=self.clock(),
         )
-        first_wait = max(
-            self._gap(), self.cadence.jittered(min(self.cadence.first, self.cadence.initial))
-        )
+        first_wait = self._first_wait()
         first_poll = min(self.clock() + first_wait, deadline)
         self._next_tick = min(self._next_tick, first_poll) if self._live() else first_poll
         self._watches.append(watch)
@@ -212,6 +217,30 @@ class Poller:
             return await watch.future
         finally:
             self._watches.remove(watch)
+
+    def _first_wait(self) -> float:
+        """Before a job's first poll: soon (a short clip may be done by 2 s, and a server not
+        yet polled shows with its first answer whether it sends hints); against a server
+        known to send none, as the guide says, the create's answer having said "queued"
+        already (a poll at 2 s would only say so again)."""
+        cadence = self.cadence
+        if self._known_unhinted():
+            return cadence.jittered_up(cadence.unhinted_initial)
+        return max(self._gap(), cadence.jittered(min(cadence.first, cadence.initial)))
+
+    def _first_poll_waits(self, watch: _Watch) -> bool:
+        """Whether a job never polled waits for its first poll, as the guide says, because
+        another job's answer showed meanwhile that the server sends no hints."""
+        early = self.clock() - watch.since < self.cadence.unhinted_initial
+        return not watch.polled and early and self._known_unhinted()
+
+    def _known_unhinted(self) -> bool:
+        return self._unhinted() and self._hints() is False
+
+    def _hints(self) -> bool | None:
+        """Whether the server sends `openai-poll-after-ms` (None: no retrieve has shown it)."""
+        support = getattr(self._client(), "support", None)
+        return support.supported("poll_hint") if support is not None else None
 
     def _unhinted(self) -> bool:
         """Whether the server is one to poll as the guide says for servers without a hint: not
@@ -293,8 +322,14 @@ class Poller:
             if shared:
                 missing = watches
                 if listing:
+                    if self._unhinted() and self._hints() is None:
+                        # Only a retrieve carries the hint: one, once, shows whether the server
+                        # sends it, and so which cadence the list follows.
+                        await self._refresh_one(watches[0])
                     missing = await self._refresh_from_list(watches)
                 for watch in missing:
+                    if self._first_poll_waits(watch):
+                        continue
                     await self._refresh_one(watch)
             else:
                 for watch in due:  # one, or several when the server has no list endpoint
@@ -438,6 +473,7 @@ class Poller:
     def _refresh(self, watch: _Watch, video: Video, hint: float | None) -> None:
         if watch.future.done():
             return
+        watch.polled = True
         watch.hint = hint
         watch.job.observe(video)
         if video.is_terminal:

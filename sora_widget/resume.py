@@ -11,7 +11,7 @@ from typing import Any
 
 from .api import VideosAPI
 from .jobs import DEFAULT_TIMEOUT, VideoJob, is_followed
-from .library import Library, runs_elsewhere
+from .library import LINEAGE, Library, runs_elsewhere
 from .poller import Poller
 from .urls import public_url
 
@@ -66,7 +66,7 @@ def attach_pending(
     timeout: float = DEFAULT_TIMEOUT,
 ) -> VideoJob:
     """A job following the pending `record` (from `resumable`) for its original owner."""
-    return VideoJob.attach(
+    job = VideoJob.attach(
         client,
         record["id"],
         library=library,
@@ -74,6 +74,8 @@ def attach_pending(
         timeout=timeout,
         origin=str(record.get("origin", "script")),
     )
+    job.lineage = {name: record[name] for name in LINEAGE if isinstance(record.get(name), str)}
+    return job
 
 
 def _age_order(record: dict[str, Any]) -> tuple[float, float]:

@@ -23,6 +23,7 @@ from .catalog import family_of
 from .client import SoraClient
 from .errors import InvalidRequestError
 from .export import player_page
+from .extending import extend, extension_route
 from .features import ServerSupport
 from .jobs import JobStatus, VideoJob, submit, submit_remix
 from .kernel_loop import on_creating_loop
@@ -32,12 +33,14 @@ from .resume import resume
 from .tasks import off_loop, spawn
 from .throttle import Throttle
 from .types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE, Video, VideoStatus
+from .uploads import Uploads
 from .widget_state import (
     IDLE_JOB,
     NO_ERROR,
     backend_badge,
     cost_label,
     error_payload,
+    extend_payload,
     form_problems,
     history_item,
     job_payload,
@@ -102,6 +105,8 @@ class SoraWidget(MediaWidget):
     #: What the server can do, as learned so far: {feature: {"supported", "reason"}} (see
     #: `ServerSupport.payload`); the panel disables what it cannot do and says why.
     features = traitlets.Dict().tag(sync=True)
+    #: The Extend button: {"route", "label", "reason"} (see `widget_state.extend_payload`).
+    extending = traitlets.Dict().tag(sync=True)
     job = traitlets.Dict(IDLE_JOB).tag(sync=True)
     error = traitlets.Dict(NO_ERROR).tag(sync=True)
     # The player's video, poster and spritesheet are those of `selected`, sent on request
@@ -150,9 +155,11 @@ class SoraWidget(MediaWidget):
         self._layout: asyncio.Task[Any] | None = None  # reading the spritesheet's size
         self._menu: asyncio.Task[Any] | None = None  # asking the server for its models
         self._charged: LibraryEntry | None = None  # the saved video whose charge is shown
+        self._uploads = Uploads(("reference",))  # images from the browser, in pieces
         if input_reference is not None:
             self.reference = input_reference
         self._refresh_form()
+        self._refresh_extending()
         self.on_msg(on_creating_loop(self._handle_message))
         if resume:
             self._resume()
@@ -208,6 +215,29 @@ class SoraWidget(MediaWidget):
             self.selected,
             prompt if prompt is not None else self.remix_prompt,
             library=self.library,
+            origin="widget",
+        )
+        self._follow(job)
+        return job
+
+    def extend(
+        self, prompt: str | None = None, *, seconds: str | int | None = None, route: str = "auto"
+    ) -> VideoJob:
+        """Continue the video in the player: by the server's extensions route where it has one,
+        else as a new piece whose first image is this one's last frame. `seconds` defaults to
+        the form's duration; `job.lineage` says which route was used ({"extends": id} or
+        {"continues": id}), and the library keeps the chain (`Library.chain`)."""
+        if not self.selected or self.library.get(self.selected) is None:
+            raise InvalidRequestError(
+                "video_id", "There is no completed video to extend yet: generate one first."
+            )
+        job = extend(
+            self.client,
+            self.selected,
+            prompt if prompt is not None else self.remix_prompt,
+            seconds=self.seconds if seconds is None else seconds,
+            library=self.library,
+            route=route,  # type: ignore[arg-type]
             origin="widget",
         )
         self._follow(job)
@@ -428,6 +458,19 @@ class SoraWidget(MediaWidget):
 
     # ---- the form ---------------------------------------------------------------------------
 
+    @traitlets.observe("selected", "features", "seconds")
+    def _extending_changed(self, change: dict[str, Any]) -> None:
+        if hasattr(self, "client"):  # the form is set before __init__ ends
+            self._refresh_extending()
+
+    def _refresh_extending(self) -> None:
+        saved = bool(self.selected) and self.library.get(self.selected) is not None
+        self.extending = extend_payload(
+            saved,
+            extension_route(self.client, self.seconds),
+            self.client.support.reason("extensions"),
+        )
+
     @traitlets.observe("prompt", "model", "size", "seconds", "reference", "fit")
     def _form_changed(self, change: dict[str, Any]) -> None:
         if change["name"] == "model":
@@ -506,12 +549,25 @@ class SoraWidget(MediaWidget):
                 self.cancel()
             elif action == "remix":
                 self.remix()
+            elif action == "extend":
+                self.extend()
+            elif action == "upload":
+                self._take_upload(content)
             elif action == "select":
                 self._select(str(content.get("id", "")))
             elif action == "media":
                 self.send_media(content.get("keys"), self.library)
         except Exception as error:  # shown in the panel, in plain words: never a traceback
             self.error = error_payload(error)
+
+    def _take_upload(self, content: dict[str, Any]) -> None:
+        """A piece of an image from the browser (see `uploads`); the trait is set when whole."""
+        done = self._uploads.take(content)
+        if done is not None:
+            trait, data, name = done
+            with self.hold_sync():
+                setattr(self, trait, data)
+                setattr(self, f"{trait}_name", name)
 
     def _running(self) -> list[VideoJob]:
         return [job for job in self._jobs if not job.done]

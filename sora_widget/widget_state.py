@@ -21,6 +21,7 @@ from .errors import (
     APIError,
     AuthenticationError,
     BadRequestError,
+    CompletedWithoutVideo,
     ConflictError,
     InvalidRequestError,
     JobTimeout,
@@ -190,6 +191,8 @@ def error_payload(error: BaseException | None) -> dict[str, Any]:
     elif isinstance(error, APIConnectionError):
         kind = "connection"
         message = f"Cannot reach the server: {error}. Check that it is running and reachable."
+    elif isinstance(error, CompletedWithoutVideo):
+        kind, message = "no_video", error.message
     elif isinstance(error, JobTimeout):
         kind, message = "timeout", str(error)
     elif isinstance(error, VideoFailed):
@@ -244,6 +247,30 @@ def _api_error_words(error: APIError) -> tuple[str, str | None, str]:
     said = error.message.rstrip(".") + "."
     kind, advice = next((k, a) for c, k, a in _API_ERROR_ADVICE if isinstance(error, c))
     return kind, error.param, advice.format(said=said, status=error.status_code)
+
+
+#: The Extend button's name and tooltip for each route (see `extending`).
+_EXTEND_WORDS = {
+    "extension": ("Extend", "Continue this video with the prompt above, by the Duration chosen."),
+    "continuation": (
+        "Continue",
+        "Continue from the last frame: a new video of the Duration chosen, whose first image "
+        "is this video's last frame.",
+    ),
+}
+
+
+def extend_payload(saved: bool, route: str, missing: str = "") -> dict[str, Any]:
+    """The Extend button: its name, what it will do, and why it is disabled ("" if it is not).
+    `missing` is why the server lacks the extensions route, when it is known to."""
+    label, title = _EXTEND_WORDS[route]
+    reason = "" if saved else "Generate a video first: only a saved video can be extended."
+    return {
+        "route": route,
+        "label": label,
+        "title": f"{missing} {title}".strip() if missing else title,
+        "reason": reason,
+    }
 
 
 def rate_limit_payload(wait: float) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,6 +115,16 @@ def start_server(data_dir: Path, *extra_args: str) -> RunningServer:
 def stop_server(server: RunningServer) -> str:
     """Stop it and return everything it printed, for the tests that check for leaks."""
     return stop_and_read(server.process, server.output)
+
+
+@contextmanager
+def server_running(data_dir: Path, *extra_args: str) -> Iterator[RunningServer]:
+    """`start_server` for the length of a `with` block (a fixture's life, say)."""
+    server = start_server(data_dir, *extra_args)
+    try:
+        yield server
+    finally:
+        stop_server(server)
 
 
 @pytest.fixture(scope="session")

@@ -14,9 +14,18 @@ import httpx
 from PIL import Image
 from starlette.applications import Starlette
 
+from sora_widget.poller import Cadence
+
 from .spec import check_response
 
 MP4_MAGIC = b"ftyp"
+
+
+def fast_cadence(**overrides: float) -> Cadence:
+    """Polling quick enough for tests in real time, hinted or not: a test's server that is
+    not the simulator is otherwise polled as the guide says (first after 10 s)."""
+    quick = {"initial": 0.05, "maximum": 0.2, "unhinted_initial": 0.05, "unhinted_maximum": 0.2}
+    return Cadence(**{**quick, "unhinted_floor": 0.05, **overrides})
 
 
 def png_bytes(width: int, height: int, color: tuple[int, int, int] = (200, 40, 40)) -> bytes:
@@ -118,6 +127,18 @@ def stop_and_read(process: subprocess.Popen, output: Path) -> str:
     text = output.read_text(errors="replace")
     output.unlink(missing_ok=True)
     return text
+
+
+def packets(path: Path) -> list[tuple[str, int | None, bytes]]:
+    """Every stream's packets in an MP4 (type, pts, bytes): a remux keeps them all alike."""
+    import av
+
+    with av.open(str(path)) as container:
+        return [
+            (packet.stream.type, packet.pts, bytes(packet))
+            for packet in container.demux()
+            if packet.dts is not None
+        ]
 
 
 # ---- sound -------------------------------------------------------------------------------------

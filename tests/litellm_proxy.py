@@ -10,6 +10,8 @@ import os
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,7 +44,7 @@ def route(name: str, model: str, api_base: str, api_key: str) -> dict[str, Any]:
     }
 
 
-def start_proxy(routes: list[dict[str, Any]], folder: Path) -> Proxy:
+def _start_proxy(routes: list[dict[str, Any]], folder: Path) -> Proxy:
     """The proxy on a free loopback port with these routes; returns once it answers."""
     if not LITELLM.exists():
         raise RuntimeError(
@@ -82,10 +84,20 @@ def start_proxy(routes: list[dict[str, Any]], folder: Path) -> Proxy:
         except httpx.HTTPError:
             pass
         time.sleep(0.25)
-    stop_proxy(Proxy(base_url, MASTER_KEY, process, output))
+    _stop_proxy(Proxy(base_url, MASTER_KEY, process, output))
     raise RuntimeError(f"LiteLLM did not start: {output.read_text(errors='replace')[-3000:]}")
 
 
-def stop_proxy(proxy: Proxy) -> str:
+def _stop_proxy(proxy: Proxy) -> str:
     """Stop it and return what it printed."""
     return stop_and_read(proxy.process, proxy.output)
+
+
+@contextmanager
+def proxy_running(routes: list[dict[str, Any]], folder: Path) -> Iterator[Proxy]:
+    """The proxy for the length of a `with` block (a fixture's life, say)."""
+    proxy = _start_proxy(routes, folder)
+    try:
+        yield proxy
+    finally:
+        _stop_proxy(proxy)

@@ -26,15 +26,15 @@ from sora_widget.compare import Compare
 from sora_widget.errors import APIError, BadRequestError, InvalidRequestError, NotFoundError
 from sora_widget.jobs import JobStatus, submit, submit_remix
 from sora_widget.library import Library
-from sora_widget.poller import Cadence, Poller
+from sora_widget.poller import Poller
 from sora_widget.simulator import FaultConfig
 from sora_widget.widget import SoraWidget
 
 from .conftest import TEST_KEY
-from .helpers import png_bytes
+from .helpers import fast_cadence, png_bytes
 
 PROMPT = "a red fox trotting through fresh snow"
-FAST = Cadence(initial=0.05, maximum=0.2)
+FAST = fast_cadence()
 SIXTY_MB = 60 * 1024 * 1024
 
 

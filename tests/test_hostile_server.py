@@ -22,11 +22,11 @@ from sora_widget.client import SoraClient
 from sora_widget.errors import APIError, BadRequestError, ServerError
 from sora_widget.jobs import JobStatus, submit
 from sora_widget.library import Library
-from sora_widget.poller import _POLLERS, Cadence, Poller
+from sora_widget.poller import _POLLERS, Poller
 from sora_widget.widget import SoraWidget
 
 from .conftest import TEST_KEY
-from .helpers import png_bytes
+from .helpers import fast_cadence, png_bytes
 from .test_client import video_json as client_video_json
 
 BASE_URL = "http://hostile.test/v1"
@@ -89,7 +89,7 @@ def client_for(handler: Callable[[httpx.Request], httpx.Response], **options: An
         **options,
     )
     # Jobs (the widget's too) use the client's shared poller: make it quick before first use.
-    _POLLERS[client] = Poller(client, cadence=Cadence(initial=0.05, maximum=0.2))
+    _POLLERS[client] = Poller(client, cadence=fast_cadence())
     return client
 
 

@@ -39,7 +39,7 @@ from sora_widget.simulator import FaultConfig
 from sora_widget.types import Video, VideoError
 
 from .conftest import TEST_KEY
-from .helpers import MP4_MAGIC
+from .helpers import MP4_MAGIC, fast_cadence
 
 EPOCH = 1_750_000_000
 
@@ -672,13 +672,13 @@ class FakeLibrary:
         self.saved: list[str] = []
         self.release = asyncio.Event()
 
-    def record_pending(self, video: Video, base_url: str, *, origin: str) -> None:
+    def record_pending(self, video: Video, base_url: str, *, origin: str, lineage=None) -> None:
         self.pending[video.id] = base_url
 
     def forget_pending(self, video_id: str) -> None:
         self.pending.pop(video_id, None)
 
-    async def save(self, video: Video, client) -> object:
+    async def save(self, video: Video, client, *, lineage=None) -> object:
         await self.release.wait()
         self.saved.append(video.id)
         self.forget_pending(video.id)
@@ -728,9 +728,9 @@ async def test_fifty_jobs_create_and_save_a_few_at_a_time_not_in_lockstep(fake_t
                 return await super().create(prompt, **options)
 
     class Saving(FakeLibrary):
-        async def save(self, video: Video, client) -> object:
+        async def save(self, video: Video, client, **options) -> object:
             async with saving.one():
-                return await super().save(video, client)
+                return await super().save(video, client, **options)
 
     client, library = Client(fake_time, queue=1, work=5), Saving()
     library.release.set()
@@ -784,7 +784,7 @@ async def test_settled_waits_for_any_outcome_without_raising(fake_time):
 # ---- against the simulator --------------------------------------------------------------------
 
 SPEED = 200.0
-FAST = Cadence(initial=0.05, maximum=0.2)
+FAST = fast_cadence()
 
 
 class CountingTransport(httpx.AsyncBaseTransport):

@@ -23,6 +23,7 @@ from sora_widget._retry import MAX_RETRY_AFTER, RetryPolicy
 from sora_widget.client import SoraClient
 from sora_widget.errors import (
     APIConnectionError,
+    CompletedWithoutVideo,
     LibraryWriteError,
     NotFoundError,
     RateLimitError,
@@ -37,7 +38,7 @@ from sora_widget.types import Video
 from sora_widget.urls import public_url
 
 from .conftest import FakeClock
-from .helpers import MP4_MAGIC, renders_finished, set_pending_owner
+from .helpers import MP4_MAGIC, packets, renders_finished, set_pending_owner
 from .test_jobs import FAST, MEDIA, SPEED, FakeClient, FakeTime, fake_poller, sim_client
 
 DISTINCTIVE_KEY = "sk-proj-LIBRARY-MUST-NEVER-STORE-THIS-4b1d"
@@ -207,6 +208,11 @@ async def test_save_downloads_three_files_and_writes_metadata(library, client):
         "charged_cost": None,  # the fake server sends no cost header
         "sprite": None,  # the fake's spritesheet is only JPEG's magic bytes: no grid to read
         "pictures": {"thumbnail": "server", "spritesheet": "server"},
+        "extends": None,
+        "continues": None,
+        # The fake's MP4 is only its magic bytes: kept as it came, saying why it is untagged.
+        "file_metadata_problem": "The MP4 keeps no metadata: it could not be remuxed "
+        "(InvalidDataError: Invalid data found when processing input).",
         "files": {
             "video": "video.mp4",
             "thumbnail": "thumbnail.webp",
@@ -263,9 +269,11 @@ async def test_a_download_that_keeps_failing_raises_and_keeps_the_job_pending(
 
 async def test_an_expired_download_is_not_retried(library, client):
     client.download_errors = {"video": [NotFoundError("The content expired.", status_code=404)]}
-    with pytest.raises(NotFoundError):
+    with pytest.raises(CompletedWithoutVideo) as ended:
         await library.save(completed(), client)
+    assert isinstance(ended.value.__cause__, NotFoundError)
     assert client.calls["download"] == 3
+    assert [record["id"] for record in library.failures()] == ["video_001"]
 
 
 @pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
@@ -561,7 +569,8 @@ async def test_a_truncated_download_is_retried_and_the_file_is_whole(make_app, t
     await client.aclose()
     assert transport.counts["content"] > 3 and sleeps  # at least one download was cut short
     served = tmp_path / "simulator" / "assets" / video.id
-    for name in ("video.mp4", "thumbnail.webp", "spritesheet.jpg"):
+    assert packets(entry.video_path) == packets(served / "video.mp4")  # tagged, not re-encoded
+    for name in ("thumbnail.webp", "spritesheet.jpg"):
         assert (entry.folder / name).read_bytes() == (served / name).read_bytes()
     assert sorted(path.name for path in entry.folder.iterdir()) == [
         "metadata.json",

@@ -17,18 +17,17 @@ from sora_widget.errors import UnsupportedFeature
 from sora_widget.jobs import JobStatus, submit, submit_remix
 from sora_widget.library import Library
 
-from .conftest import TEST_KEY, RunningServer, start_server, stop_server
+from .conftest import TEST_KEY, RunningServer, server_running
 from .helpers import MP4_MAGIC
-from .litellm_proxy import Proxy, route, start_proxy, stop_proxy
+from .litellm_proxy import Proxy, proxy_running, route
 
 
 @pytest.fixture(scope="module")
 def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    server = start_server(
+    with server_running(
         tmp_path_factory.mktemp("behind-litellm"), "--speed", "100", "--api-key", TEST_KEY
-    )
-    yield server
-    stop_server(server)
+    ) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -37,9 +36,8 @@ def proxy(simulator: RunningServer, tmp_path_factory: pytest.TempPathFactory) ->
         route("sora-2", "openai/sora-2", simulator.base_url, TEST_KEY),
         route("sora-2-pro", "openai/sora-2-pro", simulator.base_url, TEST_KEY),
     ]
-    running = start_proxy(routes, tmp_path_factory.mktemp("litellm"))
-    yield running
-    stop_proxy(running)
+    with proxy_running(routes, tmp_path_factory.mktemp("litellm")) as running:
+        yield running
 
 
 def test_the_proxy_lists_its_video_models(proxy: Proxy) -> None:

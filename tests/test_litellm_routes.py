@@ -22,9 +22,9 @@ from sora_widget.client import SoraClient
 from sora_widget.jobs import JobStatus, submit
 from sora_widget.library import Library
 
-from .conftest import TEST_KEY, RunningServer, start_server, stop_server
+from .conftest import TEST_KEY, RunningServer, server_running
 from .helpers import MP4_MAGIC
-from .litellm_proxy import Proxy, route, start_proxy, stop_proxy
+from .litellm_proxy import Proxy, proxy_running, route
 
 POLL_SECONDS = 0.25
 DEADLINE_SECONDS = 120
@@ -32,16 +32,15 @@ DEADLINE_SECONDS = 120
 
 @pytest.fixture(scope="module")
 def veo_simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    server = start_server(
+    with server_running(
         tmp_path_factory.mktemp("veo-behind-litellm"), "--speed", "100", "--api-key", TEST_KEY
-    )
-    yield server
-    stop_server(server)
+    ) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
 def vllm_simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    server = start_server(
+    with server_running(
         tmp_path_factory.mktemp("vllm-behind-litellm"),
         "--profile",
         "vllm-omni",
@@ -49,9 +48,8 @@ def vllm_simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running
         "100",
         "--api-key",
         TEST_KEY,
-    )
-    yield server
-    stop_server(server)
+    ) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -65,9 +63,8 @@ def proxy(
         route("veo-3.1", "gemini/veo-3.1-generate-preview", root, TEST_KEY),
         route("wan-2.2", "hosted_vllm/Wan-AI/Wan2.2-T2V-A14B", vllm_simulator.base_url, TEST_KEY),
     ]
-    running = start_proxy(routes, tmp_path_factory.mktemp("litellm-routes"))
-    yield running
-    stop_proxy(running)
+    with proxy_running(routes, tmp_path_factory.mktemp("litellm-routes")) as running:
+        yield running
 
 
 def made_through(proxy: Proxy, model: str, size: str, folder: Path) -> tuple[str, bytes]:

@@ -21,9 +21,9 @@ from sora_widget.errors import APIConnectionError, APIError, VideoFailed
 from sora_widget.jobs import JobStatus, submit
 from sora_widget.library import Library
 
-from .conftest import TEST_KEY, RunningServer, start_server, stop_server
+from .conftest import TEST_KEY, RunningServer, server_running
 from .helpers import MP4_MAGIC
-from .litellm_proxy import Proxy, route, start_proxy, stop_proxy
+from .litellm_proxy import Proxy, proxy_running, route
 
 JOBS = 50
 #: Per request behind the proxy: 4% answered 500, 4% 503; per video 6% fail; 4% of downloads
@@ -55,19 +55,17 @@ class Counting(httpx.AsyncBaseTransport):
 
 @pytest.fixture(scope="module")
 def faulty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    server = start_server(
+    with server_running(
         tmp_path_factory.mktemp("faulty"), "--speed", "200", "--api-key", TEST_KEY, *FAULTS
-    )
-    yield server
-    stop_server(server)
+    ) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
 def proxy(faulty: RunningServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
     routes = [route("sora-2", "openai/sora-2", faulty.base_url, TEST_KEY)]
-    running = start_proxy(routes, tmp_path_factory.mktemp("litellm-soak"))
-    yield running
-    stop_proxy(running)
+    with proxy_running(routes, tmp_path_factory.mktemp("litellm-soak")) as running:
+        yield running
 
 
 @pytest.mark.slow

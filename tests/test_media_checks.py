@@ -12,13 +12,14 @@ import httpx
 import pytest
 from PIL import Image
 
-from sora_widget.errors import RateLimitError, UnexpectedContentError
+from sora_widget.errors import CompletedWithoutVideo, RateLimitError, UnexpectedContentError
 from sora_widget.jobs import JobStatus, submit
 from sora_widget.library import Library
 from sora_widget.pictures import sprite_grid
 from sora_widget.simulator.render import RenderRequest, render
 from sora_widget.widget_state import cost_label, sprite_layout
 
+from .helpers import packets
 from .test_hostile_server import Hostile, _jpeg, client_for, video_json
 
 
@@ -81,7 +82,7 @@ async def test_pictures_the_server_lacks_are_made_from_the_video(tmp_path, rende
     job = await saved(server, tmp_path)
     assert job.status is JobStatus.COMPLETED, job.error
     entry = job.entry
-    assert entry.video_path.read_bytes() == video
+    assert packets(entry.video_path) == packets(rendered / "video.mp4")  # remuxed with its tags
     assert kind(entry.thumbnail_path) == "WEBP" and kind(entry.spritesheet_path) == "JPEG"
     with Image.open(entry.thumbnail_path) as thumbnail:
         assert thumbnail.size == (1280, 720)
@@ -123,7 +124,7 @@ async def test_a_jpeg_thumbnail_is_kept_as_webp(tmp_path, rendered):
     assert job.entry.spritesheet_path.read_bytes() == (rendered / "spritesheet.jpg").read_bytes()
 
 
-async def test_a_video_that_is_html_fails_clearly_and_stays_resumable(tmp_path, rendered):
+async def test_a_video_that_is_html_ends_completed_without_a_video_and_is_kept(tmp_path, rendered):
     page = httpx.Response(
         200, text="<!DOCTYPE html><title>Login</title>", headers={"content-type": "text/html"}
     )
@@ -131,9 +132,12 @@ async def test_a_video_that_is_html_fails_clearly_and_stays_resumable(tmp_path, 
     library = Library(tmp_path)
     job = await saved(server, tmp_path)
     assert job.status is JobStatus.FAILED
-    assert isinstance(job.error, UnexpectedContentError)
-    assert "an HTML page (text/html)" in str(job.error) and "resume" in str(job.error)
-    assert [record["id"] for record in library.pending()] == ["video_hostile1"]
+    assert isinstance(job.error, CompletedWithoutVideo)
+    assert isinstance(job.error.__cause__, UnexpectedContentError)
+    assert "completed without a video" in str(job.error)
+    assert "an HTML page (text/html)" in str(job.error)
+    assert [record["id"] for record in library.failures()] == ["video_hostile1"]
+    assert library.pending() == [] and library.get("video_hostile1") is None
     assert not library.folder("video_hostile1").joinpath("video.mp4").exists()
 
 

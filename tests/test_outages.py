@@ -20,15 +20,15 @@ from sora_widget.client import SoraClient
 from sora_widget.errors import APIConnectionError, APITimeoutError, LibraryWriteError
 from sora_widget.jobs import JobStatus, submit
 from sora_widget.library import Library
-from sora_widget.poller import _POLLERS, Cadence, Poller
+from sora_widget.poller import _POLLERS, Poller
 from sora_widget.resume import resume
 from sora_widget.simulator import FaultConfig
 from sora_widget.widget import SoraWidget
 
 from .conftest import TEST_KEY, start_server, stop_server
-from .helpers import MP4_MAGIC
+from .helpers import MP4_MAGIC, fast_cadence
 
-FAST = Cadence(initial=0.05, maximum=0.3)
+FAST = fast_cadence(maximum=0.3)
 
 
 def port_of(base_url: str) -> str:

@@ -11,7 +11,7 @@ import yaml
 from sora_widget.catalog import family_of
 from sora_widget.client import SoraClient
 
-from .litellm_proxy import start_proxy, stop_proxy
+from .litellm_proxy import proxy_running
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -27,12 +27,9 @@ async def test_the_readme_litellm_config_serves_its_video_models(tmp_path, monke
     assert {family_of(name).name for name in names} == {"veo-3.1", "runway-gen4-turbo", "wan-2"}
     for variable in ("GEMINI_API_KEY", "RUNWAYML_API_SECRET", "DASHSCOPE_API_KEY"):
         monkeypatch.setenv(variable, "not-a-real-key")  # read when a video is asked for
-    proxy = start_proxy(config["model_list"], tmp_path)
-    try:
+    with proxy_running(config["model_list"], tmp_path) as proxy:
         async with SoraClient(proxy.key, base_url=proxy.base_url) as client:
             models = await client.list_models()
-    finally:
-        stop_proxy(proxy)
     assert models.kind == "LiteLLM"
     assert models.names == ["veo-3.1", "gen4_turbo", "wan2.6-t2v"]
 

@@ -34,17 +34,17 @@ from sora_widget.errors import (
 )
 from sora_widget.jobs import submit
 from sora_widget.library import Library
-from sora_widget.poller import Cadence, Poller
+from sora_widget.poller import Poller
 from sora_widget.simulator import FaultConfig
 from sora_widget.widget import SoraWidget
 from sora_widget.widget_state import error_payload
 
 from .conftest import TEST_KEY, RunningServer, start_server, state_text, stop_server
-from .helpers import unused_port
+from .helpers import fast_cadence, unused_port
 
 WRONG_KEY = "sk-test-WRONG-but-still-secret-c0ffee"
 KEYS = (TEST_KEY, WRONG_KEY)
-FAST = Cadence(initial=0.05, maximum=0.2)
+FAST = fast_cadence()
 
 
 class Seen:

@@ -426,7 +426,9 @@ async def test_without_a_hint_a_real_server_is_polled_every_10_to_20_seconds():
     waits = [wait for wait in time.sleeps if wait > 0.01]
     assert min(waits) >= 2.0  # never faster than every 2 s
     steady = waits[2:]
-    assert all(10.0 <= wait <= 20.0 for wait in steady), steady
+    # One may come sooner: at the model's typical time (sora-2, about 120 s), when the stuck
+    # progress made the job's end a guess from that time.
+    assert sum(not 10.0 <= wait <= 20.0 for wait in steady) <= 1, steady
     assert len(set(steady)) > 5  # jittered, not in lockstep
     assert client.calls["retrieve"] <= 600 / 10 + 3
 
@@ -471,6 +473,25 @@ async def test_without_a_hint_a_short_job_seen_once_is_sampled_again_before_it_e
     assert min(gaps) >= 2.0 - 1e-9  # still never faster than every 2 s
     assert polls[-1] <= 15 + 2.5, polls  # the end seen within one 2 s gap, not 10 to 20 s
     assert client.calls["retrieve"] <= 8
+
+
+async def test_a_server_is_polled_soon_once_then_as_the_guide_says_once_it_shows_no_hints():
+    time = FakeTime()
+    client = UnhintedClient(time, queue=5, work=10_000, stall=True)
+    client.support.learn("list", False)  # each video polled on its own, as through LiteLLM
+    poller = fake_poller(client, time)
+    together = [submit(client, f"fox {n}", poller=poller) for n in range(3)]
+    # The first answer shows whether the server sends hints: it comes soon, for one job.
+    await until(lambda: client.calls["retrieve"] >= 1, steps=100_000)
+    assert time.now <= 2.5 and client.support.unsupported("poll_hint")
+    await until(lambda: time.now >= 9.5, steps=100_000)
+    assert client.calls["retrieve"] == 1, "the others wait as the guide says, 10 s or more"
+    submitted = time.now
+    later = submit(client, "a fox sent later", poller=poller)
+    await until(lambda: "video_004" in client.retrieved, steps=100_000)
+    assert time.now - submitted >= 10.0
+    for job in [*together, later]:
+        job.cancel()
 
 
 async def test_with_a_hint_the_cadence_is_unchanged_on_a_real_server():

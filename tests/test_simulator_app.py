@@ -52,7 +52,7 @@ async def test_lifecycle_queued_in_progress_completed(make_app, fake_clock):
 
 def test_timing_is_realistic_and_scales():
     def total(model="sora-2", size="720x1280", seconds=4, speed=1.0, n=40):
-        runs = [plan_timeline(f"video_{i}", model, size, seconds, speed) for i in range(n)]
+        runs = [plan_timeline(f"a fox, take {i}", model, size, seconds, speed) for i in range(n)]
         return [t.total_seconds for t in runs]
 
     short = total()
@@ -64,6 +64,49 @@ def test_timing_is_realistic_and_scales():
         sum(total(model="sora-2-pro", size="1792x1024")) / 40 > sum(total(model="sora-2-pro")) / 40
     )
     assert max(total(speed=10)) <= max(short) / 10 + 1e-9
+
+
+def test_the_same_request_takes_the_same_time():
+    fox = plan_timeline("a fox in the snow", "sora-2", "720x1280", 4, 1.0)
+    assert plan_timeline("a fox in the snow", "sora-2", "720x1280", 4, 1.0) == fox
+    assert plan_timeline("a fox in the rain", "sora-2", "720x1280", 4, 1.0) != fox
+    assert plan_timeline("a fox in the snow", "sora-2", "1280x720", 4, 1.0) != fox
+
+
+class CountingExecutor(ThreadPoolExecutor):
+    def __init__(self) -> None:
+        super().__init__(max_workers=1)
+        self.renders = 0
+
+    def submit(self, fn, /, *args, **kwargs):
+        self.renders += 1
+        return super().submit(fn, *args, **kwargs)
+
+
+async def test_the_same_request_again_shares_the_rendered_files(make_app, fake_clock):
+    executor = CountingExecutor()
+    app = make_app(clock=fake_clock, executor=executor)
+    assets = app.state.simulator.store.assets_dir
+    async with api_client(app) as client:
+        first = (await client.post("/videos", json=SMALL)).json()["id"]
+        await finish(app, client, fake_clock, first)
+        second = (await client.post("/videos", json=SMALL)).json()["id"]
+        other = (await client.post("/videos", json={**SMALL, "prompt": "a fox at night"})).json()
+        await finish(app, client, fake_clock, second)
+        await finish(app, client, fake_clock, other["id"])
+        assert executor.renders == 2  # the fox once, the night fox once
+        shared = assets(second) / "video.mp4"
+        assert shared.stat().st_ino == (assets(first) / "video.mp4").stat().st_ino
+
+        assert (await client.delete(f"/videos/{first}")).status_code == 200
+        mp4 = await client.get(f"/videos/{second}/content")
+        assert mp4.status_code == 200 and mp4.content[4:8] == MP4_MAGIC
+        # The first one's files are gone, the second's are kept: a third request shares them.
+        third = (await client.post("/videos", json=SMALL)).json()["id"]
+        await finish(app, client, fake_clock, third)
+        assert executor.renders == 2
+        assert (await client.get(f"/videos/{third}/content")).content == mp4.content
+    executor.shutdown()
 
 
 async def test_content_variants_and_not_ready(make_app, fake_clock):

@@ -18,7 +18,9 @@ from sora_widget.client import SoraClient
 from sora_widget.errors import SoraError
 from sora_widget.jobs import submit
 from sora_widget.library import Library
-from sora_widget.poller import Cadence, Poller
+from sora_widget.poller import Poller
+
+from .helpers import fast_cadence
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 #: The README's row names for the features `client.features` reports, in the table's order.
@@ -26,7 +28,7 @@ COLUMNS = {"list": "list", "delete": "delete", "remix": "remix", "variants": "th
            "poll_hint": "poll hint"}  # fmt: skip
 PROFILES = {"openai": "simulator (openai)", "vllm-omni": "vLLM-Omni", "sglang": "SGLang",
             "gateway": "New API gateway"}  # fmt: skip
-FAST = Cadence(first=0.05, initial=0.05, maximum=0.2, floor=0.01, list_maximum=0.1)
+FAST = fast_cadence(first=0.05, floor=0.01, list_maximum=0.1)
 
 
 def readme_rows() -> dict[str, dict[str, bool]]:

@@ -33,13 +33,21 @@ from sora_widget.errors import (
 )
 from sora_widget.jobs import submit
 from sora_widget.library import Library, LibraryEntry
-from sora_widget.poller import Cadence, Poller
+from sora_widget.poller import Poller
 from sora_widget.simulator import FaultConfig
 from sora_widget.widget import SoraWidget
 from sora_widget.widget_state import cost_label, error_payload, form_problems, history_item, options
 
 from .conftest import TEST_KEY, state_text
-from .helpers import audio_codec, delivered, kill_kernel, mp4_with_sound, png_bytes, started
+from .helpers import (
+    audio_codec,
+    delivered,
+    fast_cadence,
+    kill_kernel,
+    mp4_with_sound,
+    png_bytes,
+    started,
+)
 from .test_jobs import CountingTransport
 
 FORMAT_JS = Path(__file__).parents[1] / "js" / "format.js"
@@ -481,14 +489,7 @@ async def test_widgets_without_a_client_share_one_and_poll_once_per_tick(configu
     poller = Poller.for_client(client)
     # A server that is not the simulator (and sends no hint on the list) is polled on the
     # unhinted schedule: made fast here too.
-    poller.cadence = Cadence(
-        initial=0.05,
-        maximum=0.2,
-        list_maximum=0.1,
-        unhinted_initial=0.05,
-        unhinted_maximum=0.2,
-        unhinted_floor=0.05,
-    )
+    poller.cadence = fast_cadence(list_maximum=0.1)
     polls_per_tick, counts, nap = [], configured_api.counts, poller.sleep
 
     async def counting_nap(seconds: float) -> None:
@@ -498,7 +499,9 @@ async def test_widgets_without_a_client_share_one_and_poll_once_per_tick(configu
     poller.sleep = counting_nap
     jobs = [widget.generate() for widget in widgets]
     await asyncio.wait_for(asyncio.gather(*jobs), 60)
-    assert counts["list"] >= 1 and max(polls_per_tick) == 1
+    # One list per tick; once, beside it, a retrieve shows whether the server sends hints.
+    assert counts["list"] >= 1 and max(polls_per_tick) <= 2
+    assert sum(polls > 1 for polls in polls_per_tick) <= 1, polls_per_tick
 
 
 async def test_connect_hands_out_no_closed_client_and_one_per_key(configured_api, monkeypatch):

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import io
 import multiprocessing
 import os
+import pickle
 import random
 import secrets
 import time
@@ -86,6 +88,10 @@ class Simulator:
         self.store = Store.open(Path(config.data_dir))
         self.random = random.Random(config.faults.seed)
         self._renders: dict[str, asyncio.Future[Any]] = {}
+        #: Which video each render request made (by digest). The renderer is deterministic, so
+        #: the same request again (a class running one cell, a benchmark's second run) shares
+        #: those files instead of rendering them again; the job still takes its planned time.
+        self._made_by: dict[str, str] = {}
         self._resumed = False
 
     # ---- the lifecycle ----------------------------------------------------------------------
@@ -123,8 +129,7 @@ class Simulator:
 
     def _decide_failure(self, prompt: str) -> tuple[str, str, float] | None:
         faults = self.config.faults
-        lowered = prompt.lower()
-        if any(word.lower() in lowered for word in faults.blocked_words):
+        if _mentions(prompt, faults.blocked_words):
             return (
                 "moderation_blocked",
                 "Your request was blocked by our moderation system.",
@@ -154,9 +159,14 @@ class Simulator:
             id=video_id,
             created_at=self.clock(),
             timeline=plan_timeline(
-                video_id, fields["model"], fields["size"], int(fields["seconds"]), self.config.speed
+                fields["prompt"],
+                fields["model"],
+                fields["size"],
+                int(fields["seconds"]),
+                self.config.speed,
             ),
             failure=self._decide_failure(fields["prompt"]),
+            no_video=_mentions(fields["prompt"], self.config.faults.no_video_words),
             **fields,
         )
         self.store.assets_dir(video_id).mkdir(parents=True, exist_ok=True)
@@ -190,13 +200,25 @@ class Simulator:
 
     def _schedule_render(self, record: VideoRecord) -> None:
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(
-            self.executor, render, self.render_request(record), self.store.assets_dir(record.id)
-        )
+        request = self.render_request(record)
+        digest = hashlib.sha256(pickle.dumps(request)).hexdigest()
+        earlier = self._made_by.get(digest)
+        future: asyncio.Future[Any]
+        if earlier is not None:
+            future = loop.run_in_executor(None, self._share_or_render, earlier, record.id, request)
+        else:
+            future = loop.run_in_executor(
+                self.executor, render, request, self.store.assets_dir(record.id)
+            )
         self._renders[record.id] = future
-        future.add_done_callback(lambda done: self._rendered(record.id, done))
+        future.add_done_callback(lambda done: self._rendered(record.id, digest, done))
 
-    def _rendered(self, video_id: str, done: asyncio.Future[Any]) -> None:
+    def _share_or_render(self, earlier: str, video_id: str, request: RenderRequest) -> None:
+        """In a thread: the earlier video's files, or (deleted meanwhile) a render of its own."""
+        if not self.store.share_media(earlier, video_id):
+            self.executor.submit(render, request, self.store.assets_dir(video_id)).result()
+
+    def _rendered(self, video_id: str, digest: str, done: asyncio.Future[Any]) -> None:
         self._renders.pop(video_id, None)
         record = self.store.videos.get(video_id)
         if record is None:  # deleted while it rendered: its media are nobody's
@@ -213,6 +235,7 @@ class Simulator:
             record.render_error = repr(done.exception())
         else:
             record.rendered_at = self.clock()
+            self._made_by[digest] = video_id
         self.store.save(record)
 
     def resume_renders(self) -> None:
@@ -445,6 +468,8 @@ class Simulator:
                 param="video_id",
                 code="video_content_expired",
             )
+        if record.no_video:
+            return _missing_content(record.id, self.profile.missing_content)
         filename, media_type = CONTENT_TYPES[variant]
         # A truncated download is cut by the gate, like any other broken connection.
         return FileResponse(self.store.assets_dir(record.id) / filename, media_type=media_type)
@@ -555,6 +580,24 @@ class Simulator:
                 "profile_summary": profile.summary,
             }
         )
+
+
+def _mentions(prompt: str, words: tuple[str, ...]) -> bool:
+    lowered = prompt.lower()
+    return any(word.lower() in lowered for word in words)
+
+
+def _missing_content(video_id: str, how: str) -> Response:
+    """The answer for the content of a job that completed without a video."""
+    if how == "page":
+        page = "<!doctype html><html><body><h1>No video</h1><p>upstream returned no file</p>"
+        return Response(page + "</body></html>", media_type="text/html")
+    raise SimulatorHTTPError(
+        404,
+        f"Video '{video_id}' has no content: the output was removed.",
+        param="video_id",
+        code="video_content_missing",
+    )
 
 
 def _as_png(image: Image.Image) -> bytes:

@@ -26,6 +26,9 @@ class FaultConfig:
     seed: int = 0
     #: Prompts containing any of these words fail with `moderation_blocked`.
     blocked_words: tuple[str, ...] = ()
+    #: Prompts containing any of these words complete without a video, as on Veo when a
+    #: safety filter removes the output: the job says completed, its content is missing.
+    no_video_words: tuple[str, ...] = ()
     #: Share of generations that end `failed` with `video_generation_failed`.
     failure_rate: float = 0.0
     #: Requests per key within the window before 429 with `Retry-After`; 0 means unlimited.
@@ -43,10 +46,10 @@ class FaultConfig:
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> FaultConfig:
         env = os.environ if environ is None else environ
-        words = env.get("SORA_SIM_BLOCKED_WORDS", "")
         return cls(
             seed=int(env.get("SORA_SIM_SEED", "0")),
-            blocked_words=tuple(w.strip() for w in words.split(",") if w.strip()),
+            blocked_words=_words(env.get("SORA_SIM_BLOCKED_WORDS", "")),
+            no_video_words=_words(env.get("SORA_SIM_NO_VIDEO_WORDS", "")),
             failure_rate=float(env.get("SORA_SIM_FAILURE_RATE", "0")),
             rate_limit_per_minute=int(env.get("SORA_SIM_RATE_LIMIT", "0")),
             rate_limit_window_seconds=float(env.get("SORA_SIM_RATE_WINDOW", "60")),
@@ -55,6 +58,11 @@ class FaultConfig:
             drop_rate=float(env.get("SORA_SIM_DROP_RATE", "0")),
             truncate_rate=float(env.get("SORA_SIM_TRUNCATE_RATE", "0")),
         )
+
+
+def _words(listed: str) -> tuple[str, ...]:
+    """A comma-separated list of words from the environment."""
+    return tuple(word.strip() for word in listed.split(",") if word.strip())
 
 
 @dataclass(frozen=True)

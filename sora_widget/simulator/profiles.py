@@ -62,6 +62,9 @@ class Profile:
     metadata: bool = False
     #: False: a known path with a method the server lacks is a 404, as gin answers by default.
     answers_405: bool = True
+    #: How content the server does not have is answered: 404 with an error body, or "page":
+    #: 200 with an HTML page, as a gateway's content proxy passes on its upstream's answer.
+    missing_content: str = "404"
 
     def new_id(self) -> str:
         return f"{self.id_prefix}{secrets.token_hex(self.id_hex_digits // 2)}"
@@ -136,6 +139,7 @@ PROFILES: dict[str, Profile] = {
             omits_nulls=True,
             metadata=True,
             answers_405=False,
+            missing_content="page",
         ),
     )
 }

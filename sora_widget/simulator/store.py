@@ -40,6 +40,8 @@ class VideoRecord:
     #: Decided at creation from the fault settings: (code, message, fraction of work done).
     failure: tuple[str, str, float] | None = None
     rendered_at: float | None = None
+    #: Completes without a video (see `FaultConfig.no_video_words`): its content is missing.
+    no_video: bool = False
     render_error: str | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -106,6 +108,20 @@ class Store:
     def save_character(self, character: CharacterRecord) -> None:
         self.characters[character.id] = character
         _write_json(self._character_dir / f"{character.id}.json", asdict(character))
+
+    def share_media(self, source_id: str, video_id: str) -> bool:
+        """Give `video_id` the media files of `source_id` as hard links: no copy, and deleting
+        either video keeps the other's. False (nothing shared) when a file of the source is
+        gone."""
+        source, target = self.assets_dir(source_id), self.assets_dir(video_id)
+        names = [name for name, _ in CONTENT_TYPES.values()]
+        if not all((source / name).is_file() for name in names):
+            return False
+        target.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            (target / name).unlink(missing_ok=True)
+            (target / name).hardlink_to(source / name)
+        return True
 
     def delete(self, video_id: str) -> None:
         self.videos.pop(video_id, None)

@@ -32,23 +32,28 @@ class Timeline:
         return self.queue_seconds + self.work_seconds
 
 
-def _unit_random(video_id: str, salt: str) -> float:
-    digest = hashlib.sha256(f"{salt}:{video_id}".encode()).digest()
+def _unit_random(asked: str, salt: str) -> float:
+    digest = hashlib.sha256(f"{salt}:{asked}".encode()).digest()
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
-def plan_timeline(video_id: str, model: str, size: str, seconds: int, speed: float) -> Timeline:
+def plan_timeline(prompt: str, model: str, size: str, seconds: int, speed: float) -> Timeline:
     """Longer clips, larger sizes and slower models take longer, as on real servers: a model
-    takes as long, relative to sora-2, as the catalog's typical times say."""
+    takes as long, relative to sora-2, as the catalog's typical times say.
+
+    The jitter is drawn from what was asked, like the picture: the same request takes the
+    same time, so two clients (or two runs of a benchmark) sending the same prompts meet the
+    same server, and different prompts still spread out."""
+    asked = f"{model}|{size}|{seconds}|{prompt}"
     family = family_of(model)
     factor = family.typical_seconds / _SORA_2.typical_seconds if family is not None else 1.0
     work = BASE_WORK_SECONDS * factor * (0.2 + 0.8 * seconds / 4)
     width, _, height = size.partition("x")
     if int(width) * int(height) > LARGE_FRAME_PIXELS:
         work *= LARGE_FRAME_FACTOR
-    work *= 1 + JITTER * (2 * _unit_random(video_id, "work") - 1)
+    work *= 1 + JITTER * (2 * _unit_random(asked, "work") - 1)
     low, high = QUEUE_SECONDS
-    queue = low + (high - low) * _unit_random(video_id, "queue")
+    queue = low + (high - low) * _unit_random(asked, "queue")
     return Timeline(queue_seconds=queue / speed, work_seconds=work / speed)
 
 

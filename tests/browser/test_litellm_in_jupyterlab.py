@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from ..conftest import RunningServer, start_server, stop_server
-from ..litellm_proxy import Proxy, route, start_proxy, stop_proxy
+from ..conftest import RunningServer, server_running
+from ..litellm_proxy import Proxy, proxy_running, route
 from .conftest import screenshot
 from .test_widget_in_jupyterlab import VIDEO_PLAYING, run_first_cell, video_facts
 
@@ -30,11 +30,10 @@ POSTER = """async () => {
 
 @pytest.fixture(scope="module")
 def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    server = start_server(
+    with server_running(
         tmp_path_factory.mktemp("browser-behind-litellm"), "--speed", "4", "--api-key", SIM_KEY
-    )
-    yield server
-    stop_server(server)
+    ) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -43,9 +42,8 @@ def proxy(simulator: RunningServer, tmp_path_factory: pytest.TempPathFactory) ->
         route("sora-2", "openai/sora-2", simulator.base_url, SIM_KEY),
         route(OFFERED, f"openai/{OFFERED}", simulator.base_url, SIM_KEY),
     ]
-    running = start_proxy(routes, tmp_path_factory.mktemp("browser-litellm"))
-    yield running
-    stop_proxy(running)
+    with proxy_running(routes, tmp_path_factory.mktemp("browser-litellm")) as running:
+        yield running
 
 
 def test_pick_a_model_the_proxy_offers_and_watch_it_play(page, lab_server, proxy: Proxy):

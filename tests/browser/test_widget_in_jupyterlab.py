@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import httpx
+import numpy as np
 import psutil
 import pytest
 from PIL import Image
@@ -183,13 +184,17 @@ def test_cancel_stops_a_running_job(page, lab_server):
 
 def test_reference_image_of_the_wrong_size_is_fitted(page, lab_server, tmp_path):
     image = tmp_path / "wide.png"
-    Image.new("RGB", (640, 480), (30, 120, 200)).save(image)
+    # Noise: a PNG of 1.4 MB, which reaches the kernel in pieces (no message over 1 MB).
+    noise = np.random.default_rng(3).integers(0, 255, (600, 800, 3), dtype=np.uint8)
+    Image.fromarray(noise).save(image)
+    assert image.stat().st_size > 1_000_000
     run_first_cell(page, lab_server, "reference.ipynb")
     page.get_by_role("textbox", name="Prompt").fill("a lighthouse on a cliff")
     page.get_by_test_id("reference-input").set_input_files(str(image))
     warning = page.get_by_test_id("reference-warning")
     warning.wait_for()
-    assert "640x480" in warning.inner_text()
+    assert "800x600" in warning.inner_text()  # what the kernel read from the bytes it put together
+    assert page.get_by_test_id("reference-size").inner_text() == "800×600"
     assert page.get_by_role("button", name="Generate").is_disabled()
     page.get_by_test_id("fit").get_by_text("Crop").click()
     page.wait_for_function("() => !document.querySelector('[data-testid=\"generate\"]').disabled")
@@ -197,6 +202,37 @@ def test_reference_image_of_the_wrong_size_is_fitted(page, lab_server, tmp_path)
     page.wait_for_function(VIDEO_PLAYING, timeout=120_000)
     assert (video_facts(page)["width"], video_facts(page)["height"]) == (720, 1280)
     screenshot(page, "lab-reference-fitted")
+
+
+def test_extend_a_finished_video_and_the_next_piece_plays(page, lab_server):
+    run_first_cell(page, lab_server, "extend.ipynb")
+    extend = page.get_by_test_id("extend")
+    generate_and_play(page, "a paper boat on a pond", "1280x720", "lab-extend")
+    first_id = page.get_by_test_id("job-id").get_attribute("title")
+    first_duration = page.evaluate(
+        "() => document.querySelector('[data-testid=\"video\"]').duration"
+    )
+    page.get_by_test_id("remix-prompt").fill("the boat drifts under a stone bridge")
+    assert extend.inner_text() == "Extend" and extend.is_enabled()
+    extend.click()
+    page.get_by_test_id("status-badge").filter(has_text="In progress").wait_for()
+    page.wait_for_function(
+        """(first) => {
+          const video = document.querySelector('[data-testid="video"]');
+          const job = document.querySelector('[data-testid="job-id"]');
+          return job && job.title !== first && video && video.readyState >= 2
+            && video.currentTime > 0.2 && !video.paused && video.duration > 6;
+        }""",
+        arg=first_id,
+        timeout=180_000,
+    )
+    facts = video_facts(page)
+    assert (facts["width"], facts["height"]) == (1280, 720), facts
+    duration = page.evaluate("() => document.querySelector('[data-testid=\"video\"]').duration")
+    assert first_duration < 5 and duration > 7  # the extension is the stitched whole: 4 + 4 s
+    assert page.get_by_test_id("history-item").count() == 2
+    assert page.get_by_test_id("error").is_hidden()
+    screenshot(page, "lab-extended")
 
 
 def test_html_in_a_prompt_is_text_not_markup(page, lab_server):

@@ -1,0 +1,85 @@
+"""The saved MP4 itself: how it was made, written into the file, and its last frame.
+
+A video copied out of the library should still say how it was made, so its prompt, model, seed
+and server go into the container's metadata. They are written by remuxing (packets copied
+stream by stream, video and audio alike, never re-encoded) into a temporary file that replaces
+the original only when whole (`atomic`). Blocking: run these in a worker thread.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from .atomic import atomic_path
+
+#: `use_metadata_tags` makes the MP4 muxer keep keys of our own (`prompt`, `server`) that it
+#: would otherwise drop; `faststart` keeps the index up front, so browsers play at once.
+MOVFLAGS = "use_metadata_tags+faststart"
+#: Tags the muxer writes itself: copying the source's would describe the old file.
+MUXER_TAGS = frozenset({"major_brand", "minor_version", "compatible_brands", "encoder"})
+#: How far before the end the decoder seeks for the last frame (a keyframe lies within).
+LAST_FRAME_SEEK_SECONDS = 2.0
+
+
+def write_tags(path: Path, tags: dict[str, str]) -> None:
+    """Put `tags` into the MP4's container metadata, keeping every stream's packets as they
+    are. Raises ValueError when the file cannot be remuxed; the original is then untouched."""
+    import av  # the video stack loads when a video is first read, not with the package
+
+    try:
+        with (
+            atomic_path(path) as temp,
+            av.open(str(path)) as source,
+            av.open(str(temp), "w", format="mp4", options={"movflags": MOVFLAGS}) as out,
+        ):
+            kept_tags = {k: v for k, v in source.metadata.items() if k not in MUXER_TAGS}
+            out.metadata.update({**kept_tags, **tags})
+            copied = {
+                stream.index: out.add_stream_from_template(stream)
+                for stream in source.streams
+                if stream.type in ("video", "audio")
+            }
+            if not copied:
+                raise ValueError("it has no video or audio stream")
+            kept = [source.streams[index] for index in copied]
+            for packet in source.demux(*kept):
+                if packet.dts is None:  # the demuxer's end-of-stream marker
+                    continue
+                packet.stream = copied[packet.stream.index]
+                out.mux(packet)
+    except (av.FFmpegError, OSError, IndexError) as error:
+        said = getattr(error, "strerror", None) or error  # FFmpeg's words, without the path
+        raise ValueError(f"it could not be remuxed ({type(error).__name__}: {said})") from None
+
+
+def read_tags(path: Path) -> dict[str, str]:
+    """The container metadata of an MP4 (what `write_tags` wrote, and the muxer's own)."""
+    import av
+
+    with av.open(str(path)) as container:
+        return dict(container.metadata)
+
+
+def last_frame(path: Path) -> bytes:
+    """The video's last frame as PNG bytes (its own size): the first image of a piece that
+    continues it. Raises ValueError when the video cannot be decoded."""
+    import av
+
+    image = None
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            if container.duration:
+                end = container.duration / av.time_base - LAST_FRAME_SEEK_SECONDS
+                if end > 0:
+                    container.seek(int(end * av.time_base), backward=True)
+            for frame in container.decode(stream):
+                image = frame.to_image()
+    except (av.FFmpegError, IndexError, OSError) as error:
+        raise ValueError(f"the video could not be decoded ({type(error).__name__})") from None
+    if image is None:
+        raise ValueError("the video has no frames")
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, format="PNG")
+    return buffer.getvalue()
