@@ -144,29 +144,19 @@ def packets(path: Path) -> list[tuple[str, int | None, bytes]]:
 # ---- sound -------------------------------------------------------------------------------------
 
 
-def mp4_with_sound(path: Path, seconds: float = 1.0, width: int = 64, height: int = 64) -> Path:
-    """An H.264 + AAC MP4 (grey frames, a 440 Hz tone), for the sound paths of the views and
-    the saved pages with a file whose sound is known, whatever the simulator renders."""
+def silent_mp4(path: Path, seconds: float = 1.0, width: int = 64, height: int = 64) -> Path:
+    """An H.264 MP4 with no audio stream at all, as some servers send (the simulator's always
+    have a track, silent or not)."""
     import av
     import numpy as np
 
-    rate, fps = 48_000, 12
     with av.open(str(path), "w") as container:
-        video = container.add_stream("libx264", rate=fps)
+        video = container.add_stream("libx264", rate=12)
         video.width, video.height, video.pix_fmt = width, height, "yuv420p"
-        audio = container.add_stream("aac", rate=rate, layout="mono")
-        for n in range(round(seconds * fps)):
+        for n in range(round(seconds * 12)):
             pixels = np.full((height, width, 3), 40 + n * 8 % 200, dtype=np.uint8)
             container.mux(video.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")))
-        size = audio.codec_context.frame_size or 1024
-        for start in range(0, round(seconds * rate), size):
-            t = (start + np.arange(size)) / rate
-            tone = (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32).reshape(1, -1)
-            frame = av.AudioFrame.from_ndarray(tone, format="fltp", layout="mono")
-            frame.sample_rate, frame.pts = rate, start
-            container.mux(audio.encode(frame))
         container.mux(video.encode())
-        container.mux(audio.encode())
     return path
 
 

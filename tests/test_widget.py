@@ -44,8 +44,8 @@ from .helpers import (
     delivered,
     fast_cadence,
     kill_kernel,
-    mp4_with_sound,
     png_bytes,
+    silent_mp4,
     started,
 )
 from .test_jobs import CountingTransport
@@ -290,22 +290,17 @@ async def test_sound_is_a_synced_trait_that_starts_muted(make_widget):
         widget.muted = "yes"
 
 
-async def saved_with_sound(widget: SoraWidget, tmp_path: Path) -> LibraryEntry:
-    """Generate, then give the saved video a known AAC track (the simulator's may have none)."""
+async def test_the_player_learns_whether_its_video_has_sound(make_widget, tmp_path):
+    widget = make_widget(prompt="rain on a tin roof")
+    assert widget.audio is None  # not read yet: the views make no claim
     widget.generate()
     await asyncio.wait_for(widget.wait(), 60)
+    assert widget.audio == "aac"  # the simulator's sound, as real servers send it
     entry = widget.library.get(widget.selected)
-    shutil.copyfile(mp4_with_sound(tmp_path / "tone.mp4"), entry.video_path)
-    return entry
-
-
-async def test_the_player_learns_whether_its_video_has_sound(make_widget, tmp_path):
-    widget = make_widget(prompt="a quiet pond")
-    assert widget.audio is None  # not read yet: the views make no claim
-    entry = await saved_with_sound(widget, tmp_path)
+    silent_mp4(entry.video_path)  # a server that sends no audio stream at all
     again = SoraWidget.from_id(entry.id, client=widget.client, library=widget.library)
     await again._layout
-    assert again.audio == "aac"
+    assert again.audio == ""  # the views disable Unmute and say there is no sound
     entry.video_path.write_bytes(b"not a video")
     unreadable = SoraWidget.from_id(entry.id, client=widget.client, library=widget.library)
     await unreadable._layout
@@ -314,7 +309,8 @@ async def test_the_player_learns_whether_its_video_has_sound(make_widget, tmp_pa
 
 async def test_the_saved_page_keeps_the_sound_and_the_unmute_control(make_widget, tmp_path):
     widget = make_widget(prompt="rain on a tin roof")
-    await saved_with_sound(widget, tmp_path)
+    widget.generate()
+    await asyncio.wait_for(widget.wait(), 60)
     page = widget.save_html(tmp_path / "rain.html").read_text()
     embedded = re.search(r'src="data:video/mp4;base64,([^"]+)"', page)
     assert audio_codec(base64.b64decode(embedded.group(1))) == "aac"
