@@ -434,6 +434,10 @@ display(w, w)"""
 SOUND = """() => [...document.querySelectorAll('[data-testid="video"]')].map(v => ({
   muted: v.muted, volume: v.volume, bytes: v.webkitAudioDecodedByteCount,
   playing: !v.paused && v.readyState >= 2}))"""
+#: What a browser without an AAC decoder answers (VS Code's Electron: microsoft/vscode#158486).
+NO_AAC = """const aac = (type) => type.includes('mp4a');
+HTMLMediaElement.prototype.canPlayType = (type) => (aac(type) ? '' : 'maybe');
+MediaSource.isTypeSupported = (type) => !aac(type);"""
 #: The first video decodes more sound than `bytes`, playing unmuted.
 DECODES_MORE = """bytes => { const v = document.querySelector('[data-testid="video"]');
   return !v.muted && !v.paused && v.webkitAudioDecodedByteCount > bytes; }"""
@@ -486,6 +490,13 @@ def test_unmute_in_one_view_is_heard_in_both_and_decodes_sound(page, lab_server)
         arg=decoded,
     )
     expect(page.get_by_role("slider", name="Volume")).to_be_visible()
+    expect(page.get_by_test_id("sound-note")).to_be_hidden()
+
+    # A front end without an AAC decoder (VS Code's Electron answers so): the note says it.
+    vscode_like = page.context.new_page()
+    vscode_like.add_init_script(NO_AAC)
+    vscode_like.goto((lab_server.root / "sound.html").as_uri())
+    expect(vscode_like.get_by_test_id("sound-note")).to_contain_text("cannot play AAC sound")
 
 
 @pytest.fixture
