@@ -1,7 +1,10 @@
-// The reference image: a drop zone that is also the file picker's button, paste anywhere in the
-// widget, a preview of the bytes the kernel holds, and the size-mismatch warning with Crop / Pad.
+// An image slot: a drop zone that is also the file picker's button, paste (anywhere in the widget
+// for the first frame, into the slot for the others), a preview of the bytes the kernel holds,
+// and the size-mismatch warning with Crop / Pad. The first frame is the `reference` trait; the
+// Advanced section's last frame and reference images live in the `images` trait, by slot.
 // Images are shrunk on a canvas (longest side <= 1792 px) and sent in pieces (upload.js), so no
-// message reaches Colab's limit on browser-to-kernel messages.
+// message reaches Colab's limit on browser-to-kernel messages; the kernel sets the trait when
+// an image is whole.
 
 import { UrlSlot, toBytes, emptyBytes } from "./blob.js";
 import { fieldMessage } from "./context.js";
@@ -108,11 +111,54 @@ function hasFiles(dataTransfer) {
   return Array.from(dataTransfer?.types ?? []).includes("Files");
 }
 
+/** The first frame: the `reference` trait, its info, and paste or drop anywhere. */
+const FIRST_SLOT = {
+  key: "reference",
+  label: "Reference image",
+  traits: ["reference", "reference_name"],
+  infoTraits: ["reference_info", "reference"],
+  read: (ctx) => ctx.get("reference"),
+  name: (ctx) => ctx.get("reference_name"),
+  info: (ctx) => ctx.get("reference_info"),
+  write: (ctx, value, name) => ctx.set({ reference: value, reference_name: name }),
+  upload: (ctx, bytes, name) => sendBytes(ctx, "reference", bytes, name),
+  anywhere: true,
+};
+
+/** A slot of the `images` trait ("last_frame", "reference_1", ...). */
+export function imageSlot(key, label) {
+  const images = (ctx) => ctx.get("images") || {};
+  return {
+    key,
+    label,
+    traits: ["images"],
+    infoTraits: ["image_info", "images"],
+    read: (ctx) => images(ctx)[key],
+    name: () => "",
+    info: (ctx) => (ctx.get("image_info") || {})[key],
+    write: (ctx, value) => {
+      const next = { ...images(ctx) };
+      if (toBytes(value)) next[key] = value;
+      else delete next[key];
+      ctx.set({ images: next });
+    },
+    upload: (ctx, bytes) => sendBytes(ctx, key, bytes, ""),
+    anywhere: false,
+  };
+}
+
 export function mountReference(ctx, root) {
-  const labelId = ctx.id("ref-label");
-  const hintId = ctx.id("ref-hint");
-  const noteId = ctx.id("ref-note");
-  const fitName = ctx.id("fit");
+  return mountImageSlot(ctx, root, FIRST_SLOT);
+}
+
+export function mountImageSlot(ctx, root, slotSpec) {
+  const { key } = slotSpec;
+  const first = key === "reference";
+  const tid = (name) => (first ? `reference${name}` : `${key}${name}`);
+  const labelId = ctx.id(`${key}-label`);
+  const hintId = ctx.id(`${key}-hint`);
+  const noteId = ctx.id(`${key}-note`);
+  const fitName = ctx.id(`${key}-fit`);
 
   const input = h("input", {
     class: "sora-file",
@@ -121,7 +167,7 @@ export function mountReference(ctx, root) {
       accept: "image/png,image/jpeg,image/webp,image/*",
       tabindex: "-1",
       "aria-hidden": "true",
-      "data-testid": "reference-input",
+      "data-testid": tid("-input"),
     },
   });
   const dropText = h("span", { class: "sora-drop-text", attrs: { id: hintId } });
@@ -133,24 +179,24 @@ export function mountReference(ctx, root) {
         type: "button",
         "aria-labelledby": labelId,
         "aria-describedby": `${hintId} ${noteId}`,
-        "data-testid": "reference",
+        "data-testid": tid(""),
       },
     },
     icon(ICONS.image, 18),
     dropText,
   );
 
-  const image = h("img", { class: "sora-ref-image", attrs: { alt: "Reference image preview" } });
-  const name = h("span", { class: "sora-ref-name", attrs: { "data-testid": "reference-name" } });
-  const dims = h("span", { class: "sora-ref-dims", attrs: { "data-testid": "reference-size" } });
+  const image = h("img", { class: "sora-ref-image", attrs: { alt: `${slotSpec.label} preview` } });
+  const name = h("span", { class: "sora-ref-name", attrs: { "data-testid": tid("-name") } });
+  const dims = h("span", { class: "sora-ref-dims", attrs: { "data-testid": tid("-size") } });
   const clear = h("button", {
     class: "sora-btn sora-btn--quiet sora-btn--small",
     text: "Remove",
-    attrs: { type: "button", "aria-label": "Remove image", "data-testid": "reference-clear" },
+    attrs: { type: "button", "aria-label": `Remove ${slotSpec.label.toLowerCase()}`, "data-testid": tid("-clear") },
   });
   const preview = h(
     "div",
-    { class: "sora-ref-preview", attrs: { "data-testid": "reference-preview" } },
+    { class: "sora-ref-preview", attrs: { "data-testid": tid("-preview") } },
     image,
     h("div", { class: "sora-ref-meta" }, name, dims),
     clear,
@@ -158,13 +204,13 @@ export function mountReference(ctx, root) {
 
   const note = h("p", {
     class: "sora-ref-note",
-    attrs: { id: noteId, "aria-live": "polite", "data-testid": "reference-note" },
+    attrs: { id: noteId, "aria-live": "polite", "data-testid": tid("-note") },
   });
 
-  const warningText = h("p", { class: "sora-ref-warning-text", attrs: { "data-testid": "reference-message" } });
+  const warningText = h("p", { class: "sora-ref-warning-text", attrs: { "data-testid": tid("-message") } });
   const radios = FITS.map((fit) => {
     const radio = h("input", {
-      attrs: { type: "radio", name: fitName, value: fit.value, "data-testid": `fit-${fit.value}` },
+      attrs: { type: "radio", name: fitName, value: fit.value, "data-testid": first ? `fit-${fit.value}` : `${key}-fit-${fit.value}` },
     });
     const label = h(
       "label",
@@ -177,13 +223,13 @@ export function mountReference(ctx, root) {
   });
   const fitGroup = h(
     "fieldset",
-    { class: "sora-fit", attrs: { "data-testid": "fit" } },
+    { class: "sora-fit", attrs: { "data-testid": first ? "fit" : `${key}-fit` } },
     h("legend", { class: "sora-fit-legend", text: "Fit the image" }),
     ...radios.map((r) => r.label),
   );
   const warning = h(
     "div",
-    { class: "sora-ref-warning", attrs: { "data-testid": "reference-warning" } },
+    { class: "sora-ref-warning", attrs: { "data-testid": tid("-warning") } },
     warningText,
     fitGroup,
   );
@@ -191,8 +237,8 @@ export function mountReference(ctx, root) {
 
   const el = h(
     "div",
-    { class: "sora-field sora-field--reference" },
-    h("span", { class: "sora-label", text: "Reference image", attrs: { id: labelId } }),
+    { class: `sora-field sora-field--reference sora-field--${key}` },
+    h("span", { class: "sora-label", text: slotSpec.label, attrs: { id: labelId } }),
     h(
       "div",
       { class: "sora-ref-body" },
@@ -224,8 +270,7 @@ export function mountReference(ctx, root) {
     try {
       const prepared = await prepareImage(file);
       if (disposed || ticket !== busy) return;
-      // In pieces below Colab's message limit; the kernel sets `reference` when it is whole.
-      sendBytes(ctx, "reference", prepared.bytes, prepared.name);
+      slotSpec.upload(ctx, prepared.bytes, prepared.name);
       setNote(prepared.note);
     } catch (error) {
       if (!disposed && ticket === busy) setNote(error.message || String(error), "error");
@@ -236,21 +281,21 @@ export function mountReference(ctx, root) {
   }
 
   // Model -> view
-  ctx.watch(["reference", "reference_name"], () => {
-    const value = ctx.get("reference");
+  ctx.watch(slotSpec.traits, () => {
+    const value = slotSpec.read(ctx);
     const bytes = toBytes(value);
     const url = slot.set(value, bytes ? sniffImageType(bytes.subarray(0, 16)) || "image/png" : "");
     if (url) image.src = url;
     else image.removeAttribute("src");
     show(preview, Boolean(url));
-    setText(name, ctx.get("reference_name") || (url ? "Pasted image" : ""));
-    name.title = ctx.get("reference_name") || "";
+    setText(name, slotSpec.name(ctx) || (url ? "Image" : ""));
+    name.title = slotSpec.name(ctx) || "";
     setText(dropText, url ? "Replace: drop, paste or choose" : "Drop, paste or choose an image");
     if (!url && note.dataset.kind !== "error") setNote("");
   });
-  ctx.watch(["reference_info", "reference"], () => {
-    const present = Boolean(toBytes(ctx.get("reference")));
-    const refInfo = (present && ctx.get("reference_info")) || {};
+  ctx.watch(slotSpec.infoTraits, () => {
+    const present = Boolean(toBytes(slotSpec.read(ctx)));
+    const refInfo = (present && slotSpec.info(ctx)) || {};
     const known = refInfo.width > 0 && refInfo.height > 0;
     setText(dims, known ? `${refInfo.width}×${refInfo.height}` : "");
     const mismatch = present && refInfo.matches === false;
@@ -264,7 +309,7 @@ export function mountReference(ctx, root) {
     for (const { radio } of radios) radio.checked = radio.value === fit;
   });
   ctx.watch(["problems", "error"], () => {
-    attr(drop, "aria-invalid", fieldMessage(ctx, "reference") ? "true" : null);
+    attr(drop, "aria-invalid", fieldMessage(ctx, key) ? "true" : null);
     const fitInvalid = Boolean(fieldMessage(ctx, "fit"));
     for (const { radio } of radios) attr(radio, "aria-invalid", fitInvalid ? "true" : null);
   });
@@ -273,7 +318,7 @@ export function mountReference(ctx, root) {
   ctx.listen(drop, "click", () => input.click());
   ctx.listen(input, "change", () => accept(input.files?.[0]));
   ctx.listen(clear, "click", () => {
-    ctx.set({ reference: emptyBytes(), reference_name: "" });
+    slotSpec.write(ctx, emptyBytes(), "");
     setNote("");
     drop.focus();
   });
@@ -281,8 +326,11 @@ export function mountReference(ctx, root) {
     ctx.listen(radio, "change", () => radio.checked && ctx.set({ fit: radio.value }));
   }
 
-  // Paste an image anywhere in the widget (text pastes into text fields as usual).
-  ctx.listen(root, "paste", (event) => {
+  // The first frame takes an image pasted or dropped anywhere in the widget; another slot what
+  // is pasted or dropped on it (it stops there, so the first frame does not take it too).
+  const area = slotSpec.anywhere ? root : el;
+  // Paste an image (text pastes into text fields as usual).
+  ctx.listen(area, "paste", (event) => {
     // Text copied together with a picture (from a word processor, say) goes into a text field.
     const target = event.target;
     const inText = target?.matches?.("textarea, input") ?? false;
@@ -290,27 +338,28 @@ export function mountReference(ctx, root) {
     const file = imageFileFrom(event.clipboardData);
     if (!file || !file.type.startsWith("image/")) return;
     event.preventDefault();
+    event.stopPropagation();
     accept(file);
   });
   // Drop an image anywhere on the widget; the drop zone lights up while files are dragged over.
   let depth = 0;
   const setDragging = (on) => drop.classList.toggle("is-dragging", on);
-  ctx.listen(root, "dragenter", (event) => {
+  ctx.listen(area, "dragenter", (event) => {
     if (!hasFiles(event.dataTransfer)) return;
     event.preventDefault();
     depth += 1;
     setDragging(true);
   });
-  ctx.listen(root, "dragover", (event) => {
+  ctx.listen(area, "dragover", (event) => {
     if (!hasFiles(event.dataTransfer)) return;
     event.preventDefault();
     event.dataTransfer.dropEffect = "copy";
   });
-  ctx.listen(root, "dragleave", () => {
+  ctx.listen(area, "dragleave", () => {
     depth = Math.max(0, depth - 1);
     if (depth === 0) setDragging(false);
   });
-  ctx.listen(root, "drop", (event) => {
+  ctx.listen(area, "drop", (event) => {
     if (!hasFiles(event.dataTransfer)) return;
     event.preventDefault();
     event.stopPropagation();

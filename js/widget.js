@@ -5,6 +5,7 @@
 // returns the cleanup that removes listeners, clears timers and revokes object URLs.
 
 import "./widget.css";
+import { mountAdvanced } from "./advanced.js";
 import { createContext } from "./context.js";
 import { h } from "./dom.js";
 import { mountForm } from "./form.js";
@@ -24,13 +25,15 @@ function render({ model, el }) {
   const header = mountHeader(ctx, "Sora");
   const form = mountForm(ctx);
   const reference = mountReference(ctx, root);
+  const advanced = mountAdvanced(ctx, root);
   const status = mountStatus(ctx);
   const player = mountPlayer(ctx);
   const remix = mountRemix(ctx);
   const history = mountHistory(ctx);
 
   player.side.append(remix.el);
-  form.el.append(reference.el, form.actions);
+  form.actions.append(advanced.reuse);
+  form.el.append(reference.el, advanced.el, form.actions);
   root.append(
     header.el,
     form.el,

@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Self, TypeVar
@@ -24,6 +24,7 @@ import httpx
 from ._retry import NEVER_SENT, RetryNotice, RetryPolicy, parse_retry_after, requesting_jobs
 from .atomic import atomic_stream
 from .catalog import order_models
+from .create_body import build_create_body
 from .errors import (
     APIConnectionError,
     APIError,
@@ -38,18 +39,25 @@ from .errors import (
 )
 from .features import ServerSupport, endpoint_missing
 from .pictures import ACCEPTED, HEAD_BYTES, describe, sniff
-from .reference_image import Fit, ReferenceImage, prepare_reference
+from .reference_image import Fit, ReferenceImage
 from .types import (
     DEFAULT_MODEL,
     DEFAULT_SECONDS,
     DEFAULT_SIZE,
     EXTENSION_SECONDS_CHOICES,
+    SIMULATOR_HEADER,
     Character,
     ContentVariant,
     Video,
 )
 from .urls import public_url
-from .validation import validate_generation, validate_prompt, validate_seconds
+from .validation import (
+    parse_raw_parameters,
+    validate_generation,
+    validate_parameters,
+    validate_prompt,
+    validate_seconds,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -146,7 +154,8 @@ class VideosAPI:
         ).rstrip("/")
         #: The address as repr, errors, logs and the widget's badge show it: no credentials.
         self.display_url: str = public_url(self.base_url)
-        #: Shown as the widget's backend badge; set by whoever starts the simulator.
+        #: Shown as the widget's backend badge; set by whoever starts the simulator, or by
+        #: the simulator's first answer (its `SIMULATOR_HEADER`), whatever its address.
         self.is_simulator: bool = False
         #: What this server has shown it can and cannot do, learned as requests go (see
         #: `features`); an endpoint found missing is not asked again.
@@ -170,8 +179,15 @@ class VideosAPI:
             timeout=timeout,
             transport=transport,
             follow_redirects=True,
-            event_hooks={"request": [_authorizer(httpx.URL(self.base_url), *authorization)]},
+            event_hooks={
+                "request": [_authorizer(httpx.URL(self.base_url), *authorization)],
+                "response": [self._notice_simulator],
+            },
         )
+
+    async def _notice_simulator(self, response: httpx.Response) -> None:
+        if SIMULATOR_HEADER in response.headers:
+            self.is_simulator = True
 
     def charged_cost(self, video_id: str) -> float | None:
         """What the server said the video cost (its create's `x-litellm-response-cost`), or
@@ -228,30 +244,45 @@ class VideosAPI:
         seconds: str | int = DEFAULT_SECONDS,
         input_reference: ReferenceImage | None = None,
         fit: Fit | None = None,
+        last_frame: ReferenceImage | None = None,
+        reference_images: Sequence[ReferenceImage] = (),
+        parameters: Mapping[str, Any] | None = None,
+        extra: Mapping[str, Any] | str | None = None,
     ) -> Video:
-        """Start a generation. `fit` ("crop" or "pad") adapts a reference image of another size."""
+        """Start a generation. `fit` ("crop" or "pad") adapts images of another size.
+
+        `parameters`: the model's extra parameters (`catalog.parameters_of`), checked here;
+        `extra`: a JSON object (or its text) sent as given, merged last, so its keys win over
+        `parameters` of the same name. Images travel as the model's route takes them
+        (`catalog.ImageSlots`)."""
         seconds = _seconds_string(seconds)
         validate_generation(prompt, model, size, seconds)
+        named = validate_parameters(model, parameters)
+        raw = parse_raw_parameters(extra)
         fields = {"prompt": prompt, "model": model, "size": size, "seconds": seconds}
-        if input_reference is None and self._text_creates_as_json:
-            return self._video(await self._send("POST", "/videos", creating=True, json=fields))
-        parts = _form(**fields)
-        if input_reference is not None:
-            # Decoding, fitting and PNG-encoding an image takes tens of milliseconds.
-            reference = await asyncio.to_thread(prepare_reference, input_reference, size, fit)
-            if isinstance(reference, dict):
-                parts += _form(**{f"input_reference[{k}]": v for k, v in reference.items()})
-            else:
-                parts.append(("input_reference", reference))
+        # Decoding, fitting and encoding images takes tens of milliseconds.
+        body = await asyncio.to_thread(
+            build_create_body,
+            fields,
+            size=size,
+            fit=fit,
+            input_reference=input_reference,
+            last_frame=last_frame,
+            reference_images=reference_images,
+            parameters=named,
+            extra=raw,
+        )
+        if body.as_json or (not body.files and self._text_creates_as_json):
+            return self._video(await self._send("POST", "/videos", creating=True, json=body.fields))
         try:
-            response = await self._send("POST", "/videos", creating=True, files=parts)
+            response = await self._send("POST", "/videos", creating=True, files=body.form_parts())
         except BadRequestError as refused:
-            if input_reference is not None or refused.param != "input_reference":
+            if body.files or refused.param != "input_reference":
                 raise
             # SGLang takes a form only with a reference image: a text-only create goes as JSON
             # there (refused, nothing was made, so sending it again is safe), from now on.
             self._text_creates_as_json = True
-            response = await self._send("POST", "/videos", creating=True, json=fields)
+            response = await self._send("POST", "/videos", creating=True, json=body.fields)
         return self._video(response)
 
     async def retrieve(self, video_id: str) -> Video:

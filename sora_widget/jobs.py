@@ -13,7 +13,7 @@ import collections
 import contextlib
 import logging
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -44,7 +44,12 @@ from .types import (
     Video,
     VideoStatus,
 )
-from .validation import validate_generation, validate_prompt
+from .validation import (
+    parse_raw_parameters,
+    validate_generation,
+    validate_parameters,
+    validate_prompt,
+)
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -178,6 +183,9 @@ class VideoJob:
         self._unusable_progress = ""
         #: The model named at submit, for the typical time before the server describes it.
         self.model: str | None = None
+        #: What the create sent beyond prompt, model, size and seconds ({"parameters", "extra"}),
+        #: kept in the library's metadata so the form can be filled from the saved video.
+        self.settings: dict[str, Any] | None = None
         self._callbacks: list[Callable[[VideoJob], object]] = []
         self._retry_listeners: list[Callable[[RetryNotice], object]] = []
         self._last_notified: tuple[object, ...] | None = None
@@ -450,6 +458,7 @@ class VideoJob:
                     self.client.base_url,
                     origin=self.origin,
                     lineage=self.lineage,
+                    settings=self.settings,
                 )
             self.observe(video)
             if self.done:  # cancelled while the create request (or its record) was under way
@@ -466,7 +475,9 @@ class VideoJob:
             if self.library is not None:
                 self._set(JobStatus.SAVING)
                 async with _slot("save"):
-                    self.entry = await self.library.save(video, self.client, lineage=self.lineage)
+                    self.entry = await self.library.save(
+                        video, self.client, lineage=self.lineage, settings=self.settings
+                    )
             self._set(JobStatus.COMPLETED)
         except asyncio.CancelledError:
             if not self.done:
@@ -618,6 +629,10 @@ def submit(
     seconds: str | int = DEFAULT_SECONDS,
     input_reference: Any = None,
     fit: Any = None,
+    last_frame: Any = None,
+    reference_images: Sequence[Any] = (),
+    parameters: Mapping[str, Any] | None = None,
+    extra: Mapping[str, Any] | str | None = None,
     library: Library | None = None,
     poller: Poller | None = None,
     timeout: float = DEFAULT_TIMEOUT,
@@ -625,10 +640,13 @@ def submit(
 ) -> VideoJob:
     """Start a generation and return its job at once (the create request runs in the job).
 
-    The fields are checked here, so a mistake raises InvalidRequestError right away.
+    The fields are checked here, so a mistake raises InvalidRequestError right away. See
+    `VideosAPI.create` for the images, `parameters` and `extra`.
     """
     seconds = str(seconds) if isinstance(seconds, int) else seconds  # 4 means "4"
     validate_generation(prompt, model, size, seconds)
+    named = validate_parameters(model, parameters)
+    raw = parse_raw_parameters(extra)
 
     async def create() -> Video:
         return await client.create(
@@ -638,10 +656,16 @@ def submit(
             seconds=seconds,
             input_reference=input_reference,
             fit=fit,
+            last_frame=last_frame,
+            reference_images=reference_images,
+            parameters=named,
+            extra=raw,
         )
 
     job = VideoJob(client, create, library=library, poller=poller, timeout=timeout, origin=origin)
     job.model = model
+    if named or raw:
+        job.settings = {"parameters": named, "extra": raw}
     return job
 
 

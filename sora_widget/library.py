@@ -132,6 +132,10 @@ class LibraryEntry:
         """The piece of a chain before this one (see `Library.chain`), or None."""
         return self.extends or self.continues
 
+    #: What the create sent beyond prompt, model, size and seconds: {"parameters": the
+    #: model's named extras, "extra": the raw JSON object}; None when nothing more was sent.
+    settings: dict[str, Any] | None = None
+
     @property
     def video_path(self) -> Path:
         return self.folder / FILE_NAMES[ContentVariant.VIDEO]
@@ -192,12 +196,13 @@ class Library:
         client: VideosAPI,
         *,
         lineage: dict[str, str] | None = None,
-        seed: int | None = None,
+        settings: dict[str, Any] | None = None,
     ) -> LibraryEntry:
         """Download the video, thumbnail and spritesheet at once and record the metadata.
 
-        `lineage` names the piece this one extends or continues (see `LINEAGE`); `seed`, when
-        one was sent, goes into the file with the prompt, model and server.
+        `lineage` names the piece this one extends or continues (see `LINEAGE`); `settings` is
+        what the create sent beyond prompt, model, size and seconds (its seed, when one was
+        sent, goes into the file with the prompt, model and server).
         A video already saved is returned as it is, not downloaded again. Raises ValueError for
         a video that is not completed, CompletedWithoutVideo when the server has no video for
         it (recorded: see `failures`), LibraryWriteError when the folder cannot be written, and
@@ -213,7 +218,7 @@ class Library:
             entry = await asyncio.to_thread(self.get, video.id)
             if entry is None:
                 try:
-                    entry = await self._download_all(video, client, folder, lineage or {}, seed)
+                    entry = await self._download_all(video, client, folder, lineage or {}, settings)
                 except OSError as error:
                     raise _write_error(error, folder, video.id) from error
         await asyncio.to_thread(self.forget_pending, video.id)
@@ -225,7 +230,7 @@ class Library:
         client: VideosAPI,
         folder: Path,
         lineage: dict[str, str],
-        seed: int | None,
+        settings: dict[str, Any] | None,
     ) -> LibraryEntry:
         # Every file operation runs in a worker thread: this runs on the kernel's event loop.
         await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
@@ -242,7 +247,7 @@ class Library:
         for result in results:
             if isinstance(result, BaseException):
                 raise result
-        tags = _file_tags(video, client.base_url, seed)
+        tags = _file_tags(video, client.base_url, settings)
         try:
             await asyncio.to_thread(write_tags, paths[ContentVariant.VIDEO], tags)
             tags_problem = None
@@ -277,6 +282,7 @@ class Library:
             pictures={name: origin for name, origin in pictures.items() if origin is not None},
             **{name: lineage[name] for name in LINEAGE if lineage.get(name)},
             file_metadata_problem=tags_problem,
+            settings=settings,
         )
         await asyncio.to_thread(_write_json, folder / METADATA_FILE, entry.to_metadata())
         return entry
@@ -374,6 +380,7 @@ class Library:
         *,
         origin: str = "script",
         lineage: dict[str, str] | None = None,
+        settings: dict[str, Any] | None = None,
     ) -> None:
         """Remember a job in flight, so a new process can resume it (see `resume.resume`).
 
@@ -393,6 +400,7 @@ class Library:
             "created_at": video.created_at,
             "recorded_at": self._clock(),
             "origin": origin,
+            "settings": settings,
             "owner": _this_process(),
             **{name: value for name, value in (lineage or {}).items() if name in LINEAGE},
         }
@@ -547,7 +555,7 @@ def _missing_video(error: APIError) -> str:
     return f"its content answered {error.status_code} ({error.message.rstrip('.')})."
 
 
-def _file_tags(video: Video, base_url: str, seed: int | None) -> dict[str, str]:
+def _file_tags(video: Video, base_url: str, settings: dict[str, Any] | None) -> dict[str, str]:
     """What the MP4 says about how it was made: never the key (the URL is credential-free)."""
     tags = {
         "prompt": video.prompt or "",
@@ -555,6 +563,7 @@ def _file_tags(video: Video, base_url: str, seed: int | None) -> dict[str, str]:
         "server": public_url(base_url),
         "video_id": video.id,
     }
+    seed = ((settings or {}).get("parameters") or {}).get("seed")
     if seed is not None:
         tags["seed"] = str(seed)
     return tags

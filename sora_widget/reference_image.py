@@ -45,9 +45,10 @@ def fit_image(image: Image.Image, size: str, fit: Fit) -> Image.Image:
 
 
 def prepare_reference(
-    value: ReferenceImage, size: str, fit: Fit | None = None
+    value: ReferenceImage, size: str, fit: Fit | None = None, param: str = PARAM
 ) -> FilePart | dict[str, str]:
-    """What to send as `input_reference`: a file part, or the `{image_url}`/`{file_id}` object.
+    """What to send as `input_reference` (or the image field `param`): a file part, or the
+    `{image_url}`/`{file_id}` object.
 
     An image of the right size is sent untouched. One of another size is refused with an offer
     to fit it, or, when `fit` is given, fitted and sent as PNG.
@@ -55,13 +56,13 @@ def prepare_reference(
     if fit is not None and fit not in FITS:
         raise _invalid_fit(fit)
     if isinstance(value, dict):
-        return _reference_object(value)
-    image, data, filename = _open(value)
+        return _reference_object(value, param)
+    image, data, filename = _open(value, param)
     if f"{image.width}x{image.height}" != size:
         if fit is None:
             raise InvalidRequestError(
-                PARAM,
-                f"'{PARAM}' is {image.width}x{image.height} but the video size is {size}: the "
+                param,
+                f"'{param}' is {image.width}x{image.height} but the video size is {size}: the "
                 "image must match it exactly. Pass fit='crop' to fill the frame and trim the "
                 "edges, or fit='pad' to keep the whole image with black bars.",
                 "invalid_image_dimensions",
@@ -72,8 +73,8 @@ def prepare_reference(
             return filename, data, CONTENT_TYPES[image.format]
         if fit is None:  # with a fit it is re-encoded below, as a fitted image is
             raise InvalidRequestError(
-                PARAM,
-                f"'{PARAM}' is {len(data) / 2**20:.1f} MiB, over the "
+                param,
+                f"'{param}' is {len(data) / 2**20:.1f} MiB, over the "
                 f"{MAX_UPLOAD_BYTES // 2**20} MiB limit for uploads: save it again as PNG or "
                 f"JPEG (a {size} image needs far less), or pass fit='crop' to re-encode it.",
                 "file_too_large",
@@ -81,7 +82,7 @@ def prepare_reference(
     return f"{Path(filename).stem}.png", _png_bytes(image), "image/png"
 
 
-def _open(value: Any) -> tuple[Image.Image, bytes | None, str]:
+def _open(value: Any, param: str = PARAM) -> tuple[Image.Image, bytes | None, str]:
     """The decoded image, its original bytes (None for a PIL image) and a file name."""
     if isinstance(value, Image.Image):
         return value, None, "reference.png"
@@ -91,59 +92,59 @@ def _open(value: Any) -> tuple[Image.Image, bytes | None, str]:
             data = path.read_bytes()
         except OSError as error:
             raise InvalidRequestError(
-                PARAM, f"'{PARAM}' could not be read from {str(path)!r}: {error.strerror}."
+                param, f"'{param}' could not be read from {str(path)!r}: {error.strerror}."
             ) from None
-        return _decode(data), data, path.name
+        return _decode(data, param), data, path.name
     if isinstance(value, bytes | bytearray | memoryview):
         data = bytes(value)
-        image = _decode(data)
+        image = _decode(data, param)
         return image, data, f"reference.{EXTENSIONS[image.format]}"
     raise InvalidRequestError(
-        PARAM,
-        f"Invalid type for '{PARAM}': expected a file path, bytes, a PIL image, or "
+        param,
+        f"Invalid type for '{param}': expected a file path, bytes, a PIL image, or "
         f"{{'image_url': ...}} / {{'file_id': ...}}, but got {type(value).__name__}.",
         "invalid_type",
     )
 
 
-def _decode(data: bytes) -> Image.Image:
+def _decode(data: bytes, param: str = PARAM) -> Image.Image:
     """Decode fully, so a truncated file fails here rather than on the server."""
     try:
         image = Image.open(io.BytesIO(data))
         image.load()
     except Image.DecompressionBombError:
         raise InvalidRequestError(
-            PARAM,
-            f"'{PARAM}' has too many pixels to open safely (over "
+            param,
+            f"'{param}' has too many pixels to open safely (over "
             f"{2 * (Image.MAX_IMAGE_PIXELS or 0):,}): use an image close to the video size.",
             "image_too_large",
         ) from None
     except (UnidentifiedImageError, OSError, ValueError):
         raise InvalidRequestError(
-            PARAM,
-            f"'{PARAM}' could not be read as an image: use a PNG, JPEG or WebP file.",
+            param,
+            f"'{param}' could not be read as an image: use a PNG, JPEG or WebP file.",
             "invalid_image",
         ) from None
     if image.format not in CONTENT_TYPES:
         raise InvalidRequestError(
-            PARAM,
-            f"'{PARAM}' is a {image.format} image: use a PNG, JPEG or WebP file.",
+            param,
+            f"'{param}' is a {image.format} image: use a PNG, JPEG or WebP file.",
             "unsupported_mimetype",
         )
     return image
 
 
-def _reference_object(value: dict) -> dict[str, str]:
+def _reference_object(value: dict, param: str = PARAM) -> dict[str, str]:
     given = {k: v for k, v in value.items() if v is not None}
     if len(given) != 1 or not given.keys() <= {"image_url", "file_id"}:
         raise InvalidRequestError(
-            PARAM,
-            f"'{PARAM}' as an object must have exactly one of 'image_url' or 'file_id', "
+            param,
+            f"'{param}' as an object must have exactly one of 'image_url' or 'file_id', "
             f"got {sorted(value)}.",
         )
     (key, url_or_id), *_ = given.items()
     if not isinstance(url_or_id, str) or not url_or_id:
-        raise InvalidRequestError(f"{PARAM}.{key}", f"'{PARAM}.{key}' must be a non-empty string.")
+        raise InvalidRequestError(f"{param}.{key}", f"'{param}.{key}' must be a non-empty string.")
     return {key: url_or_id}
 
 

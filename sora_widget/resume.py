@@ -75,6 +75,8 @@ def attach_pending(
         origin=str(record.get("origin", "script")),
     )
     job.lineage = {name: record[name] for name in LINEAGE if isinstance(record.get(name), str)}
+    settings = record.get("settings")
+    job.settings = settings if isinstance(settings, dict) else None
     return job
 
 

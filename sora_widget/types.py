@@ -74,6 +74,9 @@ TERMINAL_STATUSES = frozenset(
 #: Final without a video, by the server's doing: the job ends failed, saying so.
 ENDED_BY_SERVER = frozenset({VideoStatus.CANCELLED, VideoStatus.EXPIRED, VideoStatus.DELETED})
 
+#: Sent by this package's simulator (its `openai` profile) on every answer, so a client that
+#: reaches it by any address (`OPENAI_BASE_URL`, a classroom's shared one) knows it for one.
+SIMULATOR_HEADER = "x-sora-widget-simulator"
 DEFAULT_MODEL = "sora-2"
 DEFAULT_SIZE = "720x1280"
 DEFAULT_SECONDS = "4"

@@ -33,8 +33,9 @@ class _Upload:
 
 
 class Uploads:
-    """The uploads under way for the binary traits named in `traits`, one per trait: a new
-    upload for a trait replaces an unfinished one (the person chose another image)."""
+    """The uploads under way for the binary values named in `traits` (a trait, or an image
+    slot of one), one per name: a new upload replaces an unfinished one (the person chose
+    another image)."""
 
     def __init__(self, traits: tuple[str, ...]) -> None:
         self.traits = traits

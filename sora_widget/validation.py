@@ -9,9 +9,13 @@ refusal is shown at its field.
 
 from __future__ import annotations
 
+import json
+import math
 import re
+from collections.abc import Mapping
+from typing import Any
 
-from .catalog import family_of
+from .catalog import Param, family_of, parameters_of
 from .errors import InvalidRequestError
 from .types import MAX_PROMPT_CHARS, SECONDS_CHOICES
 
@@ -132,3 +136,142 @@ def validate_generation(prompt: object, model: object, size: object, seconds: ob
     checked_model = validate_model(model)
     validate_size(size, checked_model)
     validate_duration(seconds, checked_model)
+
+
+# ---- the Advanced section: a family's extra parameters, and the raw JSON field ---------------
+
+#: The raw JSON field's name, in messages and in the widget's `problems`.
+RAW_FIELD = "raw_parameters"
+#: What the raw JSON may not set: the form has its own fields for them.
+FORM_FIELDS = ("prompt", "model", "size", "seconds", "input_reference")
+_WHOLE = re.compile(r"[+-]?\d+")
+
+
+def validate_parameter(param: Param, value: object) -> object:
+    """`value` as the server takes it (typed), or None when left empty (the server's default).
+
+    Form inputs arrive as text ("42"), Python callers pass the type itself (42); both are read.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    checked = _CHECKS[param.kind](param, value)
+    if checked is None:
+        raise InvalidRequestError(param.name, f"{param.name}: must be {_allowed(param)}.")
+    return checked
+
+
+def _as_int(param: Param, value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and _WHOLE.fullmatch(value.strip()):
+        value = int(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return value if isinstance(value, int) and _in_range(param, value) else None
+
+
+def _as_float(param: Param, value: object) -> float | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value) if isinstance(value, str | int | float) else None
+    except ValueError:
+        return None
+    return number if number is not None and _in_range(param, number) else None
+
+
+def _as_bool(param: Param, value: object) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    return {"true": True, "false": False}.get(str(value).strip().lower())
+
+
+def _as_choice(param: Param, value: object) -> str | None:
+    return value if value in param.choices else None
+
+
+def _as_string(param: Param, value: object) -> str | None:
+    return value if isinstance(value, str) and len(value) <= param.max_chars else None
+
+
+def _in_range(param: Param, number: float) -> bool:
+    if not math.isfinite(number):
+        return False
+    return (param.low is None or number >= param.low) and (
+        param.high is None or number <= param.high
+    )
+
+
+_CHECKS = {
+    "int": _as_int,
+    "float": _as_float,
+    "bool": _as_bool,
+    "choice": _as_choice,
+    "string": _as_string,
+}
+
+
+def _allowed(param: Param) -> str:
+    """What the field takes, in the words of its message."""
+    bounds = f"from {_number(param.low)} to {_number(param.high)}"
+    return {
+        "int": f"a whole number {bounds}",
+        "float": f"a number {bounds}",
+        "bool": "true or false",
+        "choice": f"one of {_quoted(param.choices)}",
+        "string": f"text of at most {param.max_chars:,} characters",
+    }[param.kind]
+
+
+def _number(value: float | None) -> str:
+    """4294967295 in full, 0.5 as 0.5, 1.0 as 1."""
+    if value is None:
+        return "any"
+    return str(int(value)) if float(value).is_integer() else repr(value)
+
+
+def validate_parameters(model: str, values: Mapping[str, object] | None) -> dict[str, object]:
+    """The named parameters to send for `model`, typed; empty ones are left out. A name the
+    model's family does not take is refused, pointing at the raw JSON field."""
+    offered = {param.name: param for param in parameters_of(model)}
+    checked: dict[str, object] = {}
+    for name, value in (values or {}).items():
+        param = offered.get(name)
+        if param is None:
+            family = family_of(model)
+            takes = ", ".join(offered) or "none"
+            raise InvalidRequestError(
+                name,
+                f"{name}: not a parameter of {family.label if family else repr(model)} (it "
+                f"takes {takes}). Put it in the raw JSON field (extra=...) to send it anyway.",
+            )
+        typed = validate_parameter(param, value)
+        if typed is not None:
+            checked[name] = typed
+    return checked
+
+
+def parse_raw_parameters(raw: str | Mapping[str, Any] | None) -> dict[str, Any]:
+    """The raw JSON field: a JSON object, sent as given and merged into the request. Its keys
+    win over the Advanced fields of the same name; the form's own fields cannot be set here."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return {}
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError as error:
+            raise InvalidRequestError(
+                RAW_FIELD,
+                f'{RAW_FIELD}: not valid JSON ({error}). Write an object, such as {{"seed": 7}}.',
+            ) from None
+    if not isinstance(raw, Mapping):
+        raise InvalidRequestError(
+            RAW_FIELD, f'{RAW_FIELD}: must be a JSON object of named fields, such as {{"seed": 7}}.'
+        )
+    taken = [key for key in raw if key in FORM_FIELDS]
+    if taken:
+        raise InvalidRequestError(
+            RAW_FIELD,
+            f"{RAW_FIELD}: {_quoted(tuple(taken))} has its own field in the form: set it there.",
+        )
+    return dict(raw)

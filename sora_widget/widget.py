@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import weakref
 from collections.abc import Callable
@@ -36,7 +37,10 @@ from .types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE, Video, VideoSta
 from .uploads import Uploads
 from .widget_state import (
     IDLE_JOB,
+    LAST_FRAME,
     NO_ERROR,
+    REFERENCE_SLOTS,
+    advanced_payload,
     backend_badge,
     cost_label,
     error_payload,
@@ -45,6 +49,7 @@ from .widget_state import (
     history_item,
     job_payload,
     options,
+    parameter_problems,
     rate_limit_payload,
     reference_info,
     sprite_layout,
@@ -65,6 +70,17 @@ def front_end(name: str) -> str | Path:
 def _bytes_from_json(value: Any, widget: Any) -> bytes:
     """Binary from the browser arrives as a memoryview; the trait holds bytes."""
     return b"" if value is None else bytes(value)
+
+
+def _images_from_json(value: Any, widget: Any) -> dict[str, bytes]:
+    """The Advanced section's images, {slot: bytes}; an emptied slot is left out."""
+    return {slot: bytes(data) for slot, data in (value or {}).items() if data}
+
+
+#: What each image slot is called in messages.
+_SLOT_LABELS = {LAST_FRAME: "The last frame"} | {
+    slot: f"Reference image {n}" for n, slot in enumerate(REFERENCE_SLOTS, start=1)
+}
 
 
 class Volume(traitlets.Float):
@@ -94,6 +110,12 @@ class SoraWidget(MediaWidget):
     reference = traitlets.Bytes(b"").tag(sync=True, from_json=_bytes_from_json)
     reference_name = traitlets.Unicode("").tag(sync=True)
     fit = traitlets.Unicode("").tag(sync=True)
+    #: The Advanced section: the model's extra parameters as typed ({name: value}), the raw
+    #: JSON object sent as given (its keys win over the named ones), and the images beyond the
+    #: first frame ({"last_frame" | "reference_1".."reference_3": bytes}).
+    parameters = traitlets.Dict().tag(sync=True)
+    raw_parameters = traitlets.Unicode("").tag(sync=True)
+    images = traitlets.Dict().tag(sync=True, from_json=_images_from_json)
     remix_prompt = traitlets.Unicode("").tag(sync=True)
 
     # What the kernel tells the view.
@@ -101,6 +123,10 @@ class SoraWidget(MediaWidget):
     cost = traitlets.Unicode("").tag(sync=True)
     problems = traitlets.Dict().tag(sync=True)
     reference_info = traitlets.Dict().tag(sync=True)
+    #: The chosen model's parameters and image slots (see `widget_state.advanced`); each
+    #: image's `reference_info`, by slot.
+    advanced = traitlets.Dict().tag(sync=True)
+    image_info = traitlets.Dict().tag(sync=True)
     backend = traitlets.Dict().tag(sync=True)
     #: What the server can do, as learned so far: {feature: {"supported", "reason"}} (see
     #: `ServerSupport.payload`); the panel disables what it cannot do and says why.
@@ -155,9 +181,11 @@ class SoraWidget(MediaWidget):
         self._layout: asyncio.Task[Any] | None = None  # reading the spritesheet's size
         self._menu: asyncio.Task[Any] | None = None  # asking the server for its models
         self._charged: LibraryEntry | None = None  # the saved video whose charge is shown
-        self._uploads = Uploads(("reference",))  # images from the browser, in pieces
+        # Images from the browser, in pieces: the first frame, and the Advanced section's slots.
+        self._uploads = Uploads(("reference", LAST_FRAME, *REFERENCE_SLOTS))
         if input_reference is not None:
             self.reference = input_reference
+        self.advanced = advanced_payload(self.model)
         self._refresh_form()
         self._refresh_extending()
         self.on_msg(on_creating_loop(self._handle_message))
@@ -189,6 +217,7 @@ class SoraWidget(MediaWidget):
             field, message = next(iter(problems.items()))
             raise InvalidRequestError(field, message)
         reference = self.reference or None
+        images = self.images
         job = submit(
             self.client,
             self.prompt,
@@ -196,7 +225,11 @@ class SoraWidget(MediaWidget):
             size=self.size,
             seconds=self.seconds,
             input_reference=reference,
-            fit=(self.fit or None) if reference else None,
+            fit=(self.fit or None) if reference or images else None,
+            last_frame=images.get(LAST_FRAME),
+            reference_images=[images[slot] for slot in REFERENCE_SLOTS if slot in images],
+            parameters=self.parameters,
+            extra=self.raw_parameters,
             library=self.library,
             origin="widget",
         )
@@ -242,6 +275,22 @@ class SoraWidget(MediaWidget):
         )
         self._follow(job)
         return job
+
+    def use_settings(self, video_id: str | None = None) -> None:
+        """Fill the form from a saved video (the one in the player by default): its prompt,
+        model, size, duration and the Advanced parameters it was made with."""
+        entry = self.library.get(video_id or self.selected)
+        if entry is None:
+            raise InvalidRequestError(
+                "video_id", "There is no saved video to take the settings from: pick one first."
+            )
+        settings = entry.settings or {}
+        with self.hold_sync():
+            self.prompt = entry.prompt or ""
+            self.model, self.size, self.seconds = entry.model, entry.size, entry.seconds
+            self.parameters = dict(settings.get("parameters") or {})
+            extra = settings.get("extra")
+            self.raw_parameters = json.dumps(extra, indent=1) if extra else ""
 
     def cancel(self) -> None:
         """Stop following the running job (the server may still finish it)."""
@@ -471,7 +520,17 @@ class SoraWidget(MediaWidget):
             self.client.support.reason("extensions"),
         )
 
-    @traitlets.observe("prompt", "model", "size", "seconds", "reference", "fit")
+    @traitlets.observe(
+        "prompt",
+        "model",
+        "size",
+        "seconds",
+        "reference",
+        "fit",
+        "parameters",
+        "raw_parameters",
+        "images",
+    )
     def _form_changed(self, change: dict[str, Any]) -> None:
         if change["name"] == "model":
             self._fit_to_model()
@@ -481,6 +540,14 @@ class SoraWidget(MediaWidget):
         """A family whose limits are the server's to check (not Sora's) gets its own default
         size and duration when the current ones are not among its usual values; Sora's keep the
         choice and show it refused, so a person sees why."""
+        offered = advanced_payload(self.model)
+        names = {param["name"] for param in offered["parameters"]}
+        with self.hold_sync():
+            self.advanced = offered
+            # The Advanced section is rebuilt: what the new model does not take goes.
+            self.parameters = {k: v for k, v in self.parameters.items() if k in names}
+            slots = offered["images"]["slots"]
+            self.images = {k: v for k, v in self.images.items() if k in slots}
         family = family_of(self.model)
         if family is None or family.strict:
             return
@@ -510,6 +577,11 @@ class SoraWidget(MediaWidget):
             self.reference_info = (
                 reference_info(self.reference, self.size) if self.reference else {}
             )
+            self.image_info = {
+                slot: reference_info(data, self.size, _SLOT_LABELS[slot])
+                for slot, data in self.images.items()
+                if slot in _SLOT_LABELS
+            }
             self.problems = self._problems()
             refused = self.error.get("kind") == "invalid" and self.error.get("field")
             if refused and refused not in self.problems:
@@ -534,6 +606,11 @@ class SoraWidget(MediaWidget):
         fitted = info.get("readable") and self.fit in ("crop", "pad")
         if info and not info.get("matches") and not fitted:
             problems["reference"] = info["message"]
+        fits = self.fit in ("crop", "pad")
+        for slot, image in self.image_info.items():
+            if not image.get("matches") and not (image.get("readable") and fits):
+                problems[slot] = image["message"]
+        problems.update(parameter_problems(self.model, self.parameters, self.raw_parameters))
         return problems
 
     # ---- actions from the browser -----------------------------------------------------------
@@ -553,6 +630,8 @@ class SoraWidget(MediaWidget):
                 self.extend()
             elif action == "upload":
                 self._take_upload(content)
+            elif action == "use_settings":
+                self.use_settings(str(content.get("id", "")) or None)
             elif action == "select":
                 self._select(str(content.get("id", "")))
             elif action == "media":
@@ -563,11 +642,14 @@ class SoraWidget(MediaWidget):
     def _take_upload(self, content: dict[str, Any]) -> None:
         """A piece of an image from the browser (see `uploads`); the trait is set when whole."""
         done = self._uploads.take(content)
-        if done is not None:
-            trait, data, name = done
+        if done is None:
+            return
+        slot, data, name = done
+        if slot == "reference":
             with self.hold_sync():
-                setattr(self, trait, data)
-                setattr(self, f"{trait}_name", name)
+                self.reference, self.reference_name = data, name
+        else:
+            self.images = {**self.images, slot: data}
 
     def _running(self) -> list[VideoJob]:
         return [job for job in self._jobs if not job.done]

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from PIL import Image, UnidentifiedImageError
 
-from .catalog import FAMILIES, family_of, offered_models
+from .catalog import FAMILIES, family_of, images_of, offered_models, parameters_of
 from .errors import (
     APIConnectionError,
     APIError,
@@ -37,7 +37,19 @@ from .jobs import JobStatus, VideoJob
 from .pictures import sprite_grid
 from .pricing import estimate_cost
 from .types import MAX_PROMPT_CHARS, parse_size
-from .validation import validate_duration, validate_model, validate_prompt, validate_size
+from .validation import (
+    RAW_FIELD,
+    parse_raw_parameters,
+    validate_duration,
+    validate_model,
+    validate_parameter,
+    validate_prompt,
+    validate_size,
+)
+
+#: The Advanced section's image slots beyond the first frame (the `reference` trait), by key.
+LAST_FRAME = "last_frame"
+REFERENCE_SLOTS = ("reference_1", "reference_2", "reference_3")
 
 #: The statuses the front end shows; SUBMITTING looks like Queued, SAVING like In progress.
 _SHOWN_STATUS = {
@@ -300,7 +312,35 @@ def form_problems(prompt: str, model: str, size: str, seconds: str) -> dict[str,
     return problems
 
 
-def reference_info(data: bytes, size: str) -> dict[str, Any]:
+def advanced_payload(model: str) -> dict[str, Any]:
+    """What the Advanced section shows for `model`: its parameters and its image slots."""
+    slots = images_of(model).payload()
+    return {
+        "parameters": [param.payload() for param in parameters_of(model)],
+        "images": {
+            "first": slots["first"],
+            "slots": ([LAST_FRAME] if slots["last"] else [])
+            + list(REFERENCE_SLOTS[: int(slots["references"])]),
+        },
+    }
+
+
+def parameter_problems(model: str, values: dict[str, Any], raw: str) -> dict[str, str]:
+    """Each Advanced field that would be refused, by name, and the raw JSON field's problem."""
+    problems: dict[str, str] = {}
+    for param in parameters_of(model):
+        try:
+            validate_parameter(param, values.get(param.name))
+        except InvalidRequestError as error:
+            problems[param.name] = error.message
+    try:
+        parse_raw_parameters(raw)
+    except InvalidRequestError as error:
+        problems[RAW_FIELD] = error.message
+    return problems
+
+
+def reference_info(data: bytes, size: str, label: str = "The reference image") -> dict[str, Any]:
     """What the kernel sees in the uploaded image, and whether it fits the chosen size."""
     try:
         with Image.open(io.BytesIO(data)) as image:
@@ -311,13 +351,13 @@ def reference_info(data: bytes, size: str) -> dict[str, Any]:
             "height": 0,
             "matches": False,
             "readable": False,
-            "message": "The reference image could not be read: use a JPEG, PNG or WebP file.",
+            "message": f"{label} could not be read: use a JPEG, PNG or WebP file.",
         }
     matches = f"{width}x{height}" == size
     message = (
         ""
         if matches
-        else f"The reference image is {width}x{height} but the video is {size}: choose Crop or "
+        else f"{label} is {width}x{height} but the video is {size}: choose Crop or "
         "Pad to fit it, or pick a matching size."
     )
     return {

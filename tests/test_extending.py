@@ -209,7 +209,9 @@ async def test_a_seed_and_a_credential_free_server_go_into_the_file(make_app, tm
     client = SoraClient(TEST_KEY, base_url="http://user:hunter2@simulator.test/v1",
                         transport=httpx.ASGITransport(app=app))  # fmt: skip
     video = await submit(client, "a kite", poller=Poller(client, cadence=FAST))
-    entry = await Library(tmp_path / "lib").save(video, client, seed=1234)
+    entry = await Library(tmp_path / "lib").save(
+        video, client, settings={"parameters": {"seed": 1234}}
+    )
     tags = read_tags(entry.video_path)
     assert tags["seed"] == "1234" and tags["server"] == "http://simulator.test/v1"
     assert "hunter2" not in json.dumps(tags)

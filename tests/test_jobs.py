@@ -165,6 +165,7 @@ class FakeClient:
         seconds="4",
         input_reference=None,
         fit=None,
+        **images_and_parameters,
     ) -> Video:
         self.calls["create"] += 1
         if self.create_error is not None:
@@ -672,13 +673,13 @@ class FakeLibrary:
         self.saved: list[str] = []
         self.release = asyncio.Event()
 
-    def record_pending(self, video: Video, base_url: str, *, origin: str, lineage=None) -> None:
+    def record_pending(self, video: Video, base_url: str, *, origin: str, **record) -> None:
         self.pending[video.id] = base_url
 
     def forget_pending(self, video_id: str) -> None:
         self.pending.pop(video_id, None)
 
-    async def save(self, video: Video, client, *, lineage=None) -> object:
+    async def save(self, video: Video, client, **options) -> object:
         await self.release.wait()
         self.saved.append(video.id)
         self.forget_pending(video.id)

@@ -213,6 +213,7 @@ async def test_save_downloads_three_files_and_writes_metadata(library, client):
         # The fake's MP4 is only its magic bytes: kept as it came, saying why it is untagged.
         "file_metadata_problem": "The MP4 keeps no metadata: it could not be remuxed "
         "(InvalidDataError: Invalid data found when processing input).",
+        "settings": None,  # nothing beyond prompt, model, size and seconds was sent
         "files": {
             "video": "video.mp4",
             "thumbnail": "thumbnail.webp",
@@ -226,7 +227,7 @@ async def test_metadata_saved_before_charged_costs_and_grids_still_loads(library
     entry = await library.save(completed(), client)
     path = entry.folder / "metadata.json"
     old = json.loads(path.read_text())
-    for name in ("charged_cost", "sprite", "pictures"):
+    for name in ("charged_cost", "sprite", "pictures", "settings"):
         del old[name]
     path.write_text(json.dumps(old))
     loaded = library.get(entry.id)

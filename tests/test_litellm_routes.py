@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import io
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import av
 import httpx
 import openai
 import pytest
@@ -137,3 +139,78 @@ async def test_our_client_makes_and_saves_videos_through_both_mappings(
         assert entry is not None and entry.video_path.read_bytes()[4:8] == MP4_MAGIC
         with Image.open(entry.thumbnail_path) as thumbnail:
             assert thumbnail.format == "WEBP"
+
+
+# ---- provider parameters across the gateway -----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def openai_simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """The default (OpenAI-shaped) simulator, standing in for SGLang behind an `openai/` route."""
+    with server_running(
+        tmp_path_factory.mktemp("openai-behind-litellm"), "--speed", "100", "--api-key", TEST_KEY
+    ) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def served_proxy(
+    openai_simulator: RunningServer,
+    vllm_simulator: RunningServer,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Proxy]:
+    """Open weights under their publishers' names: SGLang-style through `openai/`, vLLM-Omni
+    through `hosted_vllm/`; the names the client sends are the served models' own, so the
+    catalog offers their parameters."""
+    routes = [
+        route(
+            "Wan-AI/Wan2.2-T2V-A14B",
+            "openai/Wan-AI/Wan2.2-T2V-A14B",
+            openai_simulator.base_url,
+            TEST_KEY,
+        ),  # fmt: skip
+        route(
+            "Lightricks/LTX-2", "hosted_vllm/Lightricks/LTX-2", vllm_simulator.base_url, TEST_KEY
+        ),  # fmt: skip
+    ]
+    with proxy_running(routes, tmp_path_factory.mktemp("litellm-served")) as running:
+        yield running
+
+
+@pytest.mark.parametrize(
+    ("model", "simulator_name"),
+    [("Wan-AI/Wan2.2-T2V-A14B", "openai_simulator"), ("Lightricks/LTX-2", "vllm_simulator")],
+)
+async def test_a_negative_prompt_a_seed_and_a_last_frame_cross_litellm_to_the_server(
+    served_proxy: Proxy, model: str, simulator_name: str, request: pytest.FixtureRequest,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    """Named parameters travel as form fields, which LiteLLM 1.108.14 forwards on both routes
+    (openai/: as form data; hosted_vllm/: through `_serialize_form_value`). A served model
+    documents no last frame, so it goes in the raw JSON field, as a data URI: LiteLLM passes
+    only `input_reference` on as an upload. The simulator reports each, and ends on the frame."""
+    simulator: RunningServer = request.getfixturevalue(simulator_name)
+    blue = io.BytesIO()
+    Image.new("RGB", (64, 64), (20, 40, 230)).save(blue, "PNG")
+    last = "data:image/png;base64," + base64.b64encode(blue.getvalue()).decode()
+    library = Library(tmp_path / "videos")
+    async with SoraClient(served_proxy.key, base_url=served_proxy.base_url) as client:
+        job = submit(client, "a harbour in the rain", model=model, size="64x64", seconds="2",
+                     parameters={"negative_prompt": "rain", "seed": 42},
+                     extra={"last_frame": last}, library=library)  # fmt: skip
+        await asyncio.wait_for(job.settled(), DEADLINE_SECONDS)
+    assert job.status is JobStatus.COMPLETED, job.error
+    encoded = job.video_id.removeprefix("video_")
+    upstream = base64.b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
+    raw_id = upstream.split("video_id:", 1)[1].split(";", 1)[0]
+    answer = httpx.get(
+        f"{simulator.base_url.removesuffix('/v1')}/simulator/videos/{raw_id}/received",
+        headers={"Authorization": f"Bearer {TEST_KEY}"},
+    )
+    report = answer.json()["received"]
+    assert report["negative_prompt"] == "rain" and report["seed"] == "42"
+    assert report["last_frame"].startswith("data:image/png;base64,")
+    entry = library.get(job.video_id)
+    with av.open(str(entry.video_path)) as container:
+        final = [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)][-1]
+    assert final.reshape(-1, 3).mean(axis=0)[2] > 180  # the clip ends on the blue last frame

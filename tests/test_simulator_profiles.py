@@ -8,8 +8,12 @@ import httpx
 import pytest
 
 from sora_widget.cli import EXIT_BAD_INPUT, main
+from sora_widget.client import SoraClient
+from sora_widget.errors import APIError
 from sora_widget.simulator import FaultConfig, SimulatorConfig
 from sora_widget.simulator.profiles import PROFILES
+from sora_widget.types import SIMULATOR_HEADER
+from sora_widget.widget_state import backend_badge
 
 from .conftest import TEST_KEY, FakeClock, start_server, stop_server
 from .helpers import MP4_MAGIC, api_client, error_of, png_bytes, renders_finished
@@ -37,6 +41,24 @@ async def test_the_health_check_says_which_server_it_plays(make_app, name):
     async with api_client(app, spec=False) as client:
         health = (await client.get("http://simulator.test/simulator/health")).json()
     assert health["profile"] == name and health["profile_summary"] == PROFILES[name].summary
+
+
+@pytest.mark.parametrize("name", sorted(PROFILES))
+async def test_only_the_openai_profile_says_it_is_the_simulator(make_app, name):
+    app = make_app(profile=name)
+    client = SoraClient(
+        TEST_KEY, base_url="http://anywhere.test/v1", transport=httpx.ASGITransport(app=app)
+    )
+    async with client:
+        assert not client.is_simulator
+        with pytest.raises(APIError):  # an error answer says so too
+            await client.retrieve("video_unknown")
+        assert client.is_simulator is (name == "openai")
+    async with api_client(app, spec=False) as raw:
+        health = await raw.get("http://simulator.test/simulator/health")
+    assert (SIMULATOR_HEADER in health.headers) is (name == "openai")
+    badge = backend_badge(client.display_url, client.is_simulator)
+    assert (badge["label"] == "Simulator") is (name == "openai")
 
 
 def test_an_unknown_profile_is_refused_and_the_environment_chooses_one(tmp_path):

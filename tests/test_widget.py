@@ -368,7 +368,7 @@ def test_the_form_follows_the_chosen_model() -> None:
     assert choices["models"][:3] == ["sora-2", "sora-2-pro", "sora-2-2025-10-06"]
     assert "veo-3.1-generate-preview" in choices["models"] and "gen4_turbo" in choices["models"]
     assert choices["seconds"]["veo-3.1-generate-preview"] == ["4", "6", "8"]
-    assert choices["seconds"]["gen4_turbo"] == ["5", "10"]
+    assert choices["seconds"]["gen4_turbo"] == [str(n) for n in range(2, 11)]  # Runway: 2-10 s
     assert "1920x1080" in choices["sizes"]["veo-3.1-generate-preview"]
     # Sora's menu shows Pro's sizes (disabled for sora-2); another family shows its own.
     assert choices["size_menu"]["sora-2"] == ["720x1280", "1280x720", "1024x1792", "1792x1024"]

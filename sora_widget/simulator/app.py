@@ -28,6 +28,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import InvalidRequestError
 from ..types import (
@@ -36,6 +37,7 @@ from ..types import (
     DEFAULT_SIZE,
     EXTENSION_SECONDS_CHOICES,
     SECONDS_CHOICES,
+    SIMULATOR_HEADER,
     ContentVariant,
     VideoStatus,
     parse_size,
@@ -49,6 +51,7 @@ from ..validation import (
 )
 from .config import SimulatorConfig
 from .errors import SimulatorHTTPError, error_response
+from .extras import Extras, is_inline_image, read_extras
 from .gate import Gate
 from .limits import BodyLimit, HostCheck, allowed_hosts
 from .profiles import Endpoint, profile_named
@@ -71,6 +74,8 @@ MIN_RENDER_SIDE = 64
 MAX_RENDER_SECONDS = 20
 
 REFERENCE_FILE = "reference.png"
+LAST_FRAME_FILE = "last_frame.png"
+PICTURE_FILE = "picture_{}.png"  # a reference image (up to three)
 DEFAULT_LIST_LIMIT = 20
 FINAL_STATUSES = (VideoStatus.COMPLETED, VideoStatus.FAILED)
 
@@ -172,11 +177,22 @@ class Simulator:
         self.store.assets_dir(video_id).mkdir(parents=True, exist_ok=True)
         return record
 
-    def launch(self, record: VideoRecord, reference: bytes | None = None) -> VideoRecord:
+    def launch(
+        self, record: VideoRecord, reference: bytes | None = None, extras: Extras | None = None
+    ) -> VideoRecord:
         """Keep a new job and start rendering it (unless it is set to fail)."""
+        assets = self.store.assets_dir(record.id)
         if reference is not None:
-            (self.store.assets_dir(record.id) / REFERENCE_FILE).write_bytes(reference)
+            (assets / REFERENCE_FILE).write_bytes(reference)
             record.has_reference = True
+        if extras is not None:
+            record.options, record.received = extras.options(), extras.received
+            if extras.last_frame is not None:
+                (assets / LAST_FRAME_FILE).write_bytes(extras.last_frame)
+                record.has_last_frame = True
+            for n, picture in enumerate(extras.reference_images):
+                (assets / PICTURE_FILE.format(n)).write_bytes(picture)
+            record.reference_count = len(extras.reference_images)
         self.store.save(record)
         if record.failure is None:
             self._schedule_render(record)
@@ -185,7 +201,8 @@ class Simulator:
     def render_request(self, record: VideoRecord) -> RenderRequest:
         """Rebuilt from the store, so remixes of remixes keep their whole lineage."""
         source = self.store.videos.get(record.source_id) if record.source_id else None
-        reference_path = self.store.assets_dir(record.id) / REFERENCE_FILE
+        assets = self.store.assets_dir(record.id)
+        reference_path = assets / REFERENCE_FILE
         width, height = parse_size(record.size)
         return RenderRequest(
             prompt=record.prompt,
@@ -196,6 +213,14 @@ class Simulator:
             source=self.render_request(source) if source is not None else None,
             extend=record.extend and source is not None,
             model=record.model,
+            seed=record.options.get("seed"),
+            negative_prompt=record.options.get("negative_prompt", ""),
+            last_frame=(assets / LAST_FRAME_FILE).read_bytes() if record.has_last_frame else None,
+            reference_images=tuple(
+                (assets / PICTURE_FILE.format(n)).read_bytes()
+                for n in range(record.reference_count)
+            ),
+            generate_audio=record.options.get("generate_audio", True),
         )
 
     def _schedule_render(self, record: VideoRecord) -> None:
@@ -339,9 +364,13 @@ class Simulator:
             seconds=optional_string(fields, "seconds", DEFAULT_SECONDS),
         )
         size = job["size"]
+        extras = await read_extras(fields)
         reference = None
-        if fields.get("input_reference") is not None:
-            data = await reference_image_bytes(fields["input_reference"])
+        upload = fields.get("input_reference")
+        data = extras.first_frame  # sent inline by a JSON route (fal, DashScope, Runway, Veo)
+        if upload is not None and not is_inline_image(upload):
+            data = await reference_image_bytes(upload)
+        if data is not None:
             image = decode_image(data, "input_reference")
             if f"{image.width}x{image.height}" != size:
                 raise SimulatorHTTPError(
@@ -352,7 +381,7 @@ class Simulator:
                     code="invalid_image_dimensions",
                 )
             reference = _as_png(image)
-        return self.launch(self._new_record(**job), reference)
+        return self.launch(self._new_record(**job), reference, extras)
 
     async def list_videos(self, request: Request) -> Response:
         params = request.query_params
@@ -568,6 +597,12 @@ class Simulator:
             {"id": character.id, "name": character.name, "created_at": character.created_at}
         )
 
+    async def received(self, request: Request) -> Response:
+        """Simulator only: the fields a create sent beyond prompt, model, size and seconds, as
+        they arrived (images summarised), so a test sees what crossed a gateway."""
+        record = self._require(request.path_params["video_id"])
+        return JSONResponse({"id": record.id, "received": record.received})
+
     async def health(self, request: Request) -> Response:
         """Unauthenticated, outside /v1: lets `connect()` find a running simulator."""
         profile = self.profile
@@ -677,6 +712,21 @@ def _int_param(raw: str | None, name: str, default: int, low: int, high: int) ->
     return value
 
 
+class Announce:
+    """Adds `SIMULATOR_HEADER` to every answer, errors included."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def announced(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", []).append((SIMULATOR_HEADER.encode(), b"1"))
+            await send(message)
+
+        await self.app(scope, receive, announced if scope["type"] == "http" else send)
+
+
 def default_executor() -> Executor:
     """One worker process: rendering never competes with the server's event loop."""
     return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
@@ -760,14 +810,17 @@ def create_app(
         lifespan=lifespan,
         routes=[
             Route("/simulator/health", sim.health, methods=["GET"]),
+            route("/simulator/videos/{video_id}/received", sim.received, "GET"),
             *served,
             *Veo(sim).routes(route),
         ],
         exception_handlers={HTTPException: not_found},
     )
     app.state.simulator = simulator
-    # Outermost last: the host check, then the key and faults, then the body limit.
+    # Outermost last: who answers, the host check, the key and faults, the body limit.
     app.add_middleware(BodyLimit)
     app.add_middleware(Gate, config=simulator.config, clock=clock, cut_connections=cut_connections)
     app.add_middleware(HostCheck, hosts=allowed_hosts(simulator.config.allowed_hosts))
+    if simulator.profile.announces:
+        app.add_middleware(Announce)
     return app

@@ -65,6 +65,9 @@ class Profile:
     #: How content the server does not have is answered: 404 with an error body, or "page":
     #: 200 with an HTML page, as a gateway's content proxy passes on its upstream's answer.
     missing_content: str = "404"
+    #: Says it is the simulator (`SIMULATOR_HEADER`); the other profiles play their servers,
+    #: headers and cadence included.
+    announces: bool = False
 
     def new_id(self) -> str:
         return f"{self.id_prefix}{secrets.token_hex(self.id_hex_digits // 2)}"
@@ -96,6 +99,7 @@ PROFILES: dict[str, Profile] = {
             summary="OpenAI's Videos API as it was: every route, a poll hint, thumbnails and "
             "spritesheets, JSON or multipart creates (also what the LiteLLM proxy forwards).",
             endpoints=ALL_ENDPOINTS,
+            announces=True,
         ),
         Profile(
             name="vllm-omni",

@@ -121,6 +121,10 @@ class RenderRequest:
     source: RenderRequest | None = None  # remix, edit or extension: what made the source video
     extend: bool = False  # play the source for source.seconds, then continue with this prompt
     model: str = "sora-2"  # picks the finish (see paint/finish.py)
+    seed: int | None = None  # moves the composition deterministically (see `scene.describe`)
+    negative_prompt: str = ""  # what its words mean is taken out of the scene
+    last_frame: bytes | None = None  # an image the clip ends on (faded into)
+    reference_images: tuple[bytes, ...] = ()  # shown as framed pictures in the scene
     generate_audio: bool = True  # False: the track is there, and silent
 
 
@@ -199,7 +203,7 @@ def _plan(request: RenderRequest) -> list[Segment]:
     reference: bytes | None = None
     segments: list[Segment] = []
     for node in reversed(lineage):
-        scene = describe(node.prompt, scene)
+        scene = describe(node.prompt, scene, seed=node.seed, negative=node.negative_prompt)
         reference = node.reference_image or reference
         start = node.source.seconds * FPS if node.extend and node.source else 0
         kept = [s for s in segments if s.start < start] if node.extend else []
@@ -210,6 +214,8 @@ def _plan(request: RenderRequest) -> list[Segment]:
         fade_in = node.reference_image is not None
         end = node.seconds * FPS
         segments.append(Segment(scene, reference, fade_in, start, end, camera_start))
+    last = request.last_frame, request.reference_images
+    segments[-1] = dataclasses.replace(segments[-1], last=last[0], insets=last[1])
     return segments
 
 

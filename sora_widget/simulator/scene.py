@@ -183,11 +183,21 @@ class Scene:
     caption: str
 
 
-def describe(prompt: str, source: Scene | None = None) -> Scene:
-    """Build the scene for `prompt`; with `source` (a remix or extension) keep its composition."""
-    tokens = [_singular(w) for w in _WORD.findall(prompt.lower())]
+def describe(
+    prompt: str, source: Scene | None = None, *, seed: int | None = None, negative: str = ""
+) -> Scene:
+    """Build the scene for `prompt`; with `source` (a remix or extension) keep its composition.
+
+    `seed` (a request's `seed`) moves the composition, the same seed always the same way;
+    `negative` (a `negative_prompt`) takes away what its words mean: "rain" drops rain, and
+    "storm" or "rainy" with it."""
+    refused = {_meaning(word) for word, _ in map(_singular, _WORD.findall(negative.lower()))}
+    tokens = [
+        t for t in map(_singular, _WORD.findall(prompt.lower())) if _meaning(t[0]) not in refused
+    ]
     words = [word for word, _ in tokens]
-    seed = source.seed if source else _seed(prompt)
+    seeded = prompt if seed is None else f"{prompt}\x00seed:{seed}"
+    seed = source.seed if source else _seed(seeded)
     horizon = source.horizon if source else 0.56 + 0.1 * random.Random(f"{seed}:horizon").random()
     bound = _bound_colors(words)
     named = _named_subjects(tokens)
@@ -206,6 +216,14 @@ def describe(prompt: str, source: Scene | None = None) -> Scene:
         changes["sounds"] = frozenset({"silence"})
     look = dataclasses.replace(base, **changes)
     return Scene(seed, horizon, subjects, look, _caption(prompt))
+
+
+def _meaning(word: str) -> tuple[str, object]:
+    """What a word stands for in the vocabulary, so synonyms refuse each other."""
+    for name, table in (("weather", WEATHER), ("time", TIMES_OF_DAY), ("camera", CAMERAS)):
+        if word in table:
+            return name, table[word]
+    return "word", word
 
 
 def hash_unit(text: str) -> float:

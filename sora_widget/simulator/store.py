@@ -43,6 +43,13 @@ class VideoRecord:
     #: Completes without a video (see `FaultConfig.no_video_words`): its content is missing.
     no_video: bool = False
     render_error: str | None = None
+    #: The extras it renders with: {"seed", "negative_prompt", "generate_audio"} (see `extras`);
+    #: its last frame and reference images are files beside its media.
+    options: dict[str, Any] = field(default_factory=dict)
+    has_last_frame: bool = False
+    reference_count: int = 0
+    #: Every field the create sent beyond the base four, as received (images summarised).
+    received: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

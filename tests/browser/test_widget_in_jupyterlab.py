@@ -424,6 +424,35 @@ def test_keyboard_and_dark_theme(page, lab_server):
         set_theme(lab_server, "JupyterLab Light")
 
 
+def test_the_advanced_section_refuses_a_value_at_its_field_then_generates(page, lab_server):
+    """Advanced shows the chosen model's own parameters (LTX-2, served: steps, seed, ...); a
+    refused seed is named at its field and holds Generate back; a good one is sent, and "Use
+    these settings again" brings it back from the saved video."""
+    run_first_cell(page, lab_server, "advanced.ipynb")
+    page.get_by_label("Model", exact=True).select_option("Lightricks/LTX-2")
+    page.get_by_text("Advanced", exact=True).click()
+    seed = page.get_by_label("Seed", exact=True)
+    expect(page.get_by_label("Steps", exact=True)).to_be_visible()
+    expect(page.get_by_label("Ratio", exact=True)).to_have_count(0)  # Runway's, not LTX-2's
+    page.get_by_role("textbox", name="Prompt", exact=True).fill("a harbour in the rain at dusk")
+    seed.fill("-5")
+    error = page.get_by_test_id("param-error-seed")
+    expect(error).to_have_text("seed: must be a whole number from 0 to 4294967295.")
+    expect(seed).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_role("button", name="Generate")).to_be_disabled()
+    screenshot(page, "lab-advanced-refused")
+    seed.fill("42")
+    expect(error).to_be_hidden()
+    page.get_by_label("Negative prompt", exact=True).fill("rain")
+    page.get_by_role("button", name="Generate").click()
+    page.wait_for_function(VIDEO_PLAYING, timeout=120_000)
+    seed.fill("7")
+    page.get_by_role("button", name="Use these settings again").click()
+    expect(seed).to_have_value("42")
+    expect(page.get_by_label("Negative prompt", exact=True)).to_have_value("rain")
+    screenshot(page, "lab-advanced-generated")
+
+
 #: Two views of one panel, whose video has the simulator's sound (rain).
 SOUND_SETUP = """from sora_widget import SoraWidget
 w = SoraWidget('rain on a tin roof', size='1280x720')

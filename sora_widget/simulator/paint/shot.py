@@ -32,6 +32,8 @@ class Segment:
     start: int  # first frame index
     end: int  # one past the last frame index
     camera_start: int  # frame where the camera move began: an extension continues an unchanged one
+    last: bytes | None = None  # the image the segment ends on, faded into over its last frames
+    insets: tuple[bytes, ...] = ()  # reference images, drawn as framed pictures in the backdrop
 
 
 class Shot:
@@ -45,7 +47,11 @@ class Shot:
         reference = None
         if segment.reference is not None:
             reference = _reference_image(segment.reference, width, height)
-        self.backdrop = to_yuv(draw_backdrop(stage, scene, reference))
+        backdrop = draw_backdrop(stage, scene, reference)
+        _hang_pictures(backdrop, segment.insets, width, height)
+        self.backdrop = to_yuv(backdrop)
+        last = _reference_image(segment.last, width, height) if segment.last else None
+        self.final = to_yuv(last) if last is not None else None
         movers = sorted((s for s in scene.subjects if s.kind in MOBILE_KINDS), key=lambda s: s.y)
         self.movers = [Mover.of(stage, s) for s in movers]
         self.weather = Weather(scene.seed, scene.look, width, height)
@@ -72,8 +78,30 @@ class Shot:
         fading = (index - self.start) / (REFERENCE_FADE_SECONDS * self.fps)
         if self.still is not None and fading < 1:
             weight = int(256 * fading)
-            for plane, still in zip(planes, self.still, strict=True):
-                plane[:] = (still.astype(np.uint16) * (256 - weight) + plane * weight) >> 8
+            _blend(planes, self.still, weight)
+        ending = (self.end - 1 - index) / (REFERENCE_FADE_SECONDS * self.fps)
+        if self.final is not None and ending < 1:
+            _blend(planes, self.final, int(256 * max(ending, 0)))
+
+
+def _blend(planes: Planes, image: Planes, weight: int) -> None:
+    """`image` over the frame: all of it at weight 0, none at 256."""
+    for plane, still in zip(planes, image, strict=True):
+        plane[:] = (still.astype(np.uint16) * (256 - weight) + plane * weight) >> 8
+
+
+def _hang_pictures(
+    backdrop: Image.Image, pictures: tuple[bytes, ...], width: int, height: int
+) -> None:
+    """Each reference image as a small framed picture along the top left of the view (the
+    caption bar darkens the bottom)."""
+    side = max(8, min(width, height) // 5)
+    for n, data in enumerate(pictures):
+        picture = ImageOps.expand(
+            _reference_image(data, side, side), border=max(1, side // 16), fill="white"
+        )
+        gap = side // 4
+        backdrop.paste(picture, (gap + n * (picture.width + gap), gap))
 
 
 def _zoom_centre(stage: Stage, scene: Scene) -> tuple[float, float]:
