@@ -1,10 +1,12 @@
 // One cell of a comparison: its name, lineage and settings, its own status line (the SoraWidget's
 // status section, reading this cell's job and error), its video once the bytes arrive, its prompt
-// with the words that differ from the source's marked, and Mute / Enlarge / Pick.
+// with the words that differ from the source's marked, and Unmute / Enlarge / Pick (one cell is
+// heard at a time: the `heard` trait names it).
 import { hasChanges, wordDiff } from "./diff.js";
 import { diffView } from "./diffview.js";
 import { attr, h, setText, show } from "./dom.js";
 import { truncate } from "./format.js";
+import { mountSound, nextHeard } from "./sound.js";
 import { mountStatus } from "./status.js";
 
 /**
@@ -57,9 +59,16 @@ export function mountCell(ctx, key, store) {
   video.muted = true;
   const placeholder = h("div", { class: "sora-cell-placeholder", attrs: { "aria-hidden": "true" } });
   const media = h("div", { class: "sora-cell-media" }, video, placeholder);
-  const statusLine = mountStatus(cellContext(ctx, key));
+  const own = cellContext(ctx, key);
+  const statusLine = mountStatus(own);
   const prompt = h("p", { class: "sora-diff sora-cell-prompt", attrs: { "data-testid": "cell-prompt" } });
-  const mute = toggleButton("Mute", "mute");
+  const sound = mountSound(ctx, {
+    video,
+    wanted: () => ctx.get("heard") === key,
+    want: (on) => ctx.set({ heard: on ? key : nextHeard(ctx.get("heard"), key) }),
+    codec: () => own.get("audio") ?? null,
+    slider: false, // one Volume for the comparison, in the transport bar
+  });
   const enlarge = toggleButton("Enlarge", "enlarge");
   const pick = toggleButton("☆ Pick", "pick");
   attr(pick, "aria-label", "Pick as favourite");
@@ -73,7 +82,8 @@ export function mountCell(ctx, key, store) {
     media,
     statusLine.el,
     prompt,
-    h("div", { class: "sora-cell-actions" }, mute, enlarge, pick),
+    h("div", { class: "sora-cell-actions" }, sound.button, enlarge, pick),
+    sound.note,
   );
 
   let shownPrompt = null;
@@ -125,9 +135,7 @@ export function mountCell(ctx, key, store) {
     show(placeholder, !url);
     setText(placeholder, url ? "" : status === "waiting" ? "Waits for its source" : "");
 
-    const muted = !(ctx.get("unmuted") || []).includes(cell.key);
-    video.muted = muted;
-    attr(mute, "aria-pressed", String(muted));
+    sound.apply();
     const enlarged = ctx.get("enlarged") === cell.key;
     attr(enlarge, "aria-pressed", String(enlarged));
     el.classList.toggle("is-enlarged", enlarged);
@@ -136,20 +144,15 @@ export function mountCell(ctx, key, store) {
     setText(pick, picked ? "★ Picked" : "☆ Pick");
     pick.disabled = !url;
     el.classList.toggle("is-picked", picked);
-    for (const button of [mute, enlarge]) button.disabled = !url;
+    enlarge.disabled = !url;
     return { ready: Boolean(url), url, ratio };
   }
 
-  ctx.listen(mute, "click", () => {
-    const unmuted = (ctx.get("unmuted") || []).filter((item) => item !== key);
-    if (mute.getAttribute("aria-pressed") === "true") unmuted.push(key);
-    ctx.set({ unmuted });
-  });
   ctx.listen(enlarge, "click", () => ctx.set({ enlarged: ctx.get("enlarged") === key ? "" : key }));
   ctx.listen(pick, "click", () => {
     const id = (ctx.get("cells") || []).find((item) => item.key === key)?.video_id ?? null;
     ctx.set({ picked: ctx.get("picked") === id ? null : id });
   });
 
-  return { el, video, update };
+  return { el, video, update, sound };
 }

@@ -3,7 +3,8 @@
 // A grid of cells, each following its own job, and one transport bar that plays every finished
 // video in step through a SyncGroup; or, with the A/B wipe on, two of them laid over each other.
 // Like SoraWidget's view it keeps no state beyond its DOM: the transport's settings, the pick,
-// the enlarged and unmuted cells are traits, so every view of one model shows the same.
+// the enlarged cell and the one cell heard are traits, so every view of one model shows the same.
+// The heard cell leads the SyncGroup, so keeping the others in step never moves its sound.
 
 import "./widget.css";
 import "./compare.css";
@@ -79,6 +80,12 @@ function render({ model, el }) {
   const group = new SyncGroup({
     onTick: (time, duration) => transport?.tick(time, duration),
     onEnded: () => ctx.set({ playing: false }),
+    // Sound refused without a click: that cell plays muted and says so (wipe videos just mute).
+    onRefused: (video) => {
+      const view = [...views.values()].find((item) => item.video === video);
+      if (view) view.sound.refuse();
+      else video.muted = true;
+    },
   });
   ctx.onDispose(() => group.destroy());
   transport = mountTransport(ctx, group, () => ready.length >= 2);
@@ -101,11 +108,15 @@ function render({ model, el }) {
     const wiping = Boolean(ctx.get("wipe")) && ready.length >= 2;
     show(wipe.el, wiping);
     show(grid, !wiping);
+    const heard = ctx.get("heard");
     if (wiping) {
-      wipe.setPair(...wipePair());
+      const pair = wipePair();
+      wipe.setPair(...pair);
       group.setMembers(wipe.videos);
+      group.setLead(wipe.videos[pair.findIndex((item) => item.key === heard)] ?? null);
     } else {
       group.setMembers(ready.map((item) => item.video));
+      group.setLead(ready.find((item) => item.key === heard)?.video ?? null);
     }
     transport.refresh();
     transport.tick(group.time(), group.duration());
@@ -148,7 +159,7 @@ function render({ model, el }) {
 
   ctx.watch(["rate"], () => group.setRate(Number(ctx.get("rate")) || 1));
   ctx.watch(["loop"], () => group.setLoop(Boolean(ctx.get("loop"))));
-  ctx.watch(["cells", "columns", "unmuted", "enlarged", "picked"], renderCells);
+  ctx.watch(["cells", "columns", "heard", "volume", "enlarged", "picked"], renderCells);
   ctx.watch(["wipe"], arrange);
   ctx.watch(["playing", "rate", "loop"], () => {
     if (ctx.get("playing") && !group.playing) group.play();

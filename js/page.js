@@ -3,27 +3,7 @@
 // URLs in that state, delivered to the view as the kernel's media mailbox would (media.js).
 
 import compare from "./compare.js";
-
-/** Just enough of the anywidget model for a view: get, set, events; nothing goes anywhere. */
-function frozenModel(state) {
-  const listeners = new Map();
-  return {
-    get: (name) => state[name],
-    set(name, value) {
-      state[name] = value;
-      for (const handler of listeners.get(`change:${name}`) ?? []) handler();
-    },
-    on(event, handler) {
-      if (!listeners.has(event)) listeners.set(event, new Set());
-      listeners.get(event).add(handler);
-    },
-    off(event, handler) {
-      listeners.get(event)?.delete(handler);
-    },
-    save_changes() {},
-    send() {},
-  };
-}
+import { frozenModel } from "./frozen.js";
 
 function bytesOf(dataUrl) {
   const text = atob(dataUrl.slice(dataUrl.indexOf(",") + 1));

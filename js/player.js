@@ -1,11 +1,13 @@
 // The result: a <video> played from the MP4 bytes (object URL, poster from the thumbnail), a scrub
 // strip under it that previews spritesheet tiles on hover and seeks on click or arrow keys, and
-// Download + the file's path in the local library. The bytes are those of `selected`, asked of
-// the kernel by key (media.js).
+// the sound control (sound.js: muted and volume are traits, so every view agrees), and Download +
+// the file's path in the local library. The bytes are those of `selected`, asked of the kernel by
+// key (media.js).
 
 import { ICONS, attr, h, icon, setText, show } from "./dom.js";
 import { formatClock, safeFilename } from "./format.js";
 import { mediaStore } from "./media.js";
+import { mountSound } from "./sound.js";
 import { clamp, fractionAt, tileStyle, validSprite } from "./sprite.js";
 
 const PREVIEW_BOX = 160; // longest side of the hover preview, in CSS pixels
@@ -51,7 +53,13 @@ export function mountPlayer(ctx) {
     },
     h("div", { class: "sora-scrub-track" }, played, marker),
   );
-  const figure = h("figure", { class: "sora-player" }, video, scrub, preview);
+  const sound = mountSound(ctx, {
+    video,
+    wanted: () => !ctx.get("muted"),
+    want: (on) => ctx.set({ muted: !on }),
+    codec: () => ctx.get("audio") ?? null,
+  });
+  const figure = h("figure", { class: "sora-player" }, video, scrub, sound.el, preview);
 
   const download = h(
     "a",
@@ -108,8 +116,7 @@ export function mountPlayer(ctx) {
     const url = media.url(key);
     if (url && video.getAttribute("src") !== url) {
       video.src = url;
-      const playing = video.play();
-      if (playing?.catch) playing.catch(() => {}); // autoplay may be refused: controls remain
+      sound.play(); // autoplay with sound may be refused: then it plays muted and says why
     } else if (!url && video.hasAttribute("src")) {
       video.pause();
       video.removeAttribute("src");
@@ -188,6 +195,7 @@ export function mountPlayer(ctx) {
   ctx.watch(["selected"], renderPoster);
   ctx.watch(["selected", "sprite"], renderSprite);
   ctx.watch(["video_path"], renderPath);
+  ctx.watch(["muted", "volume", "audio"], sound.apply);
 
   ctx.listen(video, "loadedmetadata", () => {
     setRatio(video.videoWidth, video.videoHeight);

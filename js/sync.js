@@ -1,6 +1,9 @@
 // Several <video> elements played as one: a master clock (the first member that can play),
 // followers nudged with playbackRate while they drift by less than a frame, and hard-seeked
-// (ahead by the seek latency measured so far) when they drift by more. Used by the Compare
+// (ahead by the seek latency measured so far) when they drift by more. The member being heard
+// leads: a master is never nudged or seeked, so its sound runs on without a skip or a wobble,
+// and only the muted followers are corrected (at the pitch they had: preservesPitch stays on,
+// so a speed change or a nudge never bends the sound). Used by the Compare
 // widget and by the saved comparison page. No DOM beyond the media element API, so it is
 // tested in Node with fake videos (js/tests/sync.test.js).
 
@@ -65,16 +68,20 @@ export class SyncGroup {
   /**
    * onTick(time, duration): the position changed (every frame while playing, after seeks).
    * onEnded(): the master reached its end with loop off.
+   * onRefused(member): the browser refused to play it with sound (no click yet); by default
+   * it is muted, and the next frame plays it so.
    */
   constructor({
     onTick = ignore,
     onEnded = ignore,
+    onRefused = (member) => (member.muted = true),
     frame = (fn) => requestAnimationFrame(fn),
     cancelFrame = (id) => cancelAnimationFrame(id),
     clock = () => performance.now(),
   } = {}) {
     this.members = [];
     this.master = null;
+    this.lead = null; // the member heard: master whenever it can play
     this.playing = false;
     this.rate = 1;
     this.loop = true;
@@ -83,6 +90,7 @@ export class SyncGroup {
     this.seekLead = 0; // seconds a hard seek lands behind, learnt from the seeks so far
     this.onTick = onTick;
     this.onEnded = onEnded;
+    this.onRefused = onRefused;
     this.frame = frame;
     this.cancelFrame = cancelFrame;
     this.clock = clock;
@@ -120,10 +128,11 @@ export class SyncGroup {
     if (!this.members.includes(this.master)) this.master = null;
     for (const member of joined) {
       this.watch(member);
+      member.preservesPitch = true;
       member.playbackRate = this.rate;
       member.loop = this.loop;
       member.currentTime = targetTime(time, member.duration, this.loop);
-      if (this.playing) playQuietly(member);
+      if (this.playing) this.start(member);
     }
     this.chooseMaster();
     this.schedule();
@@ -135,7 +144,7 @@ export class SyncGroup {
     if (!this.loop && time >= this.duration() - 1e-3) this.seek(0); // play again from the start
     for (const member of this.members) {
       member.playbackRate = this.rate;
-      playQuietly(member);
+      this.start(member);
     }
     this.schedule();
   }
@@ -173,6 +182,12 @@ export class SyncGroup {
     for (const member of this.members) member.loop = loop;
   }
 
+  /** The member heard (or null): it becomes the master, so sync never moves its sound. */
+  setLead(member) {
+    this.lead = member;
+    this.chooseMaster();
+  }
+
   setFps(fps) {
     if (Number.isFinite(fps) && fps > 0) this.fps = fps;
   }
@@ -198,9 +213,15 @@ export class SyncGroup {
   // ---- internals ------------------------------------------------------------------------
 
   chooseMaster() {
-    // Sticky: a master is kept while it can play, so time never jumps to a late joiner's.
-    if (this.master && canPlay(this.master)) return;
-    this.master = this.members.find(canPlay) ?? null;
+    const previous = this.master;
+    if (this.lead && this.members.includes(this.lead) && canPlay(this.lead)) {
+      this.master = this.lead;
+    } else if (!(this.master && canPlay(this.master))) {
+      // Sticky: a master is kept while it can play, so time never jumps to a late joiner's.
+      this.master = this.members.find(canPlay) ?? null;
+    }
+    // A follower's nudge ends when it leads: the master plays at the group's rate.
+    if (this.master && this.master !== previous) this.master.playbackRate = this.rate;
   }
 
   schedule() {
@@ -213,7 +234,7 @@ export class SyncGroup {
     this.chooseMaster();
     const master = this.master;
     if (master) {
-      if (master.paused && !master.ended) playQuietly(master);
+      if (master.paused && !master.ended) this.start(master);
       const time = this.time();
       for (const member of this.members) {
         if (member !== master) this.follow(member, time);
@@ -227,7 +248,7 @@ export class SyncGroup {
     if (!canPlay(member) || member.seeking) return;
     const target = targetTime(time, member.duration, this.loop);
     if (!this.loop && target >= member.duration) return; // it has ended, as it should
-    if (member.paused) playQuietly(member);
+    if (member.paused) this.start(member);
     const drift = circularOffset(member.currentTime - target, this.loop ? member.duration : 0);
     const now = this.clock();
     const canSeek = !(now - (this.lastSeek.get(member) ?? -Infinity) < SEEK_COOLDOWN_MS);
@@ -240,6 +261,14 @@ export class SyncGroup {
     } else if (Math.abs(member.playbackRate - rate) > 1e-3) {
       member.playbackRate = rate;
     }
+  }
+
+  start(member) {
+    const started = member.play();
+    started?.catch?.((error) => {
+      // Refused with sound: muted it may play (autoplay rules). Otherwise the next tick retries.
+      if (error?.name === "NotAllowedError" && !member.muted) this.onRefused(member);
+    });
   }
 
   watch(member) {
@@ -284,9 +313,4 @@ export class SyncGroup {
 
 function canPlay(member) {
   return member.readyState >= HAVE_CURRENT_DATA;
-}
-
-function playQuietly(member) {
-  const started = member.play();
-  if (started?.catch) started.catch(() => {}); // refused (autoplay policy): the next tick retries
 }

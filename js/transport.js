@@ -1,9 +1,11 @@
 // The one transport bar that drives every video of a comparison: previous / next frame, Play
-// (Pause while playing), Seek, the time, Speed, Loop and the A/B wipe switch, and the keyboard
+// (Pause while playing), Seek, the time, Speed, Volume (of the one cell heard), Loop and the A/B
+// wipe switch, and the keyboard
 // shortcuts, which only act on keys pressed inside the widget.
 
 import { attr, h, icon, setText } from "./dom.js";
 import { formatClock } from "./format.js";
+import { showVolume, volumeOf, volumeSlider } from "./sound.js";
 
 export const SPEEDS = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 2];
 
@@ -95,6 +97,8 @@ export function mountTransport(ctx, group, canWipe) {
     { class: "sora-select", attrs: { id: speedId, "data-testid": "speed", "aria-keyshortcuts": "[ ]" } },
     ...SPEEDS.map((value) => h("option", { text: `${value}×`, attrs: { value } })),
   );
+  const volumeId = ctx.id("volume");
+  const volume = volumeSlider(volumeId);
   const loop = toggle(ctx, "Loop", "loop");
   const wipe = toggle(ctx, "A/B wipe", "wipe-toggle");
   attr(loop.input, "aria-keyshortcuts", "L");
@@ -111,6 +115,8 @@ export function mountTransport(ctx, group, canWipe) {
       { class: "sora-transport-options" },
       h("label", { class: "sora-label", text: "Speed", attrs: { for: speedId } }),
       speed,
+      h("label", { class: "sora-label", text: "Volume", attrs: { for: volumeId } }),
+      volume,
       loop.el,
       wipe.el,
     ),
@@ -151,6 +157,7 @@ export function mountTransport(ctx, group, canWipe) {
     const rate = Number(ctx.get("rate")) || 1;
     speed.value = String(SPEEDS.includes(rate) ? rate : 1);
     loop.input.checked = Boolean(ctx.get("loop"));
+    showVolume(volume, ctx.get("volume"));
     const wipeable = canWipe();
     wipe.input.disabled = !wipeable;
     wipe.input.checked = wipeable && Boolean(ctx.get("wipe"));
@@ -199,6 +206,10 @@ export function mountTransport(ctx, group, canWipe) {
   ctx.listen(seek, "input", () => group.seek(Number(seek.value)));
   ctx.listen(seek, "change", () => (scrubbing = false));
   ctx.listen(speed, "change", () => ctx.set({ rate: Number(speed.value) }));
+  ctx.listen(volume, "input", () => {
+    for (const member of group.members) member.volume = volumeOf(volume.value); // heard at once
+  });
+  ctx.listen(volume, "change", () => ctx.set({ volume: volumeOf(volume.value) }));
   ctx.listen(loop.input, "change", () => ctx.set({ loop: loop.input.checked }));
   ctx.listen(wipe.input, "change", () => ctx.set({ wipe: wipe.input.checked }));
 

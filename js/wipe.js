@@ -3,6 +3,7 @@
 // of the grid's while the wipe is shown, so A and B play in step like every other view.
 
 import { attr, h, setText } from "./dom.js";
+import { volumeOf } from "./sound.js";
 import { clamp, fractionAt } from "./sprite.js";
 
 const KEY_STEP = 0.05;
@@ -72,7 +73,8 @@ export function mountWipe(ctx) {
       [videoB, b],
     ]) {
       if (video.getAttribute("src") !== cell.url) video.src = cell.url;
-      video.muted = !(ctx.get("unmuted") || []).includes(cell.key);
+      video.volume = volumeOf(ctx.get("volume"));
+      video.muted = ctx.get("heard") !== cell.key;
     }
     names.a = a.label;
     names.b = b.label;

@@ -18,7 +18,7 @@ import traitlets
 
 from .backend import connect
 from .client import SoraClient
-from .compare_state import Variant, cell_payload, frame_rate, is_video_id, labels, page_state
+from .compare_state import Variant, cell_payload, is_video_id, labels, page_state
 from .errors import InvalidRequestError
 from .export import compare_page, data_url
 from .jobs import JobStatus, VideoJob, submit, submit_remix
@@ -30,8 +30,8 @@ from .tasks import off_loop
 from .throttle import Throttle
 from .types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE
 from .validation import validate_generation, validate_prompt
-from .widget import STATIC, SoraWidget, follow_features, front_end
-from .widget_state import NO_ERROR, backend_badge, error_payload
+from .widget import STATIC, SoraWidget, Volume, follow_features, front_end
+from .widget_state import NO_ERROR, backend_badge, error_payload, video_facts
 
 __all__ = ["Compare", "Variant"]
 
@@ -73,8 +73,11 @@ class Compare(MediaWidget):
     wipe_position = traitlets.Float(0.5).tag(sync=True)
     #: The key of the enlarged cell, or "".
     enlarged = traitlets.Unicode("").tag(sync=True)
-    #: Keys of the cells whose sound is on (all start muted).
-    unmuted = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    #: The key of the one cell whose sound is on, or "" (all start muted): one is heard at a
+    #: time, because several soundtracks at once are noise, not a comparison.
+    heard = traitlets.Unicode("").tag(sync=True)
+    #: Loudness of the heard cell, 0 (silent) to 1 (full).
+    volume = Volume(1.0).tag(sync=True)
 
     def __init__(
         self,
@@ -221,6 +224,11 @@ class Compare(MediaWidget):
         self._start(variant)
         self._throttle.now()
         return variant
+
+    def hear(self, which: int | str | None) -> None:
+        """Sound on for one variant (by index, video id or cell key), off for the others; None
+        mutes them all. Every view follows; a browser may still wait for a click to play it."""
+        self.heard = "" if which is None else self._find(which).key
 
     async def wait(self) -> list[LibraryEntry | None]:
         """Until every variant has ended; their library entries, None where one failed."""
@@ -420,16 +428,16 @@ class Compare(MediaWidget):
 
     def _completed(self, variant: Variant) -> None:
         """Name the cell's video (the views ask for its bytes: see `media`), read its frame
-        rate in a worker thread, and start its remixes."""
+        rate and sound in a worker thread, and start its remixes."""
         if not variant.media and variant.entry is not None:
             variant.media = media_key("video", variant.entry.id)
             path = variant.entry.video_path
 
-            def take(fps: float | None) -> None:
-                variant.fps = fps
+            def take(facts: dict[str, Any]) -> None:
+                variant.fps, variant.audio = facts["fps"], facts["audio"]
                 self._throttle.now()
 
-            probe = off_loop(lambda: frame_rate(path), take)
+            probe = off_loop(lambda: video_facts(path), take)
             if probe is not None:
                 self._probes.add(probe)
                 probe.add_done_callback(self._probes.discard)
@@ -471,6 +479,17 @@ class Compare(MediaWidget):
             f"picked must be the video id of a completed variant (or None), not {value!r}."
         )
 
+    @traitlets.validate("heard")
+    def _valid_heard(self, proposal: dict[str, Any]) -> str:
+        value = proposal["value"]
+        keys = [variant.key for variant in self.variants]
+        if value == "" or value in keys:
+            return value
+        raise traitlets.TraitError(
+            f"heard must be the key of a cell ({', '.join(map(repr, keys))}) or '' for "
+            f"silence, not {value!r}."
+        )
+
     @traitlets.validate("rate")
     def _valid_rate(self, proposal: dict[str, Any]) -> float:
         value = proposal["value"]
@@ -506,7 +525,8 @@ _PAGE_TRAITS = [
     "loop",
     "wipe",
     "wipe_position",
-    "unmuted",
+    "heard",
+    "volume",
 ]
 
 

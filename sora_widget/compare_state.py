@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 from .errors import InvalidRequestError
@@ -56,6 +55,8 @@ class Variant:
     media: str = ""
     #: Frames per second of the saved file: the front end's frame step and sync tolerance.
     fps: float | None = None
+    #: The saved file's audio codec ("aac"), "" when it has no sound, None until read.
+    audio: str | None = None
 
     @property
     def status(self) -> str:
@@ -166,19 +167,8 @@ def cell_payload(variant: Variant, *, source: Variant | None, names: dict[str, s
         "error": error_payload(variant.error),
         "media": variant.media,
         "fps": variant.fps,
+        "audio": variant.audio,
     }
-
-
-def frame_rate(path: Path) -> float | None:
-    """The video's frames per second, read from the file's header (not guessed per backend)."""
-    import av  # the video stack loads when a video is first read, not with the package
-
-    try:
-        with av.open(str(path)) as container:
-            rate = container.streams.video[0].average_rate
-    except (av.FFmpegError, IndexError, OSError):
-        return None
-    return float(rate) if rate else None
 
 
 def page_state(state: dict[str, Any], media: dict[str, str]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .library import LibraryEntry
+from .widget_state import video_facts
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
@@ -23,8 +24,12 @@ body {{ font: 15px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 60re
 figure {{ margin: 0 0 2rem; }} video {{ max-width: 100%; max-height: 80vh; border-radius: 8px;
   background: #000; }} figcaption {{ margin-top: .5rem; white-space: pre-wrap; }}
 small {{ opacity: .7; }}
-</style></head><body>
+.sora-widget.sora-page-sound {{ display: block; padding: 0; border: 0; background: none;
+  color: inherit; }}
+</style>
+<style>{css}</style></head><body>
 {body}
+<script>{script}</script>
 </body></html>
 """
 
@@ -34,21 +39,39 @@ def data_url(path: Path, media_type: str) -> str:
 
 
 def video_figure(entry: LibraryEntry) -> str:
-    """One video with its prompt and details; the prompt is text, never markup."""
+    """One video with its prompt and details; the prompt is text, never markup. The MP4 goes in
+    whole, sound and all; the page's script puts the panel's sound control under it."""
     poster = data_url(entry.thumbnail_path, "image/webp") if entry.thumbnail_path.exists() else ""
     details = f"{entry.model} · {entry.size} · {entry.seconds} s · {entry.id}"
+    audio = video_facts(entry.video_path)["audio"]
+    known = "" if audio is None else f' data-sora-audio="{html.escape(audio)}"'
     return (
-        f'<figure><video controls loop muted playsinline poster="{poster}" '
+        f"<figure data-sora-video{known}>"
+        f'<video controls loop muted playsinline poster="{poster}" '
         f'src="{data_url(entry.video_path, "video/mp4")}"></video>'
+        '<div class="sora-widget sora-page-sound"></div>'
         f"<figcaption>{html.escape(entry.prompt or '')}<br><small>{html.escape(details)}</small>"
         "</figcaption></figure>"
     )
 
 
-def player_page(entries: list[LibraryEntry], title: str = "Sora videos") -> str:
+def player_page(
+    entries: list[LibraryEntry], *, script: str, css: str, title: str = "Sora videos"
+) -> str:
+    """Videos that play on their own; `script` and `css` are the bundled sound control."""
+    _check_inlinable(script, css)
     return PAGE.format(
-        title=html.escape(title), body="\n".join(video_figure(entry) for entry in entries)
+        title=html.escape(title),
+        body="\n".join(video_figure(entry) for entry in entries),
+        script=script,
+        css=css,
     )
+
+
+def _check_inlinable(script: str, css: str) -> None:
+    for code, closing in ((script, "</script"), (css, "</style")):
+        if closing in code.lower():
+            raise ValueError(f"The bundled front end contains {closing!r}: it cannot be inlined.")
 
 
 COMPARE_PAGE = """<!doctype html>
@@ -81,9 +104,7 @@ def compare_page(state: dict[str, Any], *, title: str, script: str, css: str) ->
     `state` is the widget's trait values with `media` mapping trait names to data URLs; the
     bundled `script` renders it exactly as the notebook does (text only through textContent).
     """
-    for code, closing in ((script, "</script"), (css, "</style")):
-        if closing in code.lower():
-            raise ValueError(f"The bundled front end contains {closing!r}: it cannot be inlined.")
+    _check_inlinable(script, css)
     return COMPARE_PAGE.format(
         title=html.escape(title),
         state=json.dumps(state, ensure_ascii=False).translate(_SCRIPT_SAFE),

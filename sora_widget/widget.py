@@ -53,6 +53,7 @@ from .widget_state import (
     rate_limit_payload,
     reference_info,
     sprite_layout,
+    video_facts,
 )
 
 STATIC = Path(__file__).parent / "static"
@@ -80,6 +81,19 @@ def _images_from_json(value: Any, widget: Any) -> dict[str, bytes]:
 _SLOT_LABELS = {LAST_FRAME: "The last frame"} | {
     slot: f"Reference image {n}" for n, slot in enumerate(REFERENCE_SLOTS, start=1)
 }
+
+
+class Volume(traitlets.Float):
+    """Loudness, 0 (silent) to 1 (full): all a media element accepts, so the kernel refuses
+    the rest with the range in the message rather than a view failing silently."""
+
+    def validate(self, obj: Any, value: Any) -> float:
+        value = super().validate(obj, value)
+        if not 0.0 <= value <= 1.0:
+            raise traitlets.TraitError(
+                f"{self.name} must be from 0 (silent) to 1 (full), not {value}."
+            )
+        return value
 
 
 class SoraWidget(MediaWidget):
@@ -127,6 +141,15 @@ class SoraWidget(MediaWidget):
     video_path = traitlets.Unicode("").tag(sync=True)
     history = traitlets.List().tag(sync=True)
     selected = traitlets.Unicode("").tag(sync=True)
+    #: The saved video's audio codec ("aac"), "" when it has no sound, None until read: a view
+    #: that cannot decode that codec says so beside its sound control.
+    audio = traitlets.Unicode(None, allow_none=True).tag(sync=True)
+
+    # The sound, shared by every view (set from either side). It starts muted: browsers only
+    # autoplay muted video, and a view turns sound on when a person clicks Unmute.
+    muted = traitlets.Bool(True).tag(sync=True)
+    #: Loudness while unmuted, 0 (silent) to 1 (full).
+    volume = Volume(1.0).tag(sync=True)
 
     def __init__(
         self,
@@ -325,7 +348,12 @@ class SoraWidget(MediaWidget):
         entry = self.library.get(self.selected) if self.selected else None
         if entry is None:
             raise RuntimeError("No finished video to export yet.")
-        return player_page([entry], title=entry.prompt or entry.id)
+        return player_page(
+            [entry],
+            title=entry.prompt or entry.id,
+            script=(STATIC / "player_page.js").read_text(encoding="utf-8"),
+            css=(STATIC / "player_page.css").read_text(encoding="utf-8"),
+        )
 
     def save_html(self, path: str | Path) -> Path:
         target = Path(path)
@@ -411,25 +439,28 @@ class SoraWidget(MediaWidget):
 
     def _show(self, entry: LibraryEntry) -> None:
         """Put a saved video in the player. The views ask for its bytes (see `media`); the
-        spritesheet's grid is read in a worker thread and follows."""
+        spritesheet's grid and the file's sound are read in a worker thread and follow."""
         with self.hold_sync():
             if self.selected != entry.id:
                 self.sprite = {}
+                self.audio = None
             self.video_path = str(entry.video_path)
             self.selected = entry.id
             self._charged = entry
             self.cost = self._cost_label()
             self.remix_prompt = entry.prompt or ""
 
-        def layout() -> dict[str, Any]:
+        def layout() -> tuple[dict[str, Any], str | None]:
+            audio = video_facts(entry.video_path)["audio"]
             if not entry.spritesheet_path.exists():
-                return {}
+                return {}, audio
             sheet = entry.spritesheet_path.read_bytes()
-            return sprite_layout(sheet, entry.size, entry.seconds, entry.sprite)
+            return sprite_layout(sheet, entry.size, entry.seconds, entry.sprite), audio
 
-        def take(sprite: dict[str, Any]) -> None:
+        def take(facts: tuple[dict[str, Any], str | None]) -> None:
             if self.selected == entry.id:  # not replaced by another video meanwhile
-                self.sprite = sprite
+                with self.hold_sync():
+                    self.sprite, self.audio = facts
 
         self._layout = off_loop(layout, take)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -412,3 +413,19 @@ def sprite_layout(
         "tile_height": round(sheet_height / rows, 2),
         "seconds": duration,
     }
+
+
+def video_facts(path: Path) -> dict[str, Any]:
+    """What the saved file holds, read from its header (not guessed per backend): `fps`, the
+    front end's frame step and sync tolerance, and `audio`, the sound's codec ("aac"), "" for
+    a silent video, so a view can say when it cannot decode the sound. None where unreadable."""
+    import av  # the video stack loads when a video is first read, not with the package
+
+    try:
+        with av.open(str(path)) as container:
+            rate = container.streams.video[0].average_rate
+            sound = container.streams.audio
+            audio = sound[0].codec_context.name if sound else ""
+    except (av.FFmpegError, IndexError, OSError):
+        return {"fps": None, "audio": None}
+    return {"fps": float(rate) if rate else None, "audio": audio}

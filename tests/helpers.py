@@ -139,3 +139,31 @@ def packets(path: Path) -> list[tuple[str, int | None, bytes]]:
             for packet in container.demux()
             if packet.dts is not None
         ]
+
+
+# ---- sound -------------------------------------------------------------------------------------
+
+
+def silent_mp4(path: Path, seconds: float = 1.0, width: int = 64, height: int = 64) -> Path:
+    """An H.264 MP4 with no audio stream at all, as some servers send (the simulator's always
+    have a track, silent or not)."""
+    import av
+    import numpy as np
+
+    with av.open(str(path), "w") as container:
+        video = container.add_stream("libx264", rate=12)
+        video.width, video.height, video.pix_fmt = width, height, "yuv420p"
+        for n in range(round(seconds * 12)):
+            pixels = np.full((height, width, 3), 40 + n * 8 % 200, dtype=np.uint8)
+            container.mux(video.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")))
+        container.mux(video.encode())
+    return path
+
+
+def audio_codec(mp4: bytes) -> str:
+    """The first audio stream's codec in an MP4's bytes, "" when it has none (read by PyAV)."""
+    import av
+
+    with av.open(io.BytesIO(mp4)) as container:
+        streams = container.streams.audio
+        return streams[0].codec_context.name if streams else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import gc
 import json
 import re
@@ -18,7 +19,7 @@ from sora_widget.errors import InvalidRequestError
 from sora_widget.simulator import FaultConfig
 
 from .conftest import TEST_KEY, state_text
-from .helpers import delivered, kill_kernel, started
+from .helpers import audio_codec, delivered, kill_kernel, started
 
 FOX = "a red fox trotting through fresh snow at dawn"
 REMIXES = [
@@ -288,6 +289,40 @@ async def test_save_html_is_self_contained_and_escapes_prompts(make_compare, tmp
     assert state["picked"] == compare.picked and state["playing"] is False
     assert set(state["media"]) == {f"video:{v.video_id}" for v in compare.variants}
     assert TEST_KEY not in page
+
+
+async def test_one_cell_is_heard_at_a_time(make_compare):
+    compare = make_compare(FOX, models=["sora-2", "sora-2-pro"])
+    first, second = (cell["key"] for cell in compare.cells)
+    assert compare.heard == "" and compare.volume == 1.0  # all start muted
+    compare.hear(0)
+    assert compare.heard == first
+    compare.heard = second  # a click on the other cell's Unmute: the first goes quiet
+    assert compare.get_state(["heard"]) == {"heard": second}
+    compare.hear(None)
+    assert compare.heard == ""
+    with pytest.raises(traitlets.TraitError, match=r"heard must be the key of a cell \('c0'"):
+        compare.heard = "c9"
+    with pytest.raises(traitlets.TraitError, match=r"volume must be from 0 \(silent\) to 1"):
+        compare.volume = 2
+    with pytest.raises(traitlets.TraitError):  # a list of unmuted cells is no longer a thing
+        compare.heard = [first, second]
+    await asyncio.wait_for(compare.wait(), 120)
+
+
+async def test_a_cell_says_whether_its_video_has_sound_and_the_page_keeps_it(make_compare):
+    compare = make_compare(FOX, remixes=REMIXES[1:2])
+    await asyncio.wait_for(compare.wait(), 120)
+    assert [cell["audio"] for cell in compare.cells] == ["aac", "aac"]  # read from the files
+    compare.hear(1)
+    page = compare.to_html()
+    state = json.loads(page.split('id="sora-compare-state">')[1].split("</script>")[0])
+    assert state["heard"] == compare.cells[1]["key"] and state["volume"] == 1.0
+    for variant in compare.variants:
+        embedded = base64.b64decode(state["media"][variant.media].split(",", 1)[1])
+        assert embedded == variant.entry.video_path.read_bytes()  # whole, sound and all
+        assert audio_codec(embedded) == "aac"
+    assert "Unmute" in page and "mp4a.40.2" in page  # the cells' control, in the page's script
 
 
 async def test_rerunning_the_cell_after_a_kernel_restart_takes_up_its_jobs(make_widget):

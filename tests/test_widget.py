@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import dataclasses
 import functools
 import gc
@@ -15,6 +16,7 @@ from pathlib import Path
 import httpx
 import ipywidgets
 import pytest
+import traitlets
 
 from sora_widget import backend
 from sora_widget.backend import connect
@@ -38,7 +40,15 @@ from sora_widget.widget import SoraWidget
 from sora_widget.widget_state import cost_label, error_payload, form_problems, history_item, options
 
 from .conftest import TEST_KEY, state_text
-from .helpers import delivered, fast_cadence, kill_kernel, png_bytes, started
+from .helpers import (
+    audio_codec,
+    delivered,
+    fast_cadence,
+    kill_kernel,
+    png_bytes,
+    silent_mp4,
+    started,
+)
 from .test_jobs import CountingTransport
 
 FORMAT_JS = Path(__file__).parents[1] / "js" / "format.js"
@@ -265,6 +275,49 @@ async def test_export_is_self_contained_and_escapes_the_prompt(make_widget, tmp_
     page = widget.save_html(tmp_path / "fox.html").read_text()
     assert "data:video/mp4;base64," in page
     assert "<img src=x" not in page and "&lt;img src=x" in page
+
+
+async def test_sound_is_a_synced_trait_that_starts_muted(make_widget):
+    widget = make_widget()
+    state = widget.get_state()
+    assert state["muted"] is True and state["volume"] == 1.0  # browsers autoplay muted only
+    widget.muted, widget.volume = False, 0.25
+    assert widget.get_state(["muted", "volume"]) == {"muted": False, "volume": 0.25}
+    for wrong in (1.5, -0.1, float("nan")):
+        with pytest.raises(traitlets.TraitError, match=r"volume must be from 0 \(silent\) to 1"):
+            widget.volume = wrong
+    assert widget.volume == 0.25
+    with pytest.raises(traitlets.TraitError, match="muted"):
+        widget.muted = "yes"
+
+
+async def test_the_player_learns_whether_its_video_has_sound(make_widget, tmp_path):
+    widget = make_widget(prompt="rain on a tin roof")
+    assert widget.audio is None  # not read yet: the views make no claim
+    widget.generate()
+    await asyncio.wait_for(widget.wait(), 60)
+    assert widget.audio == "aac"  # the simulator's sound, as real servers send it
+    entry = widget.library.get(widget.selected)
+    silent_mp4(entry.video_path)  # a server that sends no audio stream at all
+    again = SoraWidget.from_id(entry.id, client=widget.client, library=widget.library)
+    await again._layout
+    assert again.audio == ""  # the views disable Unmute and say there is no sound
+    entry.video_path.write_bytes(b"not a video")
+    unreadable = SoraWidget.from_id(entry.id, client=widget.client, library=widget.library)
+    await unreadable._layout
+    assert unreadable.audio is None
+
+
+async def test_the_saved_page_keeps_the_sound_and_the_unmute_control(make_widget, tmp_path):
+    widget = make_widget(prompt="rain on a tin roof")
+    widget.generate()
+    await asyncio.wait_for(widget.wait(), 60)
+    page = widget.save_html(tmp_path / "rain.html").read_text()
+    embedded = re.search(r'src="data:video/mp4;base64,([^"]+)"', page)
+    assert audio_codec(base64.b64decode(embedded.group(1))) == "aac"
+    assert 'data-sora-audio="aac"' in page  # the control knows the codec to ask about
+    script = page.split("<script>")[1].split("</script>")[0]
+    assert "Unmute" in script and "Volume" in script and "mp4a.40.2" in script
 
 
 async def test_rate_limit_shows_a_countdown_then_a_clear_error(make_widget):

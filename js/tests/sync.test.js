@@ -200,3 +200,42 @@ test("a follower that cannot keep up is seeked at most twice a second, nudged be
   assert.ok(starved.seeks - before <= 6, `${starved.seeks - before} seeks in 3 s`);
   assert.ok(starved.playbackRate > 1, "between seeks it is sped up");
 });
+
+test("the heard member leads: its clock is never seeked or nudged, the others follow it", () => {
+  const first = new FakeVideo();
+  const heard = new FakeVideo({ skew: 1.04 }); // a decoder that runs fast
+  const other = new FakeVideo({ skew: 0.97 });
+  const { group, run } = harness([first, heard, other]);
+  group.play();
+  run(500);
+  group.setLead(heard);
+  const before = heard.seeks;
+  run(3000);
+  assert.equal(group.master, heard);
+  assert.equal(heard.seeks, before, "the sound heard never jumps");
+  assert.equal(heard.playbackRate, 1, "nor wobbles");
+  assert.ok(group.spread() <= 1 / 12, `the others keep up with it: spread ${group.spread()}`);
+  assert.equal(heard.preservesPitch, true);
+});
+
+test("a member refused sound (no click yet) is muted and plays so on the next frame", () => {
+  const video = new FakeVideo();
+  video.muted = false;
+  let refusals = 0;
+  video.play = function () {
+    if (!this.muted) {
+      refusals += 1;
+      return Promise.reject(Object.assign(new Error("no gesture"), { name: "NotAllowedError" }));
+    }
+    this.paused = false;
+    return Promise.resolve();
+  };
+  const { group, run } = harness([video]);
+  group.play();
+  return Promise.resolve().then(() => {
+    run(50);
+    assert.equal(refusals, 1);
+    assert.equal(video.muted, true);
+    assert.equal(video.paused, false);
+  });
+});

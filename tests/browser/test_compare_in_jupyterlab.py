@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import screenshot
 from .test_widget_in_jupyterlab import run_first_cell
@@ -184,6 +185,11 @@ def test_the_saved_page_plays_in_step_without_jupyter(page, lab_server):
     page.wait_for_timeout(3000)
     samples = spread_samples(page, 12, 250, '[data-testid="cell-video"]')
     assert statistics.median(samples) <= 0.1, samples
+    # The page keeps the sound: Unmute on a cell there is heard, the others stay muted.
+    exported.get_by_test_id("cell").nth(2).get_by_role("button", name="Unmute").click()
+    page.wait_for_function(f"() => {VIDEOS}.map(v => v.muted).join() === 'true,true,false'")
+    decoded = page.evaluate(f"() => {VIDEOS}[2].webkitAudioDecodedByteCount")
+    page.wait_for_function(f"b => {VIDEOS}[2].webkitAudioDecodedByteCount > b", arg=decoded)
     screenshot(page, "compare-exported")
     page.emulate_media(color_scheme="dark")
     page.set_viewport_size({"width": 420, "height": 1000})
@@ -204,3 +210,53 @@ def test_two_views_of_one_comparison_share_the_transport(page, lab_server):
     views.nth(1).get_by_test_id("cell").nth(1).get_by_role("button", name="Enlarge").click()
     assert views.nth(0).get_by_test_id("cell").nth(1).get_attribute("class").endswith("is-enlarged")
     screenshot(page, "compare-two-views")
+
+
+#: Counts what would be heard as a skip or a wobble in cell `n`'s sound: seeks (other than a
+#: loop's return to the start) and changes of its playback rate.
+COUNT_MOVES = f"""n => {{
+  const video = {VIDEOS}[n];
+  window.__moves = {{seeks: 0, rates: 0}};
+  video.addEventListener('seeking', () => {{
+    if (video.currentTime > 0.1 && video.currentTime < video.duration - 0.1) __moves.seeks += 1;
+  }});
+  video.addEventListener('ratechange', () => (__moves.rates += 1));
+}}"""
+
+
+def muted(page) -> list[bool]:
+    return page.evaluate(f"() => {VIDEOS}.map(v => v.muted)")
+
+
+def test_one_cell_is_heard_at_a_time_and_keeping_step_never_moves_its_sound(page, lab_server):
+    widget = open_compare(
+        page,
+        lab_server,
+        "heard.ipynb",
+        compare_source(REMIXES[1]),  # the simulator's sound: snow's hush, then rain
+        "print('heard is the remix', cmp.heard == cmp.variants[1].key)",
+    )
+    page.wait_for_function(ALL_READY, arg=2, timeout=240_000)
+    cells = widget.get_by_test_id("cell")
+    assert muted(page) == [True, True]
+    cells.nth(0).get_by_role("button", name="Unmute").click()
+    page.wait_for_function(f"() => {VIDEOS}.map(v => v.muted).join() === 'false,true'")
+    cells.nth(1).get_by_role("button", name="Unmute").click()  # the source goes quiet
+    page.wait_for_function(f"() => {VIDEOS}.map(v => v.muted).join() === 'true,false'")
+    expect(cells.nth(0).get_by_role("button", name="Unmute")).to_be_visible()
+    expect(cells.nth(1).get_by_role("button", name="Mute")).to_be_visible()
+    run_cell(page, 1)
+    output(page).get_by_text("heard is the remix True").wait_for()
+
+    page.evaluate(COUNT_MOVES, 1)
+    widget.get_by_role("button", name="Play").click()
+    decoded = page.evaluate(f"() => {VIDEOS}[1].webkitAudioDecodedByteCount")
+    page.wait_for_function(
+        f"b => {{ const v = {VIDEOS}[1]; return !v.paused && v.webkitAudioDecodedByteCount > b; }}",
+        arg=decoded,
+    )
+    samples = spread_samples(page, 12, 250, '[data-testid="cell-video"]')
+    assert statistics.median(samples) <= 0.1, samples
+    heard = page.evaluate(f"() => ({{...window.__moves, pitch: {VIDEOS}[1].preservesPitch}})")
+    assert heard == {"seeks": 0, "rates": 0, "pitch": True}, "the heard cell leads, untouched"
+    screenshot(page, "compare-heard")

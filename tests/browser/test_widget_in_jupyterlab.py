@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from .conftest import screenshot, write_notebook
+from .conftest import CHROMIUM_FLAGS, chromium_path, screenshot, write_notebook
 
 pytestmark = pytest.mark.browser
 
@@ -451,3 +451,130 @@ def test_the_advanced_section_refuses_a_value_at_its_field_then_generates(page, 
     expect(seed).to_have_value("42")
     expect(page.get_by_label("Negative prompt", exact=True)).to_have_value("rain")
     screenshot(page, "lab-advanced-generated")
+
+
+#: Two views of one panel, whose video has the simulator's sound (rain).
+SOUND_SETUP = """from sora_widget import SoraWidget
+w = SoraWidget('rain on a tin roof', size='1280x720')
+{before}w.generate()
+display(w, w)"""
+
+#: Every player video's sound: muted, volume, audio bytes decoded, playing.
+SOUND = """() => [...document.querySelectorAll('[data-testid="video"]')].map(v => ({
+  muted: v.muted, volume: v.volume, bytes: v.webkitAudioDecodedByteCount,
+  playing: !v.paused && v.readyState >= 2}))"""
+#: What a browser without an AAC decoder answers (VS Code's Electron: microsoft/vscode#158486).
+NO_AAC = """const aac = (type) => type.includes('mp4a');
+HTMLMediaElement.prototype.canPlayType = (type) => (aac(type) ? '' : 'maybe');
+MediaSource.isTypeSupported = (type) => !aac(type);"""
+#: The first video decodes more sound than `bytes`, playing unmuted.
+DECODES_MORE = """bytes => { const v = document.querySelector('[data-testid="video"]');
+  return !v.muted && !v.paused && v.webkitAudioDecodedByteCount > bytes; }"""
+
+
+def test_unmute_in_one_view_is_heard_in_both_and_decodes_sound(page, lab_server):
+    run_first_cell(
+        page,
+        lab_server,
+        "sound.ipynb",
+        SOUND_SETUP.format(before=""),
+        "print('sound', w.muted, w.volume)",
+        "print('page written', w.save_html('sound.html').stat().st_size)",
+    )
+    views = page.get_by_test_id("sora-widget")
+    views.nth(1).wait_for()
+    page.wait_for_function(
+        f"() => {{ const s = ({SOUND})(); return s.length === 2 && s.every(v => v.playing); }}",
+        timeout=120_000,
+    )
+    assert all(video["muted"] for video in page.evaluate(SOUND)), "autoplay starts muted"
+    unmute = views.nth(0).get_by_role("button", name="Unmute")
+    expect(unmute).to_be_enabled()
+    expect(views.nth(0).get_by_test_id("sound-note")).to_be_hidden()
+    unmute.click()
+    page.wait_for_function(f"() => ({SOUND})().every(v => !v.muted && v.playing)")
+    expect(views.nth(1).get_by_role("button", name="Mute")).to_be_visible()  # it followed
+    decoded = page.evaluate(SOUND)[0]["bytes"]
+    page.wait_for_function(DECODES_MORE, arg=decoded)
+    views.nth(1).get_by_role("slider", name="Volume").fill("0.4")
+    page.wait_for_function(f"() => ({SOUND})().every(v => Math.abs(v.volume - 0.4) < 1e-6)")
+    page.locator(".jp-Cell .jp-InputArea-editor").nth(1).click()
+    page.keyboard.press("Shift+Enter")
+    page.locator(".jp-OutputArea-output").get_by_text("sound False 0.4").wait_for()
+    screenshot(page, "lab-sound-on")
+
+    # The saved page: the same control under its video, muted until clicked.
+    page.locator(".jp-Cell .jp-InputArea-editor").nth(2).click()
+    page.keyboard.press("Shift+Enter")
+    page.locator(".jp-OutputArea-output").get_by_text("page written").wait_for()
+    page.goto((lab_server.root / "sound.html").as_uri())
+    saved = page.locator("video")
+    saved.evaluate("v => v.play()")
+    assert saved.evaluate("v => v.muted") is True
+    page.get_by_role("button", name="Unmute").click()
+    decoded = saved.evaluate("v => v.webkitAudioDecodedByteCount")
+    page.wait_for_function(
+        "b => { const v = document.querySelector('video');"
+        " return !v.muted && !v.paused && v.webkitAudioDecodedByteCount > b; }",
+        arg=decoded,
+    )
+    expect(page.get_by_role("slider", name="Volume")).to_be_visible()
+    expect(page.get_by_test_id("sound-note")).to_be_hidden()
+
+    # A front end without an AAC decoder (VS Code's Electron answers so): the note says it.
+    vscode_like = page.context.new_page()
+    vscode_like.add_init_script(NO_AAC)
+    vscode_like.goto((lab_server.root / "sound.html").as_uri())
+    expect(vscode_like.get_by_test_id("sound-note")).to_contain_text("cannot play AAC sound")
+
+
+@pytest.fixture
+def strict_page(browser):
+    """Pages in a Chromium with its own autoplay rule (no sound before a click on the page),
+    where the suite's other Chromium allows sound without one."""
+    strict = browser.browser_type.launch(
+        executable_path=chromium_path(),
+        args=[flag for flag in CHROMIUM_FLAGS if not flag.startswith("--autoplay-policy")],
+    )
+
+    def new_page():
+        page = strict.new_context(viewport={"width": 1280, "height": 1000}).new_page()
+        page.set_default_timeout(60_000)
+        return page
+
+    yield new_page
+    strict.close()
+
+
+#: Says when a video starts playing, and whether muted. Playwright's page.evaluate counts as a
+#: click (a user gesture), so a page that must not have been clicked in is watched through this
+#: until its video plays, never evaluated.
+REPORT_PLAYING = """document.addEventListener('playing', (event) => {
+  if (event.target.dataset.testid === 'video')
+    console.log(`sora-test: playing, muted ${event.target.muted}`);
+}, true);"""
+
+
+def test_a_view_told_to_play_sound_before_any_click_plays_muted_and_says_so(
+    strict_page, lab_server
+):
+    first = strict_page()
+    run_first_cell(first, lab_server, "held.ipynb", SOUND_SETUP.format(before="w.muted = False\n"))
+    first.get_by_test_id("sora-widget").nth(1).wait_for()
+    save_notebook(first, lab_server.root / "held.ipynb")
+
+    # A page nobody has clicked in yet, on the same live widget: the browser refuses sound.
+    page = strict_page()
+    page.add_init_script(REPORT_PLAYING)
+    playing = lambda message: message.text.startswith("sora-test: playing")  # noqa: E731
+    with page.expect_console_message(playing, timeout=120_000) as first_play:
+        page.goto(lab_server.notebook_url("held.ipynb", workspace="held-again"))
+    assert first_play.value.text == "sora-test: playing, muted true"  # it plays: not stalled
+    view = page.get_by_test_id("sora-widget").first
+    assert page.evaluate(SOUND)[0]["muted"] is True
+    expect(view.get_by_test_id("sound-note")).to_contain_text("click Unmute")
+    screenshot(page, "lab-sound-held")
+    view.get_by_role("button", name="Unmute").click()
+    decoded = page.evaluate(SOUND)[0]["bytes"]
+    page.wait_for_function(DECODES_MORE, arg=decoded)
+    expect(view.get_by_test_id("sound-note")).to_be_hidden()

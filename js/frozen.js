@@ -1,0 +1,22 @@
+// A stand-in for the kernel's model on a saved page (Compare's and the player's): just enough of
+// the anywidget model for a view (get, set, events); nothing goes anywhere.
+
+export function frozenModel(state) {
+  const listeners = new Map();
+  return {
+    get: (name) => state[name],
+    set(name, value) {
+      state[name] = value;
+      for (const handler of listeners.get(`change:${name}`) ?? []) handler();
+    },
+    on(event, handler) {
+      if (!listeners.has(event)) listeners.set(event, new Set());
+      listeners.get(event).add(handler);
+    },
+    off(event, handler) {
+      listeners.get(event)?.delete(handler);
+    },
+    save_changes() {},
+    send() {},
+  };
+}
