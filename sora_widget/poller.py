@@ -176,6 +176,9 @@ class Poller:
         self._list_backoff = self.cadence.initial
         #: The same against a server without hints.
         self._list_slow = self.cadence.unhinted_initial
+        #: The soonest hint a retrieve brought since the last list was planned: the server's
+        #: word on when to ask again bounds the next list's wait, once.
+        self._list_hint: float | None = None
         self._failures = 0
         self._use_list = True
         self._task: asyncio.Task[Any] | None = None
@@ -421,7 +424,8 @@ class Poller:
             self._list_backoff = cadence.clamp(cadence.overdue_fraction * min(durations))
         delay = max(cadence.floor, cadence.jittered(min(self._list_backoff, cadence.list_maximum)))
         self._list_backoff = min(cadence.list_maximum, self._list_backoff * cadence.factor)
-        return delay
+        hint, self._list_hint = self._list_hint, None
+        return delay if hint is None else min(delay, cadence.clamp(hint))
 
     def _unhinted_list_delay(self, live: list[_Watch]) -> float:
         """The list's wait against a server without hints: 10 to 20 s, cut short by the
@@ -477,6 +481,8 @@ class Poller:
             return
         watch.polled = True
         watch.hint = hint
+        if hint is not None:
+            self._list_hint = hint if self._list_hint is None else min(self._list_hint, hint)
         watch.job.observe(video)
         if video.is_terminal:
             watch.future.set_result(video)

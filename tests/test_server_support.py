@@ -494,6 +494,19 @@ async def test_a_server_is_polled_soon_once_then_as_the_guide_says_once_it_shows
         job.cancel()
 
 
+async def test_a_retrieves_hint_brings_the_next_list_sooner():
+    time = FakeTime()
+    client = UnhintedClient(time, queue=1, work=60, hint=0.3)
+    poller = fake_poller(client, time)
+    jobs = [submit(client, f"fox {n}", poller=poller) for n in range(3)]
+    await until(lambda: client.calls["list"] >= 1, steps=100_000)
+    first_list = time.now  # with the retrieve that showed the server sends hints
+    await until(lambda: client.calls["list"] >= 2, steps=100_000)
+    assert time.now - first_list <= 0.3 + 1e-6  # the hint, not the list's 2 s backoff
+    for job in jobs:
+        job.cancel()
+
+
 async def test_with_a_hint_the_cadence_is_unchanged_on_a_real_server():
     time = FakeTime()
     client = UnhintedClient(time, queue=1, work=20, hint=0.5)
