@@ -24,6 +24,7 @@ import os
 import re
 import socket
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -302,7 +303,16 @@ class Library:
         variant) or sent something else (the MP4, HTML): then it is made from the video.
         Failures that may pass (5xx, a rate limit, a dropped connection) still fail the save,
         to be tried again: the server's own picture is the one to keep. A server known to
-        ignore `variant` (LiteLLM, SGLang) is not asked: it would send the MP4 again."""
+        ignore `variant` (LiteLLM, SGLang) is not asked: it would send the MP4 again, and while
+        that is not known, one picture at a time is asked, so one answer teaches every save."""
+        if client.support.supported("variants") is None:
+            async with _variant_probe(client):
+                return await self._server_picture(client, video_id, variant, path)
+        return await self._server_picture(client, video_id, variant, path)
+
+    async def _server_picture(
+        self, client: VideosAPI, video_id: str, variant: ContentVariant, path: Path
+    ) -> str | None:
         if client.support.unsupported("variants"):
             return None
         try:
@@ -553,6 +563,17 @@ def _missing_video(error: APIError) -> str:
     if isinstance(error, UnexpectedContentError) and error.sent:
         return f"the server sent {error.sent} as its content, not an MP4."
     return f"its content answered {error.status_code} ({error.message.rstrip('.')})."
+
+
+#: Per client, held while a picture is asked of a server not yet known to send pictures.
+_VARIANT_PROBES: weakref.WeakKeyDictionary[VideosAPI, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def _variant_probe(client: VideosAPI) -> asyncio.Lock:
+    lock = _VARIANT_PROBES.get(client)
+    if lock is None:
+        lock = _VARIANT_PROBES[client] = asyncio.Lock()
+    return lock
 
 
 def _file_tags(video: Video, base_url: str, settings: dict[str, Any] | None) -> dict[str, str]:
