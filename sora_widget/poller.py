@@ -327,11 +327,16 @@ class Poller:
             if shared:
                 missing = watches
                 if listing:
-                    if self._unhinted() and self._hints() is None:
-                        # Only a retrieve carries the hint: one, once, shows whether the server
-                        # sends it, and so which cadence the list follows.
-                        await self._refresh_one(watches[0])
+                    # Only a retrieve carries the hint: for a new batch of jobs, one (the oldest,
+                    # the likeliest to be off the list's first page) says when to ask again
+                    # (the list follows it once: see `_list_delay`), and shows a server not yet
+                    # polled whether it sends hints at all.
+                    new_batch = not any(watch.polled for watch in watches)
+                    first = watches[0] if new_batch and self._hints() is not False else None
+                    if first is not None:
+                        await self._refresh_one(first)
                     missing = await self._refresh_from_list(watches)
+                    missing = [watch for watch in missing if watch is not first]
                 for watch in missing:
                     if self._first_poll_waits(watch):
                         continue

@@ -350,7 +350,7 @@ async def test_ten_jobs_share_one_list_request_per_tick(fake_time):
     jobs = [submit(client, f"fox number {i}", poller=poller) for i in range(10)]
     videos = await asyncio.gather(*jobs)
     assert [video.status for video in videos] == ["completed"] * 10
-    assert client.calls["retrieve"] == 0
+    assert client.calls["retrieve"] == 1  # one, for the new batch: only a retrieve has a hint
     ticks = len(fake_time.sleeps)
     assert 3 <= client.calls["list"] <= ticks  # one request per tick, not ten
 
@@ -416,10 +416,12 @@ async def test_many_jobs_cost_one_request_per_tick_and_predictions_are_never_a_b
     videos = await asyncio.gather(*jobs)
     assert {video.status for video in videos} == {"completed"}
     times = [when for when, _, _ in client.polls]
-    # One request per tick: a list, or a single predicted retrieve (two due at once are a list).
-    assert len(times) == len(set(times))
+    # One request per tick: a list, or a single predicted retrieve (two due at once are a list);
+    # the first tick of the batch also retrieves one job, for the server's hint.
+    assert len(times) - len(set(times)) <= 1
     # Ticks come at least `floor` apart, whatever the predictions.
-    assert min(b - a for a, b in itertools.pairwise(times)) >= poller.cadence.floor - 1e-9
+    ticks = sorted(set(times))
+    assert min(b - a for a, b in itertools.pairwise(ticks)) >= poller.cadence.floor - 1e-9
     # Every video is noticed soon after its end, with a few requests per video.
     for job in jobs:
         fake = client.videos[job.video_id]
