@@ -177,8 +177,10 @@ class VideoJob:
         # The last few (clock, progress) changes: each was seen at or after the server reached
         # it, so the earliest end any of them predicts is the least delayed by the polling.
         self._recent_samples: collections.deque[tuple[float, int]] = collections.deque(maxlen=8)
-        #: When the job was first seen queued or in progress on the server.
+        #: When the job was first seen queued or in progress on the server, and when last seen
+        #: queued (it began working after that).
         self._running_since: float | None = None
+        self._seen_queued: float | None = None
         #: Why the server's progress is not used (sticky once set): "" while it is.
         self._unusable_progress = ""
         #: The model named at submit, for the typical time before the server describes it.
@@ -274,12 +276,17 @@ class VideoJob:
     @property
     def longest_left(self) -> float | None:
         """Seconds the job can at most still take, from one progress sample: had it worked
-        since it was submitted, p percent in `elapsed` seconds leaves (100 - p) x elapsed / p.
-        What a first sample gives before there is a rate (a short job may be nearly done by
-        a server's second poll); None before any progress."""
-        if self.status is not JobStatus.IN_PROGRESS or self.indeterminate or self.progress <= 0:
+        since it was last seen queued (or submitted), p percent in those w seconds leaves
+        (100 - p) x w / p. What a first sample gives before there is a rate (a short job may
+        be nearly done by a server's second poll); None before any progress."""
+        if self.status is not JobStatus.IN_PROGRESS or self.indeterminate:
             return None
-        return (100 - self.progress) * self.elapsed / self.progress
+        if self._last_sample is None or self._last_sample[1] <= 0:
+            return None
+        seen, progress = self._last_sample
+        began = self._seen_queued if self._seen_queued is not None else self._started_at
+        left_then = (100 - progress) * (seen - began) / progress
+        return max(0.0, left_then - (self.poller.clock() - seen))
 
     @property
     def eta_error(self) -> float | None:
@@ -533,6 +540,8 @@ class VideoJob:
             self.status = JobStatus.QUEUED if queued else JobStatus.IN_PROGRESS
             if self._running_since is None:
                 self._running_since = self.poller.clock()
+            if queued:
+                self._seen_queued = self.poller.clock()
             self._check_progress(video)
             if not queued:
                 # When each value was *first* seen: a job stuck at 99% soon has an ETA of 0.

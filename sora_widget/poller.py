@@ -404,8 +404,10 @@ class Poller:
             wait = step
         elif error + late <= step:
             # The end is known to within one step: aim at it. A sample at the window's early
-            # edge that finds the video unfinished would put the next poll a whole step later.
-            wait = eta + late
+            # edge that finds the video unfinished would put the next poll a whole step later;
+            # where that step is the 2 s gap of a server without hints, aim halfway to the
+            # window's late edge (`eta_error` is the worst case of two rounded samples).
+            wait = eta + late + (error / 2 if self._unhinted() else 0.0)
         elif error < eta / 2:
             # Polls a step apart through the window (each one sharpens the rate), the last one
             # at its end: the video is noticed at most a step after it is done.
@@ -506,8 +508,11 @@ class Poller:
                 delay = min(delay, eta)
             elif (longest := watch.job.longest_left) is not None:
                 # No rate yet (one sample): a second sample within half the longest the job
-                # can still take, so a nearly finished job gets a rate before it ends unseen.
-                delay = min(delay, longest / 2)
+                # can still take, so a nearly finished job gets a rate before it ends unseen;
+                # when half is under the shortest gap, a rate would come too late to aim with,
+                # so the poll comes when the job must be done.
+                half = longest / 2
+                delay = min(delay, half if half >= cadence.unhinted_floor else longest)
             return max(cadence.unhinted_floor, delay)
         delay = cadence.jittered(watch.backoff)
         watch.backoff = min(cadence.maximum, watch.backoff * cadence.factor)

@@ -475,6 +475,21 @@ async def test_without_a_hint_a_short_job_seen_once_is_sampled_again_before_it_e
     assert client.calls["retrieve"] <= 8
 
 
+async def test_without_a_hint_the_end_is_seen_well_within_one_2_second_gap():
+    """Through LiteLLM a miss costs a whole 2 s gap: the first in-progress sample bounds the
+    rest from when the job was last seen queued, and a known end is aimed past its middle."""
+    lateness = []
+    for n in range(20):
+        time = FakeTime()
+        client = UnhintedClient(time, queue=2.5, work=12 + 0.37 * n)
+        client.support.learn("list", False)
+        job = submit(client, "a fox", poller=fake_poller(client, time, jitter=0.0))
+        await job
+        fake = client.videos[job.video_id]
+        lateness.append(job._finished_at - (fake.created + fake.queue + fake.work))
+    assert max(lateness) <= 1.0, lateness
+
+
 async def test_a_server_is_polled_soon_once_then_as_the_guide_says_once_it_shows_no_hints():
     time = FakeTime()
     client = UnhintedClient(time, queue=5, work=10_000, stall=True)
