@@ -67,7 +67,7 @@ class Cadence:
     #: of them, and a finished video should not sit on the server for a whole backoff.
     list_maximum: float = 3.0
     #: The first poll after a create comes no later than this (a short clip may be done by 2 s);
-    #: against a server without hints the first comes after `unhinted_initial`.
+    #: against a server known to send no hints, after `unhinted_initial`.
     first: float = 1.0
     #: A predicted retrieve comes this long after the predicted end, so it finds the video done.
     aim_late: float = 0.02
