@@ -179,7 +179,7 @@ class Panel:
     def reset(self) -> None:
         """Back to a valid form: no reference, no fit, sora-2 720x1280 4 s, a valid prompt."""
         if self.preview.is_visible():
-            self.root.get_by_role("button", name="Remove image").click()
+            self.root.get_by_role("button", name="Remove reference image").click()
             expect(self.preview).to_be_hidden(timeout=KERNEL)
         self.page.evaluate(RESET_FIT)
         for label, value in (("Model", "sora-2"), ("Size", "720x1280"), ("Duration", "4")):
