@@ -791,11 +791,13 @@ FAST = fast_cadence()
 
 
 class CountingTransport(httpx.AsyncBaseTransport):
-    """Counts requests by kind: list, retrieve (one video), content, other."""
+    """Counts requests by kind: list, retrieve (one video), content, other; and keeps the
+    variant each content request asked for, in order."""
 
     def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
         self.inner = inner
         self.counts: Counter[str] = Counter()
+        self.variants: list[str] = []
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
@@ -803,6 +805,7 @@ class CountingTransport(httpx.AsyncBaseTransport):
             self.counts["list"] += 1
         elif request.method == "GET" and path.endswith("/content"):
             self.counts["content"] += 1
+            self.variants.append(request.url.params.get("variant", "video"))
         elif request.method == "GET":
             self.counts["retrieve"] += 1
         else:

@@ -417,6 +417,11 @@ def poll_times(time: FakeTime) -> list[float]:
     return list(itertools.accumulate(time.sleeps))
 
 
+def poll_gaps(time: FakeTime) -> list[float]:
+    """The waits before each poll, the first counted from the create."""
+    return [b - a for a, b in itertools.pairwise([0.0, *poll_times(time)])]
+
+
 async def test_without_a_hint_a_real_server_is_polled_every_10_to_20_seconds():
     time = FakeTime()
     client = UnhintedClient(time, queue=5, work=10_000, stall=True)  # never finishes
@@ -441,8 +446,7 @@ async def test_without_a_hint_the_poll_comes_near_the_typical_time_when_progress
     poller = Poller(client, clock=time.clock, sleep=time.sleep)
     job = submit(client, "a fox", poller=poller)  # sora-2: about 120 s
     await job
-    polls = poll_times(time)
-    gaps = [b - a for a, b in itertools.pairwise([0.0, *polls])]
+    polls, gaps = poll_times(time), poll_gaps(time)
     assert min(gaps) >= 2.0 - 1e-9
     assert any(118 <= when <= 122.5 for when in polls), polls  # a poll at the expected end
     assert polls[-1] <= 125 + 20  # and the completion is seen within one slow wait
@@ -454,8 +458,7 @@ async def test_without_a_hint_a_predicted_end_is_still_polled_no_faster_than_2_s
     client = UnhintedClient(time, queue=1, work=60)
     job = submit(client, "a fox", poller=fake_poller(client, time))
     await job
-    polls = poll_times(time)
-    gaps = [b - a for a, b in itertools.pairwise([0.0, *polls])]
+    polls, gaps = poll_times(time), poll_gaps(time)
     assert min(gaps) >= 2.0 - 1e-9
     assert polls[-1] <= 61 + 20
 
@@ -468,8 +471,7 @@ async def test_without_a_hint_a_short_job_seen_once_is_sampled_again_before_it_e
     client = UnhintedClient(time, queue=3, work=12)
     job = submit(client, "a fox", poller=fake_poller(client, time))
     await job
-    polls = poll_times(time)
-    gaps = [b - a for a, b in itertools.pairwise([0.0, *polls])]
+    polls, gaps = poll_times(time), poll_gaps(time)
     assert min(gaps) >= 2.0 - 1e-9  # still never faster than every 2 s
     assert polls[-1] <= 15 + 2.5, polls  # the end seen within one 2 s gap, not 10 to 20 s
     assert client.calls["retrieve"] <= 8

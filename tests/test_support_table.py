@@ -21,6 +21,7 @@ from sora_widget.library import Library
 from sora_widget.poller import Poller
 
 from .helpers import fast_cadence
+from .test_jobs import sim_client
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 #: The README's row names for the features `client.features` reports, in the table's order.
@@ -79,24 +80,12 @@ def test_the_table_has_a_row_per_profile_and_litellm() -> None:
     assert re.search(r"LiteLLM proxy \| no \| no", README.read_text())
 
 
-class CountingASGI(httpx.ASGITransport):
-    def __init__(self, app) -> None:
-        super().__init__(app=app)
-        self.variants: list[str] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if request.url.path.endswith("/content"):
-            self.variants.append(request.url.params.get("variant", "video"))
-        return await super().handle_async_request(request)
-
-
 async def test_one_picture_request_teaches_every_save_that_the_server_sends_the_mp4(
     make_app, tmp_path
 ):
     """SGLang (and LiteLLM) answer the MP4 for a thumbnail: asked once, while five videos are
     saved at the same moment, and never again; each gets its pictures made from its video."""
-    transport = CountingASGI(make_app(profile="sglang"))
-    client = SoraClient("sk-test", base_url="http://simulator.test/v1", transport=transport)
+    client, transport = sim_client(make_app(profile="sglang"), "sk-test")
     library, poller = Library(tmp_path / "videos"), Poller(client, cadence=FAST)
     async with client:
         jobs = [submit(client, f"a fox {n}", size="1280x720", library=library, poller=poller)
