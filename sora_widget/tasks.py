@@ -22,8 +22,14 @@ def spawn(
     coroutine: Coroutine[Any, Any, Any], context: contextvars.Context | None = None
 ) -> asyncio.Task[Any]:
     """Run `coroutine` as a task on the running loop (in `context`, default a copy of the
-    current one), kept alive until it ends."""
-    task = asyncio.get_running_loop().create_task(coroutine, context=context)
+    current one), kept alive until it ends. With no loop running, the coroutine is closed
+    (so Python does not warn that it was never awaited) and RuntimeError is raised."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        coroutine.close()
+        raise
+    task = loop.create_task(coroutine, context=context)
     _TASKS.add(task)
     task.add_done_callback(_TASKS.discard)
     return task

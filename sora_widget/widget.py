@@ -156,17 +156,24 @@ class SoraWidget(MediaWidget):
         prompt: str = "",
         *,
         model: str = DEFAULT_MODEL,
-        size: str = DEFAULT_SIZE,
-        seconds: str | int = DEFAULT_SECONDS,
+        size: str | None = None,
+        seconds: str | int | None = None,
         input_reference: bytes | None = None,
         client: SoraClient | None = None,
         library: Library | None = None,
         resume: bool = True,
         **kwargs: Any,
     ) -> None:
-        """`resume=True` picks up the jobs a widget was running when its kernel died (see
+        """`size` and `seconds` default to the model's own (Sora's 720x1280, 4 s); given, they
+        are kept even where the catalog does not list them, since the server is the judge.
+        `resume=True` picks up the jobs a widget was running when its kernel died (see
         `Library.resume`), so re-running the cell after a restart shows them finish."""
-        super().__init__(prompt=prompt, model=model, size=size, seconds=str(seconds), **kwargs)
+        super().__init__(prompt=prompt, model=model, **kwargs)  # fits size and duration to it
+        with self.hold_trait_notifications():
+            if size is not None:
+                self.size = size
+            if seconds is not None:
+                self.seconds = str(seconds)
         self.client = client or connect()
         self.library = library or Library()
         self.backend = backend_badge(self.client.display_url, self.client.is_simulator)

@@ -98,3 +98,13 @@ async def test_choosing_another_family_takes_its_size_and_duration(tmp_path):
     widget.size = "1792x1024"
     widget.model = "sora-2"
     assert widget.size == "1792x1024" and "size" in widget.problems
+
+
+async def test_a_size_and_duration_given_with_the_model_are_kept(tmp_path):
+    # Wan 2.2's own 480p is 832x480, which the catalog does not list: the server is the judge.
+    served = "hosted_vllm/Wan-AI/Wan2.2-T2V-A14B"
+    widget = widget_on(server(httpx.Response(404), []), tmp_path, model=served, size="832x480")
+    assert (widget.size, widget.seconds) == ("832x480", "5")  # the duration: Wan's default
+    widget = widget_on(server(httpx.Response(404), []), tmp_path, model="gen4_turbo", seconds=10)
+    assert (widget.size, widget.seconds) == ("720x1280", "10")
+    assert list(widget.problems) == ["prompt"]  # nothing said of either
