@@ -9,9 +9,9 @@ import pytest
 
 from sora_widget.cli import EXIT_BAD_INPUT, main
 from sora_widget.client import SoraClient
-from sora_widget.errors import APIError
+from sora_widget.errors import APIError, UnsupportedFeature
 from sora_widget.simulator import FaultConfig, SimulatorConfig
-from sora_widget.simulator.profiles import PROFILES
+from sora_widget.simulator.profiles import PROFILES, Endpoint
 from sora_widget.types import SIMULATOR_HEADER
 from sora_widget.widget_state import backend_badge
 
@@ -174,8 +174,9 @@ async def test_a_gateway_has_no_list_or_delete_and_leaves_empty_fields_out(make_
         assert video["status"] == "queued"
         assert not {"completed_at", "expires_at", "error", "metadata"} & set(video)
         for method, path in (("GET", "/videos"), ("DELETE", f"/videos/{video['id']}")):
-            missing = await client.request(method, path)
-            assert missing.status_code == 404 and error_of(missing)["code"] == "unknown_url"
+            missing = await client.request(method, path)  # New API's RelayNotFound, gin's 404
+            assert missing.status_code == 404
+            assert error_of(missing)["message"] == f"Invalid URL ({method} /v1{path})"
 
         done = await finish(app, client, fake_clock, video["id"])
         assert done["status"] == "completed" and isinstance(done["completed_at"], int)
@@ -193,6 +194,46 @@ async def test_the_openai_profile_keeps_every_route_and_the_405(make_app):
     async with api_client(app) as client:
         assert (await client.get("/videos")).status_code == 200
         assert (await client.put("/videos")).status_code == 405
+
+
+#: The client call that reaches each route a profile may lack.
+MISSING_ROUTE_CALLS = {
+    Endpoint.LIST: lambda client, video_id: client.list_page(),
+    Endpoint.DELETE: lambda client, video_id: client.delete(video_id),
+    Endpoint.REMIX: lambda client, video_id: client.remix(video_id, "in autumn"),
+    Endpoint.EDITS: lambda client, video_id: client.edit(video_id, "in autumn"),
+    Endpoint.EXTENSIONS: lambda client, video_id: client.extend(video_id, "and on", 4),
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "endpoint"),
+    [
+        (name, endpoint)
+        for name, profile in sorted(PROFILES.items())
+        for endpoint in MISSING_ROUTE_CALLS
+        if endpoint not in profile.endpoints
+    ],
+)
+async def test_a_route_a_profile_lacks_reads_as_unsupported_not_as_a_missing_video(
+    make_app, fake_clock, name, endpoint
+):
+    """Each server's own answer for a route it lacks (OpenAI's and New API's "Invalid URL",
+    FastAPI's bare 404) tells the client the route is missing, though the request names an
+    existing video."""
+    app = make_app(clock=fake_clock, profile=name)
+    async with api_client(app, spec=False) as raw:
+        body = form(**QUICK) if not PROFILES[name].takes_json else None
+        made = await raw.post("/videos", json=None if body else QUICK, files=body)
+        video_id = made.json()["id"]
+    client = SoraClient(
+        TEST_KEY, base_url="http://simulator.test/v1", transport=httpx.ASGITransport(app=app)
+    )
+    async with client:
+        with pytest.raises(UnsupportedFeature):
+            await MISSING_ROUTE_CALLS[endpoint](client, video_id)
+        assert client.features[endpoint.value] is False
+        assert (await client.retrieve(video_id)).id == video_id  # the video was never in doubt
 
 
 # ---- Veo (Gemini API) ---------------------------------------------------------------------------

@@ -54,7 +54,7 @@ from .errors import SimulatorHTTPError, error_response
 from .extras import Extras, is_inline_image, read_extras
 from .gate import Gate
 from .limits import BodyLimit, HostCheck, allowed_hosts
-from .profiles import Endpoint, profile_named
+from .profiles import Endpoint, MissingRoute, profile_named
 from .render import RenderRequest, probe_video, render
 from .requests import (
     content_type,
@@ -768,15 +768,19 @@ def create_app(
         return Route(path, guarded, methods=[method])
 
     async def not_found(request: Request, exc: Exception) -> Response:
+        """A route the profile's server lacks, answered in that server's words."""
         assert isinstance(exc, HTTPException)
-        status, detail = exc.status_code, exc.detail
-        if status == 405 and not simulator.profile.answers_405:
-            status, detail = 404, "Not Found"
-        return error_response(
-            status,
-            f"{request.method} {request.url.path[:200]} is not part of the Videos API ({detail}).",
-            code="unknown_url" if status == 404 else "method_not_allowed",
-        )
+        style = simulator.profile.missing_route
+        if style is MissingRoute.FASTAPI:
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        asked = f"{request.method} {request.url.path[:200]}"
+        if exc.status_code == 405 and style is MissingRoute.OPENAI:
+            return error_response(
+                405, f"{asked} is not allowed (Method Not Allowed).", code="method_not_allowed"
+            )
+        # OpenAI sends no code; gin's struct sends empty strings.
+        blank = "" if style is MissingRoute.NEW_API else None
+        return error_response(404, f"Invalid URL ({asked})", param=blank, code=blank)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -30,6 +30,21 @@ class Endpoint(StrEnum):
     SYNC = "sync"
 
 
+class MissingRoute(StrEnum):
+    """How a server answers a route it does not have, which is how a client can tell "no such
+    endpoint" from "no such video"."""
+
+    #: OpenAI's API: 404 `{"error": {"message": "Invalid URL (GET /v1/...)", ...}}`, and 405
+    #: with an error body for a known path's missing method.
+    OPENAI = "openai"
+    #: FastAPI's defaults (vLLM-Omni, SGLang): 404 `{"detail": "Not Found"}`, 405
+    #: `{"detail": "Method Not Allowed"}`.
+    FASTAPI = "fastapi"
+    #: New API (gin, `RelayNotFound`): OpenAI's 404 "Invalid URL (...)" body, for a known
+    #: path's missing method too (gin answers no 405 by default).
+    NEW_API = "new_api"
+
+
 @dataclass(frozen=True)
 class Profile:
     """How one server shapes the Videos API. `summary` says, for a badge or a lesson, what the
@@ -60,8 +75,7 @@ class Profile:
     omits_nulls: bool = False
     #: A `metadata` object carries the download address of a completed video.
     metadata: bool = False
-    #: False: a known path with a method the server lacks is a 404, as gin answers by default.
-    answers_405: bool = True
+    missing_route: MissingRoute = MissingRoute.OPENAI
     #: How content the server does not have is answered: 404 with an error body, or "page":
     #: 200 with an HTML page, as a gateway's content proxy passes on its upstream's answer.
     missing_content: str = "404"
@@ -114,6 +128,7 @@ PROFILES: dict[str, Profile] = {
             takes_json=False,
             poll_hint=False,
             media_variants=False,
+            missing_route=MissingRoute.FASTAPI,
         ),
         Profile(
             name="sglang",
@@ -128,6 +143,7 @@ PROFILES: dict[str, Profile] = {
             reports_progress=False,
             media_variants=False,
             deletes_as_status=True,
+            missing_route=MissingRoute.FASTAPI,
         ),
         Profile(
             name="gateway",
@@ -142,7 +158,7 @@ PROFILES: dict[str, Profile] = {
             media_variants=False,
             omits_nulls=True,
             metadata=True,
-            answers_405=False,
+            missing_route=MissingRoute.NEW_API,
             missing_content="page",
         ),
     )
