@@ -3,8 +3,9 @@
 Servers behind `OPENAI_BASE_URL` implement different parts of the Videos API: LiteLLM answers
 the list with 400 "LLM Provider NOT provided" and has no DELETE route (405); a New API gateway
 has neither; some send no `openai-poll-after-ms`; some return the MP4 for every `variant`. An
-endpoint that answers as a missing route (404 or 405 without an API error body, 501, or
-LiteLLM's missing-provider 400) is recorded as unsupported after one try and not asked again.
+endpoint that answers as a missing route (404 or 405 without an API error body, the 404
+"Invalid URL (...)" of OpenAI and New API, 501, or LiteLLM's missing-provider 400) is recorded
+as unsupported after one try and not asked again.
 A 404 with the API's own error body ("Video with id ... not found") is about a video, not the
 endpoint, and teaches nothing.
 """
