@@ -295,15 +295,17 @@ class Poller:
         self._wake.clear()
 
     def _wake_at(self) -> float:
-        """The next shared tick, or the first predicted retrieve (kept `floor` after the last
-        request, so predictions falling close together are one list request, not a burst)."""
+        """The next shared tick, or the first predicted retrieve; either kept `_gap()` after
+        the last request, so predictions falling close together are one list request, and a
+        shared tick planned just after a predicted retrieve is not a second request at once."""
+        earliest = self._last_poll + self._gap()
         aims = [watch.aim for watch in self._live() if watch.aim is not None]
         if not aims:
-            return self._next_tick
+            return max(earliest, self._next_tick)
         # Ends predicted within `floor` of the first are waited for, and polled with it.
         first = min(aims)
         last = max(aim for aim in aims if aim <= first + self.cadence.floor)
-        return min(self._next_tick, max(last, self._last_poll + self._gap()))
+        return max(earliest, min(self._next_tick, last))
 
     async def _tick(self) -> None:
         now = self.clock()
