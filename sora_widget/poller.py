@@ -297,15 +297,17 @@ class Poller:
     def _wake_at(self) -> float:
         """The next shared tick, or the first predicted retrieve; either kept `_gap()` after
         the last request, so predictions falling close together are one list request, and a
-        shared tick planned just after a predicted retrieve is not a second request at once."""
+        shared tick planned just after a predicted retrieve is not a second request at once.
+        A job's deadline is kept to the moment."""
+        live = self._live()
         earliest = self._last_poll + self._gap()
-        aims = [watch.aim for watch in self._live() if watch.aim is not None]
-        if not aims:
-            return max(earliest, self._next_tick)
-        # Ends predicted within `floor` of the first are waited for, and polled with it.
-        first = min(aims)
-        last = max(aim for aim in aims if aim <= first + self.cadence.floor)
-        return max(earliest, min(self._next_tick, last))
+        aims = [watch.aim for watch in live if watch.aim is not None]
+        wake = self._next_tick
+        if aims:
+            # Ends predicted within `floor` of the first are waited for, and polled with it.
+            first = min(aims)
+            wake = min(wake, max(aim for aim in aims if aim <= first + self.cadence.floor))
+        return min([max(earliest, wake), *(watch.deadline for watch in live)])
 
     async def _tick(self) -> None:
         now = self.clock()
