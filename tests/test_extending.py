@@ -98,17 +98,19 @@ async def test_a_chain_of_three_pieces_is_saved_with_its_lineage_and_shown_in_or
     comparison.close()
 
 
-async def test_without_an_extensions_route_a_video_continues_from_its_last_frame(on):
-    client, library = on("vllm-omni")
+@pytest.mark.parametrize("profile", ["vllm-omni", "gateway"])
+async def test_without_an_extensions_route_a_video_continues_from_its_last_frame(on, profile):
+    client, library = on(profile)
     poller = Poller(client, cadence=FAST)
     first = await submit(client, "a paper boat on a pond", **QUICK, library=library, poller=poller)
-    # 4 s: a length the extensions route would add, so it is tried first (vLLM-Omni: 405).
+    # 4 s: a length the extensions route would add, so it is tried first (vLLM-Omni: 405;
+    # New API: 404 "Invalid URL").
     job = extend(client, first.id, "the boat drifts under a bridge", seconds="4", library=library,
                  poller=poller)  # fmt: skip
     await asyncio.wait_for(job.settled(), 60)
     assert job.status is JobStatus.COMPLETED, job.error
     assert job.lineage == {"continues": first.id}
-    assert client.features["extensions"] is False  # asked once (405), then not again
+    assert client.features["extensions"] is False  # asked once, then not again
     record = client._http._transport.app.state.simulator.store.videos[job.video_id]
     assert record.has_reference and record.source_id is None  # a new video, from an image
     assert (record.model, record.size) == (QUICK["model"], QUICK["size"])
