@@ -164,8 +164,9 @@ class SoraWidget(MediaWidget):
         resume: bool = True,
         **kwargs: Any,
     ) -> None:
-        """`size` and `seconds` default to the model's own (Sora's 720x1280, 4 s); given, they
-        are kept even where the catalog does not list them, since the server is the judge.
+        """Without `size` and `seconds`: 720x1280 and 4 s, or the model's own defaults where
+        the catalog says it takes other values. Given, they are kept even where the catalog
+        does not list them, since the server is the judge.
         `resume=True` picks up the jobs a widget was running when its kernel died (see
         `Library.resume`), so re-running the cell after a restart shows them finish."""
         super().__init__(prompt=prompt, model=model, **kwargs)  # fits size and duration to it

@@ -75,6 +75,7 @@ class Profile:
     omits_nulls: bool = False
     #: A `metadata` object carries the download address of a completed video.
     metadata: bool = False
+    #: How a route the server lacks is answered (see `MissingRoute`).
     missing_route: MissingRoute = MissingRoute.OPENAI
     #: How content the server does not have is answered: 404 with an error body, or "page":
     #: 200 with an HTML page, as a gateway's content proxy passes on its upstream's answer.
