@@ -53,6 +53,7 @@ from .types import (
 from .urls import public_url
 from .validation import (
     parse_raw_parameters,
+    seconds_string,
     validate_generation,
     validate_parameters,
     validate_prompt,
@@ -255,7 +256,7 @@ class VideosAPI:
         `extra`: a JSON object (or its text) sent as given, merged last, so its keys win over
         `parameters` of the same name. Images travel as the model's route takes them
         (`catalog.ImageSlots`)."""
-        seconds = _seconds_string(seconds)
+        seconds = seconds_string(seconds)
         validate_generation(prompt, model, size, seconds)
         named = validate_parameters(model, parameters)
         raw = parse_raw_parameters(extra)
@@ -379,7 +380,7 @@ class VideosAPI:
     async def extend(self, video: VideoInput, prompt: str, seconds: str | int) -> Video:
         """`video` continued by `seconds` more; the result's `seconds` is the stitched total."""
         validate_prompt(prompt)
-        seconds = validate_seconds(_seconds_string(seconds), EXTENSION_SECONDS_CHOICES)
+        seconds = validate_seconds(seconds_string(seconds), EXTENSION_SECONDS_CHOICES)
         parts = _form(prompt=prompt, seconds=seconds) + await asyncio.to_thread(_video_parts, video)
         response = await self._feature_send(
             "extensions",
@@ -639,13 +640,6 @@ def _segment(value: object, param: str = "video_id") -> str:
             param, f"'{param}' must be an id such as 'video_123', got {_preview(value)}."
         )
     return quote(value, safe="").replace(".", "%2E")
-
-
-def _seconds_string(seconds: object) -> object:
-    """The API wants "4", not 4; Python callers naturally write 4."""
-    if isinstance(seconds, int) and not isinstance(seconds, bool):
-        return str(seconds)
-    return seconds
 
 
 def _variant(variant: object) -> ContentVariant:

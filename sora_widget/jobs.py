@@ -46,6 +46,7 @@ from .types import (
 )
 from .validation import (
     parse_raw_parameters,
+    seconds_string,
     validate_generation,
     validate_parameters,
     validate_prompt,
@@ -653,7 +654,7 @@ def submit(
     The fields are checked here, so a mistake raises InvalidRequestError right away. See
     `VideosAPI.create` for the images, `parameters` and `extra`.
     """
-    seconds = str(seconds) if isinstance(seconds, int) else seconds  # 4 means "4"
+    seconds = seconds_string(seconds)
     validate_generation(prompt, model, size, seconds)
     named = validate_parameters(model, parameters)
     raw = parse_raw_parameters(extra)

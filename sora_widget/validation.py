@@ -108,6 +108,14 @@ def validate_duration(seconds: object, model: str) -> str:
     )
 
 
+def seconds_string(seconds: object) -> object:
+    """The API wants "4", not 4; Python callers naturally write 4. Anything else (a bool, a
+    float, a string) is left for the checks to name."""
+    if isinstance(seconds, int) and not isinstance(seconds, bool):
+        return str(seconds)
+    return seconds
+
+
 def validate_seconds(seconds: object, choices: tuple[str, ...] = SECONDS_CHOICES) -> str:
     """`seconds` travels as a string; an integer is refused with the API's own words."""
     if isinstance(seconds, int) and not isinstance(seconds, bool):
