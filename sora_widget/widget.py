@@ -246,14 +246,9 @@ class SoraWidget(MediaWidget):
 
     def remix(self, prompt: str | None = None) -> VideoJob:
         """Remix the video in the player; the result joins the history, linked to its source."""
-        # The video on screen, whatever the panel's job is doing (running, failed): saved.
-        if not self.selected or self.library.get(self.selected) is None:
-            raise InvalidRequestError(
-                "video_id", "There is no completed video to remix yet: generate one first."
-            )
         job = submit_remix(
             self.client,
-            self.selected,
+            self._saved_on_screen("remix"),
             prompt if prompt is not None else self.remix_prompt,
             library=self.library,
             origin="widget",
@@ -268,13 +263,9 @@ class SoraWidget(MediaWidget):
         else as a new piece whose first image is this one's last frame. `seconds` defaults to
         the form's duration; `job.lineage` says which route was used ({"extends": id} or
         {"continues": id}), and the library keeps the chain (`Library.chain`)."""
-        if not self.selected or self.library.get(self.selected) is None:
-            raise InvalidRequestError(
-                "video_id", "There is no completed video to extend yet: generate one first."
-            )
         job = extend(
             self.client,
-            self.selected,
+            self._saved_on_screen("extend"),
             prompt if prompt is not None else self.remix_prompt,
             seconds=self.seconds if seconds is None else seconds,
             library=self.library,
@@ -283,6 +274,15 @@ class SoraWidget(MediaWidget):
         )
         self._follow(job)
         return job
+
+    def _saved_on_screen(self, action: str) -> str:
+        """The id of the video in the player, whatever the panel's job is doing (running,
+        failed), once it is saved: what remix and extend start from."""
+        if not self.selected or self.library.get(self.selected) is None:
+            raise InvalidRequestError(
+                "video_id", f"There is no completed video to {action} yet: generate one first."
+            )
+        return self.selected
 
     def use_settings(self, video_id: str | None = None) -> None:
         """Fill the form from a saved video (the one in the player by default): its prompt,
