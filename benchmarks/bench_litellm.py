@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import os
 import platform
 import sys
@@ -60,27 +59,12 @@ from bench_engine import (  # noqa: E402
     table,
 )
 
-from tests.litellm_proxy import proxy_running, route  # noqa: E402
+from tests.litellm_proxy import proxy_running, route, upstream_id  # noqa: E402
 
 JOBS = 5
 REPEATS = 2
 SCENARIO = "x1, via LiteLLM"
 RESULTS = Path(__file__).resolve().parent / "results" / "litellm.md"
-
-
-def upstream_id(litellm_id: str) -> str:
-    """The simulator's video id inside one of LiteLLM's (`video_` + base64 of
-    `custom_llm_provider:openai;...;video_id:<upstream id>`)."""
-    encoded = litellm_id.removeprefix("video_")
-    try:
-        decoded = base64.b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
-    except ValueError:
-        return litellm_id  # not one of LiteLLM's encoded ids: the upstream one itself
-    for part in decoded.split(";"):
-        key, _, value = part.partition(":")
-        if key == "video_id":
-            return value
-    return litellm_id
 
 
 def upstream(run: Run) -> Run:

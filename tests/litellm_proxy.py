@@ -6,6 +6,7 @@ It runs from its own virtualenv (`.venv-litellm`, made by `make test` from
 
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
 import tempfile
@@ -33,6 +34,26 @@ class Proxy:
     key: str
     process: subprocess.Popen
     output: Path
+
+
+def upstream_of(litellm_id: str) -> str:
+    """What one of LiteLLM's video ids says of the upstream job: they are `video_` and the
+    base64 of `custom_llm_provider:<provider>;model_id:...;video_id:<upstream id>`."""
+    encoded = litellm_id.removeprefix("video_")
+    return base64.b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
+
+
+def upstream_id(litellm_id: str) -> str:
+    """The upstream server's own id inside one of LiteLLM's (the id itself when it is not)."""
+    try:
+        said = upstream_of(litellm_id)
+    except ValueError:
+        return litellm_id
+    for part in said.split(";"):
+        key, _, value = part.partition(":")
+        if key == "video_id":
+            return value
+    return litellm_id
 
 
 def route(name: str, model: str, api_base: str, api_key: str) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from sora_widget.library import Library
 
 from .conftest import TEST_KEY, RunningServer, server_running
 from .helpers import MP4_MAGIC
-from .litellm_proxy import Proxy, proxy_running, route
+from .litellm_proxy import Proxy, proxy_running, route, upstream_id, upstream_of
 
 POLL_SECONDS = 0.25
 DEADLINE_SECONDS = 120
@@ -83,8 +83,7 @@ def made_through(proxy: Proxy, model: str, size: str, folder: Path) -> tuple[str
     assert status == "completed"
     target = folder / f"{model}.mp4"
     sdk.videos.download_content(video.id).write_to_file(target)
-    encoded = video.id.removeprefix("video_")
-    return base64.b64decode(encoded + "=" * (-len(encoded) % 4)).decode(), target.read_bytes()
+    return upstream_of(video.id), target.read_bytes()
 
 
 def test_litellm_veo_mapping_makes_a_video_on_the_simulator(
@@ -200,9 +199,7 @@ async def test_a_negative_prompt_a_seed_and_a_last_frame_cross_litellm_to_the_se
                      extra={"last_frame": last}, library=library)  # fmt: skip
         await asyncio.wait_for(job.settled(), DEADLINE_SECONDS)
     assert job.status is JobStatus.COMPLETED, job.error
-    encoded = job.video_id.removeprefix("video_")
-    upstream = base64.b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
-    raw_id = upstream.split("video_id:", 1)[1].split(";", 1)[0]
+    raw_id = upstream_id(job.video_id)
     answer = httpx.get(
         f"{simulator.base_url.removesuffix('/v1')}/simulator/videos/{raw_id}/received",
         headers={"Authorization": f"Bearer {TEST_KEY}"},
