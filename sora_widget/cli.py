@@ -100,7 +100,14 @@ def _add_simulator_parser(commands: argparse._SubParsersAction) -> None:
     sim.add_argument(
         "--profile",
         choices=tuple(PROFILES),
-        help="which server to play: openai (default), vllm-omni, sglang or gateway (New API)",
+        help="which server to play: openai (default), vllm-omni, sglang, gateway (New API) or "
+        "openrouter (OpenRouter's /api/v1 video API)",
+    )
+    sim.add_argument(
+        "--credits",
+        type=float,
+        metavar="USD",
+        help="openrouter profile: each key's balance in USD (a job beyond it is a 402)",
     )
     sim.add_argument("--speed", type=float, help="time compression factor (default 1)")
     sim.add_argument("--api-key", help="accept only this key (default: any non-empty key)")
@@ -110,6 +117,14 @@ def _add_simulator_parser(commands: argparse._SubParsersAction) -> None:
     sim.add_argument(
         "--no-video-words",
         help="comma-separated words whose jobs complete without a video (a safety filter)",
+    )
+    sim.add_argument(
+        "--cancel-words",
+        help="openrouter profile: comma-separated words whose jobs end cancelled",
+    )
+    sim.add_argument(
+        "--expire-words",
+        help="openrouter profile: comma-separated words whose jobs end expired",
     )
     sim.add_argument("--failure-rate", type=float, help="share of generations that fail")
     sim.add_argument("--rate-limit", type=int, help="requests per minute per key (0 = none)")
@@ -229,7 +244,7 @@ def simulator_config(args: argparse.Namespace) -> SimulatorConfig:
         "drop_rate": args.drop_rate,
         "truncate_rate": args.truncate_rate,
     }
-    for name in ("blocked_words", "no_video_words"):
+    for name in ("blocked_words", "no_video_words", "cancel_words", "expire_words"):
         if getattr(args, name) is not None:
             words = getattr(args, name).split(",")
             fault_flags[name] = tuple(word.strip() for word in words if word.strip())
@@ -242,6 +257,7 @@ def simulator_config(args: argparse.Namespace) -> SimulatorConfig:
         "api_key": args.api_key,
         "link_ttl_seconds": args.link_ttl,
         "profile": args.profile,
+        "credits": args.credits,
         "allowed_hosts": (*config.allowed_hosts, *args.allow_host) if args.allow_host else None,
     }
     return dataclasses.replace(

@@ -50,11 +50,18 @@ from ..validation import (
     validate_size,
 )
 from .config import SimulatorConfig
-from .errors import SimulatorHTTPError, error_response
+from .errors import (
+    SimulatorHTTPError,
+    error_response,
+    openrouter_error_response,
+    openrouter_response,
+)
 from .extras import Extras, is_inline_image, read_extras
-from .gate import Gate
+from .gate import Door, Gate
 from .limits import BodyLimit, HostCheck, allowed_hosts
-from .profiles import Endpoint, MissingRoute, profile_named
+from .openrouter import DOOR as OPENROUTER_DOOR
+from .openrouter import OpenRouter
+from .profiles import Api, Endpoint, MissingRoute, profile_named
 from .render import RenderRequest, probe_video, render
 from .requests import (
     content_type,
@@ -158,8 +165,9 @@ class Simulator:
         content_url = f"{request.base_url}v1/videos/{record.id}/content"
         return self.profile.present(self.video_json(record), content_url)
 
-    def _new_record(self, **fields: Any) -> VideoRecord:
-        video_id = self.profile.new_id()
+    def _new_record(self, video_id: str | None = None, **fields: Any) -> VideoRecord:
+        """A job's record (not yet kept); `video_id` when its API names ids its own way."""
+        video_id = video_id or self.profile.new_id()
         record = VideoRecord(
             id=video_id,
             created_at=self.clock(),
@@ -613,6 +621,7 @@ class Simulator:
                 "pid": os.getpid(),
                 "profile": profile.name,
                 "profile_summary": profile.summary,
+                "api_root": profile.api_root,
             }
         )
 
@@ -771,6 +780,9 @@ def create_app(
         """A route the profile's server lacks, answered in that server's words."""
         assert isinstance(exc, HTTPException)
         style = simulator.profile.missing_route
+        if style is MissingRoute.OPENROUTER:
+            words = "Resource not found" if exc.status_code == 404 else "Method Not Allowed"
+            return openrouter_error_response(exc.status_code, words)
         if style is MissingRoute.FASTAPI:
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
         asked = f"{request.method} {request.url.path[:200]}"
@@ -807,23 +819,32 @@ def create_app(
         (Endpoint.REMIX, route("/v1/videos/{video_id}/remix", sim.remix_video, "POST")),
         (None, route("/v1/videos/{video_id}/content", sim.download_content, "GET")),
     ]
-    served = [
-        r for endpoint, r in videos_api if endpoint is None or endpoint in sim.profile.endpoints
-    ]
+    # One code path per API shape: OpenAI's `/v1/videos` (and Veo's routes beside it), or
+    # OpenRouter's `/api/v1/videos`, which has no `/v1` routes at all.
+    if sim.profile.api is Api.OPENROUTER:
+        api_routes = OpenRouter(sim).routes(route)
+        door, body_refusal = OPENROUTER_DOOR, openrouter_response
+    else:
+        api_routes = [
+            r for endpoint, r in videos_api if endpoint is None or endpoint in sim.profile.endpoints
+        ]
+        api_routes += Veo(sim).routes(route)
+        door, body_refusal = Door(), SimulatorHTTPError.response
     app = Starlette(
         lifespan=lifespan,
         routes=[
             Route("/simulator/health", sim.health, methods=["GET"]),
             route("/simulator/videos/{video_id}/received", sim.received, "GET"),
-            *served,
-            *Veo(sim).routes(route),
+            *api_routes,
         ],
         exception_handlers={HTTPException: not_found},
     )
     app.state.simulator = simulator
     # Outermost last: who answers, the host check, the key and faults, the body limit.
-    app.add_middleware(BodyLimit)
-    app.add_middleware(Gate, config=simulator.config, clock=clock, cut_connections=cut_connections)
+    app.add_middleware(BodyLimit, answer=body_refusal)
+    app.add_middleware(
+        Gate, config=simulator.config, clock=clock, cut_connections=cut_connections, door=door
+    )
     app.add_middleware(HostCheck, hosts=allowed_hosts(simulator.config.allowed_hosts))
     if simulator.profile.announces:
         app.add_middleware(Announce)

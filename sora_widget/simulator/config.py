@@ -42,6 +42,11 @@ class FaultConfig:
     drop_rate: float = 0.0
     #: Share of content downloads whose body stops halfway.
     truncate_rate: float = 0.0
+    #: OpenRouter profile: prompts containing any of these words end `cancelled` ("Job was
+    #: cancelled") or `expired` ("Job exceeded maximum time to live"), OpenRouter's two other
+    #: terminal states, which its public API gives no way to cause.
+    cancel_words: tuple[str, ...] = ()
+    expire_words: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> FaultConfig:
@@ -57,6 +62,8 @@ class FaultConfig:
             unavailable_rate=float(env.get("SORA_SIM_UNAVAILABLE_RATE", "0")),
             drop_rate=float(env.get("SORA_SIM_DROP_RATE", "0")),
             truncate_rate=float(env.get("SORA_SIM_TRUNCATE_RATE", "0")),
+            cancel_words=_words(env.get("SORA_SIM_CANCEL_WORDS", "")),
+            expire_words=_words(env.get("SORA_SIM_EXPIRE_WORDS", "")),
         )
 
 
@@ -78,12 +85,18 @@ class SimulatorConfig:
     #: Host names answered besides loopback ones (see `limits.LOOPBACK_HOSTS`), say the name
     #: of a classroom server; every other `Host` is refused, against DNS rebinding.
     allowed_hosts: tuple[str, ...] = ()
-    #: Which server to play (see `profiles`): "openai", "vllm-omni", "sglang" or "gateway".
+    #: Which server to play (see `profiles`): "openai", "vllm-omni", "sglang", "gateway" or
+    #: "openrouter".
     profile: str = DEFAULT_PROFILE
+    #: OpenRouter profile: each key's balance in USD; a job that would overspend it is a 402.
+    #: None: no limit (`/key` reports `limit: null`).
+    credits: float | None = None
 
     def __post_init__(self) -> None:
         if self.speed <= 0:
             raise ValueError(f"speed must be a positive number, got {self.speed}")
+        if self.credits is not None and not self.credits >= 0:
+            raise ValueError(f"credits must be a number of USD, 0 or more, got {self.credits}")
         profile_named(self.profile)
         for host in self.allowed_hosts:
             # The patterns Starlette's TrustedHostMiddleware accepts: a name, or "*.domain".
@@ -96,7 +109,8 @@ class SimulatorConfig:
         return (
             f"SimulatorConfig(data_dir={str(self.data_dir)!r}, speed={self.speed}, "
             f"api_key={key}, link_ttl_seconds={self.link_ttl_seconds}, faults={self.faults}, "
-            f"allowed_hosts={self.allowed_hosts}, profile={self.profile!r})"
+            f"allowed_hosts={self.allowed_hosts}, profile={self.profile!r}, "
+            f"credits={self.credits})"
         )
 
     @classmethod
@@ -104,6 +118,7 @@ class SimulatorConfig:
         env = os.environ if environ is None else environ
         data_dir = env.get("SORA_SIM_DATA_DIR")
         hosts = env.get("SORA_SIM_ALLOWED_HOSTS", "")
+        credits = env.get("SORA_SIM_CREDITS")
         return cls(
             data_dir=Path(data_dir) if data_dir else default_data_dir(),
             speed=float(env.get("SORA_SIM_SPEED", "1")),
@@ -112,4 +127,5 @@ class SimulatorConfig:
             faults=FaultConfig.from_env(env),
             allowed_hosts=tuple(h.strip() for h in hosts.split(",") if h.strip()),
             profile=env.get("SORA_SIM_PROFILE") or DEFAULT_PROFILE,
+            credits=float(credits) if credits else None,
         )

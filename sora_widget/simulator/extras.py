@@ -57,7 +57,7 @@ class Extras:
 
 async def read_extras(fields: dict[str, Any]) -> Extras:
     """The extras of a create's fields; a value the simulator cannot read is a 400 naming it."""
-    extras = Extras(received={k: _summary(v) for k, v in fields.items() if k not in BASE_FIELDS})
+    extras = Extras(received={k: summary(v) for k, v in fields.items() if k not in BASE_FIELDS})
     found = {meaning: _first(fields, names) for meaning, names in ALIASES.items()}
     if found["seed"] is not None:
         extras.seed = _seed(*found["seed"])
@@ -154,14 +154,14 @@ async def _image(value: Any, name: str) -> bytes:
     return data
 
 
-def _summary(value: Any) -> Any:
+def summary(value: Any) -> Any:
     """A received value as the report shows it: images as their kind and length."""
     if isinstance(value, UploadFile):
         return f"file {value.filename or ''} ({value.content_type or 'no type'})".replace("  ", " ")
     if isinstance(value, str) and (value.startswith("data:") or len(value) > 4 * DATA_PREVIEW):
         return f"{value[:DATA_PREVIEW]}… ({len(value):,} chars)"
     if isinstance(value, dict):
-        return {k: _summary(v) for k, v in value.items()}
+        return {k: summary(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_summary(v) for v in value]
+        return [summary(v) for v in value]
     return value

@@ -22,7 +22,8 @@ import secrets
 from collections import defaultdict, deque
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -30,14 +31,51 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .config import SimulatorConfig
 from .errors import error_response
 
-#: The Videos API, and the Veo API (see `veo`): every request under them passes the gate.
+#: The Videos API, and the Veo API (see `veo`): every request under them passes the gate
+#: (another API shape names its own, see `Door`).
 API_PREFIXES = ("/v1/", "/v1beta/")
 
 #: True in the task serving a request whose connection the gate cut on purpose.
 _CUT_ON_PURPOSE: ContextVar[bool] = ContextVar("sora_simulator_cut_on_purpose", default=False)
 
 
-def _presented_key(scope: Scope) -> str | None:
+class Refusal(NamedTuple):
+    """Why the gate turns a request away; a `Door` words it in its API's shape."""
+
+    status: int
+    code: str
+    #: OpenAI's words for it.
+    message: str
+    type: str = "invalid_request_error"
+    headers: dict[str, str] | None = None
+
+
+def openai_refusal(refusal: Refusal, scope: Scope) -> ASGIApp:
+    """OpenAI's error body (also what the other OpenAI-shaped servers send)."""
+    return error_response(
+        refusal.status,
+        refusal.message,
+        type=refusal.type,
+        code=refusal.code,
+        headers=refusal.headers,
+    )
+
+
+def _always_needs_a_key(scope: Scope) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Door:
+    """How one API shape is guarded: the paths under it, which requests come without a key
+    (a public model list, a signed download link), and how a refusal reads."""
+
+    prefixes: tuple[str, ...] = API_PREFIXES
+    needs_key: Callable[[Scope], bool] = _always_needs_a_key
+    refuse: Callable[[Refusal, Scope], ASGIApp] = openai_refusal
+
+
+def presented_key(scope: Scope) -> str | None:
     """OpenAI's bearer token, Azure's `api-key`, or Google's `x-goog-api-key` or `?key=`."""
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
     authorization = headers.get("authorization", "")
@@ -68,8 +106,10 @@ class Gate:
         config: SimulatorConfig,
         clock: Callable[[], float],
         cut_connections: bool = False,
+        door: Door | None = None,
     ) -> None:
         self.app = app
+        self.door = door or Door()
         self.config = config
         self.clock = clock
         self.cut_connections = cut_connections
@@ -81,7 +121,7 @@ class Gate:
         return rate > 0 and self.random.random() < rate
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(API_PREFIXES):
+        if scope["type"] != "http" or not scope["path"].startswith(self.door.prefixes):
             await self.app(scope, receive, send)
             return
         request_id = f"req_{secrets.token_hex(12)}"
@@ -109,45 +149,50 @@ class Gate:
             _CUT_ON_PURPOSE.set(True)
 
     def _refusal(self, scope: Scope) -> Any:
-        key = _presented_key(scope)
-        if key is None:
-            return error_response(
-                401,
-                "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.",
-                code="missing_api_key",
-            )
-        expected = self.config.api_key
-        if expected is not None and not hmac.compare_digest(key.encode(), expected.encode()):
-            return error_response(401, "Incorrect API key provided.", code="invalid_api_key")
+        refusal = self._refused(scope)
+        return self.door.refuse(refusal, scope) if refusal is not None else None
+
+    def _refused(self, scope: Scope) -> Refusal | None:
+        key = presented_key(scope)
+        if self.door.needs_key(scope):
+            if key is None:
+                return Refusal(
+                    401,
+                    "missing_api_key",
+                    "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.",
+                )
+            expected = self.config.api_key
+            if expected is not None and not hmac.compare_digest(key.encode(), expected.encode()):
+                return Refusal(401, "invalid_api_key", "Incorrect API key provided.")
         limit = self.faults.rate_limit_per_minute
         if limit:
-            retry_after = self._rate_limited(key, limit)
+            retry_after = self._rate_limited(key or "", limit)
             if retry_after is not None:
-                return error_response(
+                return Refusal(
                     429,
+                    "rate_limit_exceeded",
                     f"Rate limit reached: {limit} requests per "
                     f"{self.faults.rate_limit_window_seconds:g} s. "
                     f"Please try again in {retry_after:.1f}s.",
                     type="requests",
-                    code="rate_limit_exceeded",
                     headers={
                         "retry-after": str(max(1, round(retry_after))),
                         "retry-after-ms": str(int(retry_after * 1000)),
                     },
                 )
         if self._roll(self.faults.server_error_rate):
-            return error_response(
+            return Refusal(
                 500,
+                "server_error",
                 "The server had an error while processing your request. Sorry about that!",
                 type="server_error",
-                code="server_error",
             )
         if self._roll(self.faults.unavailable_rate):
-            return error_response(
+            return Refusal(
                 503,
+                "service_unavailable",
                 "The server is overloaded or not ready yet.",
                 type="server_error",
-                code="service_unavailable",
                 headers={"retry-after": "1"},
             )
         return None

@@ -8,7 +8,7 @@ simulator's own, as Jupyter does, stops that. Bodies are counted as they stream 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from starlette.datastructures import Headers
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -27,8 +27,13 @@ MAX_IMAGE_FORM_BYTES = 21 * 1024 * 1024
 #: Edits, extensions and characters upload a video. The API documents no limit; 100 MiB is
 #: several times the longest, largest clip Sora makes, and still bounded.
 MAX_VIDEO_FORM_BYTES = 100 * 1024 * 1024
+#: OpenRouter's create carries its images (first and last frames, references) inside the
+#: JSON as data URLs: room for a few 20 MiB images, base64-encoded.
+MAX_IMAGE_JSON_BYTES = 100 * 1024 * 1024
 #: Forms with a reference image: the others upload a video.
 _IMAGE_FORM_PATHS = ("/v1/videos",)
+#: JSON bodies with images inside.
+_IMAGE_JSON_PATHS = ("/api/v1/videos",)
 _FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 #: Set in the scope once the host check let a request through.
 _ADMITTED = "sora_simulator.host_admitted"
@@ -78,6 +83,8 @@ def body_limit(scope: Scope) -> int:
     """The largest body this request may have, by its content type and route."""
     content_type = Headers(scope=scope).get("content-type", "").split(";")[0].strip().lower()
     if content_type not in _FORM_TYPES:
+        if scope["path"].rstrip("/") in _IMAGE_JSON_PATHS:
+            return MAX_IMAGE_JSON_BYTES
         return MAX_JSON_BYTES  # JSON, or a type the routes refuse once they have read it
     if scope["path"].rstrip("/") in _IMAGE_FORM_PATHS:
         return MAX_IMAGE_FORM_BYTES
@@ -97,8 +104,14 @@ class BodyLimit:
     """Refuses a body over `body_limit`: by Content-Length before reading any of it, else by
     counting the chunks as the route reads them (it answers the 413 raised from `receive`)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        answer: Callable[[SimulatorHTTPError], ASGIApp] = SimulatorHTTPError.response,
+    ) -> None:
         self.app = app
+        #: Writes the 413 in the API's shape (the routes write the ones raised while reading).
+        self.answer = answer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -107,7 +120,7 @@ class BodyLimit:
         limit = body_limit(scope)
         declared = Headers(scope=scope).get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
-            await _too_large(limit).response()(scope, receive, send)
+            await self.answer(_too_large(limit))(scope, receive, send)
             return
         received = 0
 

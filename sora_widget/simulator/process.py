@@ -42,10 +42,10 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def url_of(sock: socket.socket) -> str:
-    """The API's base URL on a bound socket."""
+def url_of(sock: socket.socket, api_root: str = "/v1") -> str:
+    """The API's base URL on a bound socket (`api_root`: `/api/v1` for OpenRouter's shape)."""
     host, port = sock.getsockname()[:2]
-    return f"http://{f'[{host}]' if ':' in host else host}:{port}/v1"
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}{api_root}"
 
 
 def stop(config: SimulatorConfig) -> bool:

@@ -1,4 +1,5 @@
-"""The servers the simulator can play: one `Profile` per real implementation of `/v1/videos`.
+"""The servers the simulator can play: one `Profile` per real implementation of `/v1/videos`,
+and OpenRouter's own video API (`Api.OPENROUTER`, served by `openrouter`).
 
 OpenAI's hosted Videos API is gone (2026-09-24), but its contract lives on in servers that each
 bend it a little: vLLM-Omni takes only multipart forms, SGLang jumps from queued to completed,
@@ -43,6 +44,17 @@ class MissingRoute(StrEnum):
     #: New API (gin, `RelayNotFound`): OpenAI's 404 "Invalid URL (...)" body, for a known
     #: path's missing method too (gin answers no 405 by default).
     NEW_API = "new_api"
+    #: OpenRouter: its envelope, `{"error": {"code": 404, "message": "Resource not found"}}`.
+    OPENROUTER = "openrouter"
+
+
+class Api(StrEnum):
+    """The shape of the API a profile serves: the app has one code path per shape."""
+
+    #: `/v1/videos` as OpenAI defined it (and Veo's Gemini routes beside it, see `veo`).
+    OPENAI = "openai"
+    #: OpenRouter's `/api/v1/videos` (see `openrouter`).
+    OPENROUTER = "openrouter"
 
 
 @dataclass(frozen=True)
@@ -83,6 +95,9 @@ class Profile:
     #: Says it is the simulator (`SIMULATOR_HEADER`); the other profiles play their servers,
     #: headers and cadence included.
     announces: bool = False
+    #: Which API shape it serves, and where: the base URL is the origin plus `api_root`.
+    api: Api = Api.OPENAI
+    api_root: str = "/v1"
 
     def new_id(self) -> str:
         return f"{self.id_prefix}{secrets.token_hex(self.id_hex_digits // 2)}"
@@ -161,6 +176,23 @@ PROFILES: dict[str, Profile] = {
             metadata=True,
             missing_route=MissingRoute.NEW_API,
             missing_content="page",
+        ),
+        Profile(
+            name="openrouter",
+            summary="OpenRouter's video API under /api/v1 (no /v1/videos routes): a JSON "
+            "create answered 202 with `gen-vid-...` ids and a polling_url, statuses pending, "
+            "in_progress, completed, failed, cancelled and expired with no progress, "
+            "signed `urls` and key-only `unsigned_urls`, a USD cost per job, a public "
+            "/videos/models catalog and /key (credits with --credits), errors as "
+            '`{"error": {"code", "message", "metadata"}}`.',
+            endpoints=frozenset(),
+            id_prefix="gen-vid-",
+            poll_hint=False,
+            media_variants=False,
+            missing_route=MissingRoute.OPENROUTER,
+            default_model="google/veo-3.1",
+            api=Api.OPENROUTER,
+            api_root="/api/v1",
         ),
     )
 }

@@ -22,6 +22,7 @@ from .app import create_app
 from .config import SimulatorConfig
 from .gate import QuietCuts
 from .process import bind, url_of
+from .profiles import profile_named
 
 
 def serve(
@@ -44,7 +45,7 @@ def serve(
         except OSError:
             lock.release()
             raise
-        base_url = url_of(sock)
+        base_url = url_of(sock, profile_named(config.profile).api_root)
         state = {"pid": os.getpid(), "base_url": base_url, "speed": config.speed}
         folder.write_state(data_dir, state)
     print(f"Sora simulator listening on {base_url}", flush=True)

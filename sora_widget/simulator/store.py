@@ -50,6 +50,9 @@ class VideoRecord:
     reference_count: int = 0
     #: Every field the create sent beyond the base four, as received (images summarised).
     received: dict[str, Any] = field(default_factory=dict)
+    #: What another API's create keeps about the job (OpenRouter: the asked duration and
+    #: resolution, its cost, its generation id, a digest of the key that pays for it).
+    api_fields: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
