@@ -199,9 +199,12 @@ export function mountForm(ctx) {
     const menu = options.size_menu?.[current] ?? options.all_sizes ?? [];
     const allowed = new Set(options.sizes?.[current] ?? menu);
     const sizeValue = ctx.get("size") ?? "";
+    // A server's own words for a size ("1280x720 · 720p 16:9": OpenRouter's resolution and
+    // aspect ratio) where it gave them.
+    const labels = options.size_labels?.[current] ?? {};
     const sizes = menu.map((s) => ({
       value: s,
-      label: s,
+      label: labels[s] ?? s,
       disabled: !allowed.has(s),
     }));
     setOptions(size.el, withCurrent(sizes, sizeValue), sizeValue);

@@ -116,6 +116,7 @@ const ERROR_TITLES = {
   not_found: "Not found",
   permission: "Permission denied",
   conflict: "Not ready yet",
+  credits: "Not enough credits",
   refused: "Request refused",
   failed: "Generation failed",
   no_video: "Completed without a video",

@@ -14,7 +14,7 @@ import logging
 import os
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Self, TypeVar
 from urllib.parse import quote
@@ -38,8 +38,21 @@ from .errors import (
     error_class_for_status,
 )
 from .features import ServerSupport, endpoint_missing
+from .openrouter import (
+    ATTRIBUTION_ENV,
+    DEFAULT_ATTRIBUTION,
+    OPENROUTER_BASE_URL,
+    asked_fields,
+    check_size,
+    continues_jobs,
+    duration_of,
+    request_record,
+)
+from .openrouter import KIND as OPENROUTER
+from .openrouter import build_create_body as openrouter_body
 from .pictures import ACCEPTED, HEAD_BYTES, describe, sniff
 from .reference_image import Fit, ReferenceImage
+from .server_catalog import ServerModel, looks_like_catalog, parse_catalog
 from .types import (
     DEFAULT_MODEL,
     DEFAULT_SECONDS,
@@ -55,6 +68,7 @@ from .validation import (
     parse_raw_parameters,
     seconds_string,
     validate_generation,
+    validate_model,
     validate_parameters,
     validate_prompt,
     validate_seconds,
@@ -86,6 +100,21 @@ FormParts = list[tuple[str, tuple[str | None, str | bytes] | tuple[str, bytes, s
 T = TypeVar("T")
 
 
+Dialect = Literal["auto", "openai", "openrouter"]
+#: What an OpenRouter-shaped server lacks, and the words the panel shows for each.
+_OPENROUTER_LACKS = {
+    "list": "OpenRouter cannot list videos: each video is polled on its own.",
+    "delete": "OpenRouter has no delete: videos expire on their own.",
+    "remix": "OpenRouter has no remix: generate a new video with the changed prompt.",
+    "edits": "OpenRouter has no edits route.",
+    "extensions": "OpenRouter has no extensions route: Extend continues a job where the model "
+    "takes previous_job_id, else from the last frame.",
+    "variants": "OpenRouter sends only the MP4: thumbnails and spritesheets are made here.",
+    "poll_hint": "OpenRouter sends no poll hint: videos are polled every 10 to 20 s, sooner "
+    "near their expected end.",
+}
+
+
 @dataclass(frozen=True)
 class ServerModels:
     """What `GET /models` said: model names to offer, and the server's kind if it told."""
@@ -93,6 +122,19 @@ class ServerModels:
     names: list[str]
     #: "LiteLLM" when the proxy's headers say so; None for a server that does not say.
     kind: str | None
+    #: The server's own description of each model (OpenRouter's `GET /videos/models`), by
+    #: name; empty where the server publishes none.
+    catalog: dict[str, ServerModel] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Credits:
+    """What the key has left, as the server tells it (OpenRouter's `GET /key`, LiteLLM's
+    `GET /key/info`): USD; `remaining` None where the key has no limit."""
+
+    limit: float | None
+    usage: float | None
+    remaining: float | None
 
 
 @dataclass(frozen=True)
@@ -124,12 +166,26 @@ class VideosAPI:
         max_retries: int = 3,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        dialect: Dialect = "auto",
+        attribution: Mapping[str, str] | None = None,
     ) -> None:
-        key = (api_key if api_key is not None else os.environ.get("OPENAI_API_KEY", "")).strip()
+        """`dialect`: "auto" asks the server once (`GET /videos/models` answering a video
+        model list is OpenRouter's shape, whatever the host); "openrouter" or "openai" says
+        it. `attribution`: the `HTTP-Referer` and `X-OpenRouter-Title` an OpenRouter-shaped
+        server is sent (default: OPENROUTER_HTTP_REFERER, OPENROUTER_X_OPEN_ROUTER_TITLE,
+        else this package's name)."""
+        if dialect not in ("auto", "openai", "openrouter"):
+            raise InvalidRequestError(
+                "dialect",
+                f"Invalid value for 'dialect': {dialect!r}. Supported values are 'auto', "
+                "'openai' and 'openrouter'.",
+            )
+        key_variable = "OPENROUTER_API_KEY" if dialect == "openrouter" else "OPENAI_API_KEY"
+        key = (api_key if api_key is not None else os.environ.get(key_variable, "")).strip()
         if not key:
             raise InvalidRequestError(
                 "api_key",
-                "No API key: pass api_key=... or set OPENAI_API_KEY (the local simulator "
+                f"No API key: pass api_key=... or set {key_variable} (the local simulator "
                 "accepts any non-empty key).",
                 "missing_api_key",
             )
@@ -150,9 +206,11 @@ class VideosAPI:
                 f"Invalid value for 'auth_header': {auth_header!r}. Supported values are "
                 "'bearer' (OpenAI) and 'api-key' (Azure OpenAI).",
             )
-        self.base_url: str = (
-            base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
-        ).rstrip("/")
+        if dialect == "openrouter":
+            configured = os.environ.get("OPENROUTER_BASE_URL") or OPENROUTER_BASE_URL
+        else:
+            configured = os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
+        self.base_url: str = (base_url or configured).rstrip("/")
         #: The address as repr, errors, logs and the widget's badge show it: no credentials.
         self.display_url: str = public_url(self.base_url)
         #: Shown as the widget's backend badge; set by whoever starts the simulator, or by
@@ -164,6 +222,18 @@ class VideosAPI:
         self._retry = RetryPolicy(max_retries=max_retries)
         self._sleep = sleep
         self._models: asyncio.Future[ServerModels | None] | None = None
+        #: The server's shape, once known: "openai" (the contract) or "openrouter".
+        self.dialect: str | None = None if dialect == "auto" else dialect
+        self._catalog: asyncio.Future[dict[str, ServerModel]] | None = None
+        #: The models the server described (OpenRouter's catalog), once asked.
+        self.server_catalog: dict[str, ServerModel] = {}
+        #: What each create asked for, by video id: the fields a server that echoes nothing
+        #: lacks (see `Video.from_dict`), and the request as sent (`requests`).
+        self._asked: dict[str, dict[str, Any]] = {}
+        self.requests: dict[str, dict[str, Any]] = {}
+        #: Pre-signed download links a server gave (OpenRouter's `urls`), by video id.
+        self._signed_urls: dict[str, list[str]] = {}
+        self._attribution = dict(attribution) if attribution is not None else _attribution()
         #: Learned from a server that takes forms only with a reference image (SGLang).
         self._text_creates_as_json = False
         self._retry_listeners: list[Callable[[RetryNotice], object]] = []
@@ -185,6 +255,19 @@ class VideosAPI:
                 "response": [self._notice_simulator],
             },
         )
+        #: For pre-signed links: they carry their own signature, and never get the key.
+        self._anonymous = httpx.AsyncClient(
+            timeout=timeout, transport=transport, follow_redirects=True
+        )
+        if self.dialect == "openrouter":
+            self._become_openrouter()
+
+    def _become_openrouter(self) -> None:
+        """What an OpenRouter-shaped server is known to lack, and its attribution headers."""
+        self.dialect = "openrouter"
+        self._http.headers.update(self._attribution)
+        for feature, why in _OPENROUTER_LACKS.items():
+            self.support.learn(feature, False, words=why)
 
     async def _notice_simulator(self, response: httpx.Response) -> None:
         if SIMULATOR_HEADER in response.headers:
@@ -195,13 +278,34 @@ class VideosAPI:
         None when it did not say."""
         return self.charged_costs.get(video_id)
 
-    def _video(self, response: httpx.Response) -> Video:
-        """The Video in a response, noting the cost the server said it charged for it."""
-        video = _parse(response, Video.from_dict)
+    def _video(self, response: httpx.Response, asked: Mapping[str, Any] | None = None) -> Video:
+        """The Video in a response, with what was asked where the server echoes nothing, and
+        the cost the server said it charged for it (LiteLLM's header on the create, or the
+        `usage.cost` of a finished OpenRouter job)."""
+        video = _parse(response, lambda body: self._video_from(body, asked))
         charged = _charged(response)
         if charged is not None:
             self.charged_costs.setdefault(video.id, charged)  # the create's, not a poll's
+        usage = video.extra.get("usage")
+        cost = _usd(usage.get("cost")) if isinstance(usage, dict) else None
+        if cost is not None:
+            self.charged_costs[video.id] = cost
+        urls = video.extra.get("urls")
+        if isinstance(urls, list) and all(isinstance(url, str) for url in urls) and urls:
+            self._signed_urls[video.id] = urls
         return video
+
+    def _video_from(self, body: dict[str, Any], asked: Mapping[str, Any] | None) -> Video:
+        video_id = body.get("id")
+        if asked is not None and isinstance(video_id, str):
+            self._asked[video_id] = dict(asked)
+        known = self._asked.get(video_id) if isinstance(video_id, str) else None
+        return Video.from_dict(body, asked=known)
+
+    def remember_asked(self, video_id: str, asked: Mapping[str, Any]) -> None:
+        """What a create asked for (prompt, model, size, seconds), for a video followed again
+        after a restart on a server that does not echo it."""
+        self._asked.setdefault(video_id, {k: v for k, v in asked.items() if v is not None})
 
     def on_retry(self, listener: Callable[[RetryNotice], object]) -> Callable[[], None]:
         """Call `listener` before each automatic retry of any request of this client; returns a
@@ -233,8 +337,84 @@ class VideosAPI:
     async def aclose(self) -> None:
         """Close the connection pool."""
         await self._http.aclose()
+        await self._anonymous.aclose()
 
     # ---- endpoints ------------------------------------------------------------------------------
+
+    # ---- the server's shape ----------------------------------------------------------------
+
+    async def shape(self) -> str:
+        """ "openrouter" when the server's `GET /videos/models` answers a video model list
+        (its catalog is kept in `server_catalog`), else "openai". Asked once per client."""
+        if self._catalog is None:
+            self._catalog = asyncio.ensure_future(self._ask_catalog())
+        try:
+            self.server_catalog = await asyncio.shield(self._catalog)
+        except SoraError:
+            self._catalog = None  # could not be asked: ask again next time
+            raise
+        return self.dialect or "openai"
+
+    async def _ask_catalog(self) -> dict[str, ServerModel]:
+        """One `GET /videos/models`, retried only when it never got an answer: on a server of
+        the contract's shape it is a retrieve of a video called "models", refused at once."""
+        if self.dialect == "openai":
+            return {}
+        attempt = 0
+        while True:
+            try:
+                response = await self._http.get("/videos/models")
+                break
+            except httpx.RequestError as error:
+                if attempt >= self._retry.max_retries:
+                    raise self._connection_error(error, "GET", "/videos/models", False) from None
+                attempt += 1
+                await self._sleep(self._retry.delay(attempt))
+        body: Any = None
+        if response.is_success:
+            with contextlib.suppress(ValueError):
+                body = json.loads(response.content)
+        if looks_like_catalog(body):
+            if self.dialect is None:
+                self._become_openrouter()
+            return parse_catalog(body)
+        if self.dialect is None:
+            self.dialect = "openai"
+        logger.info("GET /videos/models answered %s: no video model list", response.status_code)
+        return {}
+
+    def checked_parameters(
+        self,
+        prompt: object,
+        model: object,
+        size: object,
+        seconds: object,
+        parameters: Mapping[str, Any] | None,
+    ) -> dict[str, object]:
+        """Every check that can be made now with what is known of this server; the named
+        parameters, typed. On OpenRouter the model's own catalog entry is the judge (and a
+        model it has not described yet is left to the server)."""
+        if self.dialect != "openrouter":
+            validate_generation(prompt, model, size, seconds)
+            return validate_parameters(str(model), parameters)
+        validate_prompt(prompt)
+        checked_model = validate_model(model)
+        known = self.server_catalog.get(checked_model)
+        if known is None:
+            return dict(parameters or {})
+        duration_of(str(seconds), known)
+        check_size(str(size), known)
+        return validate_parameters(checked_model, parameters, known.parameters)
+
+    def extension_seconds(self, model: str) -> tuple[str, ...]:
+        """The lengths `extend()` can add for `model`'s videos: () where the server cannot
+        extend them (then Extend continues from the last frame)."""
+        if self.dialect == "openrouter":
+            known = self.server_catalog.get(model)
+            return known.seconds if continues_jobs(known) else ()
+        if self.support.unsupported("extensions"):
+            return ()
+        return EXTENSION_SECONDS_CHOICES
 
     async def create(
         self,
@@ -257,8 +437,21 @@ class VideosAPI:
         `parameters` of the same name. Images travel as the model's route takes them
         (`catalog.ImageSlots`)."""
         seconds = seconds_string(seconds)
-        validate_generation(prompt, model, size, seconds)
-        named = validate_parameters(model, parameters)
+        if self.dialect != "openrouter":  # checked before anything is sent
+            named = self.checked_parameters(prompt, model, size, seconds, parameters)
+        if await self.shape() == "openrouter":
+            return await self._create_openrouter(
+                prompt,
+                model=model,
+                size=size,
+                seconds=str(seconds),
+                fit=fit,
+                input_reference=input_reference,
+                last_frame=last_frame,
+                reference_images=reference_images,
+                parameters=parameters,
+                extra=extra,
+            )
         raw = parse_raw_parameters(extra)
         fields = {"prompt": prompt, "model": model, "size": size, "seconds": seconds}
         # Decoding, fitting and encoding images takes tens of milliseconds.
@@ -285,6 +478,39 @@ class VideosAPI:
             self._text_creates_as_json = True
             response = await self._send("POST", "/videos", creating=True, json=body.fields)
         return self._video(response)
+
+    async def _create_openrouter(
+        self,
+        prompt: str,
+        *,
+        model: str,
+        size: str,
+        seconds: str,
+        parameters: Mapping[str, Any] | None,
+        extra: Mapping[str, Any] | str | None,
+        previous_job_id: str | None = None,
+        **images: Any,
+    ) -> Video:
+        """A create in OpenRouter's own fields; what was asked is kept beside the job, since
+        the server echoes none of it."""
+        named = self.checked_parameters(prompt, model, size, seconds, parameters)
+        raw = parse_raw_parameters(extra)
+        body = await asyncio.to_thread(
+            openrouter_body,
+            prompt,
+            model=model,
+            known=self.server_catalog.get(model),
+            size=size,
+            seconds=seconds,
+            parameters=named,
+            extra=raw,
+            previous_job_id=previous_job_id,
+            **images,
+        )
+        response = await self._send("POST", "/videos", creating=True, json=body)
+        video = self._video(response, asked=asked_fields(body, size, seconds))
+        self.requests[video.id] = request_record(body)
+        return video
 
     async def retrieve(self, video_id: str) -> Video:
         video, _ = await self.retrieve_with_hint(video_id)
@@ -324,8 +550,29 @@ class VideosAPI:
         LiteLLM marks video models with `"mode": "video_generation"`; a plain OpenAI-style list
         has no modes, so then every name is offered (the catalog's known ones first).
         """
+        if await self.shape() == "openrouter":
+            catalog = self.server_catalog
+            return ServerModels(names=list(catalog), kind=OPENROUTER, catalog=dict(catalog))
         response = await self._send("GET", "/models")
         return _parse(response, lambda body: _server_models(body, response.headers))
+
+    async def credits(self) -> Credits | None:
+        """What the key has left, where the server tells it: OpenRouter's `GET /key` (limit,
+        usage, limit_remaining), LiteLLM's `GET /key/info` (max_budget, spend); None on a
+        server that does not say, or when asking fails (it is only shown, never relied on)."""
+        try:
+            if await self.shape() == "openrouter":
+                response = await self._send("GET", "/key")
+                return _parse(response, _openrouter_credits)
+            models = await self.server_models()
+            if models is None or models.kind != "LiteLLM":
+                return None
+            origin = httpx.URL(self.base_url).copy_with(path="/key/info", query=None)
+            response = await self._send("GET", str(origin))
+            return _parse(response, _litellm_credits)
+        except SoraError as error:
+            logger.info("The key's credits could not be read (%s)", error)
+            return None
 
     async def server_models(self) -> ServerModels | None:
         """`list_models()` asked once per client, so every widget on a server shares one
@@ -377,8 +624,24 @@ class VideosAPI:
         )
         return self._video(response)
 
-    async def extend(self, video: VideoInput, prompt: str, seconds: str | int) -> Video:
-        """`video` continued by `seconds` more; the result's `seconds` is the stitched total."""
+    async def extend(
+        self, video: VideoInput, prompt: str, seconds: str | int, *, model: str | None = None
+    ) -> Video:
+        """`video` continued by `seconds` more; the result's `seconds` is the stitched total.
+        On OpenRouter a job of a `model` that takes `previous_job_id` is continued by a new
+        create naming it (`video` is then the earlier job's id)."""
+        if self.dialect == "openrouter":
+            if not (isinstance(video, str) and model and self.extension_seconds(model)):
+                self._refuse_unsupported("extensions")
+            return await self._create_openrouter(
+                prompt,
+                model=str(model),
+                size=str(self._asked.get(str(video), {}).get("size") or DEFAULT_SIZE),
+                seconds=str(seconds),
+                parameters=None,
+                extra=None,
+                previous_job_id=str(video),
+            )
         validate_prompt(prompt)
         seconds = validate_seconds(seconds_string(seconds), EXTENSION_SECONDS_CHOICES)
         parts = _form(prompt=prompt, seconds=seconds) + await asyncio.to_thread(_video_parts, video)
@@ -398,27 +661,59 @@ class VideosAPI:
         video_id: str,
         variant: str = "video",
         path: str | os.PathLike[str] | None = None,
+        *,
+        index: int = 0,
     ) -> Path:
         """Save the video, thumbnail or spritesheet to `path` (default: named after the id in
-        the current folder). The file appears whole or not at all: a download that stops short
-        leaves nothing behind and raises APIConnectionError."""
+        the current folder); `index` picks one of several outputs (OpenRouter). A pre-signed
+        link the server gave is used without the key. The file appears whole or not at all: a
+        download that stops short leaves nothing behind and raises APIConnectionError."""
         checked = _variant(variant)
         url = f"/videos/{_segment(video_id)}/content"
         if path is None:
             path = re.sub(r"[^A-Za-z0-9_-]", "_", video_id) + DEFAULT_SUFFIXES[checked]
         target = Path(path)
         await asyncio.to_thread(target.parent.mkdir, parents=True, exist_ok=True)
+        params: dict[str, Any] = {"variant": checked}
+        if await self.shape() == "openrouter":
+            if checked is not ContentVariant.VIDEO:
+                self._refuse_unsupported("variants")
+            params = {"index": index}
+            signed = self._signed_urls.get(video_id, [])
+            if index < len(signed):
+                try:
+                    return await self._download(
+                        self._anonymous, signed[index], {}, video_id, checked, target, "a link"
+                    )
+                except SoraError as error:  # expired or refused: the keyed route still has it
+                    logger.info("A pre-signed link failed (%s): using the content route", error)
+        elif index:
+            raise InvalidRequestError("index", "Only OpenRouter-shaped servers number outputs.")
+        return await self._download(self._http, url, params, video_id, checked, target, url)
+
+    async def _download(
+        self,
+        http: httpx.AsyncClient,
+        url: str,
+        params: dict[str, Any],
+        video_id: str,
+        variant: ContentVariant,
+        target: Path,
+        label: str,
+    ) -> Path:
+        """Stream one download into `target`, retried; `label` names it in messages (a
+        pre-signed link is a secret of its own, never written out)."""
 
         async def download_once() -> httpx.Response:
-            async with self._http.stream("GET", url, params={"variant": checked}) as response:
+            async with http.stream("GET", url, params=params) as response:
                 if response.is_success:
-                    self._learn_variants(checked, response)
-                    await _save_atomically(response, target, _content_check(video_id, checked))
+                    self._learn_variants(variant, response)
+                    await _save_atomically(response, target, _content_check(video_id, variant))
                 else:
                     await response.aread()
                 return response
 
-        await self._retrying(download_once, "GET", url, creating=False)
+        await self._retrying(download_once, "GET", label, creating=False)
         return target
 
     async def create_character(self, video: VideoInput, name: str) -> Character:
@@ -788,11 +1083,7 @@ def _video_page(body: dict[str, Any]) -> VideoPage:
 
 
 def _charged(response: httpx.Response) -> float | None:
-    try:
-        cost = float(response.headers[COST_HEADER])
-    except (KeyError, ValueError):
-        return None
-    return cost if cost >= 0 and cost == cost and cost != float("inf") else None
+    return _usd(response.headers.get(COST_HEADER))
 
 
 def _poll_hint(response: httpx.Response) -> float | None:
@@ -821,10 +1112,12 @@ def _api_error(response: httpx.Response) -> APIError:
         )
         details = {}
     error_class = error_class_for_status(response.status_code)
+    metadata = error.get("metadata") if isinstance(error, dict) else None
     kwargs: dict[str, Any] = {
         "status_code": response.status_code,
         "api_body": bool(details),
         "request_id": response.headers.get("x-request-id"),
+        "metadata": metadata if isinstance(metadata, dict) else None,
         **details,
     }
     if error_class is RateLimitError:
@@ -843,3 +1136,38 @@ def _snippet(body: bytes) -> str:
         return "(empty body)"
     cut = len(text) > SNIPPET_CHARS or len(body) > SNIPPET_CHARS * 4
     return repr(text[:SNIPPET_CHARS]) + (" (cut)" if cut else "")
+
+
+def _usd(value: object) -> float | None:
+    """An amount of USD from a server, or None for anything that is not a sane number."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if number >= 0 and number == number and number != float("inf") else None
+
+
+def _openrouter_credits(body: dict[str, Any]) -> Credits:
+    data = body.get("data") if isinstance(body.get("data"), dict) else body
+    return Credits(
+        limit=_usd(data.get("limit")),
+        usage=_usd(data.get("usage")),
+        remaining=_usd(data.get("limit_remaining")),
+    )
+
+
+def _litellm_credits(body: dict[str, Any]) -> Credits:
+    info = body.get("info") if isinstance(body.get("info"), dict) else body
+    budget, spend = _usd(info.get("max_budget")), _usd(info.get("spend"))
+    remaining = None if budget is None else round(max(budget - (spend or 0.0), 0.0), 6)
+    return Credits(limit=budget, usage=spend, remaining=remaining)
+
+
+def _attribution() -> dict[str, str]:
+    """The attribution headers from the environment, else this package's name."""
+    return {
+        header: os.environ.get(variable) or DEFAULT_ATTRIBUTION[header]
+        for header, variable in ATTRIBUTION_ENV.items()
+    }

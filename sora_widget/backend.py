@@ -32,7 +32,17 @@ def use_simulator() -> bool:
     choice = os.environ.get("SORA_WIDGET_BACKEND", "").strip().lower()
     if choice in ("simulator", "api"):
         return choice == "simulator"
-    return not os.environ.get("OPENAI_API_KEY", "").strip()
+    return not (_key("OPENAI_API_KEY") or _key("OPENROUTER_API_KEY"))
+
+
+def use_openrouter() -> bool:
+    """OPENROUTER_API_KEY without OPENAI_API_KEY: OpenRouter (or OPENROUTER_BASE_URL) is the
+    server, one key for every provider's video models."""
+    return bool(_key("OPENROUTER_API_KEY")) and not _key("OPENAI_API_KEY")
+
+
+def _key(variable: str) -> str:
+    return os.environ.get(variable, "").strip()
 
 
 def simulator_url(config: SimulatorConfig | None = None) -> str:
@@ -58,7 +68,8 @@ def _spawn(config: SimulatorConfig) -> dict[str, Any]:
     folder itself."""
     data_dir = Path(config.data_dir)
     env = dict(os.environ)
-    env.pop("OPENAI_API_KEY", None)  # the simulator never needs, nor sees, a real key
+    for variable in ("OPENAI_API_KEY", "OPENROUTER_API_KEY"):
+        env.pop(variable, None)  # the simulator never needs, nor sees, a real key
     with bind("127.0.0.1", 0) as sock, open(data_dir / "server.log", "ab") as log:
         fd = sock.fileno()
         process = subprocess.Popen(
@@ -81,7 +92,8 @@ def _spawn(config: SimulatorConfig) -> dict[str, Any]:
 
 
 def connect(**client_options: object) -> SoraClient:
-    """A ready client: the configured server with OPENAI_API_KEY, else the local simulator.
+    """A ready client: the configured server with OPENAI_API_KEY, OpenRouter with
+    OPENROUTER_API_KEY alone, else the local simulator.
 
     Calls for the same server and settings on one event loop get the same client (a closed one
     is replaced), so every widget of a kernel shares its connections and its poller: polling
@@ -95,6 +107,8 @@ def connect(**client_options: object) -> SoraClient:
             _ANNOUNCED.add(base_url)
             print(f"sora_widget: using the local simulator at {base_url} (no API key needed).")
         options = {"api_key": SIMULATOR_KEY, "base_url": base_url, **options}
+    elif use_openrouter():
+        options = {"dialect": "openrouter", **options}
     clients = _CLIENTS.setdefault(_loop_here(), {})
     settings = _settings_digest(simulator, options)
     client = clients.get(settings)
@@ -108,7 +122,14 @@ def connect(**client_options: object) -> SoraClient:
 #: they were opened on; a kernel has one loop) and by a digest of their settings.
 _CLIENTS: weakref.WeakKeyDictionary[object, dict[str, SoraClient]] = weakref.WeakKeyDictionary()
 #: The settings a client also reads from the environment.
-_ENVIRONMENT = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID")
+_ENVIRONMENT = (
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "OPENAI_ORG_ID",
+    "OPENAI_PROJECT_ID",
+    "OPENROUTER_API_KEY",
+    "OPENROUTER_BASE_URL",
+)
 
 
 class _NoLoop:

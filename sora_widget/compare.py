@@ -29,7 +29,7 @@ from .resume import attach_pending, resumable
 from .tasks import off_loop
 from .throttle import Throttle
 from .types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE
-from .validation import validate_generation, validate_prompt
+from .validation import validate_prompt
 from .widget import STATIC, SoraWidget, Volume, follow_features, front_end
 from .widget_state import NO_ERROR, backend_badge, error_payload, video_facts
 
@@ -336,7 +336,9 @@ class Compare(MediaWidget):
 
     def _check(self, variant: Variant) -> None:
         if variant.kind == "generate":
-            validate_generation(variant.prompt, variant.model, variant.size, variant.seconds)
+            self.client.checked_parameters(
+                variant.prompt, variant.model, variant.size, variant.seconds, None
+            )
         elif variant.kind == "remix":
             validate_prompt(variant.prompt)
 

@@ -34,8 +34,12 @@ class APIError(SoraError):
         type: str | None = None,
         request_id: str | None = None,
         api_body: bool = True,
+        metadata: dict[str, object] | None = None,
     ) -> None:
         super().__init__(message)
+        #: The error body's `metadata` object where the server sends one (OpenRouter's
+        #: moderation refusals: `reasons`, `flagged_input`, `provider_name`, `model_slug`).
+        self.metadata = metadata or {}
         #: Whether the answer had the API's `{"error": {"message": ...}}` body: a route that
         #: does not exist answers without one (`{"detail": "Not Found"}`, HTML, nothing).
         self.api_body = api_body
@@ -57,6 +61,11 @@ class BadRequestError(APIError):
 
 class AuthenticationError(APIError):
     """401: the key is missing or wrong. Set OPENAI_API_KEY, or unset it to use the simulator."""
+
+
+class InsufficientCredits(APIError):
+    """402: the key has not enough credits left for this generation (OpenRouter); nothing was
+    made or charged. Add credits where the message says, or choose a cheaper setting."""
 
 
 class PermissionDeniedError(APIError):
@@ -164,6 +173,7 @@ TRANSIENT_ERRORS = (APIConnectionError, RateLimitError, ServerError)
 _STATUS_CLASSES: dict[int, type[APIError]] = {
     400: BadRequestError,
     401: AuthenticationError,
+    402: InsufficientCredits,
     403: PermissionDeniedError,
     404: NotFoundError,
     409: ConflictError,

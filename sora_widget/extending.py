@@ -20,7 +20,7 @@ from .jobs import DEFAULT_TIMEOUT, VideoJob
 from .library import Library, LibraryEntry
 from .poller import Poller
 from .types import EXTENSION_SECONDS_CHOICES, Video
-from .validation import validate_generation, validate_prompt, validate_seconds
+from .validation import validate_prompt, validate_seconds
 from .video_file import last_frame
 
 logger = logging.getLogger(__name__)
@@ -29,10 +29,11 @@ Route = Literal["auto", "extension", "continuation"]
 ROUTES = ("auto", "extension", "continuation")
 
 
-def extension_route(client: VideosAPI, seconds: str) -> str:
+def extension_route(client: VideosAPI, seconds: str, model: str = "") -> str:
     """The route `extend(route="auto")` takes first: "extension" unless the server is known to
-    lack `/videos/extensions` or `seconds` is not a length that route adds."""
-    if client.support.unsupported("extensions") or seconds not in EXTENSION_SECONDS_CHOICES:
+    lack it for `model` (OpenRouter: a model that takes no `previous_job_id`) or `seconds` is
+    not a length that route adds."""
+    if seconds not in client.extension_seconds(model):
         return "continuation"
     return "extension"
 
@@ -68,17 +69,19 @@ def extend(
             "completed and been saved.",
         )
     seconds = str(seconds)
-    first = extension_route(client, seconds) if route == "auto" else route
+    first = extension_route(client, seconds, source.model) if route == "auto" else route
     if first == "extension":
         validate_prompt(prompt)
-        validate_seconds(seconds, EXTENSION_SECONDS_CHOICES)
+        validate_seconds(
+            seconds, client.extension_seconds(source.model) or EXTENSION_SECONDS_CHOICES
+        )
     else:
-        validate_generation(prompt, source.model, source.size, seconds)
+        client.checked_parameters(prompt, source.model, source.size, seconds, None)
 
     async def begin() -> Video:
         if first == "extension":
             try:
-                video = await client.extend(video_id, prompt, seconds)
+                video = await client.extend(video_id, prompt, seconds, model=source.model)
             except UnsupportedFeature:
                 if route != "auto":
                     raise

@@ -71,6 +71,8 @@ class ServerSupport:
         #: Why each unsupported feature is unsupported: the server's status and words.
         self._evidence: dict[str, str] = {}
         self._status: dict[str, int] = {}
+        #: A server's own words for what it lacks, where its shape is known in advance.
+        self._words: dict[str, str] = {}
         self._listeners: list[Callable[[ServerSupport], object]] = []
 
     def __repr__(self) -> str:
@@ -90,11 +92,16 @@ class ServerSupport:
         """The HTTP status that showed `name` missing (0 if none did)."""
         return self._status.get(name, 0)
 
-    def learn(self, name: str, supported: bool, evidence: str = "", status: int = 0) -> None:
-        """Record what a request showed. A feature once seen working stays supported: one odd
+    def learn(
+        self, name: str, supported: bool, evidence: str = "", status: int = 0, words: str = ""
+    ) -> None:
+        """Record what a request showed (or, with `words`, what the server's shape is known to
+        lack, said in those words). A feature once seen working stays supported: one odd
         answer (a proxy's hiccup, a retrieve without its hint) does not take it away."""
         if name not in self._known:
             raise KeyError(name)
+        if words:
+            self._words[name] = words
         previous = self._known[name]
         if previous is supported or previous is True:
             return
@@ -128,7 +135,9 @@ class ServerSupport:
         if self._known[name] is not False:
             return ""
         evidence = self._evidence.get(name)
-        return FEATURES[name] + (f" (The server answered {evidence}.)" if evidence else "")
+        return self._words.get(name, FEATURES[name]) + (
+            f" (The server answered {evidence}.)" if evidence else ""
+        )
 
     def payload(self) -> dict[str, Any]:
         """JSON for the widgets: per feature, whether it is supported and why not."""

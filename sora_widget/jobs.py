@@ -47,8 +47,6 @@ from .types import (
 from .validation import (
     parse_raw_parameters,
     seconds_string,
-    validate_generation,
-    validate_parameters,
     validate_prompt,
 )
 
@@ -467,6 +465,7 @@ class VideoJob:
                     origin=self.origin,
                     lineage=self.lineage,
                     settings=self.settings,
+                    client_requests=self.client.requests,
                 )
             self.observe(video)
             if self.done:  # cancelled while the create request (or its record) was under way
@@ -479,7 +478,9 @@ class VideoJob:
             if video.status == VideoStatus.FAILED:
                 raise _failure(video)
             if video.status in ENDED_BY_SERVER:
-                raise VideoFailed(video.id, str(video.status), _ENDED_WORDS[video.status])
+                said = f" The server said: {video.error.message}" if video.error else ""
+                words = _ENDED_WORDS[video.status] + said
+                raise VideoFailed(video.id, str(video.status), words)
             if self.library is not None:
                 self._set(JobStatus.SAVING)
                 async with _slot("save"):
@@ -655,8 +656,7 @@ def submit(
     `VideosAPI.create` for the images, `parameters` and `extra`.
     """
     seconds = seconds_string(seconds)
-    validate_generation(prompt, model, size, seconds)
-    named = validate_parameters(model, parameters)
+    named = client.checked_parameters(prompt, model, size, seconds, parameters)
     raw = parse_raw_parameters(extra)
 
     async def create() -> Video:

@@ -64,6 +64,8 @@ PENDING_FOLDER = ".pending"
 #: How a piece of a chain names the piece before it: made by the server's extensions route
 #: (`extends`), or as a new video whose first image is that one's last frame (`continues`).
 LINEAGE = ("extends", "continues")
+#: The most outputs of one job saved: a server listing more is not trusted beyond this.
+MAX_OUTPUTS = 8
 #: Ids up to this long made only of these characters are their own folder name.
 MAX_PLAIN_ID = 128
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_-]+")
@@ -136,6 +138,15 @@ class LibraryEntry:
     #: What the create sent beyond prompt, model, size and seconds: {"parameters": the
     #: model's named extras, "extra": the raw JSON object}; None when nothing more was sent.
     settings: dict[str, Any] | None = None
+    #: The create's body in the server's own fields where they differ from the contract's
+    #: (OpenRouter's `duration`, `resolution`, `aspect_ratio`, `provider`; images by count).
+    request: dict[str, Any] | None = None
+    #: The server's id for billing (OpenRouter's `generation_id`), and whether the charge went
+    #: to the user's own provider key (`usage.is_byok`).
+    generation_id: str | None = None
+    is_byok: bool | None = None
+    #: Further outputs of the same job (`video_1.mp4`, ...), when the server made several.
+    outputs: list[str] | None = None
 
     @property
     def video_path(self) -> Path:
@@ -262,7 +273,11 @@ class Library:
             pictures.update({str(variant): "video" for variant in missing if made})
         sheet = paths[ContentVariant.SPRITESHEET]
         sprite = await asyncio.to_thread(sprite_grid_of, sheet, video.size)
+        outputs = await self._download_outputs(client, video, folder)
         charged = getattr(client, "charged_cost", None)
+        usage = video.extra.get("usage")
+        is_byok = usage.get("is_byok") if isinstance(usage, dict) else None
+        generation_id = video.extra.get("generation_id")
         entry = LibraryEntry(
             id=video.id,
             prompt=video.prompt,
@@ -275,7 +290,7 @@ class Library:
             expires_at=video.expires_at,
             remixed_from_video_id=video.remixed_from_video_id,
             base_url=public_url(client.base_url),
-            cost=estimate_cost(video.model, video.size, video.seconds),
+            cost=_estimate(client, video),
             saved_at=self._clock(),
             folder=folder,
             charged_cost=charged(video.id) if callable(charged) else None,
@@ -284,9 +299,24 @@ class Library:
             **{name: lineage[name] for name in LINEAGE if lineage.get(name)},
             file_metadata_problem=tags_problem,
             settings=settings,
+            request=_request_of(getattr(client, "requests", None), video.id),
+            generation_id=generation_id if isinstance(generation_id, str) else None,
+            is_byok=is_byok if isinstance(is_byok, bool) else None,
+            outputs=outputs or None,
         )
         await asyncio.to_thread(_write_json, folder / METADATA_FILE, entry.to_metadata())
         return entry
+
+    async def _download_outputs(self, client: VideosAPI, video: Video, folder: Path) -> list[str]:
+        """Every output after the first (`video_1.mp4`, ...), where the server lists several
+        (OpenRouter's `unsigned_urls`): each was paid for."""
+        listed = [video.extra.get(key) for key in ("unsigned_urls", "urls")]
+        count = max((len(urls) for urls in listed if isinstance(urls, list)), default=1)
+        names = [f"video_{index}.mp4" for index in range(1, min(count, MAX_OUTPUTS))]
+        for index, name in enumerate(names, start=1):
+            if not await asyncio.to_thread((folder / name).exists):
+                await client.download_content(video.id, "video", path=folder / name, index=index)
+        return names
 
     async def _download(
         self, client: VideosAPI, video_id: str, variant: ContentVariant, path: Path
@@ -391,8 +421,10 @@ class Library:
         origin: str = "script",
         lineage: dict[str, str] | None = None,
         settings: dict[str, Any] | None = None,
+        client_requests: dict[str, dict[str, Any]] | None = None,
     ) -> None:
-        """Remember a job in flight, so a new process can resume it (see `resume.resume`).
+        """Remember a job in flight, so a new process can resume it (see `resume.resume`);
+        `client_requests` is the client's record of what each create sent (`VideosAPI.requests`).
 
         The record names the process following the job, so that while it lives no other
         process resumes the job too. Best effort: if the folder cannot be written the job still
@@ -411,6 +443,7 @@ class Library:
             "recorded_at": self._clock(),
             "origin": origin,
             "settings": settings,
+            "request": _request_of(client_requests, video.id),
             "owner": _this_process(),
             **{name: value for name, value in (lineage or {}).items() if name in LINEAGE},
         }
@@ -588,6 +621,19 @@ def _file_tags(video: Video, base_url: str, settings: dict[str, Any] | None) -> 
     if seed is not None:
         tags["seed"] = str(seed)
     return tags
+
+
+def _estimate(client: VideosAPI, video: Video) -> float | None:
+    """The estimate from the server's own prices where it publishes them, else the catalog's."""
+    known = client.server_catalog.get(video.model)
+    if known is not None:
+        return known.estimate(video.size, video.seconds).usd
+    return estimate_cost(video.model, video.size, video.seconds)
+
+
+def _request_of(requests: object, video_id: str) -> dict[str, Any] | None:
+    found = requests.get(video_id) if isinstance(requests, dict) else None
+    return found if isinstance(found, dict) else None
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:

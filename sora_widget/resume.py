@@ -65,7 +65,13 @@ def attach_pending(
     poller: Poller | None = None,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> VideoJob:
-    """A job following the pending `record` (from `resumable`) for its original owner."""
+    """A job following the pending `record` (from `resumable`) for its original owner. What
+    its create asked for stands in for what the server does not echo (OpenRouter)."""
+    asked = {name: record.get(name) for name in ("prompt", "model", "size", "seconds")}
+    client.remember_asked(record["id"], {**asked, "created_at": record.get("created_at")})
+    request = record.get("request")
+    if isinstance(request, dict):
+        client.requests.setdefault(record["id"], request)
     job = VideoJob.attach(
         client,
         record["id"],

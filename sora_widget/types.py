@@ -8,6 +8,7 @@ values stay plain strings.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -140,7 +141,12 @@ class Video:
     progress_reported: bool = True
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Video:
+    def from_dict(cls, data: dict[str, Any], asked: Mapping[str, Any] | None = None) -> Video:
+        """The video as the server describes it; `asked` (what the create sent: prompt, model,
+        size, seconds) stands in for what the server does not echo (OpenRouter, LiteLLM's Veo
+        route, gateways), so a Seedance video is never recorded as a 4 s `sora-2` one."""
+        if asked:
+            data = {**{k: v for k, v in asked.items() if v is not None}, **_given(data)}
         error = data.get("error")
         progress, reported = _progress(data.get("progress"))
         return cls(
@@ -156,11 +162,7 @@ class Video:
             size=str(data.get("size", DEFAULT_SIZE)),
             seconds=str(data.get("seconds", DEFAULT_SECONDS)),
             remixed_from_video_id=data.get("remixed_from_video_id"),
-            error=(
-                VideoError(code=str(error.get("code", "")), message=str(error.get("message", "")))
-                if isinstance(error, dict)
-                else None
-            ),
+            error=_video_error(error, data.get("status")),
             extra={k: v for k, v in data.items() if k not in _KNOWN_FIELDS},
             progress_reported=reported,
         )
@@ -189,6 +191,20 @@ class Video:
     @property
     def is_terminal(self) -> bool:
         return self.status in TERMINAL_STATUSES
+
+
+def _given(data: dict[str, Any]) -> dict[str, Any]:
+    """The fields a server actually said something in (a null says nothing)."""
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def _video_error(error: object, status: object) -> VideoError | None:
+    """`{"code", "message"}` as the contract has it, or a bare string (OpenRouter's)."""
+    if isinstance(error, dict):
+        return VideoError(code=str(error.get("code", "")), message=str(error.get("message", "")))
+    if isinstance(error, str) and error:
+        return VideoError(code=str(status or "failed"), message=error)
+    return None
 
 
 def _progress(value: Any) -> tuple[int, bool]:

@@ -238,15 +238,18 @@ def _number(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else repr(value)
 
 
-def validate_parameters(model: str, values: Mapping[str, object] | None) -> dict[str, object]:
+def validate_parameters(
+    model: str, values: Mapping[str, object] | None, params: tuple[Param, ...] | None = None
+) -> dict[str, object]:
     """The named parameters to send for `model`, typed; empty ones are left out. A name the
-    model's family does not take is refused, pointing at the raw JSON field."""
-    offered = {param.name: param for param in parameters_of(model)}
+    model takes not (its family's, or the server's own `params`) is refused, pointing at the
+    raw JSON field."""
+    offered = {param.name: param for param in (parameters_of(model) if params is None else params)}
     checked: dict[str, object] = {}
     for name, value in (values or {}).items():
         param = offered.get(name)
         if param is None:
-            family = family_of(model)
+            family = family_of(model) if params is None else None
             takes = ", ".join(offered) or "none"
             raise InvalidRequestError(
                 name,

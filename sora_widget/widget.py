@@ -19,6 +19,7 @@ from typing import Any
 import traitlets
 
 from ._retry import RetryNotice
+from .api import Credits
 from .backend import connect
 from .catalog import family_of
 from .client import SoraClient
@@ -31,6 +32,7 @@ from .kernel_loop import on_creating_loop
 from .library import Library, LibraryEntry
 from .media import MediaWidget
 from .resume import resume
+from .server_catalog import ServerModel
 from .tasks import off_loop, spawn
 from .throttle import Throttle
 from .types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE, Video, VideoStatus
@@ -188,11 +190,14 @@ class SoraWidget(MediaWidget):
         self._on_complete: list[Callable[[SoraWidget], object]] = []
         self._layout: asyncio.Task[Any] | None = None  # reading the spritesheet's size
         self._menu: asyncio.Task[Any] | None = None  # asking the server for its models
+        self._credit_task: asyncio.Task[Any] | None = None  # asking what the key has left
         self._charged: LibraryEntry | None = None  # the saved video whose charge is shown
         # Images from the browser, in pieces: the first frame, and the Advanced section's slots.
         self._uploads = Uploads(("reference", LAST_FRAME, *REFERENCE_SLOTS))
         if input_reference is not None:
             self.reference = input_reference
+        #: What the key has left, where the server says (see `VideosAPI.credits`).
+        self._credits: Credits | None = None
         self.advanced = advanced_payload(self.model)
         self._refresh_form()
         self._refresh_extending()
@@ -212,8 +217,9 @@ class SoraWidget(MediaWidget):
             self._unsubscribe(job)
         self._unfollow_features()
         self._throttle.cancel()
-        if self._menu is not None:
-            self._menu.cancel()
+        for task in (self._menu, self._credit_task):
+            if task is not None:
+                task.cancel()
         super().close()
 
     # ---- the Python API ---------------------------------------------------------------------
@@ -442,6 +448,7 @@ class SoraWidget(MediaWidget):
                 self._remember(job.entry)
                 self._show(job.entry)
         if job.status is JobStatus.COMPLETED:
+            self._ask_credits()  # the job was charged: what is left changed
             for callback in self._on_complete:
                 callback(self)
 
@@ -524,7 +531,7 @@ class SoraWidget(MediaWidget):
         saved = bool(self.selected) and self.library.get(self.selected) is not None
         self.extending = extend_payload(
             saved,
-            extension_route(self.client, self.seconds),
+            extension_route(self.client, self.seconds, self.model),
             self.client.support.reason("extensions"),
         )
 
@@ -548,7 +555,8 @@ class SoraWidget(MediaWidget):
         """A family whose limits are the server's to check (not Sora's) gets its own default
         size and duration when the current ones are not among its usual values; Sora's keep the
         choice and show it refused, so a person sees why."""
-        offered = advanced_payload(self.model)
+        known = self._known()
+        offered = advanced_payload(self.model, known)
         names = {param["name"] for param in offered["parameters"]}
         with self.hold_sync():
             self.advanced = offered
@@ -556,6 +564,13 @@ class SoraWidget(MediaWidget):
             self.parameters = {k: v for k, v in self.parameters.items() if k in names}
             slots = offered["images"]["slots"]
             self.images = {k: v for k, v in self.images.items() if k in slots}
+        if known is not None:  # the server's own lists
+            with self.hold_sync():
+                if self.size not in known.sizes:
+                    self.size = known.default_size
+                if self.seconds not in known.seconds:
+                    self.seconds = known.seconds[0]
+            return
         family = family_of(self.model)
         if family is None or family.strict:
             return
@@ -572,12 +587,33 @@ class SoraWidget(MediaWidget):
         if models is None:
             return
         with self.hold_sync():
-            self.options = options(models.names)
+            self.options = options(models.names, models.catalog)
             if self.model == DEFAULT_MODEL and self.model not in models.names and self._job is None:
                 self.model = models.names[0]
+            elif self.model in models.catalog:
+                self._fit_to_model()  # the server's own lists for the model already chosen
             self.backend = backend_badge(
                 self.client.display_url, self.client.is_simulator, models.kind
             )
+            self._refresh_form()
+        self._ask_credits()
+
+    def _ask_credits(self) -> None:
+        """Refresh what the key has left (in the background; only shown, never relied on)."""
+
+        async def ask() -> None:
+            credits = await self.client.credits()
+            if credits is not None and credits.remaining != getattr(self._credits, "remaining", 0):
+                self._credits = credits
+                self.cost = self._cost_label()
+
+        with contextlib.suppress(RuntimeError):  # no loop (a plain script): nothing shown
+            self._credit_task = spawn(ask())
+
+    def _known(self) -> ServerModel | None:
+        """The server's own description of the chosen model (OpenRouter's catalog), if any."""
+        client = getattr(self, "client", None)  # the form is set before __init__ ends
+        return client.server_catalog.get(self.model) if client is not None else None
 
     def _refresh_form(self) -> None:
         with self.hold_sync():
@@ -606,10 +642,21 @@ class SoraWidget(MediaWidget):
             self.seconds,
         ):
             charged = shown.charged_cost
-        return cost_label(self.model, self.size, self.seconds, charged)
+        credits = getattr(self, "_credits", None)
+        return cost_label(
+            self.model,
+            self.size,
+            self.seconds,
+            charged,
+            known=self._known(),
+            audio=_bool_or_none(self.parameters.get("generate_audio")),
+            first_frame=bool(self.reference),
+            remaining=credits.remaining if credits is not None else None,
+        )
 
     def _problems(self) -> dict[str, str]:
-        problems = form_problems(self.prompt, self.model, self.size, self.seconds)
+        known = self._known()
+        problems = form_problems(self.prompt, self.model, self.size, self.seconds, known)
         info = self.reference_info
         fitted = info.get("readable") and self.fit in ("crop", "pad")
         if info and not info.get("matches") and not fitted:
@@ -618,7 +665,7 @@ class SoraWidget(MediaWidget):
         for slot, image in self.image_info.items():
             if not image.get("matches") and not (image.get("readable") and fits):
                 problems[slot] = image["message"]
-        problems.update(parameter_problems(self.model, self.parameters, self.raw_parameters))
+        problems.update(parameter_problems(self.model, self.parameters, self.raw_parameters, known))
         return problems
 
     # ---- actions from the browser -----------------------------------------------------------
@@ -684,3 +731,7 @@ def follow_features(view: traitlets.HasTraits, client: SoraClient) -> Callable[[
 
     update(client.support)
     return client.support.on_change(update)
+
+
+def _bool_or_none(value: object) -> bool | None:
+    return value if isinstance(value, bool) else None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,6 +23,7 @@ from .errors import (
     BadRequestError,
     CompletedWithoutVideo,
     ConflictError,
+    InsufficientCredits,
     InvalidRequestError,
     JobTimeout,
     ModerationBlocked,
@@ -34,8 +35,10 @@ from .errors import (
     VideoFailed,
 )
 from .jobs import JobStatus, VideoJob
+from .openrouter import check_size, duration_of
 from .pictures import sprite_grid
 from .pricing import estimate_cost
+from .server_catalog import ServerModel
 from .types import MAX_PROMPT_CHARS, parse_size
 from .validation import (
     RAW_FIELD,
@@ -76,19 +79,31 @@ IDLE_JOB: dict[str, Any] = {
 NO_ERROR: dict[str, Any] = {"kind": "", "message": "", "field": None, "retry_at": None}
 
 
-def options(models: list[str] | None = None) -> dict[str, Any]:
-    """The choices the form offers for each model, from the catalog.
+def options(
+    models: list[str] | None = None, catalog: Mapping[str, ServerModel] | None = None
+) -> dict[str, Any]:
+    """The choices the form offers for each model, from the server's `catalog` where it
+    describes the model (OpenRouter), else from the built-in catalog.
 
     Per model: `sizes` it allows, `size_menu` the sizes its menu shows (a strict family's menu
-    also shows its siblings' sizes, disabled, so a person sees what Pro adds), `seconds`.
-    A model the catalog does not know gets every size and duration, checked for shape only.
+    also shows its siblings' sizes, disabled, so a person sees what Pro adds), `seconds`, and
+    `size_labels` where the server names its sizes ("1280x720 · 720p 16:9").
+    A model nobody describes gets every size and duration, checked for shape only.
     """
     models = models or offered_models()
+    catalog = catalog or {}
     sizes: dict[str, list[str]] = {}
     menus: dict[str, list[str]] = {}
     seconds: dict[str, list[str]] = {}
+    labels: dict[str, dict[str, str]] = {}
     strict_sizes = _union(family.sizes for family in FAMILIES if family.strict)
     for model in models:
+        known = catalog.get(model)
+        if known is not None:
+            sizes[model] = menus[model] = list(known.sizes)
+            seconds[model] = list(known.seconds)
+            labels[model] = {size: known.size_label(size) for size in known.sizes}
+            continue
         family = family_of(model)
         if family is None:
             continue
@@ -101,6 +116,7 @@ def options(models: list[str] | None = None) -> dict[str, Any]:
         "size_menu": menus,
         "all_sizes": _union(family.sizes for family in FAMILIES),
         "seconds": seconds,
+        "size_labels": labels,
         "all_seconds": sorted(_union(f.seconds for f in FAMILIES), key=float),
         "max_prompt_chars": MAX_PROMPT_CHARS,
     }
@@ -120,13 +136,37 @@ def backend_badge(base_url: str, is_simulator: bool, kind: str | None = None) ->
     return {"label": label, "title": f"{kind} at {base_url}" if kind else base_url}
 
 
-def cost_label(model: str, size: str, seconds: str, charged: float | None = None) -> str:
+def cost_label(
+    model: str,
+    size: str,
+    seconds: str,
+    charged: float | None = None,
+    *,
+    known: ServerModel | None = None,
+    audio: bool | None = None,
+    first_frame: bool = False,
+    remaining: float | None = None,
+) -> str:
     """ "≈ $0.40", and "charged $0.40" beside it when the server said what a saved video of
-    these settings cost (LiteLLM's cost header)."""
-    cost = estimate_cost(model, size, seconds)
-    parts = [] if cost is None else [f"≈ ${cost:.2f}"]
+    these settings cost (LiteLLM's cost header, OpenRouter's `usage.cost`). From the server's
+    own prices where it publishes them (`known`), "price charged after" where their unit
+    cannot be counted beforehand; and what the key has left (`remaining`), with a warning
+    when the estimate is more than that."""
+    if known is not None:
+        estimate = known.estimate(size, seconds, audio=audio, first_frame=first_frame)
+        cost, note = estimate.usd, estimate.note
+    else:
+        cost, note = estimate_cost(model, size, seconds), ""
+    parts = [f"≈ ${cost:.2f}"] if cost is not None else ([f"price {note}"] if note else [])
     if charged is not None:
         parts.append(f"charged ${charged:.2f}")
+    if remaining is not None:
+        short = cost is not None and cost > remaining
+        parts.append(
+            f"more than the ${remaining:.2f} left on this key"
+            if short
+            else f"${remaining:.2f} left on this key"
+        )
     return " · ".join(parts)
 
 
@@ -228,6 +268,12 @@ def error_payload(error: BaseException | None) -> dict[str, Any]:
 #: do; `{said}` is the server's message, `{status}` the HTTP status.
 _API_ERROR_ADVICE: tuple[tuple[type[APIError], str, str], ...] = (
     (
+        InsufficientCredits,
+        "credits",
+        "Not enough credits on this key: {said} Nothing was made or charged: add credits, or "
+        "choose a shorter or smaller video.",
+    ),
+    (
         ServerError,
         "server",
         "The server failed ({status}): {said} Not your request: try again later.",
@@ -263,6 +309,12 @@ def _api_error_words(error: APIError) -> tuple[str, str | None, str]:
     if isinstance(error, BadRequestError):
         return "invalid", error.param, error.message
     said = error.message.rstrip(".") + "."
+    reasons = error.metadata.get("reasons")
+    if isinstance(error, PermissionDeniedError) and isinstance(reasons, list) and reasons:
+        why = "; ".join(str(reason) for reason in reasons[:5])
+        return "moderation", None, f"Refused by moderation ({why}): {said} Change the prompt."
+    if isinstance(error, ServerError) and error.status_code == 502:
+        return "server", None, f"The provider behind the server failed (502): {said} Try again."
     kind, advice = next((k, a) for c, k, a in _API_ERROR_ADVICE if isinstance(error, c))
     return kind, error.param, advice.format(said=said, status=error.status_code)
 
@@ -302,14 +354,20 @@ def rate_limit_payload(wait: float) -> dict[str, Any]:
     }
 
 
-def form_problems(prompt: str, model: str, size: str, seconds: str) -> dict[str, str]:
-    """Every field that would be refused, with the reason: Generate stays disabled until none."""
+def form_problems(
+    prompt: str, model: str, size: str, seconds: str, known: ServerModel | None = None
+) -> dict[str, str]:
+    """Every field that would be refused, with the reason: Generate stays disabled until none.
+    A model the server describes (`known`) is checked against its own lists."""
     problems: dict[str, str] = {}
     for field, check in (
         ("prompt", lambda: validate_prompt(prompt)),
         ("model", lambda: validate_model(model)),
-        ("size", lambda: validate_size(size, model)),
-        ("seconds", lambda: validate_duration(seconds, model)),
+        ("size", lambda: check_size(size, known) if known else validate_size(size, model)),
+        (
+            "seconds",
+            lambda: duration_of(seconds, known) if known else validate_duration(seconds, model),
+        ),
     ):
         try:
             check()
@@ -318,11 +376,13 @@ def form_problems(prompt: str, model: str, size: str, seconds: str) -> dict[str,
     return problems
 
 
-def advanced_payload(model: str) -> dict[str, Any]:
-    """What the Advanced section shows for `model`: its parameters and its image slots."""
-    slots = images_of(model).payload()
+def advanced_payload(model: str, known: ServerModel | None = None) -> dict[str, Any]:
+    """What the Advanced section shows for `model`: its parameters and its image slots (the
+    server's own, where it describes the model)."""
+    slots = (known.images if known else images_of(model)).payload()
+    params = known.parameters if known else parameters_of(model)
     return {
-        "parameters": [param.payload() for param in parameters_of(model)],
+        "parameters": [param.payload() for param in params],
         "images": {
             "first": slots["first"],
             "slots": ([LAST_FRAME] if slots["last"] else [])
@@ -331,10 +391,12 @@ def advanced_payload(model: str) -> dict[str, Any]:
     }
 
 
-def parameter_problems(model: str, values: dict[str, Any], raw: str) -> dict[str, str]:
+def parameter_problems(
+    model: str, values: dict[str, Any], raw: str, known: ServerModel | None = None
+) -> dict[str, str]:
     """Each Advanced field that would be refused, by name, and the raw JSON field's problem."""
     problems: dict[str, str] = {}
-    for param in parameters_of(model):
+    for param in known.parameters if known else parameters_of(model):
         try:
             validate_parameter(param, values.get(param.name))
         except InvalidRequestError as error:

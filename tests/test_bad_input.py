@@ -104,7 +104,10 @@ class IdleExecutor(Executor):
 def ctx(make_app, tmp_path: Path) -> Ctx:
     """A client on the simulator (no rendering), a library, and an empty folder for files."""
     transport = Recorder(make_app(api_key=TEST_KEY, executor=IdleExecutor()))
-    client = SoraClient(TEST_KEY, base_url="http://simulator.test/v1", transport=transport)
+    # The contract's shape, said up front: these tests count every request sent.
+    client = SoraClient(
+        TEST_KEY, base_url="http://simulator.test/v1", transport=transport, dialect="openai"
+    )
     client.is_simulator = True
     (tmp_path / "out").mkdir()
     return Ctx(client, Library(tmp_path / "videos"), transport, tmp_path / "out")

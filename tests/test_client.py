@@ -115,6 +115,9 @@ def simulator(tmp_path: Path, executor: Executor, clock=time.time, **faults: Any
 
 
 def make_client(transport: httpx.AsyncBaseTransport, sleeps: Sleeps, **options: Any) -> SoraClient:
+    """A client of the contract's shape, said up front: these tests count every request, and
+    an unsaid shape is asked for once (`GET /videos/models`, tested in test_openrouter)."""
+    options = {"dialect": "openai", **options}
     return SoraClient(KEY, base_url=BASE_URL, transport=transport, sleep=sleeps, **options)
 
 

@@ -81,11 +81,13 @@ def client_for(handler: Callable[[httpx.Request], httpx.Response], **options: An
     async def no_wait(seconds: float) -> None:
         await asyncio.sleep(0)
 
+    # The contract's shape, said up front: each server here answers requests in sequence.
     client = SoraClient(
         TEST_KEY,
         base_url=BASE_URL,
         transport=httpx.MockTransport(handler),
         sleep=no_wait,
+        dialect="openai",
         **options,
     )
     # Jobs (the widget's too) use the client's shared poller: make it quick before first use.

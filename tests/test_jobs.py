@@ -89,6 +89,11 @@ class FakeClient:
 
     base_url = "https://fake.test/v1"
     is_simulator = True
+    #: A server of the contract's shape: the real client's checks apply as they are.
+    dialect = "openai"
+    server_catalog: dict[str, object] = {}
+    checked_parameters = SoraClient.checked_parameters
+    remember_asked = SoraClient.remember_asked
 
     def __init__(
         self,
@@ -108,6 +113,8 @@ class FakeClient:
         self.page_cap = page_cap
         self.videos: dict[str, FakeVideo] = {}
         self.support = ServerSupport()  # what a real client learns of its server
+        self.requests: dict[str, dict[str, object]] = {}  # what each create sent, by video id
+        self._asked: dict[str, dict[str, object]] = {}
         self.calls: Counter[str] = Counter()
         self.retrieved: list[str] = []
         #: Raised, in order, by the next polls (list or retrieve), and by downloads per variant.
@@ -801,7 +808,7 @@ FAST = fast_cadence()
 
 
 class CountingTransport(httpx.AsyncBaseTransport):
-    """Counts requests by kind: list, retrieve (one video), content, other; and keeps the
+    """Counts requests by kind: models, list, retrieve (one video), content, other; and keeps the
     variant each content request asked for, in order."""
 
     def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
@@ -811,7 +818,9 @@ class CountingTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
-        if request.method == "GET" and path.endswith("/videos"):
+        if request.method == "GET" and path.endswith("/models"):
+            self.counts["models"] += 1  # what the server offers (once per client), not a poll
+        elif request.method == "GET" and path.endswith("/videos"):
             self.counts["list"] += 1
         elif request.method == "GET" and path.endswith("/content"):
             self.counts["content"] += 1
