@@ -59,8 +59,8 @@ from .errors import (
 from .extras import Extras, is_inline_image, read_extras
 from .gate import Door, Gate
 from .limits import BodyLimit, HostCheck, allowed_hosts
-from .openrouter import DOOR as OPENROUTER_DOOR
-from .openrouter import OpenRouter
+from .openrouter_routes import DOOR as OPENROUTER_DOOR
+from .openrouter_routes import OpenRouter
 from .profiles import Api, Endpoint, MissingRoute, profile_named
 from .render import RenderRequest, probe_video, render
 from .requests import (

@@ -1,5 +1,5 @@
 """The servers the simulator can play: one `Profile` per real implementation of `/v1/videos`,
-and OpenRouter's own video API (`Api.OPENROUTER`, served by `openrouter`).
+and OpenRouter's own video API (`Api.OPENROUTER`, served by `openrouter_routes`).
 
 OpenAI's hosted Videos API is gone (2026-09-24), but its contract lives on in servers that each
 bend it a little: vLLM-Omni takes only multipart forms, SGLang jumps from queued to completed,
@@ -53,7 +53,7 @@ class Api(StrEnum):
 
     #: `/v1/videos` as OpenAI defined it (and Veo's Gemini routes beside it, see `veo`).
     OPENAI = "openai"
-    #: OpenRouter's `/api/v1/videos` (see `openrouter`).
+    #: OpenRouter's `/api/v1/videos` (see `openrouter_routes`).
     OPENROUTER = "openrouter"
 
 
