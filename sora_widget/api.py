@@ -705,7 +705,8 @@ class VideosAPI:
         pre-signed link is a secret of its own, never written out)."""
 
         async def download_once() -> httpx.Response:
-            async with http.stream("GET", url, params=params) as response:
+            # No `params` at all for a link: httpx would replace its query (the signature).
+            async with http.stream("GET", url, params=params or None) as response:
                 if response.is_success:
                     self._learn_variants(variant, response)
                     await _save_atomically(response, target, _content_check(video_id, variant))

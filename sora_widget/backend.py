@@ -19,6 +19,7 @@ from typing import Any
 from .client import SoraClient
 from .simulator import folder
 from .simulator.config import SimulatorConfig
+from .simulator.profiles import profile_named
 from .simulator.process import bind, command, url_of
 
 #: The simulator accepts any non-empty key; this one says what it is in its own logs.
@@ -83,7 +84,7 @@ def _spawn(config: SimulatorConfig) -> dict[str, Any]:
         )
         state = {
             "pid": process.pid,
-            "base_url": url_of(sock),
+            "base_url": url_of(sock, profile_named(config.profile).api_root),
             "speed": config.speed,
             "starting": time.time(),
         }

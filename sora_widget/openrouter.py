@@ -37,8 +37,8 @@ DEFAULT_ATTRIBUTION = {
 }
 #: The provider slug `provider.options` is keyed by, per model author (the part of the model
 #: id before "/"). From the spec's `ProviderOptions` slugs; OpenRouter forwards only the
-#: serving provider's entry. Kling (`kwaivgi/`) is served by Kuaishou's StreamLake: an
-#: inference, since no document pairs them; the raw JSON field can name any slug.
+#: serving provider's entry. An author not listed (Kling's `kwaivgi`: no document pairs it
+#: with a slug) is used as it is; the raw JSON field can name any slug.
 PROVIDER_SLUGS = {
     "google": "google-vertex",
     "openai": "openai",
@@ -48,7 +48,6 @@ PROVIDER_SLUGS = {
     "runway": "runway",
     "x-ai": "xai",
     "black-forest-labs": "black-forest-labs",
-    "kwaivgi": "streamlake",
 }
 
 
