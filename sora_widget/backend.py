@@ -19,8 +19,8 @@ from typing import Any
 from .client import SoraClient
 from .simulator import folder
 from .simulator.config import SimulatorConfig
-from .simulator.profiles import profile_named
 from .simulator.process import bind, command, url_of
+from .simulator.profiles import profile_named
 
 #: The simulator accepts any non-empty key; this one says what it is in its own logs.
 SIMULATOR_KEY = "sk-local-simulator"
