@@ -115,7 +115,7 @@ _NEGATIVE = Param("negative_prompt", "string", "Negative prompt", "What the vide
 # ---- the parameter rows, by route ---------------------------------------------------------------
 
 # Veo through LiteLLM's gemini/ route (litellm/llms/gemini/videos/transformation.py and
-# types/llms/gemini.py `GeminiVideoGenerationParameters`, 1.108.14): names are Veo's own
+# types/llms/gemini.py `GeminiVideoGenerationParameters`, 1.108.14 and 1.110.2): names are Veo's own
 # (camelCase); `size` is mapped to `aspectRatio` and `resolution`, an explicit `resolution`
 # wins, an explicit `aspectRatio` loses to the size's. The pydantic model has no `seed` or
 # `generateAudio`: that route DROPS them (they reach Veo directly or through vertex_ai/'s
@@ -139,10 +139,10 @@ _VEO_31_PARAMS = (
         choices=("16:9", "9:16"),
     ),  # fmt: skip
     Param(
-        "generateAudio", "bool", "Sound", "Dropped by LiteLLM 1.108.14's gemini/ route.", True
+        "generateAudio", "bool", "Sound", "Dropped by LiteLLM's gemini/ route.", True
     ),  # fmt: skip
     Param(
-        "seed", "int", "Seed", "Dropped by LiteLLM 1.108.14's gemini/ route.", None, 0, MAX_SEED
+        "seed", "int", "Seed", "Dropped by LiteLLM's gemini/ route.", None, 0, MAX_SEED
     ),  # fmt: skip
 )
 _VEO_IMAGE = ImageField("input_reference", "veo_image")  # LiteLLM maps it to `instances[].image`
@@ -210,7 +210,7 @@ _KLING_IMAGES = ImageSlots("json", _FAL_FIRST, ImageField("tail_image_url", "dat
 # Seedance through LiteLLM's fal_ai/ route (its `_SEEDANCE_PROFILE`: resolutions 480p/720p/
 # 1080p/4k, `input_reference` -> `image_url`; aspect ratios auto, 16:9, 9:16, 1:1, 4:3, 3:4,
 # 21:9); `seed`, `camera_fixed`, `generate_audio` and `end_image_url` are fal's Seedance fields,
-# passed through as unmapped keys. LiteLLM 1.108.14 has no volcengine/ (BytePlus) video route.
+# passed through as unmapped keys. LiteLLM 1.110.2 adds a volcengine/ (BytePlus) video route.
 _SEEDANCE_PARAMS = (
     Param("resolution", "choice", "Resolution", "", None, choices=("480p", "720p", "1080p")),
     Param(
