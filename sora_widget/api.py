@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import re
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -273,6 +274,12 @@ class VideosAPI:
         if SIMULATOR_HEADER in response.headers:
             self.is_simulator = True
 
+    @property
+    def sends_progress(self) -> bool | None:
+        """False where the server's shape has no progress field (OpenRouter's): a job there
+        is shown indeterminate against its model's typical time from the start."""
+        return False if self.dialect == "openrouter" else None
+
     def charged_cost(self, video_id: str) -> float | None:
         """What the server said the video cost (its create's `x-litellm-response-cost`), or
         None when it did not say."""
@@ -466,8 +473,11 @@ class VideosAPI:
             parameters=named,
             extra=raw,
         )
+        # What a server that echoes nothing back (LiteLLM's Veo route, gateways) lacks.
+        asked = {**fields, "created_at": int(time.time())}
         if body.as_json or (not body.files and self._text_creates_as_json):
-            return self._video(await self._send("POST", "/videos", creating=True, json=body.fields))
+            response = await self._send("POST", "/videos", creating=True, json=body.fields)
+            return self._video(response, asked=asked)
         try:
             response = await self._send("POST", "/videos", creating=True, files=body.form_parts())
         except BadRequestError as refused:
@@ -477,7 +487,7 @@ class VideosAPI:
             # there (refused, nothing was made, so sending it again is safe), from now on.
             self._text_creates_as_json = True
             response = await self._send("POST", "/videos", creating=True, json=body.fields)
-        return self._video(response)
+        return self._video(response, asked=asked)
 
     async def _create_openrouter(
         self,
@@ -613,7 +623,10 @@ class VideosAPI:
             creating=True,
             json={"prompt": prompt},
         )
-        return self._video(response)
+        source = self._asked.get(video_id, {})
+        return self._video(
+            response, asked={**source, "prompt": prompt, "created_at": int(time.time())}
+        )
 
     async def edit(self, video: VideoInput, prompt: str) -> Video:
         """A new video from `video` (an id, or an MP4 path or bytes) changed as `prompt` says."""
@@ -622,7 +635,7 @@ class VideosAPI:
         response = await self._feature_send(
             "edits", "POST", "/videos/edits", None, names_a_video=True, creating=True, files=parts
         )
-        return self._video(response)
+        return self._video(response, asked={"prompt": prompt})
 
     async def extend(
         self, video: VideoInput, prompt: str, seconds: str | int, *, model: str | None = None

@@ -560,7 +560,9 @@ class VideoJob:
         if self._unusable_progress:
             return
         in_progress = video.status != VideoStatus.QUEUED
-        if not video.progress_reported and (in_progress or video.progress):
+        # A server of a shape with no progress field (OpenRouter) may stay pending until done.
+        never_sent = getattr(self.client, "sends_progress", None) is False
+        if not video.progress_reported and (in_progress or video.progress or never_sent):
             self._unusable_progress = (
                 "the server reports no progress"
                 if video.progress == 0

@@ -221,13 +221,6 @@ class ServerModel:
                 return wanted
         return self.sizes[0] if self.sizes else "1280x720"
 
-    @property
-    def typical_seconds(self) -> float:
-        """How long a generation usually takes: the built-in catalog's figure for the family;
-        OpenRouter's guide says 30 s to a few minutes."""
-        family = family_of(self.id)
-        return family.typical_seconds if family is not None else 120.0
-
     def size_label(self, size: str) -> str:
         """ "1280x720 · 720p 16:9": what the menu shows, so the server's own words are seen."""
         resolution, ratio = self.size_fields.get(size, (None, None))

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from sora_widget import InsufficientCredits, Library, SoraClient, SoraWidget, VideoFailed, backend
-from sora_widget.errors import InvalidRequestError
+from sora_widget.errors import InvalidRequestError, PermissionDeniedError, ServerError
 from sora_widget.extending import extend
 from sora_widget.jobs import JobStatus, submit
 from sora_widget.poller import Poller
@@ -418,3 +418,87 @@ def test_no_key_names_the_variable_to_set(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
     with pytest.raises(InvalidRequestError, match="OPENROUTER_API_KEY"):
         SoraClient(dialect="openrouter")
+
+
+async def test_a_job_that_never_shows_in_progress_is_shown_indeterminate(openrouter, tmp_path):
+    """Hailuo 2.3 stays `pending` until it completes, with no progress field: the bar is
+    indeterminate against the model's typical time, never a false 0%."""
+    client, _, _ = openrouter()
+    seen = []
+    async with client:
+        await client.server_models()
+        job = submit(client, "a kite", model="minimax/hailuo-2.3", size="1920x1080", seconds=6)
+        job.on_update(lambda job: seen.append((job.status, job.indeterminate, job.progress)))
+        await asyncio.wait_for(job, 60)
+    waiting = [entry for entry in seen if entry[0] is JobStatus.QUEUED]
+    assert waiting and all(indeterminate for _, indeterminate, _ in waiting)
+    assert job.typical_seconds > 0 and job.video.model == "minimax/hailuo-2.3"
+
+
+async def test_a_moderation_refusal_shows_its_reasons(openrouter):
+    client, _, _ = openrouter(FaultConfig(blocked_words=("dragon",)))
+    async with client:
+        with pytest.raises(PermissionDeniedError) as refused:
+            await client.create("a dragon over the sea", **QUICK)
+    assert refused.value.metadata.get("reasons")
+    payload = error_payload(refused.value)
+    assert payload["kind"] == "moderation" and "Refused by moderation (" in payload["message"]
+    provider = error_payload(ServerError("Provider returned error", status_code=502))
+    assert provider["message"].startswith("The provider behind the server failed (502)")
+
+
+async def test_a_server_that_echoes_nothing_records_what_was_asked(tmp_path):
+    """A gateway or LiteLLM's Veo route answers only an id and a status: the library still
+    keeps the prompt, model, size and duration that were sent (and paid for)."""
+    mp4 = silent_mp4(tmp_path / "clip.mp4").read_bytes()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/content"):
+            return httpx.Response(200, content=mp4, headers={"content-type": "video/mp4"})
+        if request.method == "POST":
+            return httpx.Response(200, json={"id": "task_1", "status": "queued"})
+        if request.url.path.endswith("/task_1"):
+            return httpx.Response(200, json={"id": "task_1", "status": "completed"})
+        return httpx.Response(404, json={"error": {"message": "Invalid URL (GET /v1/x)"}})
+
+    client = SoraClient(
+        KEY, base_url="http://gateway.test/v1", transport=httpx.MockTransport(handler)
+    )
+    library = Library(tmp_path / "videos")
+    async with client:
+        job = submit(client, "a harbour at dusk", model="veo-3.1-generate-preview",
+                     size="1280x720", seconds="8", library=library)  # fmt: skip
+        await asyncio.wait_for(job, 30)
+    entry = job.entry
+    assert (entry.prompt, entry.model, entry.size, entry.seconds) == (
+        "a harbour at dusk",
+        "veo-3.1-generate-preview",
+        "1280x720",
+        "8",
+    )
+    assert entry.created_at > 0
+
+
+async def test_litellm_tells_what_the_key_has_left():
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/models":
+            return httpx.Response(
+                200, json={"data": [{"id": "veo-3.1", "mode": "video_generation"}]}
+            )
+        if request.url.path == "/key/info":
+            assert request.headers["authorization"] == f"Bearer {KEY}"
+            return httpx.Response(
+                200, json={"key": "hashed", "info": {"spend": 1.25, "max_budget": 10}}
+            )
+        return httpx.Response(404, json={"error": {"message": "not found"}})
+
+    client = SoraClient(
+        KEY, base_url="http://proxy.test/v1", transport=httpx.MockTransport(handler)
+    )
+    async with client:
+        credits = await client.credits()
+    assert credits is not None and (credits.limit, credits.usage, credits.remaining) == (
+        10.0,
+        1.25,
+        8.75,
+    )
