@@ -346,8 +346,6 @@ class VideosAPI:
         await self._http.aclose()
         await self._anonymous.aclose()
 
-    # ---- endpoints ------------------------------------------------------------------------------
-
     # ---- the server's shape ----------------------------------------------------------------
 
     async def shape(self) -> str:
@@ -423,6 +421,8 @@ class VideosAPI:
             return ()
         return EXTENSION_SECONDS_CHOICES
 
+    # ---- endpoints ------------------------------------------------------------------------------
+
     async def create(
         self,
         prompt: str,
@@ -444,8 +444,11 @@ class VideosAPI:
         `parameters` of the same name. Images travel as the model's route takes them
         (`catalog.ImageSlots`)."""
         seconds = seconds_string(seconds)
-        if self.dialect != "openrouter":  # checked before anything is sent
-            named = self.checked_parameters(prompt, model, size, seconds, parameters)
+        # Checked before anything is sent, as far as the shape is known yet.
+        known_shape = self.dialect == "openrouter"
+        named = (
+            {} if known_shape else self.checked_parameters(prompt, model, size, seconds, parameters)
+        )
         if await self.shape() == "openrouter":
             return await self._create_openrouter(
                 prompt,
@@ -499,7 +502,10 @@ class VideosAPI:
         parameters: Mapping[str, Any] | None,
         extra: Mapping[str, Any] | str | None,
         previous_job_id: str | None = None,
-        **images: Any,
+        fit: Fit | None = None,
+        input_reference: ReferenceImage | None = None,
+        last_frame: ReferenceImage | None = None,
+        reference_images: Sequence[ReferenceImage] = (),
     ) -> Video:
         """A create in OpenRouter's own fields; what was asked is kept beside the job, since
         the server echoes none of it."""
@@ -515,7 +521,10 @@ class VideosAPI:
             parameters=named,
             extra=raw,
             previous_job_id=previous_job_id,
-            **images,
+            fit=fit,
+            input_reference=input_reference,
+            last_frame=last_frame,
+            reference_images=reference_images,
         )
         response = await self._send("POST", "/videos", creating=True, json=body)
         video = self._video(response, asked=asked_fields(body, size, seconds))
