@@ -603,7 +603,7 @@ class SoraWidget(MediaWidget):
 
         async def ask() -> None:
             credits = await self.client.credits()
-            if credits is not None and credits.remaining != getattr(self._credits, "remaining", 0):
+            if credits is not None:
                 self._credits = credits
                 self.cost = self._cost_label()
 
