@@ -39,6 +39,7 @@ from .errors import (
     error_class_for_status,
 )
 from .features import ServerSupport, endpoint_missing
+from .keywords import strict_keywords
 from .openrouter import (
     ATTRIBUTION_ENV,
     DEFAULT_ATTRIBUTION,
@@ -155,6 +156,7 @@ class VideosAPI:
     outgoing requests, and only to those for the API's own origin.
     """
 
+    @strict_keywords
     def __init__(
         self,
         api_key: str | None = None,

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .client import SoraClient
+from .keywords import parameter_names, refuse_unknown
 from .simulator import folder
 from .simulator.config import SimulatorConfig
 from .simulator.process import bind, command, url_of
@@ -100,6 +101,7 @@ def connect(**client_options: object) -> SoraClient:
     is replaced), so every widget of a kernel shares its connections and its poller: polling
     costs one request per tick however many widgets run jobs.
     """
+    refuse_unknown("connect()", client_options, parameter_names(SoraClient))
     simulator = use_simulator()
     options = dict(client_options)
     if simulator:

@@ -28,6 +28,7 @@ from .errors import (
     SoraError,
 )
 from .jobs import VideoJob, submit, submit_remix
+from .keywords import strict_keywords
 from .library import Library
 from .progress import follow
 from .resume import resume
@@ -468,6 +469,7 @@ def _error(message: str) -> None:
     print(f"sora-widget: error: {' '.join(_printable(message).split())}", file=sys.stderr)
 
 
+@strict_keywords
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)

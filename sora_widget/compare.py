@@ -23,6 +23,7 @@ from .errors import InvalidRequestError
 from .export import compare_page, data_url
 from .jobs import JobStatus, VideoJob, submit, submit_remix
 from .kernel_loop import on_creating_loop
+from .keywords import refuse_unknown_options, strict_keywords
 from .library import Library, LibraryEntry
 from .media import MediaWidget, media_key
 from .resume import attach_pending, resumable
@@ -94,6 +95,7 @@ class Compare(MediaWidget):
         library: Library | None = None,
         **kwargs: Any,
     ) -> None:
+        refuse_unknown_options(type(self), kwargs, self.class_trait_names())
         super().__init__(**kwargs)
         if isinstance(source, SoraWidget):  # its video lives on its backend, in its library
             client = client or source.client
@@ -159,6 +161,8 @@ class Compare(MediaWidget):
         """Remove the comparison. Its jobs run on and save their videos (a paid video is never
         lost), but no longer report here, so nothing keeps the closed comparison alive; remixes
         waiting for a source that has not completed are not started."""
+        if not hasattr(self, "_throttle"):  # refused in __init__: nothing was started
+            return super().close()
         while self._unsubscribers:
             self._unsubscribers.pop()()
         self._unfollow_features()
@@ -167,6 +171,7 @@ class Compare(MediaWidget):
 
     # ---- the Python API ---------------------------------------------------------------------
 
+    @strict_keywords
     def add(
         self,
         prompt: str | None = None,

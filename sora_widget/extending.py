@@ -17,6 +17,7 @@ from typing import Literal
 from .api import VideosAPI
 from .errors import InvalidRequestError, UnsupportedFeature
 from .jobs import DEFAULT_TIMEOUT, VideoJob
+from .keywords import strict_keywords
 from .library import Library, LibraryEntry
 from .poller import Poller
 from .types import EXTENSION_SECONDS_CHOICES, Video
@@ -38,6 +39,7 @@ def extension_route(client: VideosAPI, seconds: str, model: str = "") -> str:
     return "extension"
 
 
+@strict_keywords
 def extend(
     client: VideosAPI,
     video_id: str,

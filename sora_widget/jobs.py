@@ -33,6 +33,7 @@ from .errors import (
     SoraError,
     VideoFailed,
 )
+from .keywords import strict_keywords
 from .library import Library, LibraryEntry
 from .poller import Poller
 from .tasks import spawn
@@ -634,6 +635,7 @@ def _failure(video: Video) -> VideoFailed:
 # ---- starting jobs --------------------------------------------------------------------------
 
 
+@strict_keywords
 def submit(
     client: VideosAPI,
     prompt: str,
@@ -682,6 +684,7 @@ def submit(
     return job
 
 
+@strict_keywords
 def submit_remix(
     client: VideosAPI,
     video_id: str,

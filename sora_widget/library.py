@@ -42,6 +42,7 @@ from .errors import (
     NotFoundError,
     UnexpectedContentError,
 )
+from .keywords import strict_keywords
 from .pictures import make_pictures, normalize, sprite_grid_of
 from .pricing import estimate_cost
 from .types import ContentVariant, Video, VideoStatus
@@ -182,6 +183,7 @@ class Library:
     tests run in fake time.
     """
 
+    @strict_keywords
     def __init__(
         self,
         root: str | os.PathLike[str] | None = None,

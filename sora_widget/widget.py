@@ -29,6 +29,7 @@ from .extending import extend, extension_route
 from .features import ServerSupport
 from .jobs import JobStatus, VideoJob, submit, submit_remix
 from .kernel_loop import on_creating_loop
+from .keywords import refuse_unknown_options, strict_keywords
 from .library import Library, LibraryEntry
 from .media import MediaWidget
 from .resume import resume
@@ -170,7 +171,10 @@ class SoraWidget(MediaWidget):
         the catalog says it takes other values. Given, they are kept even where the catalog
         does not list them, since the server is the judge.
         `resume=True` picks up the jobs a widget was running when its kernel died (see
-        `Library.resume`), so re-running the cell after a restart shows them finish."""
+        `Library.resume`), so re-running the cell after a restart shows them finish.
+        Any other keyword must be one of the widget's traits (a typo is refused: it would
+        otherwise fall back to a default and bill the wrong model)."""
+        refuse_unknown_options(type(self), kwargs, self.class_trait_names())
         super().__init__(prompt=prompt, model=model, **kwargs)  # fits size and duration to it
         with self.hold_trait_notifications():
             if size is not None:
@@ -213,6 +217,8 @@ class SoraWidget(MediaWidget):
     def close(self) -> None:
         """Remove the panel. Its jobs run on and save their videos (a paid video is never lost),
         but no longer report here: nothing keeps the closed widget, or its video bytes, alive."""
+        if not hasattr(self, "_subscriptions"):  # refused in __init__: nothing was started
+            return super().close()
         for job in list(self._subscriptions):
             self._unsubscribe(job)
         self._unfollow_features()
@@ -262,6 +268,7 @@ class SoraWidget(MediaWidget):
         self._follow(job)
         return job
 
+    @strict_keywords
     def extend(
         self, prompt: str | None = None, *, seconds: str | int | None = None, route: str = "auto"
     ) -> VideoJob:
