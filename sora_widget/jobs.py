@@ -183,6 +183,10 @@ class VideoJob:
         self._seen_queued: float | None = None
         #: Why the server's progress is not used (sticky once set): "" while it is.
         self._unusable_progress = ""
+        #: When the server last described the job as unfinished (the pace's early edge), and
+        #: whether the job was attached (its submission time unknown: it teaches no pace).
+        self._last_unfinished: float | None = None
+        self._attached = video_id is not None
         #: The model named at submit, for the typical time before the server describes it.
         self.model: str | None = None
         #: What the create sent beyond prompt, model, size and seconds ({"parameters", "extra"}),
@@ -265,7 +269,11 @@ class VideoJob:
         if self.status in (JobStatus.SAVING, JobStatus.COMPLETED):
             return 0.0
         if self.indeterminate and not self.done:
-            # The server's progress says nothing: the model's usual time is the best guess.
+            # The server's progress says nothing: when such videos took on this server, else
+            # the model's usual time, is the best guess.
+            window = self._expected_window()
+            if window is not None:
+                return max(0.0, sum(window) / 2 - self.elapsed)
             return max(0.0, self.typical_seconds - self.elapsed)
         rate = self.progress_rate
         if rate is None:
@@ -294,11 +302,26 @@ class VideoJob:
         whole percent, so each of the two samples the rate comes from is off by up to one."""
         eta = self.eta
         if self.indeterminate:
-            return None
+            window = self._expected_window() if not self.done else None
+            return (window[1] - window[0]) / 2 if window is not None else None
         if not eta or self._first_sample is None or self._last_sample is None:
             return None
         span = self._last_sample[1] - self._first_sample[1]
         return eta * 2 / span if span > 0 else None
+
+    def _expected_window(self) -> tuple[float, float] | None:
+        """When this job should be done (seconds from its submission), from the pace of
+        earlier jobs of its settings on this server, narrowed by the last poll that found it
+        unfinished; None when none is known, or the window has passed (it is late)."""
+        video = self.video
+        if video is None:
+            return None
+        window = self.poller.pace.expect(video.model, video.size, video.seconds)
+        if window is None:
+            return None
+        seen = self._last_unfinished - self._started_at if self._last_unfinished else 0.0
+        low, high = max(window[0], seen), window[1]
+        return (low, high) if low < high else None
 
     @property
     def indeterminate(self) -> bool:
@@ -538,7 +561,15 @@ class VideoJob:
         """Take in the server's latest description of the video."""
         self.video = video
         self.video_id = video.id
+        learns = self._unusable_progress and not self._attached and not self.done
+        if video.status == VideoStatus.COMPLETED and learns:
+            # Nothing to predict from but how long such videos take: remember this one's.
+            unfinished = self._last_unfinished
+            low = unfinished - self._started_at if unfinished is not None else 0.0
+            high = self.poller.clock() - self._started_at
+            self.poller.pace.learn(video.model, video.size, video.seconds, low, high)
         if not video.is_terminal and not self.done:
+            self._last_unfinished = self.poller.clock()
             queued = video.status == VideoStatus.QUEUED
             self.status = JobStatus.QUEUED if queued else JobStatus.IN_PROGRESS
             if self._running_since is None:

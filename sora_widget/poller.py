@@ -38,6 +38,7 @@ from typing import Any, Protocol
 from ._retry import MAX_RETRY_AFTER, RetryNotice, context_for, requests_for
 from .api import VideosAPI
 from .errors import TRANSIENT_ERRORS, APIError, JobTimeout, RateLimitError, SoraError
+from .pace import Pace
 from .tasks import spawn
 from .types import Video
 
@@ -180,6 +181,9 @@ class Poller:
         #: word on when to ask again bounds the next list's wait, once.
         self._list_hint: float | None = None
         self._failures = 0
+        #: How long this server's videos took, learned job by job (for servers that say
+        #: nothing of a video's progress): see `pace`.
+        self.pace = Pace()
         self._use_list = True
         self._task: asyncio.Task[Any] | None = None
         self._wake = asyncio.Event()

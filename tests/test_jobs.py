@@ -104,8 +104,12 @@ class FakeClient:
         hint: float | None = None,
         page_cap: int = 100,
         stall: bool = False,
+        silent: bool = False,
     ) -> None:
         self.time = time
+        #: Like OpenRouter: no progress field, `pending` until the video is done.
+        self.silent = silent
+        self.sends_progress = False if silent else None
         self.stall = stall  # never completes: progress stops at 99%
         self.queue = queue
         self.work = work
@@ -149,6 +153,10 @@ class FakeClient:
             fields["expires_at"] = done + 3600
         elif working >= 0:
             fields = {"status": "in_progress", "progress": min(99, int(100 * working / fake.work))}
+        if self.silent and fields["status"] != "completed":
+            fields = {**fields, "status": "queued", "progress": 0}
+        if self.silent:
+            fields["progress_reported"] = False
         return Video(
             id=fake.id,
             model=fake.model,
@@ -907,3 +915,24 @@ def test_two_successive_waits_on_one_client_over_a_real_socket(sim_server):
     second = submit(client, "a fox at night", poller=poller).wait()
     third = VideoJob.attach(client, first.id, poller=poller).wait()
     assert [first.status, second.status, third.id] == ["completed", "completed", first.id]
+
+
+async def test_without_progress_the_next_video_is_looked_for_when_such_videos_took(fake_time):
+    """On a server with neither progress nor hints (OpenRouter), a fixed backoff notices a
+    video up to a whole wait late. The first video of a model teaches how long such videos
+    take; the next one of the same settings is retrieved then, within a poll step."""
+    client = FakeClient(fake_time, queue=2, work=30, hint=None, silent=True)
+    client.support.learn("poll_hint", False, words="no hints here")
+    poller = fake_poller(client, fake_time, jitter=0)
+    lates = []
+    for _ in range(3):
+        job = submit(client, "a fox", model="m/x", size="854x480", seconds="5", poller=poller)
+        began = fake_time.now
+        await job
+        lates.append(fake_time.now - began - 32)  # done 32 s after its create
+    assert lates[0] > 4  # the first: found by the backoff (10, 20, 35 s)
+    assert all(0 <= late <= 2.5 for late in lates[1:]), lates  # then: at its end
+    window = poller.pace.expect("m/x", "854x480", "5")
+    assert window is not None and window[0] <= 32 <= window[1] and window[1] - window[0] <= 3
+    per_video = Counter(client.retrieved)
+    assert per_video["video_002"] <= 4 and per_video["video_003"] <= 4, per_video
