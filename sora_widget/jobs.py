@@ -75,6 +75,10 @@ _ENDED_WORDS = {
     "it again with Retry.",
 }
 
+#: How far past its expected window (a fraction of the expected time) a job is still looked
+#: for a poll step apart, before the backoff takes over.
+LATE_SLACK = 0.15
+
 #: (backend URL, video id) of every video a job in this process is following right now.
 _FOLLOWED: set[tuple[str, str]] = set()
 
@@ -321,6 +325,10 @@ class VideoJob:
             return None
         seen = self._last_unfinished - self._started_at if self._last_unfinished else 0.0
         low, high = max(window[0], seen), window[1]
+        if low >= high:
+            # A little late (a window scaled from another duration is an estimate): looked
+            # for a while longer, then left to the backoff.
+            high = window[1] * (1 + LATE_SLACK)
         return (low, high) if low < high else None
 
     @property

@@ -211,6 +211,9 @@ class Poller:
             since=self.clock(),
         )
         first_wait = self._first_wait()
+        if job.eta and job.eta_error is not None and self._unhinted():
+            # Such videos took this long before (see `pace`): nothing to ask until then.
+            first_wait = max(first_wait, min(self.cadence.ceiling, job.eta - job.eta_error))
         first_poll = min(self.clock() + first_wait, deadline)
         self._next_tick = min(self._next_tick, first_poll) if self._live() else first_poll
         self._watches.append(watch)
@@ -406,7 +409,13 @@ class Poller:
         # `unhinted_floor` against a server that sends no hints).
         step = cadence.clamp(watch.hint) if watch.hint is not None else self._gap()
         late = cadence.jittered(cadence.aim_late)
-        if error + late > step / 2 and step < eta - error and eta <= cadence.near * step:
+        sharpens = rate is not None  # a window from `pace` is not sharpened by sampling
+        if (
+            sharpens
+            and error + late > step / 2
+            and step < eta - error
+            and eta <= cadence.near * step
+        ):
             # Near the end but still vague (a short job, two samples): a sample a step from now,
             # as the server invites, sharpens the rate before the end is aimed at.
             wait = step
@@ -510,7 +519,11 @@ class Poller:
             return cadence.clamp(watch.hint)
         if self._unhinted():
             delay = cadence.jittered_up(watch.slow)
-            watch.slow = min(cadence.unhinted_maximum, watch.slow * cadence.factor)
+            # A server that tells nothing of progress (OpenRouter) gives no end to aim at until
+            # a video of these settings has been seen done: meanwhile, every 10 s.
+            silent = getattr(self._client(), "sends_progress", None) is False
+            most = cadence.unhinted_initial if silent else cadence.unhinted_maximum
+            watch.slow = min(most, watch.slow * cadence.factor)
             eta = watch.job.eta
             if eta:  # the expected end is near: come then, but never in a burst
                 delay = min(delay, eta)

@@ -922,6 +922,7 @@ async def test_without_progress_the_next_video_is_looked_for_when_such_videos_to
     video up to a whole wait late. The first video of a model teaches how long such videos
     take; the next one of the same settings is retrieved then, within a poll step."""
     client = FakeClient(fake_time, queue=2, work=30, hint=None, silent=True)
+    client.is_simulator = False  # a real server's cadence
     client.support.learn("poll_hint", False, words="no hints here")
     poller = fake_poller(client, fake_time, jitter=0)
     lates = []
@@ -930,9 +931,11 @@ async def test_without_progress_the_next_video_is_looked_for_when_such_videos_to
         began = fake_time.now
         await job
         lates.append(fake_time.now - began - 32)  # done 32 s after its create
-    assert lates[0] > 4  # the first: found by the backoff (10, 20, 35 s)
+    assert lates[0] > 4  # the first: found by the 10 s polls
     assert all(0 <= late <= 2.5 for late in lates[1:]), lates  # then: at its end
     window = poller.pace.expect("m/x", "854x480", "5")
     assert window is not None and window[0] <= 32 <= window[1] and window[1] - window[0] <= 3
     per_video = Counter(client.retrieved)
-    assert per_video["video_002"] <= 4 and per_video["video_003"] <= 4, per_video
+    assert per_video["video_002"] <= 2 and per_video["video_003"] <= 2, per_video
+    # Until then, every 10 s (no end to aim at yet; the backoff would stretch to 18 s).
+    assert fake_time.sleeps[:4] == [10.0] * 4
