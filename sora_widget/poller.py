@@ -211,11 +211,17 @@ class Poller:
             since=self.clock(),
         )
         first_wait = self._first_wait()
-        if job.eta and job.eta_error is not None and self._unhinted():
-            # Such videos took this long before (see `pace`): nothing to ask until then.
+        paced = bool(job.eta) and job.eta_error is not None and self._unhinted()
+        if paced:
+            # Such videos took this long before (see `pace`): nothing to ask until then, and
+            # then this job on its own, not every job with it.
             first_wait = max(first_wait, min(self.cadence.ceiling, job.eta - job.eta_error))
-        first_poll = min(self.clock() + first_wait, deadline)
-        self._next_tick = min(self._next_tick, first_poll) if self._live() else first_poll
+            watch.aim = min(self.clock() + first_wait, deadline)
+            if not self._live():
+                self._next_tick = deadline
+        else:
+            first_poll = min(self.clock() + first_wait, deadline)
+            self._next_tick = min(self._next_tick, first_poll) if self._live() else first_poll
         self._watches.append(watch)
         if self._task is None or self._task.done():
             self._wake = asyncio.Event()  # bound to this loop, which may be a new one
@@ -351,6 +357,8 @@ class Poller:
                 for watch in missing:
                     if self._first_poll_waits(watch):
                         continue
+                    if not listing and watch.aim is not None and watch.aim - now > _TICK_SLACK:
+                        continue  # retrieved on its own at its predicted end
                     await self._refresh_one(watch)
             else:
                 for watch in due:  # one, or several when the server has no list endpoint
@@ -373,6 +381,12 @@ class Poller:
         for watch in refreshed:
             watch.aim = self._aim(watch) if watch in live else None
         if not shared:
+            # A job retrieved on its own that has no end to aim at any more (it is late) is
+            # left to the shared ticks: one must come.
+            left = [watch for watch in refreshed if watch in live and watch.aim is None]
+            if left:
+                soonest = self.clock() + min(self._next_delay(watch) for watch in left)
+                self._next_tick = min(self._next_tick, soonest)
             return
         if len(live) >= 2 and self._can_list():
             finished = sum(1 for watch in watches if watch.future.done()) > finished_before
