@@ -939,3 +939,23 @@ async def test_without_progress_the_next_video_is_looked_for_when_such_videos_to
     assert per_video["video_002"] <= 2 and per_video["video_003"] <= 2, per_video
     # Until then, every 10 s (no end to aim at yet; the backoff would stretch to 18 s).
     assert fake_time.sleeps[:4] == [10.0] * 4
+
+
+async def test_jobs_with_known_windows_are_each_retrieved_at_their_own_end(fake_time):
+    """With no list to share, a poll of one job is a request for that job alone: two jobs
+    whose ends are known are each retrieved at theirs, not both at the earlier one."""
+    client = FakeClient(fake_time, queue=2, work=30, hint=None, silent=True)
+    client.is_simulator = False
+    client.support.learn("poll_hint", False, words="no hints here")
+    client.support.learn("list", False, words="no list here")
+    poller = fake_poller(client, fake_time, jitter=0)
+    poller.pace.learn("m/x", "854x480", "5", 31.0, 33.0)
+    poller.pace.learn("m/x", "854x480", "10", 59.0, 61.0)
+    client.work = 30  # the 5 s video: done 32 s after its create
+    short = submit(client, "a fox", model="m/x", size="854x480", seconds="5", poller=poller)
+    await until(lambda: short.video is not None)
+    client.work = 58  # the 10 s video: done at 60 s
+    long = submit(client, "a fox", model="m/x", size="854x480", seconds="10", poller=poller)
+    await asyncio.gather(short.settled(), long.settled())
+    per_video = Counter(client.retrieved)
+    assert per_video["video_001"] <= 2 and per_video["video_002"] <= 2, per_video
