@@ -959,3 +959,16 @@ async def test_jobs_with_known_windows_are_each_retrieved_at_their_own_end(fake_
     await asyncio.gather(short.settled(), long.settled())
     per_video = Counter(client.retrieved)
     assert per_video["video_001"] <= 2 and per_video["video_002"] <= 2, per_video
+
+
+async def test_a_job_a_little_past_its_window_is_still_looked_for(fake_time):
+    """A window is an estimate: a video a little slower than those before is retrieved a step
+    apart for a while past it, not left to a 10 s backoff."""
+    client = FakeClient(fake_time, queue=2, work=33.5, hint=None, silent=True)  # done at 35.5
+    client.is_simulator = False
+    client.support.learn("poll_hint", False, words="no hints here")
+    poller = fake_poller(client, fake_time, jitter=0)
+    poller.pace.learn("m/x", "854x480", "5", 31.0, 33.0)
+    job = submit(client, "a fox", model="m/x", size="854x480", seconds="5", poller=poller)
+    await job
+    assert 35.5 <= fake_time.now <= 35.5 + 2.5, fake_time.now
