@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -70,7 +71,8 @@ def duration_of(seconds: str, model: ServerModel | None) -> int:
     except ValueError:
         number = float("nan")
     allowed = model.durations if model is not None else ()
-    if number != number or number != int(number) or (allowed and int(number) not in allowed):
+    whole = math.isfinite(number) and number >= 1 and number == int(number)
+    if not whole or (allowed and int(number) not in allowed):
         listed = ", ".join(str(n) for n in allowed) or "a whole number of seconds"
         where = f"for {model.id!r} " if model is not None else ""
         raise InvalidRequestError(

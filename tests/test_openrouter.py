@@ -21,6 +21,7 @@ from sora_widget import InsufficientCredits, Library, SoraClient, SoraWidget, Vi
 from sora_widget.errors import InvalidRequestError, PermissionDeniedError, ServerError
 from sora_widget.extending import extend
 from sora_widget.jobs import JobStatus, submit
+from sora_widget.openrouter import duration_of
 from sora_widget.poller import Poller
 from sora_widget.server_catalog import ServerModel, parse_catalog
 from sora_widget.simulator import FaultConfig
@@ -502,3 +503,10 @@ async def test_litellm_tells_what_the_key_has_left():
         1.25,
         8.75,
     )
+
+
+@pytest.mark.parametrize("seconds", ["inf", "nan", "0", "-4", "4.5", "four", "1e400"])
+def test_a_duration_that_is_no_whole_number_of_seconds_is_refused_at_its_field(seconds):
+    with pytest.raises(InvalidRequestError) as refused:
+        duration_of(seconds, None)
+    assert refused.value.param == "seconds" and "whole number of seconds" in str(refused.value)
