@@ -157,12 +157,14 @@ def asked_fields(body: Mapping[str, Any], size: str, seconds: str) -> dict[str, 
 
 
 def request_record(body: Mapping[str, Any]) -> dict[str, Any]:
-    """The body as the library keeps it: every field as sent, images by count, not bytes."""
+    """The body as the library keeps it: every field as sent, images by count, not bytes.
+    Runs after the server accepted the job, so it takes any shape the raw JSON gave."""
     kept = {k: v for k, v in body.items() if k not in ("frame_images", "input_references")}
-    if body.get("frame_images"):
-        kept["frame_images"] = [part.get("frame_type") for part in body["frame_images"]]
-    if body.get("input_references"):
-        kept["input_references"] = len(body["input_references"])
+    frames, references = body.get("frame_images"), body.get("input_references")
+    if isinstance(frames, list):
+        kept["frame_images"] = [f.get("frame_type") if isinstance(f, dict) else None for f in frames]
+    if isinstance(references, list):
+        kept["input_references"] = len(references)
     return kept
 
 

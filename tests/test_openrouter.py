@@ -21,7 +21,7 @@ from sora_widget import InsufficientCredits, Library, SoraClient, SoraWidget, Vi
 from sora_widget.errors import InvalidRequestError, PermissionDeniedError, ServerError
 from sora_widget.extending import extend
 from sora_widget.jobs import JobStatus, submit
-from sora_widget.openrouter import duration_of
+from sora_widget.openrouter import duration_of, request_record
 from sora_widget.poller import Poller
 from sora_widget.server_catalog import ServerModel, parse_catalog
 from sora_widget.simulator import FaultConfig
@@ -510,3 +510,11 @@ def test_a_duration_that_is_no_whole_number_of_seconds_is_refused_at_its_field(s
     with pytest.raises(InvalidRequestError) as refused:
         duration_of(seconds, None)
     assert refused.value.param == "seconds" and "whole number of seconds" in str(refused.value)
+
+
+def test_the_record_of_a_request_takes_any_shape_the_raw_json_gave():
+    """It is made after the server accepted (and billed) the job: it must not fail."""
+    odd = {"model": "m/x", "frame_images": "not a list", "input_references": [1, "x"]}
+    assert request_record(odd) == {"model": "m/x", "input_references": 2}
+    frames = {"frame_images": [{"frame_type": "first_frame", "image_url": {"url": "data:"}}, 3]}
+    assert request_record(frames) == {"frame_images": ["first_frame", None]}
