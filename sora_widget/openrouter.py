@@ -162,7 +162,9 @@ def request_record(body: Mapping[str, Any]) -> dict[str, Any]:
     kept = {k: v for k, v in body.items() if k not in ("frame_images", "input_references")}
     frames, references = body.get("frame_images"), body.get("input_references")
     if isinstance(frames, list):
-        kept["frame_images"] = [f.get("frame_type") if isinstance(f, dict) else None for f in frames]
+        kept["frame_images"] = [
+            frame.get("frame_type") if isinstance(frame, dict) else None for frame in frames
+        ]
     if isinstance(references, list):
         kept["input_references"] = len(references)
     return kept
