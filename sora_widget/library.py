@@ -40,6 +40,7 @@ from .errors import (
     CompletedWithoutVideo,
     LibraryWriteError,
     NotFoundError,
+    SoraError,
     UnexpectedContentError,
 )
 from .keywords import strict_keywords
@@ -314,11 +315,23 @@ class Library:
         (OpenRouter's `unsigned_urls`): each was paid for."""
         listed = [video.extra.get(key) for key in ("unsigned_urls", "urls")]
         count = max((len(urls) for urls in listed if isinstance(urls, list)), default=1)
-        names = [f"video_{index}.mp4" for index in range(1, min(count, MAX_OUTPUTS))]
-        for index, name in enumerate(names, start=1):
-            if not await asyncio.to_thread((folder / name).exists):
-                await client.download_content(video.id, "video", path=folder / name, index=index)
-        return names
+        saved = []
+        for index in range(1, min(count, MAX_OUTPUTS)):
+            path = folder / f"video_{index}.mp4"
+            try:
+                if not await asyncio.to_thread(path.exists):
+                    await client.download_content(video.id, "video", path=path, index=index)
+            except SoraError as error:
+                # The first output is saved: a further one that fails does not fail the save.
+                logger.warning(
+                    "Video %s: output %d was not saved (%s); it stays on the server.",
+                    video.id,
+                    index,
+                    error,
+                )
+                continue
+            saved.append(path.name)
+        return saved
 
     async def _download(
         self, client: VideosAPI, video_id: str, variant: ContentVariant, path: Path

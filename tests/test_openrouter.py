@@ -518,3 +518,31 @@ def test_the_record_of_a_request_takes_any_shape_the_raw_json_gave():
     assert request_record(odd) == {"model": "m/x", "input_references": 2}
     frames = {"frame_images": [{"frame_type": "first_frame", "image_url": {"url": "data:"}}, 3]}
     assert request_record(frames) == {"frame_images": ["first_frame", None]}
+
+
+async def test_a_further_output_that_fails_does_not_fail_the_save(tmp_path):
+    mp4 = silent_mp4(tmp_path / "clip.mp4").read_bytes()
+    done = {
+        "id": "job1",
+        "polling_url": "/api/v1/videos/job1",
+        "status": "completed",
+        "unsigned_urls": [f"{BASE_URL}/videos/job1/content?index={n}" for n in range(3)],
+    }
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/videos/models"):
+            return httpx.Response(200, json={"data": [{"id": "m/x", "supported_durations": [5]}]})
+        if request.method == "POST":
+            return httpx.Response(202, json={**done, "status": "pending"})
+        if request.url.path.endswith("/content"):
+            if request.url.params["index"] == "1":
+                return httpx.Response(404, json={"error": {"code": 404, "message": "gone"}})
+            return httpx.Response(200, content=mp4, headers={"content-type": "video/mp4"})
+        return httpx.Response(200, json=done)
+
+    client = SoraClient(KEY, base_url=BASE_URL, transport=httpx.MockTransport(handler))
+    async with client:
+        job = submit(client, "takes", model="m/x", size="1280x720", seconds="5",
+                     library=Library(tmp_path / "videos"))  # fmt: skip
+        await asyncio.wait_for(job, 30)
+    assert job.status is JobStatus.COMPLETED and job.entry.outputs == ["video_2.mp4"]
