@@ -236,8 +236,8 @@ class ServerModel:
         if self.audio:
             params.append(Param(AUDIO, "bool", "Sound", "Generate a sound track.", True))
         if self.seed:
-            help = "The same seed and prompt give the same video."
-            params.append(Param(SEED, "int", "Seed", help, None, 0, MAX_SEED))
+            same = "The same seed and prompt give the same video."
+            params.append(Param(SEED, "int", "Seed", same, None, 0, MAX_SEED))
         params += [
             Param(
                 name,
