@@ -54,7 +54,7 @@ from .openrouter import KIND as OPENROUTER
 from .openrouter import build_create_body as openrouter_body
 from .pictures import ACCEPTED, HEAD_BYTES, describe, sniff
 from .reference_image import Fit, ReferenceImage
-from .server_catalog import ServerModel, looks_like_catalog, parse_catalog
+from .server_catalog import ServerModel, looks_like_catalog, parse_catalog, usd_amount
 from .types import (
     DEFAULT_MODEL,
     DEFAULT_SECONDS,
@@ -296,7 +296,7 @@ class VideosAPI:
         if charged is not None:
             self.charged_costs.setdefault(video.id, charged)  # the create's, not a poll's
         usage = video.extra.get("usage")
-        cost = _usd(usage.get("cost")) if isinstance(usage, dict) else None
+        cost = usd_amount(usage.get("cost")) if isinstance(usage, dict) else None
         if cost is not None:
             self.charged_costs[video.id] = cost
         urls = video.extra.get("urls")
@@ -1108,7 +1108,7 @@ def _video_page(body: dict[str, Any]) -> VideoPage:
 
 
 def _charged(response: httpx.Response) -> float | None:
-    return _usd(response.headers.get(COST_HEADER))
+    return usd_amount(response.headers.get(COST_HEADER))
 
 
 def _poll_hint(response: httpx.Response) -> float | None:
@@ -1163,29 +1163,18 @@ def _snippet(body: bytes) -> str:
     return repr(text[:SNIPPET_CHARS]) + (" (cut)" if cut else "")
 
 
-def _usd(value: object) -> float | None:
-    """An amount of USD from a server, or None for anything that is not a sane number."""
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        return None
-    return number if number >= 0 and number == number and number != float("inf") else None
-
-
 def _openrouter_credits(body: dict[str, Any]) -> Credits:
     data = body.get("data") if isinstance(body.get("data"), dict) else body
     return Credits(
-        limit=_usd(data.get("limit")),
-        usage=_usd(data.get("usage")),
-        remaining=_usd(data.get("limit_remaining")),
+        limit=usd_amount(data.get("limit")),
+        usage=usd_amount(data.get("usage")),
+        remaining=usd_amount(data.get("limit_remaining")),
     )
 
 
 def _litellm_credits(body: dict[str, Any]) -> Credits:
     info = body.get("info") if isinstance(body.get("info"), dict) else body
-    budget, spend = _usd(info.get("max_budget")), _usd(info.get("spend"))
+    budget, spend = usd_amount(info.get("max_budget")), usd_amount(info.get("spend"))
     remaining = None if budget is None else round(max(budget - (spend or 0.0), 0.0), 6)
     return Credits(limit=budget, usage=spend, remaining=remaining)
 

@@ -89,7 +89,7 @@ def parse_prices(skus: object) -> tuple[tuple[SecondPrice, ...], float, bool]:
     prices: list[SecondPrice] = []
     minimum, uncountable = 0.0, False
     for name, raw in _sku_items(skus):
-        amount = _number(raw)
+        amount = usd_amount(raw)
         if amount is None:
             continue
         if name == _MINIMUM_SKU:
@@ -135,8 +135,9 @@ def _sku_items(skus: object) -> Iterable[tuple[str, object]]:
     return items
 
 
-def _number(value: object) -> float | None:
-    """A price as OpenRouter writes it (a string, "0.40") or as a number; None otherwise."""
+def usd_amount(value: object) -> float | None:
+    """An amount a server wrote (a string, "0.40", as OpenRouter prices are, or a number);
+    None for anything that is not a finite amount of 0 or more."""
     if isinstance(value, bool):
         return None
     try:
@@ -212,6 +213,10 @@ class ServerModel:
             return tuple(str(n) for n in self.durations)
         family = family_of(self.id)
         return family.seconds if family is not None else FALLBACK_SECONDS
+
+    @property
+    def default_seconds(self) -> str:
+        return self.seconds[0]
 
     @property
     def default_size(self) -> str:
