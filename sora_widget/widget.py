@@ -571,21 +571,15 @@ class SoraWidget(MediaWidget):
             self.parameters = {k: v for k, v in self.parameters.items() if k in names}
             slots = offered["images"]["slots"]
             self.images = {k: v for k, v in self.images.items() if k in slots}
-        if known is not None:  # the server's own lists
-            with self.hold_sync():
-                if self.size not in known.sizes:
-                    self.size = known.default_size
-                if self.seconds not in known.seconds:
-                    self.seconds = known.seconds[0]
-            return
-        family = family_of(self.model)
-        if family is None or family.strict:
+        # The server's own lists where it describes the model, else the catalog family's.
+        limits = known if known is not None else family_of(self.model)
+        if limits is None or (known is None and limits.strict):
             return
         with self.hold_sync():
-            if self.size not in family.sizes:
-                self.size = family.default_size
-            if self.seconds not in family.seconds:
-                self.seconds = family.default_seconds
+            if self.size not in limits.sizes:
+                self.size = limits.default_size
+            if self.seconds not in limits.seconds:
+                self.seconds = limits.default_seconds
 
     async def _offer_server_models(self) -> None:
         """The Model menu from the server's own list (fetched once per client, in the
