@@ -162,7 +162,12 @@ class Panel:
     def expect_accepted(self) -> None:
         expect(self.generate).to_be_enabled(timeout=KERNEL)
         expect(self.reason).to_be_hidden()
+        # The kernel's answer to an earlier change (a tampered value) may still be on its way
+        # and show for a moment after the reset's: the form must settle with no reason shown.
+        settled = f"() => ({REASONS})().length === 0"
+        self.page.wait_for_function(settled, timeout=KERNEL, polling=100)
         assert self.reasons() == [], self.reasons()
+        expect(self.generate).to_be_enabled()
 
     def choose_file(self, path: Path) -> None:
         """As a person does: click the Reference image button and pick a file."""
