@@ -86,9 +86,9 @@ import openai
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sora_widget.client import SoraClient  # noqa: E402
-from sora_widget.jobs import JobStatus, VideoJob, submit  # noqa: E402
-from sora_widget.library import Library  # noqa: E402
+from sora_widget.engine.client import SoraClient  # noqa: E402
+from sora_widget.engine.jobs import JobStatus, VideoJob, submit  # noqa: E402
+from sora_widget.engine.library import Library  # noqa: E402
 from sora_widget.simulator.process import command  # noqa: E402
 from sora_widget.simulator.store import VideoRecord  # noqa: E402
 from sora_widget.simulator.timeline import snapshot  # noqa: E402

@@ -13,7 +13,7 @@ other (the order rotates every round), each sending the same 5 jobs at once:
   `await job` returns, that is with the MP4, the pictures made from it and the metadata on disk.
   Two ways: a fresh client every round (a new kernel's first videos: nothing learned), and one
   client kept across the rounds, as a kernel keeps `connect()`'s (its poller has learned how long
-  such videos take, `sora_widget.pace`, and looks for each one then).
+  such videos take, `sora_widget.engine.pace`, and looks for each one then).
 - SDK, 10 s / SDK, 30 s: OpenRouter's official SDK (`openrouter` 1.3.84, async methods with
   `asyncio.gather`): `generate_async()`, then, as the guide's loop does, sleep the interval and
   `get_generation_async()` until the status is terminal, then `get_video_content_async(index=0)`
@@ -71,9 +71,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_engine import SIMULATOR_NICE, completed_at, publish  # noqa: E402
 
-from sora_widget.client import SoraClient  # noqa: E402
-from sora_widget.jobs import JobStatus, VideoJob, submit  # noqa: E402
-from sora_widget.library import Library  # noqa: E402
+from sora_widget.engine.client import SoraClient  # noqa: E402
+from sora_widget.engine.jobs import JobStatus, VideoJob, submit  # noqa: E402
+from sora_widget.engine.library import Library  # noqa: E402
 from sora_widget.simulator.process import command  # noqa: E402
 
 MODEL = "bytedance/seedance-2.0-fast"
@@ -146,7 +146,7 @@ _KEPT: dict[str, tuple[SoraClient, CountingTransport]] = {}
 
 async def engine_kept(base_url: str, folder: Path, run: Run) -> None:
     """One client for every round, as a kernel keeps `connect()`'s: its poller knows how long
-    these videos took in the earlier rounds (`sora_widget.pace`), and looks for each then."""
+    these videos took in the earlier rounds (`sora_widget.engine.pace`), and looks for each then."""
     if base_url not in _KEPT:
         transport = CountingTransport()
         _KEPT[base_url] = (SoraClient(KEY, base_url=base_url, transport=transport), transport)
@@ -444,7 +444,8 @@ def main() -> None:
         "completed, then download index 0 (one request); the engine learns the shape from "
         "`GET /videos/models` (counted in its requests), polls each video on its own "
         "(`GET /videos/{id}`) every 10 s while nothing is known of how long such videos take, "
-        "and, once it is (the kept client from its second round on: `sora_widget.pace`), at the "
+        "and, once it is (the kept client from its second round on: "
+        "`sora_widget.engine.pace`), at the "
         "window such videos took; it downloads the MP4 from "
         'the pre-signed `urls[0]` and makes the thumbnail and spritesheet from it. "Noticed" '
         'and "ready" are measured from the simulator\'s record of when it finished each video; '

@@ -44,13 +44,13 @@ from IPython.display import Video
 
 sys.path.insert(0, os.environ.get("SORA_WIDGET_CHECKOUT", str(Path(__file__).resolve().parents[1])))
 
-from sora_widget.client import SoraClient  # noqa: E402
-from sora_widget.compare import Compare  # noqa: E402
-from sora_widget.compare_state import Variant  # noqa: E402
-from sora_widget.library import Library, LibraryEntry  # noqa: E402
+from sora_widget.engine.client import SoraClient  # noqa: E402
+from sora_widget.engine.library import Library, LibraryEntry  # noqa: E402
 from sora_widget.simulator.server import command  # noqa: E402
-from sora_widget.widget import SoraWidget  # noqa: E402
-from sora_widget.widget_state import history_item  # noqa: E402
+from sora_widget.ui.compare import Compare  # noqa: E402
+from sora_widget.ui.compare_state import Variant  # noqa: E402
+from sora_widget.ui.widget import SoraWidget  # noqa: E402
+from sora_widget.ui.widget_state import history_item  # noqa: E402
 
 VIDEOS = 50
 STRIP, CHANGES = 20, 20

@@ -207,7 +207,7 @@ class CompletionWatch(threading.Thread):
 def widget_setup(sim: Simulator, spec: dict[str, str]) -> str:
     return (
         "from sora_widget import SoraWidget\n"
-        "from sora_widget.client import SoraClient\n\n"
+        "from sora_widget.engine.client import SoraClient\n\n"
         f"w = SoraWidget(model={spec['model']!r}, size={spec['size']!r}, "
         f"seconds={spec['seconds']!r},\n"
         f"               client=SoraClient(api_key={KEY!r}, base_url={sim.url!r}))\n"

@@ -2,10 +2,7 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .backend import connect
-from .client import SoraClient
-from .compare import Compare
-from .errors import (
+from sora_widget.core.errors import (
     APIConnectionError,
     APIError,
     APITimeoutError,
@@ -28,12 +25,15 @@ from .errors import (
     UnsupportedFeature,
     VideoFailed,
 )
-from .jobs import JobStatus, VideoJob
-from .library import Library, LibraryEntry
-from .pricing import estimate_cost
-from .resume import resume
-from .types import Video, VideoStatus
-from .widget import SoraWidget
+from sora_widget.core.pricing import estimate_cost
+from sora_widget.core.types import Video, VideoStatus
+from sora_widget.engine.backend import connect
+from sora_widget.engine.client import SoraClient
+from sora_widget.engine.jobs import JobStatus, VideoJob
+from sora_widget.engine.library import Library, LibraryEntry
+from sora_widget.engine.resume import resume
+from sora_widget.ui.compare import Compare
+from sora_widget.ui.widget import SoraWidget
 
 try:
     __version__ = version("sora-widget")

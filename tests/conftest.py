@@ -17,11 +17,11 @@ import anywidget
 import httpx
 import pytest
 
-from sora_widget.client import SoraClient
-from sora_widget.library import Library
+from sora_widget.engine.client import SoraClient
+from sora_widget.engine.library import Library
 from sora_widget.simulator import FaultConfig, SimulatorConfig, create_app
 from sora_widget.simulator.process import command
-from sora_widget.widget import SoraWidget
+from sora_widget.ui.widget import SoraWidget
 
 from .helpers import stop_and_read
 

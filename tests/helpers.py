@@ -14,7 +14,7 @@ import httpx
 from PIL import Image
 from starlette.applications import Starlette
 
-from sora_widget.poller import Cadence
+from sora_widget.engine.poller import Cadence
 
 from .spec import check_response
 

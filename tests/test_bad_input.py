@@ -21,14 +21,14 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from sora_widget.client import SoraClient
-from sora_widget.compare import Compare
-from sora_widget.errors import APIError, BadRequestError, InvalidRequestError, NotFoundError
-from sora_widget.jobs import JobStatus, submit, submit_remix
-from sora_widget.library import Library
-from sora_widget.poller import Poller
+from sora_widget.core.errors import APIError, BadRequestError, InvalidRequestError, NotFoundError
+from sora_widget.engine.client import SoraClient
+from sora_widget.engine.jobs import JobStatus, submit, submit_remix
+from sora_widget.engine.library import Library
+from sora_widget.engine.poller import Poller
 from sora_widget.simulator import FaultConfig
-from sora_widget.widget import SoraWidget
+from sora_widget.ui.compare import Compare
+from sora_widget.ui.widget import SoraWidget
 
 from .conftest import TEST_KEY
 from .helpers import fast_cadence, png_bytes

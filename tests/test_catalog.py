@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sora_widget.catalog import FAMILIES, family_of, model_key, resolution_of
+from sora_widget.core.catalog import FAMILIES, family_of, model_key, resolution_of
 
 NAMES = {
     "sora-2": "sora-2",

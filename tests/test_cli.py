@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from sora_widget import backend
-from sora_widget.backend import connect
-from sora_widget.cli import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_UNREACHABLE, _excerpt, main
-from sora_widget.client import SoraClient
-from sora_widget.jobs import JobStatus, JobUpdate
-from sora_widget.library import Library
-from sora_widget.progress import ProgressDisplay, format_duration, progress_line
+from sora_widget.cli.commands import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_UNREACHABLE, _excerpt, main
+from sora_widget.cli.progress import ProgressDisplay, format_duration, progress_line
+from sora_widget.engine import backend
+from sora_widget.engine.backend import connect
+from sora_widget.engine.client import SoraClient
+from sora_widget.engine.jobs import JobStatus, JobUpdate
+from sora_widget.engine.library import Library
 from sora_widget.simulator import SimulatorConfig
 from sora_widget.simulator.process import read_state, stop
 

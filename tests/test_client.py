@@ -22,8 +22,7 @@ import httpx
 import pytest
 from PIL import Image
 
-from sora_widget.client import SoraClient
-from sora_widget.errors import (
+from sora_widget.core.errors import (
     APIConnectionError,
     APIError,
     APITimeoutError,
@@ -35,9 +34,10 @@ from sora_widget.errors import (
     ServerError,
     SoraError,
 )
-from sora_widget.reference_image import fit_image
+from sora_widget.core.reference_image import fit_image
+from sora_widget.core.types import Video, VideoStatus
+from sora_widget.engine.client import SoraClient
 from sora_widget.simulator import FaultConfig, SimulatorConfig, create_app
-from sora_widget.types import Video, VideoStatus
 
 KEY = "sk-test-SECRET123"
 BASE_URL = "http://sim.test/v1"

@@ -13,10 +13,10 @@ import weakref
 import pytest
 import traitlets
 
-from sora_widget.compare import Compare
-from sora_widget.compare_state import labels
-from sora_widget.errors import InvalidRequestError
+from sora_widget.core.errors import InvalidRequestError
 from sora_widget.simulator import FaultConfig
+from sora_widget.ui.compare import Compare
+from sora_widget.ui.compare_state import labels
 
 from .conftest import TEST_KEY, state_text
 from .helpers import audio_codec, delivered, kill_kernel, started
@@ -264,7 +264,7 @@ async def test_bad_arguments_are_refused_before_any_job_starts(make_compare, arg
 
 
 def test_labels_tell_cells_apart():
-    from sora_widget.compare_state import Variant
+    from sora_widget.ui.compare_state import Variant
 
     cells = [Variant("a", "existing"), Variant("b", "remix"), Variant("c", "generate")]
     assert labels(cells, cells[0]) == {"a": "Source", "b": "Remix 1", "c": "sora-2"}

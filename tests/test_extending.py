@@ -16,17 +16,17 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from sora_widget.client import SoraClient
-from sora_widget.compare import Compare
-from sora_widget.errors import CompletedWithoutVideo, InvalidRequestError
-from sora_widget.extending import extend
-from sora_widget.jobs import JobStatus, submit
-from sora_widget.library import Library
-from sora_widget.poller import Poller
+from sora_widget.core.errors import CompletedWithoutVideo, InvalidRequestError
+from sora_widget.engine.client import SoraClient
+from sora_widget.engine.extending import extend
+from sora_widget.engine.jobs import JobStatus, submit
+from sora_widget.engine.library import Library
+from sora_widget.engine.poller import Poller
+from sora_widget.engine.video_file import last_frame, read_tags, write_tags
 from sora_widget.simulator import FaultConfig
-from sora_widget.uploads import CHUNK_BYTES, MAX_MESSAGE_BYTES, MAX_UPLOAD_BYTES
-from sora_widget.video_file import last_frame, read_tags, write_tags
-from sora_widget.widget import SoraWidget
+from sora_widget.ui.compare import Compare
+from sora_widget.ui.uploads import CHUNK_BYTES, MAX_MESSAGE_BYTES, MAX_UPLOAD_BYTES
+from sora_widget.ui.widget import SoraWidget
 
 from .conftest import TEST_KEY
 from .helpers import fast_cadence, packets
@@ -247,7 +247,7 @@ async def test_the_library_records_why_the_file_has_no_metadata(on, monkeypatch)
     def refuse(path: Path, tags: dict[str, str]) -> None:
         raise ValueError("it could not be remuxed (test)")
 
-    monkeypatch.setattr("sora_widget.library.write_tags", refuse)
+    monkeypatch.setattr("sora_widget.engine.library.write_tags", refuse)
     video = await submit(client, "a kite", library=library, poller=Poller(client, cadence=FAST))
     entry = library.get(video.id)
     assert (
@@ -334,7 +334,7 @@ async def test_a_broken_upload_is_refused_naming_the_field(make_widget):
 
 
 async def test_a_resumed_piece_keeps_its_place_in_the_chain(on):
-    from sora_widget.resume import resume
+    from sora_widget.engine.resume import resume
 
     client, library = on("openai")
     poller = Poller(client, cadence=FAST)

@@ -18,12 +18,12 @@ import httpx
 import pytest
 from PIL import Image
 
-from sora_widget.client import SoraClient
-from sora_widget.errors import APIError, BadRequestError, ServerError
-from sora_widget.jobs import JobStatus, submit
-from sora_widget.library import Library
-from sora_widget.poller import _POLLERS, Poller
-from sora_widget.widget import SoraWidget
+from sora_widget.core.errors import APIError, BadRequestError, ServerError
+from sora_widget.engine.client import SoraClient
+from sora_widget.engine.jobs import JobStatus, submit
+from sora_widget.engine.library import Library
+from sora_widget.engine.poller import _POLLERS, Poller
+from sora_widget.ui.widget import SoraWidget
 
 from .conftest import TEST_KEY
 from .helpers import fast_cadence, png_bytes

@@ -16,11 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sora_widget import jobs as jobs_module
-from sora_widget._retry import MAX_RETRY_AFTER
-from sora_widget.api import VideoPage
-from sora_widget.client import SoraClient
-from sora_widget.errors import (
+from sora_widget.core.errors import (
     APIConnectionError,
     BadRequestError,
     InvalidRequestError,
@@ -32,12 +28,16 @@ from sora_widget.errors import (
     ServerError,
     VideoFailed,
 )
-from sora_widget.features import ServerSupport
-from sora_widget.jobs import JobStatus, VideoJob, submit, submit_remix
-from sora_widget.library import Library
-from sora_widget.poller import Cadence, Poller
+from sora_widget.core.types import Video, VideoError
+from sora_widget.engine import jobs as jobs_module
+from sora_widget.engine.api import VideoPage
+from sora_widget.engine.client import SoraClient
+from sora_widget.engine.features import ServerSupport
+from sora_widget.engine.jobs import JobStatus, VideoJob, submit, submit_remix
+from sora_widget.engine.library import Library
+from sora_widget.engine.poller import Cadence, Poller
+from sora_widget.engine.retry import MAX_RETRY_AFTER
 from sora_widget.simulator import FaultConfig
-from sora_widget.types import Video, VideoError
 
 from .conftest import TEST_KEY
 from .helpers import MP4_MAGIC, fast_cadence
@@ -646,7 +646,7 @@ async def test_a_failing_callback_is_logged_not_fatal(fake_time, caplog):
         raise RuntimeError("callback bug")
 
     job.on_update(broken)
-    with caplog.at_level(logging.ERROR, logger="sora_widget.jobs"):
+    with caplog.at_level(logging.ERROR, logger="sora_widget.engine.jobs"):
         video = await job
     assert video.status == "completed" and len(calls) > 2
     assert "on_update callback failed" in caplog.text

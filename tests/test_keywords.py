@@ -12,9 +12,9 @@ import httpx
 import pytest
 
 from sora_widget import Compare, Library, SoraClient, SoraWidget, connect
-from sora_widget.cli import main
-from sora_widget.extending import extend
-from sora_widget.jobs import submit, submit_remix
+from sora_widget.cli.commands import main
+from sora_widget.engine.extending import extend
+from sora_widget.engine.jobs import submit, submit_remix
 
 KEY = "sk-test"
 

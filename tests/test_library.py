@@ -19,9 +19,7 @@ import httpx
 import psutil
 import pytest
 
-from sora_widget._retry import MAX_RETRY_AFTER, RetryPolicy
-from sora_widget.client import SoraClient
-from sora_widget.errors import (
+from sora_widget.core.errors import (
     APIConnectionError,
     CompletedWithoutVideo,
     LibraryWriteError,
@@ -29,13 +27,15 @@ from sora_widget.errors import (
     RateLimitError,
     SoraError,
 )
-from sora_widget.jobs import JobStatus, submit, submit_remix
-from sora_widget.library import Library, folder_name
-from sora_widget.poller import Poller
-from sora_widget.resume import resume
+from sora_widget.core.types import Video
+from sora_widget.core.urls import public_url
+from sora_widget.engine.client import SoraClient
+from sora_widget.engine.jobs import JobStatus, submit, submit_remix
+from sora_widget.engine.library import Library, folder_name
+from sora_widget.engine.poller import Poller
+from sora_widget.engine.resume import resume
+from sora_widget.engine.retry import MAX_RETRY_AFTER, RetryPolicy
 from sora_widget.simulator import FaultConfig
-from sora_widget.types import Video
-from sora_widget.urls import public_url
 
 from .conftest import FakeClock
 from .helpers import MP4_MAGIC, packets, renders_finished, set_pending_owner
@@ -658,7 +658,7 @@ async def test_saving_a_video_does_its_disk_work_off_the_event_loop(
 ):
     """In a notebook this loop is the kernel's: a write or an fsync on it freezes every widget.
     (The in-process simulator shares the loop and writes its own files: only ours count.)"""
-    import sora_widget.atomic as atomic
+    import sora_widget.core.atomic as atomic
 
     library = Library(tmp_path / "library")
     loop_thread = threading.current_thread()

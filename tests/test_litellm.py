@@ -12,10 +12,10 @@ import openai
 import pytest
 from PIL import Image
 
-from sora_widget.client import SoraClient
-from sora_widget.errors import UnsupportedFeature
-from sora_widget.jobs import JobStatus, submit, submit_remix
-from sora_widget.library import Library
+from sora_widget.core.errors import UnsupportedFeature
+from sora_widget.engine.client import SoraClient
+from sora_widget.engine.jobs import JobStatus, submit, submit_remix
+from sora_widget.engine.library import Library
 
 from .conftest import TEST_KEY, RunningServer, server_running
 from .helpers import MP4_MAGIC

@@ -16,10 +16,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sora_widget.client import SoraClient
-from sora_widget.errors import APIConnectionError, APIError, VideoFailed
-from sora_widget.jobs import JobStatus, submit
-from sora_widget.library import Library
+from sora_widget.core.errors import APIConnectionError, APIError, VideoFailed
+from sora_widget.engine.client import SoraClient
+from sora_widget.engine.jobs import JobStatus, submit
+from sora_widget.engine.library import Library
 
 from .conftest import TEST_KEY, RunningServer, server_running
 from .helpers import MP4_MAGIC

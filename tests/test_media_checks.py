@@ -12,12 +12,12 @@ import httpx
 import pytest
 from PIL import Image
 
-from sora_widget.errors import CompletedWithoutVideo, RateLimitError, UnexpectedContentError
-from sora_widget.jobs import JobStatus, submit
-from sora_widget.library import Library
-from sora_widget.pictures import sprite_grid
+from sora_widget.core.errors import CompletedWithoutVideo, RateLimitError, UnexpectedContentError
+from sora_widget.core.pictures import sprite_grid
+from sora_widget.engine.jobs import JobStatus, submit
+from sora_widget.engine.library import Library
 from sora_widget.simulator.render import RenderRequest, render
-from sora_widget.widget_state import cost_label, sprite_layout
+from sora_widget.ui.widget_state import cost_label, sprite_layout
 
 from .helpers import packets
 from .test_hostile_server import Hostile, _jpeg, client_for, video_json

@@ -17,15 +17,16 @@ from typing import Any
 import httpx
 import pytest
 
-from sora_widget import InsufficientCredits, Library, SoraClient, SoraWidget, VideoFailed, backend
-from sora_widget.errors import InvalidRequestError, PermissionDeniedError, ServerError
-from sora_widget.extending import extend
-from sora_widget.jobs import JobStatus, submit
-from sora_widget.openrouter import duration_of, request_record
-from sora_widget.poller import Poller
-from sora_widget.server_catalog import ServerModel, parse_catalog
+from sora_widget import InsufficientCredits, Library, SoraClient, SoraWidget, VideoFailed
+from sora_widget.core.errors import InvalidRequestError, PermissionDeniedError, ServerError
+from sora_widget.core.server_catalog import ServerModel, parse_catalog
+from sora_widget.engine import backend
+from sora_widget.engine.extending import extend
+from sora_widget.engine.jobs import JobStatus, submit
+from sora_widget.engine.openrouter import duration_of, request_record
+from sora_widget.engine.poller import Poller
 from sora_widget.simulator import FaultConfig
-from sora_widget.widget_state import error_payload
+from sora_widget.ui.widget_state import error_payload
 
 from .helpers import fast_cadence, png_bytes, silent_mp4
 

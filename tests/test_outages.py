@@ -16,14 +16,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sora_widget.client import SoraClient
-from sora_widget.errors import APIConnectionError, APITimeoutError, LibraryWriteError
-from sora_widget.jobs import JobStatus, submit
-from sora_widget.library import Library
-from sora_widget.poller import _POLLERS, Poller
-from sora_widget.resume import resume
+from sora_widget.core.errors import APIConnectionError, APITimeoutError, LibraryWriteError
+from sora_widget.engine.client import SoraClient
+from sora_widget.engine.jobs import JobStatus, submit
+from sora_widget.engine.library import Library
+from sora_widget.engine.poller import _POLLERS, Poller
+from sora_widget.engine.resume import resume
 from sora_widget.simulator import FaultConfig
-from sora_widget.widget import SoraWidget
+from sora_widget.ui.widget import SoraWidget
 
 from .conftest import TEST_KEY, start_server, stop_server
 from .helpers import MP4_MAGIC, fast_cadence

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sora_widget.pace import SCALED_SLACK, Pace
+from sora_widget.engine.pace import SCALED_SLACK, Pace
 
 
 def test_windows_of_the_same_settings_narrow_and_a_contradiction_replaces_them():

@@ -12,14 +12,14 @@ import httpx
 import numpy as np
 import pytest
 
-from sora_widget.catalog import FAMILIES, images_of, parameters_of
-from sora_widget.client import SoraClient
-from sora_widget.create_body import build_create_body
-from sora_widget.errors import InvalidRequestError
+from sora_widget.core.catalog import FAMILIES, images_of, parameters_of
+from sora_widget.core.errors import InvalidRequestError
+from sora_widget.core.validation import parse_raw_parameters, validate_parameters
+from sora_widget.engine.client import SoraClient
+from sora_widget.engine.create_body import build_create_body
 from sora_widget.simulator.render import RenderRequest, render
 from sora_widget.simulator.scene import describe
-from sora_widget.validation import parse_raw_parameters, validate_parameters
-from sora_widget.widget_state import advanced_payload
+from sora_widget.ui.widget_state import advanced_payload
 
 from .conftest import TEST_KEY
 from .helpers import png_bytes

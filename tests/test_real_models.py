@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sora_widget.catalog import family_of
-from sora_widget.client import SoraClient
+from sora_widget.core.catalog import family_of
+from sora_widget.engine.client import SoraClient
 
 from .litellm_proxy import proxy_running
 

@@ -18,9 +18,8 @@ from typing import Any
 import httpx
 import pytest
 
-from sora_widget.cli import EXIT_BAD_INPUT, EXIT_FAILED, build_parser, main
-from sora_widget.client import SoraClient
-from sora_widget.errors import (
+from sora_widget.cli.commands import EXIT_BAD_INPUT, EXIT_FAILED, build_parser, main
+from sora_widget.core.errors import (
     APIConnectionError,
     APITimeoutError,
     AuthenticationError,
@@ -32,12 +31,13 @@ from sora_widget.errors import (
     ServerError,
     SoraError,
 )
-from sora_widget.jobs import submit
-from sora_widget.library import Library
-from sora_widget.poller import Poller
+from sora_widget.engine.client import SoraClient
+from sora_widget.engine.jobs import submit
+from sora_widget.engine.library import Library
+from sora_widget.engine.poller import Poller
 from sora_widget.simulator import FaultConfig
-from sora_widget.widget import SoraWidget
-from sora_widget.widget_state import error_payload
+from sora_widget.ui.widget import SoraWidget
+from sora_widget.ui.widget_state import error_payload
 
 from .conftest import TEST_KEY, RunningServer, start_server, state_text, stop_server
 from .helpers import fast_cadence, unused_port

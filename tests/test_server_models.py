@@ -7,9 +7,9 @@ import asyncio
 import httpx
 import pytest
 
-from sora_widget.client import SoraClient
-from sora_widget.library import Library
-from sora_widget.widget import SoraWidget
+from sora_widget.engine.client import SoraClient
+from sora_widget.engine.library import Library
+from sora_widget.ui.widget import SoraWidget
 
 BASE_URL = "http://127.0.0.1:4000/v1"
 

@@ -10,18 +10,18 @@ from typing import Any
 import httpx
 import pytest
 
-from sora_widget.client import SoraClient
-from sora_widget.errors import (
+from sora_widget.core.errors import (
     NotFoundError,
     UnexpectedContentError,
     UnsupportedFeature,
     VideoFailed,
 )
-from sora_widget.features import ServerSupport, endpoint_missing
-from sora_widget.jobs import DEFAULT_TYPICAL_SECONDS, JobStatus, submit
-from sora_widget.poller import Cadence, Poller
-from sora_widget.types import Video, VideoStatus
-from sora_widget.widget_state import error_payload, job_payload
+from sora_widget.core.types import Video, VideoStatus
+from sora_widget.engine.client import SoraClient
+from sora_widget.engine.features import ServerSupport, endpoint_missing
+from sora_widget.engine.jobs import DEFAULT_TYPICAL_SECONDS, JobStatus, submit
+from sora_widget.engine.poller import Cadence, Poller
+from sora_widget.ui.widget_state import error_payload, job_payload
 
 from .conftest import TEST_KEY
 from .test_client import video_json
@@ -537,7 +537,7 @@ async def test_with_a_hint_the_cadence_is_unchanged_on_a_real_server():
 
 
 async def test_the_widgets_show_what_the_server_cannot_do(make_widget):
-    from sora_widget.compare import Compare
+    from sora_widget.ui.compare import Compare
 
     widget = make_widget()
     compare = Compare(client=widget.client, library=widget.library)

@@ -17,7 +17,7 @@ import httpx
 import psutil
 import pytest
 
-from sora_widget.backend import connect, simulator_url
+from sora_widget.engine.backend import connect, simulator_url
 from sora_widget.simulator import SimulatorConfig
 from sora_widget.simulator.process import command, read_state, stop
 
@@ -104,7 +104,7 @@ def test_a_record_of_a_simulator_that_died_while_starting_is_replaced(tmp_path, 
     assert httpx.get(base_url.removesuffix("/v1") + "/simulator/health", timeout=30).is_success
 
 
-STARTER = "from sora_widget.backend import simulator_url; print(simulator_url())"
+STARTER = "from sora_widget.engine.backend import simulator_url; print(simulator_url())"
 
 
 def test_two_starters_racing_on_one_empty_folder_start_one_simulator(data_dir):

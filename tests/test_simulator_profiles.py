@@ -7,13 +7,13 @@ import re
 import httpx
 import pytest
 
-from sora_widget.cli import EXIT_BAD_INPUT, main
-from sora_widget.client import SoraClient
-from sora_widget.errors import APIError, UnsupportedFeature
+from sora_widget.cli.commands import EXIT_BAD_INPUT, main
+from sora_widget.core.errors import APIError, UnsupportedFeature
+from sora_widget.core.types import SIMULATOR_HEADER
+from sora_widget.engine.client import SoraClient
 from sora_widget.simulator import FaultConfig, SimulatorConfig
 from sora_widget.simulator.profiles import PROFILES, Api, Endpoint
-from sora_widget.types import SIMULATOR_HEADER
-from sora_widget.widget_state import backend_badge
+from sora_widget.ui.widget_state import backend_badge
 
 from .conftest import TEST_KEY, FakeClock, start_server, stop_server
 from .helpers import MP4_MAGIC, api_client, error_of, png_bytes, renders_finished

@@ -29,18 +29,18 @@ import httpx
 import pytest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sora_widget.api import MAYBE_CREATED
-from sora_widget.client import SoraClient
-from sora_widget.errors import (
+from sora_widget.core.errors import (
     APIConnectionError,
     RateLimitError,
     ServerError,
     VideoFailed,
 )
-from sora_widget.jobs import JobStatus, VideoJob, submit
-from sora_widget.library import FILE_NAMES, METADATA_FILE, Library
-from sora_widget.poller import Poller
-from sora_widget.resume import resume
+from sora_widget.engine.api import MAYBE_CREATED
+from sora_widget.engine.client import SoraClient
+from sora_widget.engine.jobs import JobStatus, VideoJob, submit
+from sora_widget.engine.library import FILE_NAMES, METADATA_FILE, Library
+from sora_widget.engine.poller import Poller
+from sora_widget.engine.resume import resume
 from sora_widget.simulator import FaultConfig
 from sora_widget.simulator.render import RenderedAssets, RenderRequest
 

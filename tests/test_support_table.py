@@ -14,11 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sora_widget.client import SoraClient
-from sora_widget.errors import SoraError
-from sora_widget.jobs import submit
-from sora_widget.library import Library
-from sora_widget.poller import Poller
+from sora_widget.core.errors import SoraError
+from sora_widget.engine.client import SoraClient
+from sora_widget.engine.jobs import submit
+from sora_widget.engine.library import Library
+from sora_widget.engine.poller import Poller
 
 from .helpers import fast_cadence
 from .test_jobs import sim_client

@@ -18,10 +18,7 @@ import ipywidgets
 import pytest
 import traitlets
 
-from sora_widget import backend
-from sora_widget.backend import connect
-from sora_widget.client import SoraClient
-from sora_widget.errors import (
+from sora_widget.core.errors import (
     APIError,
     AuthenticationError,
     BadRequestError,
@@ -32,12 +29,21 @@ from sora_widget.errors import (
     PermissionDeniedError,
     ServerError,
 )
-from sora_widget.jobs import submit
-from sora_widget.library import Library, LibraryEntry
-from sora_widget.poller import Poller
+from sora_widget.engine import backend
+from sora_widget.engine.backend import connect
+from sora_widget.engine.client import SoraClient
+from sora_widget.engine.jobs import submit
+from sora_widget.engine.library import Library, LibraryEntry
+from sora_widget.engine.poller import Poller
 from sora_widget.simulator import FaultConfig
-from sora_widget.widget import SoraWidget
-from sora_widget.widget_state import cost_label, error_payload, form_problems, history_item, options
+from sora_widget.ui.widget import SoraWidget
+from sora_widget.ui.widget_state import (
+    cost_label,
+    error_payload,
+    form_problems,
+    history_item,
+    options,
+)
 
 from .conftest import TEST_KEY, state_text
 from .helpers import (

@@ -30,8 +30,8 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..errors import InvalidRequestError
-from ..types import (
+from sora_widget.core.errors import InvalidRequestError
+from sora_widget.core.types import (
     DEFAULT_MODEL,
     DEFAULT_SECONDS,
     DEFAULT_SIZE,
@@ -42,13 +42,14 @@ from ..types import (
     VideoStatus,
     parse_size,
 )
-from ..validation import (
+from sora_widget.core.validation import (
     validate_duration,
     validate_model,
     validate_prompt,
     validate_seconds,
     validate_size,
 )
+
 from .config import SimulatorConfig
 from .errors import (
     SimulatorHTTPError,

@@ -7,7 +7,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
-from ..errors import InvalidRequestError
+from sora_widget.core.errors import InvalidRequestError
 
 
 class SimulatorHTTPError(Exception):

@@ -27,7 +27,8 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Scope
 
-from ..types import ContentVariant, VideoStatus
+from sora_widget.core.types import ContentVariant, VideoStatus
+
 from .config import SimulatorConfig
 from .errors import OpenRouterError, openrouter_error_response, openrouter_response
 from .extras import Extras, summary

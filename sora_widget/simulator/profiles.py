@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from ..types import DEFAULT_MODEL, VideoStatus
+from sora_widget.core.types import DEFAULT_MODEL, VideoStatus
 
 
 class Endpoint(StrEnum):

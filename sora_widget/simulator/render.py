@@ -42,8 +42,10 @@ import numpy as np
 from av.video.reformatter import ColorPrimaries, ColorRange, Colorspace, ColorTrc
 from PIL import Image
 
-from ..atomic import atomic_path
-from ..pictures import (  # shared with the client, which makes them for servers that have none
+from sora_widget.core.atomic import atomic_path
+
+# Shared with the client, which makes them for servers that have none.
+from sora_widget.core.pictures import (
     SPRITE_COLUMNS,
     SPRITE_QUALITY,
     SPRITE_ROWS,
@@ -53,6 +55,7 @@ from ..pictures import (  # shared with the client, which makes them for servers
     THUMBNAIL_QUALITY,
     sprite_tile_size,
 )
+
 from .paint.caption import CAPTION_LINES
 from .paint.finish import finish_of
 from .paint.shot import REFERENCE_FADE_SECONDS, ZOOM_PER_SECOND, Segment, Shot

@@ -11,8 +11,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..atomic import atomic_file
-from ..types import ContentVariant
+from sora_widget.core.atomic import atomic_file
+from sora_widget.core.types import ContentVariant
+
 from .timeline import Timeline
 
 #: A video's media files in its folder (see `Store.assets_dir`), by content variant.

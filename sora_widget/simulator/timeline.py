@@ -9,8 +9,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from ..catalog import family_named, family_of
-from ..types import VideoStatus
+from sora_widget.core.catalog import family_named, family_of
+from sora_widget.core.types import VideoStatus
 
 #: Seconds of work for a 4-second sora-2 clip at 720p, before jitter; ~10-30 s with the queue.
 BASE_WORK_SECONDS = 14.0

@@ -16,7 +16,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from ..types import ContentVariant, VideoStatus
+from sora_widget.core.types import ContentVariant, VideoStatus
+
 from .errors import SimulatorHTTPError
 from .requests import read_fields
 from .store import CONTENT_TYPES, Store, VideoRecord

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...catalog import family_of
+from sora_widget.core.catalog import family_of
 
 
 @dataclass(frozen=True)

@@ -32,9 +32,8 @@ from typing import Any
 
 import psutil
 
-from .api import VideosAPI
-from .atomic import atomic_file
-from .errors import (
+from sora_widget.core.atomic import atomic_file
+from sora_widget.core.errors import (
     TRANSIENT_ERRORS,
     APIError,
     CompletedWithoutVideo,
@@ -43,12 +42,13 @@ from .errors import (
     SoraError,
     UnexpectedContentError,
 )
-from .keywords import strict_keywords
-from .pictures import make_pictures, normalize, sprite_grid_of
-from .pricing import estimate_cost
-from .types import ContentVariant, Video, VideoStatus
-from .urls import public_url
-from .video_file import write_tags
+from sora_widget.core.keywords import strict_keywords
+from sora_widget.core.pictures import make_pictures, normalize, sprite_grid_of
+from sora_widget.core.pricing import estimate_cost
+from sora_widget.core.types import ContentVariant, Video, VideoStatus
+from sora_widget.core.urls import public_url
+from sora_widget.engine.api import VideosAPI
+from sora_widget.engine.video_file import write_tags
 
 logger = logging.getLogger(__name__)
 

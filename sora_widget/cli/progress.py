@@ -12,7 +12,7 @@ import contextlib
 import shutil
 from typing import TextIO
 
-from .jobs import FINAL_STATUSES, JobStatus, JobUpdate, VideoJob
+from sora_widget.engine.jobs import FINAL_STATUSES, JobStatus, JobUpdate, VideoJob
 
 LABELS = {
     JobStatus.SUBMITTING: "Submitting",

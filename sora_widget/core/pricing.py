@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from .catalog import family_of
+from sora_widget.core.catalog import family_of
 
 
 def estimate_cost(model: str, size: str, seconds: str | int) -> float | None:

@@ -22,11 +22,9 @@ from urllib.parse import quote
 
 import httpx
 
-from ._retry import NEVER_SENT, RetryNotice, RetryPolicy, parse_retry_after, requesting_jobs
-from .atomic import atomic_stream
-from .catalog import order_models
-from .create_body import build_create_body
-from .errors import (
+from sora_widget.core.atomic import atomic_stream
+from sora_widget.core.catalog import order_models
+from sora_widget.core.errors import (
     APIConnectionError,
     APIError,
     APITimeoutError,
@@ -38,24 +36,16 @@ from .errors import (
     UnsupportedFeature,
     error_class_for_status,
 )
-from .features import ServerSupport, endpoint_missing
-from .keywords import strict_keywords
-from .openrouter import (
-    ATTRIBUTION_ENV,
-    DEFAULT_ATTRIBUTION,
-    OPENROUTER_BASE_URL,
-    asked_fields,
-    check_size,
-    continues_jobs,
-    duration_of,
-    request_record,
+from sora_widget.core.keywords import strict_keywords
+from sora_widget.core.pictures import ACCEPTED, HEAD_BYTES, describe, sniff
+from sora_widget.core.reference_image import Fit, ReferenceImage
+from sora_widget.core.server_catalog import (
+    ServerModel,
+    looks_like_catalog,
+    parse_catalog,
+    usd_amount,
 )
-from .openrouter import KIND as OPENROUTER
-from .openrouter import build_create_body as openrouter_body
-from .pictures import ACCEPTED, HEAD_BYTES, describe, sniff
-from .reference_image import Fit, ReferenceImage
-from .server_catalog import ServerModel, looks_like_catalog, parse_catalog, usd_amount
-from .types import (
+from sora_widget.core.types import (
     DEFAULT_MODEL,
     DEFAULT_SECONDS,
     DEFAULT_SIZE,
@@ -65,8 +55,8 @@ from .types import (
     ContentVariant,
     Video,
 )
-from .urls import public_url
-from .validation import (
+from sora_widget.core.urls import public_url
+from sora_widget.core.validation import (
     parse_raw_parameters,
     seconds_string,
     validate_generation,
@@ -74,6 +64,27 @@ from .validation import (
     validate_parameters,
     validate_prompt,
     validate_seconds,
+)
+from sora_widget.engine.create_body import build_create_body
+from sora_widget.engine.features import ServerSupport, endpoint_missing
+from sora_widget.engine.openrouter import (
+    ATTRIBUTION_ENV,
+    DEFAULT_ATTRIBUTION,
+    OPENROUTER_BASE_URL,
+    asked_fields,
+    check_size,
+    continues_jobs,
+    duration_of,
+    request_record,
+)
+from sora_widget.engine.openrouter import KIND as OPENROUTER
+from sora_widget.engine.openrouter import build_create_body as openrouter_body
+from sora_widget.engine.retry import (
+    NEVER_SENT,
+    RetryNotice,
+    RetryPolicy,
+    parse_retry_after,
+    requesting_jobs,
 )
 
 logger = logging.getLogger(__name__)

@@ -17,8 +17,8 @@ from typing import Any
 
 from PIL import Image
 
-from .atomic import atomic_path
-from .types import SPRITE_COLUMNS
+from sora_widget.core.atomic import atomic_path
+from sora_widget.core.types import SPRITE_COLUMNS
 
 THUMBNAIL_FORMAT = "WEBP"
 THUMBNAIL_QUALITY = 80
@@ -290,7 +290,7 @@ def _seam_ratios(across: tuple[Any, Any], columns: int, rows: int) -> dict[tuple
 def sprite_grid_of(path: Path, size: str) -> dict[str, int] | None:
     """`{"columns", "rows"}` of the spritesheet at `path` for a video of `size` ("WxH"), or None
     when there is none or it cannot be read. Blocking: run it in a worker thread."""
-    from .types import parse_size
+    from sora_widget.core.types import parse_size
 
     try:
         video_width, video_height = parse_size(size)

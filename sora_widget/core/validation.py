@@ -15,9 +15,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .catalog import Param, family_of, parameters_of
-from .errors import InvalidRequestError
-from .types import MAX_PROMPT_CHARS, SECONDS_CHOICES
+from sora_widget.core.catalog import Param, family_of, parameters_of
+from sora_widget.core.errors import InvalidRequestError
+from sora_widget.core.types import MAX_PROMPT_CHARS, SECONDS_CHOICES
 
 #: Longer names are a mistake, not a model (LiteLLM names are short; ids are not names).
 MAX_MODEL_CHARS = 256

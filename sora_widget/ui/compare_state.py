@@ -10,11 +10,11 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .errors import InvalidRequestError
-from .jobs import JobStatus, VideoJob
-from .library import LibraryEntry
-from .types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE
-from .widget_state import IDLE_JOB, error_payload, job_payload
+from sora_widget.core.errors import InvalidRequestError
+from sora_widget.core.types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE
+from sora_widget.engine.jobs import JobStatus, VideoJob
+from sora_widget.engine.library import LibraryEntry
+from sora_widget.ui.widget_state import IDLE_JOB, error_payload, job_payload
 
 #: How a variant gets its video: a new generation, a remix of another cell, one that exists, or
 #: a saved piece of an extension chain (see `Compare.chain`).

@@ -18,7 +18,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .catalog import MAX_SEED, ImageField, ImageSlots, Param, family_of, resolution_of
+from sora_widget.core.catalog import (
+    MAX_SEED,
+    ImageField,
+    ImageSlots,
+    Param,
+    family_of,
+    resolution_of,
+)
 
 #: The short side of each resolution OpenRouter names (`VideoGenerationRequest.resolution`).
 RESOLUTION_SIDES = {

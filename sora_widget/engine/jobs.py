@@ -19,11 +19,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ._retry import RetryNotice, context_for
-from .api import VideosAPI
-from .blocking import run_blocking
-from .catalog import family_of
-from .errors import (
+from sora_widget.core.catalog import family_of
+from sora_widget.core.errors import (
     BadRequestError,
     ConflictError,
     JobCancelled,
@@ -33,11 +30,8 @@ from .errors import (
     SoraError,
     VideoFailed,
 )
-from .keywords import strict_keywords
-from .library import Library, LibraryEntry
-from .poller import Poller
-from .tasks import spawn
-from .types import (
+from sora_widget.core.keywords import strict_keywords
+from sora_widget.core.types import (
     DEFAULT_MODEL,
     DEFAULT_SECONDS,
     DEFAULT_SIZE,
@@ -45,11 +39,17 @@ from .types import (
     Video,
     VideoStatus,
 )
-from .validation import (
+from sora_widget.core.validation import (
     parse_raw_parameters,
     seconds_string,
     validate_prompt,
 )
+from sora_widget.engine.api import VideosAPI
+from sora_widget.engine.blocking import run_blocking
+from sora_widget.engine.library import Library, LibraryEntry
+from sora_widget.engine.poller import Poller
+from sora_widget.engine.retry import RetryNotice, context_for
+from sora_widget.engine.tasks import spawn
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")

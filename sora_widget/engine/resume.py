@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .api import VideosAPI
-from .jobs import DEFAULT_TIMEOUT, VideoJob, is_followed
-from .library import LINEAGE, Library, runs_elsewhere
-from .poller import Poller
-from .urls import public_url
+from sora_widget.core.urls import public_url
+from sora_widget.engine.api import VideosAPI
+from sora_widget.engine.jobs import DEFAULT_TIMEOUT, VideoJob, is_followed
+from sora_widget.engine.library import LINEAGE, Library, runs_elsewhere
+from sora_widget.engine.poller import Poller
 
 
 def resumable(

@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .catalog import ImageField, images_of, parameters_of
-from .errors import InvalidRequestError
-from .reference_image import FilePart, Fit, ReferenceImage, prepare_reference
+from sora_widget.core.catalog import ImageField, images_of, parameters_of
+from sora_widget.core.errors import InvalidRequestError
+from sora_widget.core.reference_image import FilePart, Fit, ReferenceImage, prepare_reference
 
 #: The names the Python API and the form give each image slot, in messages too.
 FIRST, LAST, REFERENCES = "input_reference", "last_frame", "reference_images"

@@ -14,8 +14,8 @@ from typing import Any, Literal
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .errors import InvalidRequestError
-from .types import parse_size
+from sora_widget.core.errors import InvalidRequestError
+from sora_widget.core.types import parse_size
 
 PARAM = "input_reference"
 #: Pillow's format name -> the content type the API accepts for it.

@@ -17,9 +17,8 @@ from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
-from .backend import connect
-from .client import SoraClient
-from .errors import (
+from sora_widget.cli.progress import follow
+from sora_widget.core.errors import (
     APIConnectionError,
     AuthenticationError,
     BadRequestError,
@@ -27,17 +26,18 @@ from .errors import (
     ModerationBlocked,
     SoraError,
 )
-from .jobs import VideoJob, submit, submit_remix
-from .keywords import strict_keywords
-from .library import Library
-from .progress import follow
-from .resume import resume
-from .simulator.config import FaultConfig, SimulatorConfig
-from .simulator.folder import FolderInUse
-from .simulator.process import stop
-from .simulator.profiles import PROFILES
-from .simulator.server import serve
-from .types import VideoStatus
+from sora_widget.core.keywords import strict_keywords
+from sora_widget.core.types import VideoStatus
+from sora_widget.engine.backend import connect
+from sora_widget.engine.client import SoraClient
+from sora_widget.engine.jobs import VideoJob, submit, submit_remix
+from sora_widget.engine.library import Library
+from sora_widget.engine.resume import resume
+from sora_widget.simulator.config import FaultConfig, SimulatorConfig
+from sora_widget.simulator.folder import FolderInUse
+from sora_widget.simulator.process import stop
+from sora_widget.simulator.profiles import PROFILES
+from sora_widget.simulator.server import serve
 
 #: Exit codes, so scripts can tell a typo from an outage.
 EXIT_FAILED = 1  # the server refused, or the video failed
@@ -476,7 +476,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "simulator":
         return _serve_simulator(parser, args)
     return _run_video_command(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 
 from PIL import Image, UnidentifiedImageError
 
-from .catalog import FAMILIES, family_of, images_of, offered_models, parameters_of
-from .errors import (
+from sora_widget.core.catalog import FAMILIES, family_of, images_of, offered_models, parameters_of
+from sora_widget.core.errors import (
     APIConnectionError,
     APIError,
     AuthenticationError,
@@ -34,13 +34,11 @@ from .errors import (
     UnsupportedFeature,
     VideoFailed,
 )
-from .jobs import JobStatus, VideoJob
-from .openrouter import check_size, duration_of
-from .pictures import sprite_grid
-from .pricing import estimate_cost
-from .server_catalog import ServerModel
-from .types import MAX_PROMPT_CHARS, parse_size
-from .validation import (
+from sora_widget.core.pictures import sprite_grid
+from sora_widget.core.pricing import estimate_cost
+from sora_widget.core.server_catalog import ServerModel
+from sora_widget.core.types import MAX_PROMPT_CHARS, parse_size
+from sora_widget.core.validation import (
     RAW_FIELD,
     parse_raw_parameters,
     validate_duration,
@@ -49,6 +47,8 @@ from .validation import (
     validate_prompt,
     validate_size,
 )
+from sora_widget.engine.jobs import JobStatus, VideoJob
+from sora_widget.engine.openrouter import check_size, duration_of
 
 #: The Advanced section's image slots beyond the first frame (the `reference` trait), by key.
 LAST_FRAME = "last_frame"

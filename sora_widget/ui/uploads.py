@@ -14,7 +14,7 @@ import binascii
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import InvalidRequestError
+from sora_widget.core.errors import InvalidRequestError
 
 #: No message from the browser may be larger (JSON text, in bytes): below Colab's limit.
 MAX_MESSAGE_BYTES = 1_000_000

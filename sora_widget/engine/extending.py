@@ -14,15 +14,15 @@ import asyncio
 import logging
 from typing import Literal
 
-from .api import VideosAPI
-from .errors import InvalidRequestError, UnsupportedFeature
-from .jobs import DEFAULT_TIMEOUT, VideoJob
-from .keywords import strict_keywords
-from .library import Library, LibraryEntry
-from .poller import Poller
-from .types import EXTENSION_SECONDS_CHOICES, Video
-from .validation import validate_prompt, validate_seconds
-from .video_file import last_frame
+from sora_widget.core.errors import InvalidRequestError, UnsupportedFeature
+from sora_widget.core.keywords import strict_keywords
+from sora_widget.core.types import EXTENSION_SECONDS_CHOICES, Video
+from sora_widget.core.validation import validate_prompt, validate_seconds
+from sora_widget.engine.api import VideosAPI
+from sora_widget.engine.jobs import DEFAULT_TIMEOUT, VideoJob
+from sora_widget.engine.library import Library, LibraryEntry
+from sora_widget.engine.poller import Poller
+from sora_widget.engine.video_file import last_frame
 
 logger = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .library import LibraryEntry
-from .widget_state import video_facts
+from sora_widget.engine.library import LibraryEntry
+from sora_widget.ui.widget_state import video_facts
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>

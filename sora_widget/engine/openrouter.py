@@ -17,10 +17,10 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .catalog import model_key
-from .errors import InvalidRequestError
-from .reference_image import Fit, ReferenceImage, prepare_reference
-from .server_catalog import AUDIO, SEED, ServerModel
+from sora_widget.core.catalog import model_key
+from sora_widget.core.errors import InvalidRequestError
+from sora_widget.core.reference_image import Fit, ReferenceImage, prepare_reference
+from sora_widget.core.server_catalog import AUDIO, SEED, ServerModel
 
 #: The address OpenRouter serves its API at.
 OPENROUTER_BASE_URL = "https://openrouter.ai/api/v1"

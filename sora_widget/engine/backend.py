@@ -16,12 +16,12 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-from .client import SoraClient
-from .keywords import parameter_names, refuse_unknown
-from .simulator import folder
-from .simulator.config import SimulatorConfig
-from .simulator.process import bind, command, url_of
-from .simulator.profiles import profile_named
+from sora_widget.core.keywords import parameter_names, refuse_unknown
+from sora_widget.engine.client import SoraClient
+from sora_widget.simulator import folder
+from sora_widget.simulator.config import SimulatorConfig
+from sora_widget.simulator.process import bind, command, url_of
+from sora_widget.simulator.profiles import profile_named
 
 #: The simulator accepts any non-empty key; this one says what it is in its own logs.
 SIMULATOR_KEY = "sk-local-simulator"

@@ -25,8 +25,8 @@ from typing import Any
 import anywidget
 import traitlets
 
-from .library import Library, LibraryEntry
-from .tasks import spawn
+from sora_widget.engine.library import Library, LibraryEntry
+from sora_widget.engine.tasks import spawn
 
 KINDS = ("video", "thumbnail", "spritesheet")
 #: Keys served per request, at most: a strip of thumbnails asks for many at once.

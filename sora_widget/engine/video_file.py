@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from .atomic import atomic_path
+from sora_widget.core.atomic import atomic_path
 
 #: `use_metadata_tags` makes the MP4 muxer keep keys of our own (`prompt`, `server`) that it
 #: would otherwise drop; `faststart` keeps the index up front, so browsers play at once.

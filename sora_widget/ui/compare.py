@@ -16,23 +16,23 @@ from typing import Any
 
 import traitlets
 
-from .backend import connect
-from .client import SoraClient
-from .compare_state import Variant, cell_payload, is_video_id, labels, page_state
-from .errors import InvalidRequestError
-from .export import compare_page, data_url
-from .jobs import JobStatus, VideoJob, submit, submit_remix
-from .kernel_loop import on_creating_loop
-from .keywords import refuse_unknown_options, strict_keywords
-from .library import Library, LibraryEntry
-from .media import MediaWidget, media_key
-from .resume import attach_pending, resumable
-from .tasks import off_loop
-from .throttle import Throttle
-from .types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE
-from .validation import validate_prompt
-from .widget import STATIC, SoraWidget, Volume, follow_features, front_end
-from .widget_state import NO_ERROR, backend_badge, error_payload, video_facts
+from sora_widget.core.errors import InvalidRequestError
+from sora_widget.core.keywords import refuse_unknown_options, strict_keywords
+from sora_widget.core.types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE
+from sora_widget.core.validation import validate_prompt
+from sora_widget.engine.backend import connect
+from sora_widget.engine.client import SoraClient
+from sora_widget.engine.jobs import JobStatus, VideoJob, submit, submit_remix
+from sora_widget.engine.library import Library, LibraryEntry
+from sora_widget.engine.resume import attach_pending, resumable
+from sora_widget.engine.tasks import off_loop
+from sora_widget.ui.compare_state import Variant, cell_payload, is_video_id, labels, page_state
+from sora_widget.ui.export import compare_page, data_url
+from sora_widget.ui.kernel_loop import on_creating_loop
+from sora_widget.ui.media import MediaWidget, media_key
+from sora_widget.ui.throttle import Throttle
+from sora_widget.ui.widget import STATIC, SoraWidget, Volume, follow_features, front_end
+from sora_widget.ui.widget_state import NO_ERROR, backend_badge, error_payload, video_facts
 
 __all__ = ["Compare", "Variant"]
 

@@ -18,27 +18,27 @@ from typing import Any
 
 import traitlets
 
-from ._retry import RetryNotice
-from .api import Credits
-from .backend import connect
-from .catalog import family_of
-from .client import SoraClient
-from .errors import InvalidRequestError
-from .export import player_page
-from .extending import extend, extension_route
-from .features import ServerSupport
-from .jobs import JobStatus, VideoJob, submit, submit_remix
-from .kernel_loop import on_creating_loop
-from .keywords import refuse_unknown_options, strict_keywords
-from .library import Library, LibraryEntry
-from .media import MediaWidget
-from .resume import resume
-from .server_catalog import ServerModel
-from .tasks import off_loop, spawn
-from .throttle import Throttle
-from .types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE, Video, VideoStatus
-from .uploads import Uploads
-from .widget_state import (
+from sora_widget.core.catalog import family_of
+from sora_widget.core.errors import InvalidRequestError
+from sora_widget.core.keywords import refuse_unknown_options, strict_keywords
+from sora_widget.core.server_catalog import ServerModel
+from sora_widget.core.types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE, Video, VideoStatus
+from sora_widget.engine.api import Credits
+from sora_widget.engine.backend import connect
+from sora_widget.engine.client import SoraClient
+from sora_widget.engine.extending import extend, extension_route
+from sora_widget.engine.features import ServerSupport
+from sora_widget.engine.jobs import JobStatus, VideoJob, submit, submit_remix
+from sora_widget.engine.library import Library, LibraryEntry
+from sora_widget.engine.resume import resume
+from sora_widget.engine.retry import RetryNotice
+from sora_widget.engine.tasks import off_loop, spawn
+from sora_widget.ui.export import player_page
+from sora_widget.ui.kernel_loop import on_creating_loop
+from sora_widget.ui.media import MediaWidget
+from sora_widget.ui.throttle import Throttle
+from sora_widget.ui.uploads import Uploads
+from sora_widget.ui.widget_state import (
     IDLE_JOB,
     LAST_FRAME,
     NO_ERROR,
@@ -59,7 +59,7 @@ from .widget_state import (
     video_facts,
 )
 
-STATIC = Path(__file__).parent / "static"
+STATIC = Path(__file__).parent.parent / "static"
 
 
 def front_end(name: str) -> str | Path:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .api import VideosAPI
-from .jobs import VideoJob, submit, submit_remix
+from sora_widget.engine.api import VideosAPI
+from sora_widget.engine.jobs import VideoJob, submit, submit_remix
 
 
 class SoraClient(VideosAPI):

@@ -35,12 +35,18 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ._retry import MAX_RETRY_AFTER, RetryNotice, context_for, requests_for
-from .api import VideosAPI
-from .errors import TRANSIENT_ERRORS, APIError, JobTimeout, RateLimitError, SoraError
-from .pace import Pace
-from .tasks import spawn
-from .types import Video
+from sora_widget.core.errors import (
+    TRANSIENT_ERRORS,
+    APIError,
+    JobTimeout,
+    RateLimitError,
+    SoraError,
+)
+from sora_widget.core.types import Video
+from sora_widget.engine.api import VideosAPI
+from sora_widget.engine.pace import Pace
+from sora_widget.engine.retry import MAX_RETRY_AFTER, RetryNotice, context_for, requests_for
+from sora_widget.engine.tasks import spawn
 
 logger = logging.getLogger(__name__)
 

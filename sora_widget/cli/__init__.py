@@ -1,0 +1,1 @@
+"""The `sora-widget` command: argument parsing and the terminal's progress line."""
