@@ -424,7 +424,7 @@ def main() -> None:
 
 
 def publish(text: str, path: Path) -> None:
-    """Print the results and keep them where the README's tables are copied from."""
+    """Print the results and keep them where docs/benchmarks.md's tables are copied from."""
     print()
     print(text)
     path.parent.mkdir(parents=True, exist_ok=True)

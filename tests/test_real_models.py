@@ -1,4 +1,4 @@
-"""The README's LiteLLM recipe, as written, starts the real proxy, which offers its models."""
+"""The LiteLLM recipe in docs/servers.md, as written, starts the real proxy with its models."""
 
 from __future__ import annotations
 
@@ -13,16 +13,16 @@ from sora_widget.engine.client import SoraClient
 
 from .litellm_proxy import proxy_running
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+SERVERS_PAGE = Path(__file__).resolve().parents[1] / "docs" / "servers.md"
 
 
-def readme_config() -> dict:
-    section = README.read_text(encoding="utf-8").split("## Real models in 2026", 1)[1]
+def recipe_config() -> dict:
+    section = SERVERS_PAGE.read_text(encoding="utf-8").split("## Real models in 2026", 1)[1]
     return yaml.safe_load(re.search(r"```yaml\n(.*?)```", section, re.S).group(1))
 
 
-async def test_the_readme_litellm_config_serves_its_video_models(tmp_path, monkeypatch):
-    config = readme_config()
+async def test_the_documented_litellm_config_serves_its_video_models(tmp_path, monkeypatch):
+    config = recipe_config()
     names = [entry["model_name"] for entry in config["model_list"]]
     assert {family_of(name).name for name in names} == {"veo-3.1", "runway-gen4-turbo", "wan-2"}
     for variable in ("GEMINI_API_KEY", "RUNWAYML_API_SECRET", "DASHSCOPE_API_KEY"):

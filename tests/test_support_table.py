@@ -1,7 +1,7 @@
-"""The README's table of what each server supports is what feature detection learns.
+"""The table of what each server supports (docs/servers.md) is what feature detection learns.
 
 Each simulator profile plays a real server's shape; a client that makes a video, lists, remixes,
-downloads every variant and deletes on it must learn exactly the README's row for that server.
+downloads every variant and deletes on it must learn exactly the table's row for that server.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from sora_widget.engine.poller import Poller
 from .helpers import fast_cadence
 from .test_jobs import sim_client
 
-README = Path(__file__).resolve().parents[1] / "README.md"
-#: The README's row names for the features `client.features` reports, in the table's order.
+SERVERS_PAGE = Path(__file__).resolve().parents[1] / "docs" / "servers.md"
+#: The table's row names for the features `client.features` reports, in the table's order.
 COLUMNS = {"list": "list", "delete": "delete", "remix": "remix", "variants": "thumbnail + sprites",
            "poll_hint": "poll hint"}  # fmt: skip
 PROFILES = {"openai": "simulator (openai)", "vllm-omni": "vLLM-Omni", "sglang": "SGLang",
@@ -35,9 +35,9 @@ JOBS = {"openrouter": {"model": "x-ai/grok-imagine-video", "size": "854x480", "s
 FAST = fast_cadence(first=0.05, floor=0.01, list_maximum=0.1)
 
 
-def readme_rows() -> dict[str, dict[str, bool]]:
+def table_rows() -> dict[str, dict[str, bool]]:
     """The table under "What each server supports": yes/no per server and feature."""
-    text = README.read_text(encoding="utf-8").split("## What each server supports", 1)[1]
+    text = SERVERS_PAGE.read_text(encoding="utf-8").split("## What each server supports", 1)[1]
     lines = [line for line in text.splitlines() if line.startswith("|")]
     header = [cell.strip() for cell in lines[0].strip("|").split("|")]
     rows = {}
@@ -71,17 +71,17 @@ async def learned(app, tmp_path: Path, profile: str = "openai") -> dict[str, boo
 
 
 @pytest.mark.parametrize("profile", PROFILES)
-async def test_the_readme_says_what_each_server_supports(make_app, tmp_path, profile):
-    row = readme_rows()[PROFILES[profile]]
+async def test_the_docs_say_what_each_server_supports(make_app, tmp_path, profile):
+    row = table_rows()[PROFILES[profile]]
     features = await learned(make_app(profile=profile), tmp_path, profile)
     assert {COLUMNS[name]: bool(features[name]) for name in COLUMNS} == row
 
 
 def test_the_table_has_a_row_per_profile_and_litellm() -> None:
-    rows = readme_rows()
+    rows = table_rows()
     assert set(PROFILES.values()) | {"LiteLLM proxy"} <= set(rows)
     assert all(set(row) == set(COLUMNS.values()) for row in rows.values())
-    assert re.search(r"LiteLLM proxy \| no \| no", README.read_text())
+    assert re.search(r"LiteLLM proxy \| no \| no", SERVERS_PAGE.read_text())
 
 
 async def test_one_picture_request_teaches_every_save_that_the_server_sends_the_mp4(
