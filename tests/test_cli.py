@@ -18,6 +18,7 @@ import pytest
 
 from sora_widget.cli.commands import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_UNREACHABLE, _excerpt, main
 from sora_widget.cli.progress import ProgressDisplay, format_duration, progress_line
+from sora_widget.core.catalog import FAMILIES, family_named
 from sora_widget.engine import backend
 from sora_widget.engine.backend import connect
 from sora_widget.engine.client import SoraClient
@@ -244,6 +245,34 @@ def test_a_reference_image_of_another_size_is_refused_or_fitted(simulator_dir, c
     )
     assert code == 0, err
     assert Path(out.strip()).read_bytes()[4:8] == MP4_MAGIC
+
+
+def test_generate_help_lists_every_catalog_model_with_its_sizes_and_durations(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["generate", "--help"])
+    assert exit_info.value.code == 0
+    lines = capsys.readouterr().out.splitlines()
+    for family in FAMILIES:
+        [at] = [n for n, line in enumerate(lines) if line.startswith(f"  {family.label}: ")]
+        named = lines[at].split(": ", 1)[1].removesuffix(" (checked before sending)")
+        assert named.split(", ") == list(family.models)
+        sizes, seconds = lines[at + 1].strip().removeprefix("sizes ").split("; seconds ")
+        assert sizes.replace("*", "").split(", ") == list(family.sizes)
+        assert seconds.replace("*", "").split(", ") == list(family.seconds)
+        assert f"{family.default_size}*" in sizes and f"{family.default_seconds}*" in seconds
+
+
+def test_generate_without_size_or_seconds_takes_the_models_own(simulator_dir, capsys, tmp_path):
+    runway = family_named("runway-gen4-turbo")
+    model = runway.models[0]
+    code, out, err = run(capsys, "generate", "a fox", "--model", model, "--library", str(tmp_path))
+    assert code == 0, err
+    entry = Library(tmp_path).get(Path(out.strip()).parent.name)
+    assert (entry.model, entry.size, entry.seconds) == (
+        model,
+        runway.default_size,
+        runway.default_seconds,
+    )
 
 
 def test_an_unknown_choice_is_refused_by_the_parser(capsys):

@@ -12,12 +12,14 @@ import contextlib
 import dataclasses
 import shutil
 import sys
+import textwrap
 import time
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
 from sora_widget.cli.progress import follow
+from sora_widget.core.catalog import FAMILIES, family_of
 from sora_widget.core.errors import (
     APIConnectionError,
     AuthenticationError,
@@ -27,7 +29,7 @@ from sora_widget.core.errors import (
     SoraError,
 )
 from sora_widget.core.keywords import strict_keywords
-from sora_widget.core.types import VideoStatus
+from sora_widget.core.types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE, VideoStatus
 from sora_widget.engine.backend import connect
 from sora_widget.engine.client import SoraClient
 from sora_widget.engine.jobs import VideoJob, submit, submit_remix
@@ -159,16 +161,27 @@ def _add_video_parsers(commands: argparse._SubParsersAction) -> None:
         help="generate a video and save it",
         description="Generate a video, show its progress, save it in the library and print "
         "its path.",
-        epilog=EPILOG,
+        epilog=f"{catalog_help()}\n\n{textwrap.fill(EPILOG)}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     generate.add_argument("prompt", help="what the video shows")
-    generate.add_argument("--model", default="sora-2", help="sora-2 (default) or sora-2-pro")
+    generate.add_argument(
+        "--model",
+        default=DEFAULT_MODEL,
+        help=f"{DEFAULT_MODEL} (default), a model of the catalog below, or any other name the "
+        "server knows (sent as typed)",
+    )
     generate.add_argument(
         "--size",
-        default="720x1280",
-        help="720x1280 (default) or 1280x720; sora-2-pro also 1024x1792 or 1792x1024",
+        metavar="WxH",
+        help=f"width x height (default: the model's, {DEFAULT_SIZE} for {DEFAULT_MODEL}; each "
+        "model's sizes are below)",
     )
-    generate.add_argument("--seconds", default="4", help="4 (default), 8 or 12")
+    generate.add_argument(
+        "--seconds",
+        help=f"length of the clip (default: the model's, {DEFAULT_SECONDS} for {DEFAULT_MODEL}; "
+        "each model's durations are below)",
+    )
     generate.add_argument(
         "--input-reference", type=Path, metavar="IMAGE", help="first frame (PNG, JPEG or WebP)"
     )
@@ -217,6 +230,36 @@ def _add_video_parsers(commands: argparse._SubParsersAction) -> None:
         default="video",
         help="which file to print or copy (default video)",
     )
+
+
+def catalog_help() -> str:
+    """The models, sizes and durations of every family in the catalog, for `generate --help`:
+    the catalog is the one place they are written, so the help cannot fall behind it."""
+    lines = [
+        "Models the catalog knows, with their sizes and durations in seconds (* the default);",
+        "a server judges its own limits, except where they are checked before sending:",
+    ]
+    for family in FAMILIES:
+        checked = " (checked before sending)" if family.strict else ""
+        lines += [
+            f"  {family.label}: {', '.join(family.models)}{checked}",
+            f"    sizes {_marked(family.sizes, family.default_size)}; "
+            f"seconds {_marked(family.seconds, family.default_seconds)}",
+        ]
+    return "\n".join(lines)
+
+
+def _marked(values: tuple[str, ...], default: str) -> str:
+    return ", ".join(f"{value}*" if value == default else value for value in values)
+
+
+def model_defaults(model: str) -> tuple[str, str]:
+    """The size and seconds a model gets when the command line names none: its family's, or
+    the contract's defaults for a model the catalog does not know."""
+    family = family_of(model)
+    if family is None:
+        return DEFAULT_SIZE, DEFAULT_SECONDS
+    return family.default_size, family.default_seconds
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -299,12 +342,13 @@ def _serve_simulator(parser: argparse.ArgumentParser, args: argparse.Namespace) 
 
 
 async def _generate(args: argparse.Namespace, client: SoraClient) -> None:
+    size, seconds = model_defaults(args.model)
     job = submit(
         client,
         args.prompt,
         model=args.model,
-        size=args.size,
-        seconds=args.seconds,
+        size=args.size or size,
+        seconds=args.seconds or seconds,
         input_reference=args.input_reference,
         fit=args.fit,
         library=Library(args.library),
