@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine:
 #   make demo   JupyterLab on the quickstart notebook, backed by the local simulator
-#   make test   the whole test suite (ruff, pytest: unit, contract, widget, browser, notebooks)
+#   make test   the whole test suite (ruff, import contracts, the docs' strict build, pytest:
+#               unit, contract, widget, browser, notebooks)
 # Both create and reuse a virtualenv in .venv.
 
 PYTHON ?= python3
@@ -10,7 +11,7 @@ BIN := $(VENV)/bin
 # not decide the package's own dependencies.
 LITELLM_VENV ?= .venv-litellm
 
-.PHONY: demo test lint bench simulator clean
+.PHONY: demo test lint docs bench simulator clean
 
 $(BIN)/.installed: pyproject.toml package.json package-lock.json $(wildcard js/*.js js/*.css)
 	npm ci --no-audit --no-fund --loglevel=error
@@ -36,9 +37,14 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-test: lint $(LITELLM_VENV)/.installed
+test: lint docs $(LITELLM_VENV)/.installed
 	npm test
 	$(BIN)/python -m pytest
+
+# The documentation site (mkdocs.yml) into site/, built strictly so a broken link or docstring
+# reference fails; `$(BIN)/mkdocs serve` shows the pages while writing them.
+docs: $(BIN)/.installed
+	$(BIN)/mkdocs build --strict --quiet --site-dir site
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_render.py
@@ -51,4 +57,4 @@ simulator: $(BIN)/.installed
 	$(BIN)/sora-widget simulator
 
 clean:
-	rm -rf $(VENV) $(LITELLM_VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LITELLM_VENV) .pytest_cache .ruff_cache site
