@@ -1,3 +1,4 @@
+// @ts-check
 // The Advanced section: a disclosure with exactly the chosen model's extra parameters (from the
 // catalog, sent by the kernel as the `advanced` trait), its image slots beyond the first frame,
 // and a raw JSON field sent as given. Rebuilt when the model changes; each refused value is
@@ -8,7 +9,13 @@ import { createContext, fieldMessage } from "./context.js";
 import { attr, h, setText, show } from "./dom.js";
 import { imageSlot, mountImageSlot } from "./reference.js";
 
+/**
+ * @import { Context, View } from "./context.js"
+ * @import { Advanced, Param, WidgetTraits } from "./traits.js"
+ */
+
 const RAW = "raw_parameters";
+/** @type {Record<string, string | undefined>} */
 const SLOT_LABELS = {
   last_frame: "Last frame",
   reference_1: "Reference image 1",
@@ -21,7 +28,12 @@ const BOOL_CHOICES = [
   { value: "false", label: "Off" },
 ];
 
-/** The control for one parameter: a number box, a menu, or a text box. */
+/**
+ * The control for one parameter: a number box, a menu, or a text box.
+ * @param {Param} param
+ * @param {string} id
+ * @returns {HTMLInputElement | HTMLSelectElement}
+ */
 function control(param, id) {
   const attrs = { id, "data-testid": `param-${param.name}`, name: param.name };
   if (param.kind === "int" || param.kind === "float") {
@@ -55,18 +67,27 @@ function control(param, id) {
   });
 }
 
-/** What an input holds, as the `parameters` trait keeps it (empty: left out). */
+/**
+ * What an input holds, as the `parameters` trait keeps it (empty: left out).
+ * @param {Param} param
+ * @param {HTMLInputElement | HTMLSelectElement} input
+ */
 function valueOf(param, input) {
   if (param.kind === "bool") return input.value === "" ? null : input.value === "true";
   return input.value === "" ? null : input.value;
 }
 
+/** A value as a field shows it: "" for none. @param {unknown} value */
 function shown(value) {
   if (value === null || value === undefined) return "";
   return String(value);
 }
 
-/** One field: label, control, help and the message of a refused value. */
+/**
+ * One field: label, control, help and the message of a refused value.
+ * @param {View<WidgetTraits>} ctx
+ * @param {Param} param
+ */
 function mountParameter(ctx, param) {
   const id = ctx.id(`param-${param.name}`);
   const helpId = ctx.id(`param-${param.name}-help`);
@@ -106,6 +127,7 @@ function mountParameter(ctx, param) {
   return field;
 }
 
+/** @param {Context<WidgetTraits>} ctx @param {HTMLElement} root where images may be pasted */
 export function mountAdvanced(ctx, root) {
   const rawId = ctx.id("raw");
   const rawErrorId = ctx.id("raw-error");
@@ -152,22 +174,25 @@ export function mountAdvanced(ctx, root) {
   );
 
   // Rebuilt when the model's parameters or slots change, each time in a context of its own.
+  /** @type {Context<WidgetTraits> | null} */
   let built = null;
   let signature = "";
   ctx.onDispose(() => built?.dispose());
   ctx.watch(["advanced"], () => {
+    /** @type {Partial<Advanced>} */
     const advanced = ctx.get("advanced") || {};
     const next = JSON.stringify(advanced);
     if (next === signature) return;
     signature = next;
     built?.dispose();
-    built = createContext(ctx.model);
+    const section = createContext(ctx.model);
+    built = section;
     const list = advanced.parameters || [];
-    params.replaceChildren(...list.map((param) => mountParameter(built, param)));
+    params.replaceChildren(...list.map((param) => mountParameter(section, param)));
     show(none, list.length === 0);
     const slots = advanced.images?.slots || [];
     images.replaceChildren(
-      ...slots.map((key) => mountImageSlot(built, root, imageSlot(key, SLOT_LABELS[key] || key)).el),
+      ...slots.map((key) => mountImageSlot(section, root, imageSlot(key, SLOT_LABELS[key] || key)).el),
     );
   });
 

@@ -1,3 +1,4 @@
+// @ts-check
 // The result: a <video> played from the MP4 bytes (object URL, poster from the thumbnail), a scrub
 // strip under it that previews spritesheet tiles on hover and seeks on click or arrow keys, and
 // the sound control (sound.js: muted and volume are traits, so every view agrees), and Download +
@@ -12,6 +13,12 @@ import { clamp, fractionAt, tileStyle, validSprite } from "./sprite.js";
 
 const PREVIEW_BOX = 160; // longest side of the hover preview, in CSS pixels
 
+/**
+ * @import { Context } from "./context.js"
+ * @import { WidgetTraits } from "./traits.js"
+ */
+
+/** @param {Context<WidgetTraits>} ctx */
 export function mountPlayer(ctx) {
   const video = h("video", {
     class: "sora-video",
@@ -90,8 +97,10 @@ export function mountPlayer(ctx) {
     video.removeAttribute("poster");
     video.load();
   });
+  /** @param {string} kind */
   const keyOf = (kind) => (ctx.get("selected") ? `${kind}:${ctx.get("selected")}` : "");
 
+  /** @param {number} width @param {number} height */
   function setRatio(width, height) {
     if (width > 0 && height > 0) {
       figure.style.setProperty("--sora-ratio", String(width / height));
@@ -165,6 +174,7 @@ export function mountPlayer(ctx) {
     attr(scrub, "aria-valuetext", `${formatClock(now)} of ${formatClock(total)}`);
   }
 
+  /** @param {number} fraction */
   function showPreview(fraction) {
     const total = duration();
     const style = tileStyle(fraction, ctx.get("sprite"), PREVIEW_BOX);
@@ -184,6 +194,7 @@ export function mountPlayer(ctx) {
     figure.classList.remove("is-previewing");
   }
 
+  /** @param {number} fraction */
   function seekTo(fraction) {
     const total = duration();
     if (!total) return;
@@ -217,6 +228,7 @@ export function mountPlayer(ctx) {
     if (!total) return;
     const step = event.shiftKey ? 5 : 1;
     const now = video.currentTime || 0;
+    /** @type {Record<string, number | undefined>} */
     const targets = {
       ArrowLeft: now - step,
       ArrowDown: now - step,
@@ -227,9 +239,10 @@ export function mountPlayer(ctx) {
       Home: 0,
       End: total,
     };
-    if (!(event.key in targets)) return;
+    const target = targets[event.key];
+    if (!(event.key in targets) || target === undefined) return;
     event.preventDefault();
-    const fraction = clamp(targets[event.key] / total, 0, 1);
+    const fraction = clamp(target / total, 0, 1);
     seekTo(fraction);
     showPreview(fraction);
   });

@@ -1,3 +1,4 @@
+// @ts-check
 // The Remix box under a completed video: the remix prompt (prefilled by the kernel), a word diff
 // against the source video's prompt, the Remix button, and Extend (or Continue, on a server
 // without the extensions route), which continues the video with the same prompt.
@@ -8,6 +9,12 @@ import { attr, h, isSubmitKey, setText, show } from "./dom.js";
 import { hasChanges, wordDiff } from "./diff.js";
 import { unsupportedReason } from "./format.js";
 
+/**
+ * @import { Context } from "./context.js"
+ * @import { WidgetTraits } from "./traits.js"
+ */
+
+/** @param {Context<WidgetTraits>} ctx */
 export function mountRemix(ctx) {
   const textId = ctx.id("remix");
   const messageId = ctx.id("remix-message");

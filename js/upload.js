@@ -1,3 +1,4 @@
+// @ts-check
 // Binary values sent from the browser to the kernel in pieces (sora_widget/uploads.py puts them
 // back together). Colab drops a browser-to-kernel message over about a megabyte
 // (jupyter-widgets/ipywidgets#3452), so no message carries more than CHUNK_BYTES of data: as
@@ -9,8 +10,11 @@ export const MAX_MESSAGE_BYTES = 1_000_000;
 /** Raw bytes per piece: 512 KiB is ~700 kB of base64, well under MAX_MESSAGE_BYTES. */
 export const CHUNK_BYTES = 512 * 1024;
 
+/** @import { View } from "./context.js" */
+
 const SLICE = 0x8000; // String.fromCharCode takes this many arguments at a time safely
 
+/** @param {Uint8Array} bytes */
 function base64(bytes) {
   let text = "";
   for (let i = 0; i < bytes.length; i += SLICE) {
@@ -24,6 +28,9 @@ let uploads = 0;
 /**
  * The messages that upload `bytes` (a Uint8Array) into the binary trait `trait`, named `name`:
  * `{action: "upload", trait, upload, index, count, name, data}`, at least one even when empty.
+ * @param {string} trait
+ * @param {Uint8Array} bytes
+ * @param {string} name
  */
 export function uploadMessages(trait, bytes, name, chunk = CHUNK_BYTES) {
   const upload = `u${Date.now().toString(36)}-${(uploads += 1)}`;
@@ -36,7 +43,13 @@ export function uploadMessages(trait, bytes, name, chunk = CHUNK_BYTES) {
   return messages;
 }
 
-/** Send `bytes` into `trait` through ctx.send, one piece per message. */
+/**
+ * Send `bytes` into `trait` through ctx.send, one piece per message.
+ * @param {View<{}>} ctx
+ * @param {string} trait
+ * @param {Uint8Array} bytes
+ * @param {string} name
+ */
 export function sendBytes(ctx, trait, bytes, name) {
   for (const { action, ...message } of uploadMessages(trait, bytes, name)) ctx.send(action, message);
 }
