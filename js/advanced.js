@@ -54,7 +54,10 @@ function control(param, id) {
     const choices =
       param.kind === "bool"
         ? BOOL_CHOICES
-        : [{ value: "", label: "Server default" }, ...param.choices.map((c) => ({ value: c, label: c }))];
+        : [
+            { value: "", label: "Server default" },
+            ...param.choices.map((c) => ({ value: c, label: c })),
+          ];
     return h(
       "select",
       { class: "sora-select", attrs },
@@ -72,7 +75,7 @@ function control(param, id) {
  * @param {Param} param
  * @param {HTMLInputElement | HTMLSelectElement} input
  */
-function valueOf(param, input) {
+function inputValue(param, input) {
   if (param.kind === "bool") return input.value === "" ? null : input.value === "true";
   return input.value === "" ? null : input.value;
 }
@@ -93,7 +96,11 @@ function mountParameter(ctx, param) {
   const helpId = ctx.id(`param-${param.name}-help`);
   const errorId = ctx.id(`param-${param.name}-error`);
   const input = control(param, id);
-  const help = h("span", { class: "sora-param-help", text: param.help || "", attrs: { id: helpId } });
+  const help = h("span", {
+    class: "sora-param-help",
+    text: param.help || "",
+    attrs: { id: helpId },
+  });
   const error = h("p", {
     class: "sora-field-error",
     attrs: { id: errorId, role: "alert", "data-testid": `param-error-${param.name}` },
@@ -107,18 +114,22 @@ function mountParameter(ctx, param) {
     error,
   );
   const update = () => {
-    const value = shown((ctx.get("parameters") || {})[param.name]);
+    const value = shown(ctx.get("parameters")?.[param.name]);
     if (document.activeElement !== input && input.value !== value) input.value = value;
     const message = fieldMessage(ctx, param.name);
     setText(error, message);
     show(error, Boolean(message));
     attr(input, "aria-invalid", message ? "true" : null);
-    attr(input, "aria-describedby", [param.help ? helpId : "", message ? errorId : ""].join(" ").trim() || null);
+    attr(
+      input,
+      "aria-describedby",
+      [param.help ? helpId : "", message ? errorId : ""].join(" ").trim() || null,
+    );
   };
   ctx.watch(["parameters", "problems", "error"], update);
   const write = () => {
     const next = { ...(ctx.get("parameters") || {}) };
-    const value = valueOf(param, input);
+    const value = inputValue(param, input);
     if (value === null) delete next[param.name];
     else next[param.name] = value;
     ctx.set({ parameters: next });
@@ -131,7 +142,10 @@ function mountParameter(ctx, param) {
 export function mountAdvanced(ctx, root) {
   const rawId = ctx.id("raw");
   const rawErrorId = ctx.id("raw-error");
-  const params = h("div", { class: "sora-params", attrs: { "data-testid": "advanced-parameters" } });
+  const params = h("div", {
+    class: "sora-params",
+    attrs: { "data-testid": "advanced-parameters" },
+  });
   const none = h("p", {
     class: "sora-param-help",
     text: "This model has no parameters the catalog knows: use the raw JSON field.",
@@ -192,7 +206,9 @@ export function mountAdvanced(ctx, root) {
     show(none, list.length === 0);
     const slots = advanced.images?.slots || [];
     images.replaceChildren(
-      ...slots.map((key) => mountImageSlot(section, root, imageSlot(key, SLOT_LABELS[key] || key)).el),
+      ...slots.map(
+        (key) => mountImageSlot(section, root, imageSlot(key, SLOT_LABELS[key] || key)).el,
+      ),
     );
   });
 

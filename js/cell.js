@@ -48,7 +48,9 @@ export function cellContext(ctx, key) {
 
 /** @param {string} size */
 function ratioOf(size) {
-  const [width, height] = String(size || "").split("x").map(Number);
+  const [width, height] = String(size || "")
+    .split("x")
+    .map(Number);
   return width > 0 && height > 0 ? width / height : 16 / 9;
 }
 
@@ -69,20 +71,39 @@ function toggleButton(text, testid) {
  */
 export function mountCell(ctx, key, store) {
   const labelId = ctx.id(`cell-${key}`);
-  const star = h("span", { class: "sora-cell-star", text: "★ Source", attrs: { "data-testid": "source-mark" } });
-  const label = h("strong", { class: "sora-cell-label", attrs: { id: labelId, "data-testid": "cell-label" } });
+  const star = h("span", {
+    class: "sora-cell-star",
+    text: "★ Source",
+    attrs: { "data-testid": "source-mark" },
+  });
+  const label = h("strong", {
+    class: "sora-cell-label",
+    attrs: { id: labelId, "data-testid": "cell-label" },
+  });
   const lineage = h("span", { class: "sora-cell-lineage", attrs: { "data-testid": "lineage" } });
   const meta = h("span", { class: "sora-cell-meta" });
   const video = h("video", {
     class: "sora-cell-video",
-    attrs: { muted: true, loop: true, playsinline: true, preload: "auto", "data-testid": "cell-video" },
+    attrs: {
+      muted: true,
+      loop: true,
+      playsinline: true,
+      preload: "auto",
+      "data-testid": "cell-video",
+    },
   });
   video.muted = true;
-  const placeholder = h("div", { class: "sora-cell-placeholder", attrs: { "aria-hidden": "true" } });
+  const placeholder = h("div", {
+    class: "sora-cell-placeholder",
+    attrs: { "aria-hidden": "true" },
+  });
   const media = h("div", { class: "sora-cell-media" }, video, placeholder);
   const own = cellContext(ctx, key);
   const statusLine = mountStatus(own);
-  const prompt = h("p", { class: "sora-diff sora-cell-prompt", attrs: { "data-testid": "cell-prompt" } });
+  const prompt = h("p", {
+    class: "sora-diff sora-cell-prompt",
+    attrs: { "data-testid": "cell-prompt" },
+  });
   const sound = mountSound(ctx, {
     video,
     wanted: () => ctx.get("heard") === key,
@@ -151,7 +172,10 @@ export function mountCell(ctx, key, store) {
         : "";
     setText(lineage, lineageText);
     show(lineage, Boolean(lineageText));
-    setText(meta, [cell.model, cell.size, cell.seconds && `${cell.seconds} s`].filter(Boolean).join(" · "));
+    setText(
+      meta,
+      [cell.model, cell.size, cell.seconds && `${cell.seconds} s`].filter(Boolean).join(" · "),
+    );
     renderPrompt(cell, source);
 
     if (cell.media) store.want([cell.media]);

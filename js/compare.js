@@ -74,7 +74,10 @@ function mountProblem(ctx) {
 /** @param {{ model: Model<CompareTraits>, el: HTMLElement }} props */
 function render({ model, el }) {
   const ctx = createContext(model);
-  const root = h("div", { class: "sora-widget sora-compare", attrs: { "data-testid": "sora-compare" } });
+  const root = h("div", {
+    class: "sora-widget sora-compare",
+    attrs: { "data-testid": "sora-compare" },
+  });
   keepKeysInWidget(ctx, root);
 
   const header = mountHeader(ctx, "Compare");
@@ -143,7 +146,7 @@ function render({ model, el }) {
   }
 
   function renderCells() {
-    cells = (ctx.get("cells") || []).filter((cell) => cell && cell.key);
+    cells = (ctx.get("cells") || []).filter((cell) => cell?.key);
     const byKey = new Map(cells.map((cell) => [cell.key, cell]));
     const source = cells.find((cell) => cell.role === "source") ?? null;
     /** @param {string} key */
@@ -155,7 +158,8 @@ function render({ model, el }) {
         view = mountCell(ctx, cell.key, media);
         views.set(cell.key, view);
       }
-      if (grid.children[index] !== view.el) grid.insertBefore(view.el, grid.children[index] ?? null);
+      if (grid.children[index] !== view.el)
+        grid.insertBefore(view.el, grid.children[index] ?? null);
       const state = view.update(cell, source, labelOf);
       if (state.ready && state.url) {
         ready.push({

@@ -82,8 +82,12 @@ export function createContext(model) {
       /** @type {ReturnType<typeof setInterval> | null} */
       let timer = null;
       const kick = () => {
-        if (active() && timer === null) timer = setInterval(() => (tick(), kick()), 1000);
-        else if (!active() && timer !== null) {
+        if (active() && timer === null) {
+          timer = setInterval(() => {
+            tick();
+            kick();
+          }, 1000);
+        } else if (!active() && timer !== null) {
           clearInterval(timer);
           timer = null;
         }

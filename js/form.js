@@ -3,7 +3,7 @@
 // estimate, and Generate with the reason it is disabled.
 
 import { fieldMessage } from "./context.js";
-import { ACCEL, IS_MAC, attr, h, isSubmitKey, setText, show } from "./dom.js";
+import { ACCEL, attr, h, IS_MAC, isSubmitKey, setText, show } from "./dom.js";
 import { charCount, formatCost, formatCount, problemList, secondsLabel } from "./format.js";
 
 /** The Model menu's last entry: type a name the menu does not list (never a model name). */
@@ -84,7 +84,10 @@ export function mountForm(ctx) {
       "aria-keyshortcuts": IS_MAC ? "Meta+Enter" : "Control+Enter",
     },
   });
-  const count = h("span", { class: "sora-count", attrs: { id: countId, "data-testid": "char-count" } });
+  const count = h("span", {
+    class: "sora-count",
+    attrs: { id: countId, "data-testid": "char-count" },
+  });
   const promptField = h(
     "div",
     { class: "sora-field sora-field--prompt" },
@@ -120,7 +123,14 @@ export function mountForm(ctx) {
     class: "sora-cost",
     attrs: { "data-testid": "cost", title: "Estimated price of this request" },
   });
-  const settings = h("div", { class: "sora-settings" }, model.field, size.field, seconds.field, cost);
+  const settings = h(
+    "div",
+    { class: "sora-settings" },
+    model.field,
+    size.field,
+    seconds.field,
+    cost,
+  );
 
   // Generate
   const generate = h("button", {

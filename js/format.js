@@ -121,7 +121,8 @@ export function timingText(job, now, etaLeft) {
   const elapsed = elapsedSeconds(job.started_at, job.finished_at, now);
   if (isRunning(job.status) && job.indeterminate) {
     const against = typicalText(elapsed, job.typical_seconds);
-    if (against) return Number(elapsed) > Number(job.typical_seconds) ? `${against} · taking longer` : against;
+    if (against)
+      return Number(elapsed) > Number(job.typical_seconds) ? `${against} · taking longer` : against;
   }
   if (isRunning(job.status)) {
     const parts = [];
@@ -208,7 +209,12 @@ export function problemList(problems) {
 }
 
 /** @type {Record<string, string | undefined>} */
-const IMAGE_KINDS = { "image/png": "PNG", "image/jpeg": "JPEG", "image/webp": "WebP", "image/gif": "GIF" };
+const IMAGE_KINDS = {
+  "image/png": "PNG",
+  "image/jpeg": "JPEG",
+  "image/webp": "WebP",
+  "image/gif": "GIF",
+};
 const USE_INSTEAD = "Use a PNG, JPEG or WebP file.";
 
 /**
@@ -238,7 +244,7 @@ export function unreadableImageMessage(name, sniffedType) {
  */
 export function unsupportedReason(features, name) {
   const feature = features?.[name];
-  if (!feature || feature.supported !== false) return "";
+  if (feature?.supported !== false) return "";
   return feature.reason || "This server does not support this.";
 }
 
@@ -269,7 +275,11 @@ export function progressBar(job) {
     label,
     indeterminate,
     valueNow: indeterminate ? null : shown,
-    valueText: label ? (indeterminate ? `${label}, progress unknown` : `${label}, ${shown}%`) : null,
+    valueText: label
+      ? indeterminate
+        ? `${label}, progress unknown`
+        : `${label}, ${shown}%`
+      : null,
     width: indeterminate ? "" : `${shown}%`,
     percentText: label && !indeterminate ? `${shown}%` : "",
     spoken: label ? (isRunning(status) && !indeterminate ? `${label}, ${quarter}%` : label) : "",

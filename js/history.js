@@ -60,17 +60,20 @@ export function mountHistory(ctx) {
   }
 
   function render() {
-    const history = (ctx.get("history") || []).filter((entry) => entry && entry.id);
+    const history = (ctx.get("history") || []).filter((entry) => entry?.id);
     const selected = ctx.get("selected") || "";
     const keys = history.map(thumbKey).filter(Boolean);
     media.keep("thumbnail", [...keys, selected && `thumbnail:${selected}`]); // the poster too
     media.want(keys);
     // Rebuilding is cheap; keep keyboard focus on the same video across the rebuild.
     const focused = document.activeElement;
-    const focusedId = focused instanceof HTMLElement && list.contains(focused) ? focused.dataset.id : null;
+    const focusedId =
+      focused instanceof HTMLElement && list.contains(focused) ? focused.dataset.id : null;
     list.replaceChildren(...history.map((entry) => item(entry, selected)));
     if (focusedId) {
-      const again = /** @type {HTMLElement | null} */ (list.querySelector(`[data-id="${CSS.escape(focusedId)}"]`));
+      const again = /** @type {HTMLElement | null} */ (
+        list.querySelector(`[data-id="${CSS.escape(focusedId)}"]`)
+      );
       again?.focus();
     }
     show(el, history.length > 0);
@@ -81,7 +84,8 @@ export function mountHistory(ctx) {
   ctx.listen(list, "click", (event) => {
     const target = event.target;
     const button = target instanceof Element ? target.closest(".sora-thumb") : null;
-    if (button instanceof HTMLElement && list.contains(button)) ctx.send("select", { id: button.dataset.id });
+    if (button instanceof HTMLElement && list.contains(button))
+      ctx.send("select", { id: button.dataset.id });
   });
 
   return { el };

@@ -17,6 +17,7 @@ export function keepKeysInWidget(ctx, root) {
   root.setAttribute(SUPPRESS, "true");
   ctx.listen(root, "focusin", (event) => {
     const target = event.target;
-    if (target instanceof Element && !target.hasAttribute(SUPPRESS)) target.setAttribute(SUPPRESS, "true");
+    if (target instanceof Element && !target.hasAttribute(SUPPRESS))
+      target.setAttribute(SUPPRESS, "true");
   });
 }

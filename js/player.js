@@ -5,7 +5,7 @@
 // the file's path in the local library. The bytes are those of `selected`, asked of the kernel by
 // key (media.js).
 
-import { ICONS, attr, h, icon, setText, show } from "./dom.js";
+import { attr, h, ICONS, icon, setText, show } from "./dom.js";
 import { formatClock, safeFilename } from "./format.js";
 import { mediaStore } from "./media.js";
 import { mountSound } from "./sound.js";
@@ -81,7 +81,12 @@ export function mountPlayer(ctx) {
     h("span", { class: "sora-muted", text: "Saved to" }),
     path,
   );
-  const side = h("div", { class: "sora-side" }, h("div", { class: "sora-download-row" }, download), pathRow);
+  const side = h(
+    "div",
+    { class: "sora-side" },
+    h("div", { class: "sora-download-row" }, download),
+    pathRow,
+  );
   const el = h("div", { class: "sora-result", attrs: { "data-testid": "result" } }, figure, side);
 
   const media = mediaStore(ctx, (key) => {
@@ -155,7 +160,8 @@ export function mountPlayer(ctx) {
     const usable = Boolean(url) && validSprite(sprite);
     tile.style.backgroundImage = usable ? `url("${url}")` : "";
     show(tile, usable);
-    if (validSprite(sprite) && !(video.videoWidth > 0)) setRatio(sprite.tile_width, sprite.tile_height);
+    if (validSprite(sprite) && !(video.videoWidth > 0))
+      setRatio(sprite.tile_width, sprite.tile_height);
   }
 
   function renderPath() {
@@ -184,7 +190,11 @@ export function mountPlayer(ctx) {
     // Keep the box inside the player: its centre follows the pointer, clamped at the edges.
     const stripWidth = scrub.clientWidth;
     const boxWidth = preview.offsetWidth || (style ? Number.parseFloat(style.width) : 60);
-    const x = clamp(fraction * stripWidth, boxWidth / 2, Math.max(boxWidth / 2, stripWidth - boxWidth / 2));
+    const x = clamp(
+      fraction * stripWidth,
+      boxWidth / 2,
+      Math.max(boxWidth / 2, stripWidth - boxWidth / 2),
+    );
     preview.style.left = `${scrub.offsetLeft + x}px`;
     preview.style.bottom = `${figure.clientHeight - scrub.offsetTop + 6}px`;
     figure.classList.add("is-previewing");
@@ -215,7 +225,9 @@ export function mountPlayer(ctx) {
   ctx.listen(video, "timeupdate", renderPosition);
   ctx.listen(video, "durationchange", renderPosition);
 
-  ctx.listen(scrub, "pointermove", (event) => showPreview(fractionAt(event.clientX, scrub.getBoundingClientRect())));
+  ctx.listen(scrub, "pointermove", (event) =>
+    showPreview(fractionAt(event.clientX, scrub.getBoundingClientRect())),
+  );
   ctx.listen(scrub, "pointerleave", hidePreview);
   ctx.listen(scrub, "pointerdown", (event) => {
     if (event.button !== 0) return;
@@ -250,4 +262,3 @@ export function mountPlayer(ctx) {
 
   return { el, side, figure };
 }
-

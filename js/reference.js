@@ -7,21 +7,21 @@
 // message reaches Colab's limit on browser-to-kernel messages; the kernel sets the trait when
 // an image is whole.
 
-import { UrlSlot, toBytes, emptyBytes } from "./blob.js";
+import { emptyBytes, toBytes, UrlSlot } from "./blob.js";
 import { fieldMessage } from "./context.js";
-import { sendBytes } from "./upload.js";
-import { ICONS, attr, h, icon, setText, show } from "./dom.js";
+import { attr, h, ICONS, icon, setText, show } from "./dom.js";
 import { unreadableImageMessage } from "./format.js";
 import {
-  JPEG_QUALITY,
-  PNG_LIMIT,
-  SEND_LIMIT,
   canSendAsIs,
   formatBytes,
+  JPEG_QUALITY,
+  PNG_LIMIT,
   renameFor,
+  SEND_LIMIT,
   shrinkSize,
   sniffImageType,
 } from "./image.js";
+import { sendBytes } from "./upload.js";
 
 /**
  * @import { Context, View } from "./context.js"
@@ -82,7 +82,8 @@ export async function prepareImage(file) {
   }
   try {
     const target = shrinkSize(bitmap.width, bitmap.height);
-    if (!target) throw new Error(`Reference image: ${file.name || "the pasted image"} has no pixels.`);
+    if (!target)
+      throw new Error(`Reference image: ${file.name || "the pasted image"} has no pixels.`);
     if (canSendAsIs(type, file.size, target.scaled)) {
       return {
         bytes: new Uint8Array(await file.arrayBuffer()),
@@ -174,7 +175,7 @@ export function imageSlot(key, label) {
     infoTraits: ["image_info", "images"],
     read: (ctx) => images(ctx)[key],
     name: () => "",
-    info: (ctx) => (ctx.get("image_info") || {})[key],
+    info: (ctx) => ctx.get("image_info")?.[key],
     write: (ctx, value) => {
       const next = { ...images(ctx) };
       if (toBytes(value)) next[key] = value;
@@ -238,7 +239,11 @@ export function mountImageSlot(ctx, root, slotSpec) {
   const clear = h("button", {
     class: "sora-btn sora-btn--quiet sora-btn--small",
     text: "Remove",
-    attrs: { type: "button", "aria-label": `Remove ${slotSpec.label.toLowerCase()}`, "data-testid": tid("-clear") },
+    attrs: {
+      type: "button",
+      "aria-label": `Remove ${slotSpec.label.toLowerCase()}`,
+      "data-testid": tid("-clear"),
+    },
   });
   const preview = h(
     "div",
@@ -253,10 +258,18 @@ export function mountImageSlot(ctx, root, slotSpec) {
     attrs: { id: noteId, "aria-live": "polite", "data-testid": tid("-note") },
   });
 
-  const warningText = h("p", { class: "sora-ref-warning-text", attrs: { "data-testid": tid("-message") } });
+  const warningText = h("p", {
+    class: "sora-ref-warning-text",
+    attrs: { "data-testid": tid("-message") },
+  });
   const radios = FITS.map((fit) => {
     const radio = h("input", {
-      attrs: { type: "radio", name: fitName, value: fit.value, "data-testid": first ? `fit-${fit.value}` : `${key}-fit-${fit.value}` },
+      attrs: {
+        type: "radio",
+        name: fitName,
+        value: fit.value,
+        "data-testid": first ? `fit-${fit.value}` : `${key}-fit-${fit.value}`,
+      },
     });
     const label = h(
       "label",
@@ -321,7 +334,8 @@ export function mountImageSlot(ctx, root, slotSpec) {
       slotSpec.upload(ctx, prepared.bytes, prepared.name);
       setNote(prepared.note);
     } catch (error) {
-      if (!disposed && ticket === busy) setNote(/** @type {Error} */ (error).message || String(error), "error");
+      if (!disposed && ticket === busy)
+        setNote(/** @type {Error} */ (error).message || String(error), "error");
     } finally {
       if (!disposed && ticket === busy) drop.classList.remove("is-busy");
       input.value = "";
@@ -348,7 +362,10 @@ export function mountImageSlot(ctx, root, slotSpec) {
     setText(dims, known ? `${refInfo.width}×${refInfo.height}` : "");
     const mismatch = present && refInfo.matches === false;
     show(warning, mismatch);
-    setText(warningText, mismatch ? refInfo.message || "The image size differs from the video size." : "");
+    setText(
+      warningText,
+      mismatch ? refInfo.message || "The image size differs from the video size." : "",
+    );
     setText(info, !mismatch && present ? refInfo.message || "" : "");
     show(info, !mismatch && present && Boolean(refInfo.message));
   });
@@ -384,7 +401,7 @@ export function mountImageSlot(ctx, root, slotSpec) {
     const inText = target instanceof Element && target.matches("textarea, input");
     if (inText && Array.from(event.clipboardData?.types ?? []).includes("text/plain")) return;
     const file = imageFileFrom(event.clipboardData);
-    if (!file || !file.type.startsWith("image/")) return;
+    if (!file?.type.startsWith("image/")) return;
     event.preventDefault();
     event.stopPropagation();
     accept(file);

@@ -4,9 +4,9 @@
 // without the extensions route), which continues the video with the same prompt.
 
 import { fieldMessage } from "./context.js";
+import { hasChanges, wordDiff } from "./diff.js";
 import { diffView } from "./diffview.js";
 import { attr, h, isSubmitKey, setText, show } from "./dom.js";
-import { hasChanges, wordDiff } from "./diff.js";
 import { unsupportedReason } from "./format.js";
 
 /**
@@ -22,7 +22,12 @@ export function mountRemix(ctx) {
 
   const text = h("textarea", {
     class: "sora-textarea sora-remix-prompt",
-    attrs: { id: textId, rows: 3, "data-testid": "remix-prompt", placeholder: "What should change?" },
+    attrs: {
+      id: textId,
+      rows: 3,
+      "data-testid": "remix-prompt",
+      placeholder: "What should change?",
+    },
   });
   const button = h("button", {
     class: "sora-btn sora-btn--primary",
@@ -77,7 +82,9 @@ export function mountRemix(ctx) {
     setText(message, problem);
     show(message, Boolean(problem));
     attr(text, "aria-invalid", problem ? "true" : null);
-    const described = [problem ? messageId : "", diff.hidden ? "" : diffId].filter(Boolean).join(" ");
+    const described = [problem ? messageId : "", diff.hidden ? "" : diffId]
+      .filter(Boolean)
+      .join(" ");
     attr(text, "aria-describedby", described || null);
     // A server without the remix endpoint: the button stays (same name), disabled, saying why.
     const missing = unsupportedReason(ctx.get("features"), "remix");
@@ -96,7 +103,11 @@ export function mountRemix(ctx) {
     setText(extend, state.label || "Extend");
     extend.dataset.route = state.route || "";
     extend.disabled = Boolean(state.reason) || empty;
-    attr(extend, "title", state.reason || (empty ? "Describe what happens next first" : state.title || null));
+    attr(
+      extend,
+      "title",
+      state.reason || (empty ? "Describe what happens next first" : state.title || null),
+    );
   }
 
   function remix() {

@@ -51,7 +51,8 @@ export function canDecode(codec, probe = {}) {
  */
 export function hasAudio(codec, video = {}) {
   if (typeof codec === "string") return codec !== "";
-  if (video.audioTracks && typeof video.audioTracks.length === "number") return video.audioTracks.length > 0;
+  if (video.audioTracks && typeof video.audioTracks.length === "number")
+    return video.audioTracks.length > 0;
   if (typeof video.mozHasAudio === "boolean") return video.mozHasAudio;
   return null;
 }
@@ -62,7 +63,12 @@ export function hasAudio(codec, video = {}) {
  * @param {{ audio: boolean | null, playedSeconds: number, decodedBytes?: number }} facts
  */
 export function decodesNothing({ audio, playedSeconds, decodedBytes }) {
-  return audio === true && typeof decodedBytes === "number" && decodedBytes === 0 && playedSeconds >= SILENT_AFTER_SECONDS;
+  return (
+    audio === true &&
+    typeof decodedBytes === "number" &&
+    decodedBytes === 0 &&
+    playedSeconds >= SILENT_AFTER_SECONDS
+  );
 }
 
 /**
@@ -104,7 +110,15 @@ export function volumeOf(value) {
 export function volumeSlider(id = null) {
   return h("input", {
     class: "sora-volume",
-    attrs: { id, type: "range", min: "0", max: "1", step: "0.05", "aria-label": "Volume", "data-testid": "volume" },
+    attrs: {
+      id,
+      type: "range",
+      min: "0",
+      max: "1",
+      step: "0.05",
+      "aria-label": "Volume",
+      "data-testid": "volume",
+    },
   });
 }
 
@@ -152,7 +166,10 @@ export function mountSound(ctx, { video, wanted, want, codec, slider = true, tes
     attrs: { type: "button", "data-testid": testid },
   });
   const volume = slider ? volumeSlider() : null;
-  const note = h("span", { class: "sora-sound-note", attrs: { "aria-live": "polite", "data-testid": "sound-note" } });
+  const note = h("span", {
+    class: "sora-sound-note",
+    attrs: { "aria-live": "polite", "data-testid": "sound-note" },
+  });
   const el = h("div", { class: "sora-sound" }, button, volume, note);
 
   let held = false; // the browser refused sound without a click: this view plays muted
@@ -182,7 +199,12 @@ export function mountSound(ctx, { video, wanted, want, codec, slider = true, tes
       showVolume(volume, ctx.get("volume"));
       volume.disabled = silentFile;
     }
-    const text = soundNotice({ codec: codec(), decodable: canDecode(codec(), probe), silent, held });
+    const text = soundNotice({
+      codec: codec(),
+      decodable: canDecode(codec(), probe),
+      silent,
+      held,
+    });
     setText(note, text);
     show(note, Boolean(text));
   }
@@ -234,7 +256,8 @@ export function mountSound(ctx, { video, wanted, want, codec, slider = true, tes
   }
   // The native controls' mute and volume are choices too: every view follows them.
   ctx.listen(video, "volumechange", () => {
-    if (video.muted === !on() && Math.abs(video.volume - volumeOf(ctx.get("volume"))) < 1e-3) return;
+    if (video.muted === !on() && Math.abs(video.volume - volumeOf(ctx.get("volume"))) < 1e-3)
+      return;
     if (held && !video.muted) held = false; // unmuted with a click on the native control
     if (held) return;
     ctx.set({ volume: video.volume });
@@ -253,7 +276,13 @@ export function mountSound(ctx, { video, wanted, want, codec, slider = true, tes
     if (!on() || video.paused || silent || !(step > 0 && step < 1)) return;
     played += step;
     const audio = hasAudio(codec(), video);
-    if (decodesNothing({ audio, playedSeconds: played, decodedBytes: video.webkitAudioDecodedByteCount })) {
+    if (
+      decodesNothing({
+        audio,
+        playedSeconds: played,
+        decodedBytes: video.webkitAudioDecodedByteCount,
+      })
+    ) {
       silent = true;
       render();
     }

@@ -99,8 +99,14 @@ export function mountStatus(ctx) {
   const buttons = h("div", { class: "sora-status-actions" }, cancel, retry);
   const row = h("div", { class: "sora-status-row" }, live, buttons);
 
-  const errorHeading = h("strong", { class: "sora-error-title", attrs: { "data-testid": "error-title" } });
-  const errorMessage = h("p", { class: "sora-error-message", attrs: { "data-testid": "error-message" } });
+  const errorHeading = h("strong", {
+    class: "sora-error-title",
+    attrs: { "data-testid": "error-title" },
+  });
+  const errorMessage = h("p", {
+    class: "sora-error-message",
+    attrs: { "data-testid": "error-message" },
+  });
   const countdown = h("p", {
     class: "sora-countdown",
     attrs: { "aria-live": "off", "data-testid": "retry-countdown" },

@@ -141,7 +141,8 @@ export class SyncGroup {
 
   /** The group's time: the master's, or where it was left when there is none. */
   time() {
-    if (this.master && this.members.includes(this.master)) this.position = this.master.currentTime || 0;
+    if (this.master && this.members.includes(this.master))
+      this.position = this.master.currentTime || 0;
     return this.position;
   }
 

@@ -70,7 +70,12 @@ function button(label, testid, glyph, shortcut, primary = false) {
     "button",
     {
       class: `sora-btn sora-transport-btn${primary ? " sora-btn--primary" : ""}`,
-      attrs: { type: "button", "aria-label": label, "data-testid": testid, "aria-keyshortcuts": shortcut },
+      attrs: {
+        type: "button",
+        "aria-label": label,
+        "data-testid": testid,
+        "aria-keyshortcuts": shortcut,
+      },
     },
     icon(GLYPHS[glyph], 18),
   );
@@ -78,7 +83,9 @@ function button(label, testid, glyph, shortcut, primary = false) {
 
 /** @param {View<{}>} ctx @param {string} label @param {string} testid */
 function toggle(ctx, label, testid) {
-  const input = h("input", { attrs: { type: "checkbox", id: ctx.id(testid), "data-testid": testid } });
+  const input = h("input", {
+    attrs: { type: "checkbox", id: ctx.id(testid), "data-testid": testid },
+  });
   const el = h(
     "label",
     { class: "sora-toggle", attrs: { for: ctx.id(testid) } },
@@ -120,7 +127,10 @@ export function mountTransport(ctx, group, canWipe) {
   const speedId = ctx.id("speed");
   const speed = h(
     "select",
-    { class: "sora-select", attrs: { id: speedId, "data-testid": "speed", "aria-keyshortcuts": "[ ]" } },
+    {
+      class: "sora-select",
+      attrs: { id: speedId, "data-testid": "speed", "aria-keyshortcuts": "[ ]" },
+    },
     ...SPEEDS.map((value) => h("option", { text: `${value}×`, attrs: { value } })),
   );
   const volumeId = ctx.id("volume");
@@ -132,7 +142,10 @@ export function mountTransport(ctx, group, canWipe) {
 
   const el = h(
     "div",
-    { class: "sora-transport", attrs: { role: "group", "aria-label": "Transport", "data-testid": "transport" } },
+    {
+      class: "sora-transport",
+      attrs: { role: "group", "aria-label": "Transport", "data-testid": "transport" },
+    },
     h("div", { class: "sora-transport-buttons" }, previous, play, next),
     seek,
     clock,

@@ -33,7 +33,8 @@ let uploads = 0;
  * @param {string} name
  */
 export function uploadMessages(trait, bytes, name, chunk = CHUNK_BYTES) {
-  const upload = `u${Date.now().toString(36)}-${(uploads += 1)}`;
+  uploads += 1;
+  const upload = `u${Date.now().toString(36)}-${uploads}`;
   const count = Math.max(1, Math.ceil(bytes.byteLength / chunk));
   const messages = [];
   for (let index = 0; index < count; index += 1) {
@@ -51,5 +52,6 @@ export function uploadMessages(trait, bytes, name, chunk = CHUNK_BYTES) {
  * @param {string} name
  */
 export function sendBytes(ctx, trait, bytes, name) {
-  for (const { action, ...message } of uploadMessages(trait, bytes, name)) ctx.send(action, message);
+  for (const { action, ...message } of uploadMessages(trait, bytes, name))
+    ctx.send(action, message);
 }

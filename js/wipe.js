@@ -29,8 +29,14 @@ function wipeVideo(testid) {
 export function mountWipe(ctx) {
   const videoA = wipeVideo("wipe-a");
   const videoB = wipeVideo("wipe-b");
-  const labelA = h("span", { class: "sora-wipe-label sora-wipe-label--a", attrs: { "aria-hidden": "true" } });
-  const labelB = h("span", { class: "sora-wipe-label sora-wipe-label--b", attrs: { "aria-hidden": "true" } });
+  const labelA = h("span", {
+    class: "sora-wipe-label sora-wipe-label--a",
+    attrs: { "aria-hidden": "true" },
+  });
+  const labelB = h("span", {
+    class: "sora-wipe-label sora-wipe-label--b",
+    attrs: { "aria-hidden": "true" },
+  });
   const divider = h(
     "div",
     {
@@ -70,7 +76,11 @@ export function mountWipe(ctx) {
     videoA.style.clipPath = `inset(0 ${100 - percent}% 0 0)`;
     divider.style.left = `${percent}%`;
     attr(divider, "aria-valuenow", Math.round(percent));
-    attr(divider, "aria-valuetext", `${Math.round(percent)}% ${names.a}, ${Math.round(100 - percent)}% ${names.b}`);
+    attr(
+      divider,
+      "aria-valuetext",
+      `${Math.round(percent)}% ${names.a}, ${Math.round(100 - percent)}% ${names.b}`,
+    );
   }
 
   function commit() {
@@ -108,7 +118,8 @@ export function mountWipe(ctx) {
     place(fractionAt(event.clientX, stage.getBoundingClientRect()));
   });
   ctx.listen(stage, "pointermove", (event) => {
-    if (event.pointerId === dragging) place(fractionAt(event.clientX, stage.getBoundingClientRect()));
+    if (event.pointerId === dragging)
+      place(fractionAt(event.clientX, stage.getBoundingClientRect()));
   });
   for (const type of /** @type {const} */ (["pointerup", "pointercancel"])) {
     ctx.listen(stage, type, (event) => {

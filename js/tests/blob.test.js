@@ -24,7 +24,14 @@ test("toBytes reads typed arrays and an ArrayBuffer made in another realm", asyn
 });
 
 test("toBytes gives null for nothing", () => {
-  for (const empty of [null, undefined, new ArrayBuffer(0), new DataView(new ArrayBuffer(0)), {}, "x"]) {
+  for (const empty of [
+    null,
+    undefined,
+    new ArrayBuffer(0),
+    new DataView(new ArrayBuffer(0)),
+    {},
+    "x",
+  ]) {
     assert.equal(toBytes(empty), null);
   }
 });

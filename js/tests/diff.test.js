@@ -48,7 +48,11 @@ test("reconstructs both sides", () => {
   const before = "the quick brown fox jumps over the lazy dog";
   const after = "the slow brown bear walks over the sleepy lazy dog today";
   const diff = wordDiff(before, after);
-  const side = (skip) => diff.filter((d) => d.op !== skip).map((d) => d.text).join(" ");
+  const side = (skip) =>
+    diff
+      .filter((d) => d.op !== skip)
+      .map((d) => d.text)
+      .join(" ");
   assert.equal(side("add"), before);
   assert.equal(side("del"), after);
 });

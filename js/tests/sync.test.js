@@ -1,14 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import {
-  SyncGroup,
-  circularOffset,
-  correction,
-  frameAt,
-  frameTime,
-  targetTime,
-} from "../sync.js";
+import { circularOffset, correction, frameAt, frameTime, SyncGroup, targetTime } from "../sync.js";
 
 /** A video that plays in fake time: advance(ms) moves it at its own rate (plus a skew). */
 class FakeVideo {
@@ -40,7 +33,8 @@ class FakeVideo {
     this.paused = true;
   }
   addEventListener(type, fn) {
-    (this.handlers[type] ??= new Set()).add(fn);
+    this.handlers[type] ??= new Set();
+    this.handlers[type].add(fn);
   }
   removeEventListener(type, fn) {
     this.handlers[type]?.delete(fn);

@@ -19,7 +19,8 @@ test("an 8 MB image goes in pieces, each message under the limit, and they add u
   const bytes = noise(8 * 1024 * 1024);
   const messages = uploadMessages("reference", bytes, "photo.png");
   assert.equal(messages.length, Math.ceil(bytes.byteLength / CHUNK_BYTES));
-  for (const message of messages) assert.ok(jsonBytes(message) < MAX_MESSAGE_BYTES, jsonBytes(message));
+  for (const message of messages)
+    assert.ok(jsonBytes(message) < MAX_MESSAGE_BYTES, jsonBytes(message));
   const joined = Buffer.concat(messages.map((m) => Buffer.from(m.data, "base64")));
   assert.ok(joined.equals(Buffer.from(bytes)));
   assert.deepEqual(
@@ -42,6 +43,17 @@ test("a small image is one message; each upload has its own id", () => {
 
 test("sendBytes sends each piece as an upload action", () => {
   const sent = [];
-  sendBytes({ send: (action, extra) => sent.push({ action, ...extra }) }, "reference", noise(CHUNK_BYTES + 1), "b.png");
-  assert.deepEqual(sent.map((m) => [m.action, m.index]), [["upload", 0], ["upload", 1]]);
+  sendBytes(
+    { send: (action, extra) => sent.push({ action, ...extra }) },
+    "reference",
+    noise(CHUNK_BYTES + 1),
+    "b.png",
+  );
+  assert.deepEqual(
+    sent.map((m) => [m.action, m.index]),
+    [
+      ["upload", 0],
+      ["upload", 1],
+    ],
+  );
 });
