@@ -70,7 +70,7 @@ export function remainingSeconds(etaSeconds, receivedAt, now) {
   return Math.max(0, etaSeconds - Math.max(0, now - receivedAt) / 1000);
 }
 
-/** 29.2 -> "~0:30 left"; under a second -> "almost done"; null -> "". @param {number | null} seconds */
+/** 29.2 -> "~0:30 left"; under a second -> "almost done"; null -> "". @param {number | null | undefined} seconds */
 export function formatEta(seconds) {
   if (!isTime(seconds)) return "";
   if (seconds < 1) return "almost done";
@@ -221,7 +221,7 @@ const USE_INSTEAD = "Use a PNG, JPEG or WebP file.";
  * Why a chosen, dropped or pasted file cannot be the reference image. Names the field, the
  * file and what to use; `sniffedType` (from the file's first bytes) tells a damaged image from
  * something that is not an image at all.
- * @param {string} name
+ * @param {string | null | undefined} name
  * @param {string} sniffedType
  */
 export function unreadableImageMessage(name, sniffedType) {

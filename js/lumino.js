@@ -10,7 +10,7 @@ export const SUPPRESS = "data-lm-suppress-shortcuts";
  * Lumino matches command-mode keys (a, b, d d, x, Shift+Enter…) against the focused element
  * itself before it looks at ancestors, so the marker goes on the root and on whatever takes focus
  * inside it (buttons, selects, the videos' controls).
- * @param {View<{}>} ctx
+ * @param {Pick<View<{}>, "listen">} ctx
  * @param {Element} root
  */
 export function keepKeysInWidget(ctx, root) {

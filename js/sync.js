@@ -8,6 +8,13 @@
 // widget and by the saved comparison page. No DOM beyond the media element API, so it is
 // tested in Node with fake videos (js/tests/sync.test.js).
 
+/**
+ * What the group uses of a media element (the tests' fake videos have just this).
+ * @typedef {Pick<HTMLMediaElement, "currentTime" | "duration" | "paused" | "ended" | "seeking" |
+ *   "readyState" | "playbackRate" | "preservesPitch" | "loop" | "muted" | "volume" | "play" |
+ *   "pause" | "addEventListener" | "removeEventListener">} Member
+ */
+
 /** Enough data to show the current frame (HTMLMediaElement.HAVE_CURRENT_DATA). */
 const HAVE_CURRENT_DATA = 2;
 /** Drift under this many frames is left alone: correcting it would only jitter. */
@@ -85,7 +92,7 @@ function ignore() {}
  * @typedef {object} SyncHooks
  * @property {(time: number, duration: number) => void} [onTick]
  * @property {() => void} [onEnded]
- * @property {(member: HTMLMediaElement) => void} [onRefused]
+ * @property {(member: Member) => void} [onRefused]
  * @property {(fn: () => void) => number} [frame]
  * @property {(id: number) => void} [cancelFrame]
  * @property {() => number} [clock]
@@ -107,11 +114,11 @@ export class SyncGroup {
     cancelFrame = (id) => cancelAnimationFrame(id),
     clock = () => performance.now(),
   } = {}) {
-    /** @type {HTMLMediaElement[]} */
+    /** @type {Member[]} */
     this.members = [];
-    /** @type {HTMLMediaElement | null} */
+    /** @type {Member | null} */
     this.master = null;
-    /** @type {HTMLMediaElement | null} the member heard: master whenever it can play */
+    /** @type {Member | null} the member heard: master whenever it can play */
     this.lead = null;
     this.playing = false;
     this.rate = 1;
@@ -127,11 +134,11 @@ export class SyncGroup {
     this.clock = clock;
     /** @type {number | null} */
     this.handle = null;
-    /** @type {Map<HTMLMediaElement, number>} member -> clock at its hard seek under way */
+    /** @type {Map<Member, number>} member -> clock at its hard seek under way */
     this.seekStarted = new Map();
-    /** @type {Map<HTMLMediaElement, number>} member -> clock at its last hard seek */
+    /** @type {Map<Member, number>} member -> clock at its last hard seek */
     this.lastSeek = new Map();
-    /** @type {Map<HTMLMediaElement, [string, () => void][]>} member -> [[type, handler]] */
+    /** @type {Map<Member, [string, () => void][]>} member -> [[type, handler]] */
     this.listeners = new Map();
   }
 
@@ -155,7 +162,7 @@ export class SyncGroup {
 
   /**
    * Play these elements (in order of preference for master) from now on; others are let go.
-   * @param {HTMLMediaElement[]} list
+   * @param {Member[]} list
    */
   setMembers(list) {
     const time = this.time();
@@ -226,7 +233,7 @@ export class SyncGroup {
 
   /**
    * The member heard (or null): it becomes the master, so sync never moves its sound.
-   * @param {HTMLMediaElement | null} member
+   * @param {Member | null} member
    */
   setLead(member) {
     this.lead = member;
@@ -290,7 +297,7 @@ export class SyncGroup {
     this.schedule();
   }
 
-  /** @param {HTMLMediaElement} member @param {number} time */
+  /** @param {Member} member @param {number} time */
   follow(member, time) {
     if (!canPlay(member) || member.seeking) return;
     const target = targetTime(time, member.duration, this.loop);
@@ -310,7 +317,7 @@ export class SyncGroup {
     }
   }
 
-  /** @param {HTMLMediaElement} member */
+  /** @param {Member} member */
   start(member) {
     const started = member.play();
     started?.catch?.((/** @type {{ name?: string } | null | undefined} */ error) => {
@@ -319,7 +326,7 @@ export class SyncGroup {
     });
   }
 
-  /** @param {HTMLMediaElement} member */
+  /** @param {Member} member */
   watch(member) {
     /** @type {[string, () => void][]} */
     const handlers = [
@@ -349,7 +356,7 @@ export class SyncGroup {
     this.listeners.set(member, handlers);
   }
 
-  /** @param {HTMLMediaElement} member */
+  /** @param {Member} member */
   release(member) {
     member.pause();
     member.playbackRate = this.rate;
@@ -362,7 +369,7 @@ export class SyncGroup {
   }
 }
 
-/** @param {HTMLMediaElement} member */
+/** @param {Member} member */
 function canPlay(member) {
   return member.readyState >= HAVE_CURRENT_DATA;
 }

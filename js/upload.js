@@ -46,7 +46,7 @@ export function uploadMessages(trait, bytes, name, chunk = CHUNK_BYTES) {
 
 /**
  * Send `bytes` into `trait` through ctx.send, one piece per message.
- * @param {View<{}>} ctx
+ * @param {Pick<View<{}>, "send">} ctx
  * @param {string} trait
  * @param {Uint8Array} bytes
  * @param {string} name

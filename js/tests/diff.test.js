@@ -1,3 +1,4 @@
+// @ts-check
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
@@ -48,6 +49,7 @@ test("reconstructs both sides", () => {
   const before = "the quick brown fox jumps over the lazy dog";
   const after = "the slow brown bear walks over the sleepy lazy dog today";
   const diff = wordDiff(before, after);
+  /** @param {string} skip */
   const side = (skip) =>
     diff
       .filter((d) => d.op !== skip)

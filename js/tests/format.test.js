@@ -1,3 +1,4 @@
+// @ts-check
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
@@ -24,6 +25,8 @@ import {
   unsupportedReason,
   unsupportedSummary,
 } from "../format.js";
+
+/** @import { Job } from "../traits.js" */
 
 test("formatClock: minutes and seconds, hours when needed", () => {
   assert.equal(formatClock(0), "0:00");
@@ -59,6 +62,7 @@ test("elapsed and remaining seconds", () => {
 });
 
 test("timingText for each state", () => {
+  /** @type {Partial<Job>} */
   const running = { status: "in_progress", started_at: 0, finished_at: null, eta_seconds: 30 };
   assert.equal(timingText(running, 41_000, 30), "0:41 elapsed · ~0:30 left");
   assert.equal(timingText({ ...running, eta_seconds: null }, 41_000, null), "0:41 elapsed");
@@ -165,6 +169,7 @@ test("typicalText and timingText: elapsed against the model's usual time when pr
   assert.equal(typicalText(41, 180), "0:41 of about 3:00");
   assert.equal(typicalText(41, null), "");
   assert.equal(typicalText(null, 180), "");
+  /** @type {Partial<Job>} */
   const vague = {
     status: "in_progress",
     started_at: 0,

@@ -1,3 +1,4 @@
+// @ts-check
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
@@ -5,8 +6,8 @@ import { canDecode, decodesNothing, hasAudio, nextHeard, soundNotice, volumeOf }
 
 /** What VS Code's Electron answers: H.264 plays, AAC does not (microsoft/vscode#158486). */
 const noAac = {
-  canPlayType: (type) => (type.includes("mp4a") ? "" : "maybe"),
-  isTypeSupported: (type) => !type.includes("mp4a"),
+  canPlayType: (/** @type {string} */ type) => (type.includes("mp4a") ? "" : "maybe"),
+  isTypeSupported: (/** @type {string} */ type) => !type.includes("mp4a"),
 };
 const chromium = { canPlayType: () => "probably", isTypeSupported: () => true };
 
