@@ -32,7 +32,10 @@ import { mountWipe } from "./wipe.js";
 /** Frame rate assumed until a finished video reports its own. */
 const DEFAULT_FPS = 30;
 
-/** Columns for n cells when the kernel sets none: 2 x 2 for four, at most 4 across. @param {number} n */
+/**
+ * Columns for n cells when the kernel sets none: 2 x 2 for four, at most 4 across.
+ * @param {number} n
+ */
 function autoColumns(n) {
   if (n === 4) return 2;
   return Math.max(1, Math.min(4, n <= 3 ? n : Math.ceil(n / 2)));
@@ -86,7 +89,7 @@ function render({ model, el }) {
     class: "sora-compare-grid",
     attrs: { tabindex: "0", role: "group", "aria-label": "Videos", "data-testid": "grid" },
   });
-  /** @type {Map<string, ReturnType<typeof mountCell>>} cell key -> its view; cells are only ever added */
+  /** @type {Map<string, ReturnType<typeof mountCell>>} cell key -> its view; only ever added */
   const views = new Map();
   // Each cell's video is asked of the kernel once; when one arrives, the grid is laid out again.
   const media = mediaStore(ctx, () => renderCells());
@@ -115,7 +118,10 @@ function render({ model, el }) {
   root.append(header.el, problem.el, grid, wipe.el, transport.el, transport.hint);
   el.append(root);
 
-  /** A is the source, B the pick (or the next finished video). @returns {[Ready | undefined, Ready | undefined]} */
+  /**
+   * A is the source, B the pick (or the next finished video).
+   * @returns {[Ready | undefined, Ready | undefined]}
+   */
   function wipePair() {
     const picked = ready.find((item) => item.videoId && item.videoId === ctx.get("picked"));
     const sourceKey = cells.find((cell) => cell.role === "source")?.key;

@@ -14,12 +14,17 @@ import { uniqueId } from "./dom.js";
  * cell's fields), actions for the kernel, and cleanup when the view goes.
  * @template {Record<string, any>} T
  * @typedef {object} View
- * @property {(name: string) => string} id A stable element id for this view: id("prompt").
+ * @property {(name: string) => string} id
  * @property {<K extends keyof T>(name: K) => T[K]} get
- * @property {(values: Partial<T>) => void} set Write traits (two-way ones only) and sync them.
- * @property {(action: string, extra?: Record<string, unknown>) => void} send An action for the kernel: JSON only.
- * @property {(names: (keyof T & string)[], fn: () => void) => void} watch Call fn now and on every change of the named traits.
- * @property {<E extends keyof HTMLElementEventMap>(target: EventTarget, type: E, handler: (event: HTMLElementEventMap[E]) => void, options?: boolean | AddEventListenerOptions) => void} listen
+ * @property {(values: Partial<T>) => void} set
+ * @property {(action: string, extra?: Record<string, unknown>) => void} send
+ * @property {(names: (keyof T & string)[], fn: () => void) => void} watch
+ * @property {<E extends keyof HTMLElementEventMap>(
+ *   target: EventTarget,
+ *   type: E,
+ *   handler: (event: HTMLElementEventMap[E]) => void,
+ *   options?: boolean | AddEventListenerOptions,
+ * ) => void} listen
  * @property {(fn: () => void) => void} onDispose
  * @property {(active: () => boolean, tick: () => void) => () => void} ticker
  */

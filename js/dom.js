@@ -36,7 +36,11 @@ export function h(tag, props = {}, ...children) {
  * @typedef {Node | string | null | undefined | false} Child
  */
 
-/** Set textContent only when it changes (keeps aria-live regions quiet). @param {Node} el @param {unknown} text */
+/**
+ * Set textContent only when it changes (keeps aria-live regions quiet).
+ * @param {Node} el
+ * @param {unknown} text
+ */
 export function setText(el, text) {
   const value = String(text ?? "");
   if (el.textContent !== value) el.textContent = value;

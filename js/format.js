@@ -1,6 +1,7 @@
 // @ts-check
 // Pure text helpers: no DOM, no model. Tested in js/tests/format.test.js. The statuses and error
-// kinds, with their words, are the kernel's (js/shared.json, written from sora_widget/core/shared.py).
+// kinds, with their words, are the kernel's: js/shared.json, written from
+// sora_widget/core/shared.py.
 
 import shared from "./shared.json" with { type: "json" };
 
@@ -27,12 +28,19 @@ export function charCount(text) {
   return n;
 }
 
-/** "112 / 32,000", or just "112" when there is no limit. @param {number} count @param {number} max */
+/**
+ * "112 / 32,000", or just "112" when there is no limit.
+ * @param {number} count
+ * @param {number} max
+ */
 export function formatCount(count, max) {
   return max ? `${formatNumber(count)} / ${formatNumber(max)}` : formatNumber(count);
 }
 
-/** Seconds -> "0:41", "12:03", "1:02:03"; "" for anything that is not a number. @param {unknown} seconds */
+/**
+ * Seconds -> "0:41", "12:03", "1:02:03"; "" for anything that is not a number.
+ * @param {unknown} seconds
+ */
 export function formatClock(seconds) {
   if (typeof seconds !== "number" || !Number.isFinite(seconds)) return "";
   const total = Math.max(0, Math.floor(seconds));
@@ -70,14 +78,20 @@ export function remainingSeconds(etaSeconds, receivedAt, now) {
   return Math.max(0, etaSeconds - Math.max(0, now - receivedAt) / 1000);
 }
 
-/** 29.2 -> "~0:30 left"; under a second -> "almost done"; null -> "". @param {number | null | undefined} seconds */
+/**
+ * 29.2 -> "~0:30 left"; under a second -> "almost done"; null -> "".
+ * @param {number | null | undefined} seconds
+ */
 export function formatEta(seconds) {
   if (!isTime(seconds)) return "";
   if (seconds < 1) return "almost done";
   return `~${formatClock(Math.ceil(seconds))} left`;
 }
 
-/** "≈ $0.40" passes through; a number becomes "≈ $0.40"; anything else is "". @param {unknown} cost */
+/**
+ * "≈ $0.40" passes through; a number becomes "≈ $0.40"; anything else is "".
+ * @param {unknown} cost
+ */
 export function formatCost(cost) {
   if (typeof cost === "number" && Number.isFinite(cost)) return `≈ $${cost.toFixed(2)}`;
   if (typeof cost === "string") return cost.trim();
@@ -88,7 +102,10 @@ export function formatCost(cost) {
 const STATUS_LABELS = shared.status_labels;
 const RUNNING = new Set(shared.running);
 
-/** "in_progress" -> "In progress"; "" for idle or unknown. @param {string | null | undefined} status */
+/**
+ * "in_progress" -> "In progress"; "" for idle or unknown.
+ * @param {string | null | undefined} status
+ */
 export function statusLabel(status) {
   return STATUS_LABELS[status ?? ""] ?? "";
 }
@@ -156,7 +173,11 @@ export function retryCountdown(retryAt, now) {
   return seconds > 0 ? `retrying in ${seconds} s` : "retrying now…";
 }
 
-/** Whitespace collapsed, cut to `max` code points with an ellipsis. @param {unknown} text @param {number} max */
+/**
+ * Whitespace collapsed, cut to `max` code points with an ellipsis.
+ * @param {unknown} text
+ * @param {number} max
+ */
 export function truncate(text, max) {
   const flat = String(text ?? "")
     .replace(/\s+/g, " ")

@@ -33,7 +33,10 @@ const SILENT_AFTER_SECONDS = 1;
  * CODECS, or neither probe available). `probe` holds `canPlayType` (a media element's) and
  * `isTypeSupported` (MediaSource's), either may be missing.
  * @param {string | null | undefined} codec
- * @param {{ canPlayType?: (type: string) => string, isTypeSupported?: (type: string) => boolean }} [probe]
+ * @param {{
+ *   canPlayType?: (type: string) => string,
+ *   isTypeSupported?: (type: string) => boolean,
+ * }} [probe]
  */
 export function canDecode(codec, probe = {}) {
   const type = CODECS[codec ?? ""]?.type;
@@ -74,7 +77,12 @@ export function decodesNothing({ audio, playedSeconds, decodedBytes }) {
 /**
  * The note beside the control, or "" when all is well. `codec` as in hasAudio; `decodable` from
  * canDecode; `silent` from decodesNothing; `held`: the browser refused sound without a click.
- * @param {{ codec?: string | null, decodable?: boolean | null, silent?: boolean, held?: boolean }} state
+ * @param {{
+ *   codec?: string | null,
+ *   decodable?: boolean | null,
+ *   silent?: boolean,
+ *   held?: boolean,
+ * }} state
  */
 export function soundNotice({ codec = null, decodable = null, silent = false, held = false }) {
   if (codec === "") return "This video has no sound.";

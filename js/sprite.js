@@ -7,7 +7,12 @@
 
 /** @import { Sprite } from "./traits.js" */
 
-/** `value` within [low, high]; `low` for NaN. @param {number} value @param {number} low @param {number} high */
+/**
+ * `value` within [low, high]; `low` for NaN or an infinity.
+ * @param {number} value
+ * @param {number} low
+ * @param {number} high
+ */
 export function clamp(value, low, high) {
   if (!Number.isFinite(value)) return low;
   return Math.min(high, Math.max(low, value));

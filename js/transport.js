@@ -25,7 +25,10 @@ const GLYPHS = {
   next: ["M17 6v12", "M6 6.5v11l8-5.5z"],
 };
 
-/** "0:02.4": the clock to a tenth of a second, as frame-by-frame work needs. @param {unknown} seconds */
+/**
+ * "0:02.4": the clock to a tenth of a second, as frame-by-frame work needs.
+ * @param {unknown} seconds
+ */
 export function preciseClock(seconds) {
   if (typeof seconds !== "number" || !Number.isFinite(seconds)) return "0:00.0";
   const tenths = Math.floor(Math.max(0, seconds) * 10 + 1e-6);
