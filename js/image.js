@@ -1,12 +1,14 @@
 // @ts-check
 // Reference image sizing and type sniffing. Pure; tested in js/tests/image.test.js.
 
+import shared from "./shared.json" with { type: "json" };
+
 /** Longest side, in pixels, of a reference image sent to the kernel (1792 is Sora's largest). */
 export const MAX_SIDE = 1792;
 /** Below this, an image is sent untouched, or re-encoded as PNG; above, as JPEG. */
 export const PNG_LIMIT = 4 * 1024 * 1024;
-/** Never send more than this in all (in pieces: upload.js); uploads.MAX_UPLOAD_BYTES agrees. */
-export const SEND_LIMIT = 8 * 1024 * 1024;
+/** Never send more than this in all (in pieces: upload.js): the kernel's limit too. */
+export const SEND_LIMIT = shared.upload.max_upload_bytes;
 export const JPEG_QUALITY = 0.92;
 
 const SENDABLE = new Set(["image/png", "image/jpeg", "image/webp"]);

@@ -3,12 +3,14 @@
 // back together). Colab drops a browser-to-kernel message over about a megabyte
 // (jupyter-widgets/ipywidgets#3452), so no message carries more than CHUNK_BYTES of data: as
 // base64 in the JSON of a custom message (marimo's custom messages carry no buffers). Pure but
-// for `sendBytes`; tested in js/tests/upload.test.js.
+// for `sendBytes`; tested in js/tests/upload.test.js. The limits are the kernel's (js/shared.json).
+
+import shared from "./shared.json" with { type: "json" };
 
 /** No message to the kernel may be larger, as JSON text in bytes (Colab's limit is ~1 MB). */
-export const MAX_MESSAGE_BYTES = 1_000_000;
+export const MAX_MESSAGE_BYTES = shared.upload.max_message_bytes;
 /** Raw bytes per piece: 512 KiB is ~700 kB of base64, well under MAX_MESSAGE_BYTES. */
-export const CHUNK_BYTES = 512 * 1024;
+export const CHUNK_BYTES = shared.upload.chunk_bytes;
 
 /** @import { View } from "./context.js" */
 

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import json
 
-from sora_widget.core import shared
+from sora_widget.core import shared, shared_json
 from sora_widget.core.errors import APIError, InvalidRequestError, JobTimeout
 from sora_widget.ui.widget_state import IDLE_JOB, error_payload, rate_limit_payload
 
 
 def test_the_committed_js_shared_json_is_what_the_python_source_writes():
-    assert shared.SHARED_JSON.read_text(encoding="utf-8") == shared.shared_json(), (
-        "js/shared.json is stale: run `python -m sora_widget.core.shared` and commit it"
+    assert shared_json.SHARED_JSON.read_text(encoding="utf-8") == shared_json.shared_json(), (
+        "js/shared.json is stale: run `python -m sora_widget.core.shared_json` and commit it"
     )
 
 
 def test_every_status_and_kind_the_browser_is_sent_has_its_words():
-    words = json.loads(shared.shared_json())
+    words = json.loads(shared_json.shared_json())
     assert set(words["status_labels"]) == {str(status) for status in shared.ShownStatus}
     assert set(words["error_titles"]) == {str(kind) for kind in shared.ErrorKind}
     assert set(words["running"]) <= set(words["status_labels"])
@@ -37,6 +37,6 @@ def test_each_error_payload_names_a_kind_with_a_title():
 
 def test_the_generator_writes_the_file(tmp_path, monkeypatch):
     target = tmp_path / "shared.json"
-    monkeypatch.setattr(shared, "SHARED_JSON", target)
-    shared.main()
-    assert target.read_text(encoding="utf-8") == shared.shared_json()
+    monkeypatch.setattr(shared_json, "SHARED_JSON", target)
+    shared_json.main()
+    assert target.read_text(encoding="utf-8") == shared_json.shared_json()

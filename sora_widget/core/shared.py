@@ -1,15 +1,13 @@
-"""The words both sides of the wire use: the statuses a panel shows and the error kinds, with
-the labels and titles the browser puts on them.
+"""What both sides of the wire agree on: the statuses a panel shows and the error kinds, with
+the labels and titles the browser puts on them, and the limits of an upload from the browser.
 
-Python is their one source: `python -m sora_widget.core.shared` writes them to js/shared.json,
-which the front end imports (esbuild bundles it), and a test fails while that file is stale.
+Python is their one source: `python -m sora_widget.core.shared_json` writes them to
+js/shared.json, which the front end imports (esbuild bundles it); a test fails while it is stale.
 """
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
-from pathlib import Path
 
 
 class ShownStatus(StrEnum):
@@ -89,27 +87,10 @@ RETRYABLE: tuple[ErrorKind, ...] = (
     ErrorKind.SERVER,
 )
 
-#: Where the front end reads them, beside its sources (not shipped in the wheel).
-SHARED_JSON = Path(__file__).parents[2] / "js" / "shared.json"
-
-
-def shared_json() -> str:
-    """js/shared.json's text, as the generator writes it (compared by the test that keeps the
-    committed file fresh)."""
-    payload = {
-        "//": "Written by `python -m sora_widget.core.shared` from sora_widget/core/shared.py.",
-        "status_labels": {str(status): label for status, label in STATUS_LABELS.items()},
-        "running": [str(status) for status in RUNNING],
-        "error_titles": {str(kind): title for kind, title in ERROR_TITLES.items()},
-        "retryable": [str(kind) for kind in RETRYABLE],
-    }
-    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
-
-
-def main() -> None:
-    """Write js/shared.json from this module."""
-    SHARED_JSON.write_text(shared_json(), encoding="utf-8")
-
-
-if __name__ == "__main__":
-    main()
+#: No message from the browser may be larger (JSON text, in bytes): below Colab's limit
+#: (jupyter-widgets/ipywidgets#3452).
+MAX_MESSAGE_BYTES = 1_000_000
+#: Raw bytes per piece of an upload: 512 KiB is about 700 kB of base64, under the message limit.
+CHUNK_BYTES = 512 * 1024
+#: The largest binary value the browser sends at all (a reference image, shrunk to fit).
+MAX_UPLOAD_BYTES = 8 * 1024 * 1024
