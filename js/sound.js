@@ -63,7 +63,7 @@ export function hasAudio(codec, video = {}) {
 /**
  * Unmuted playback of a video with sound that decoded no audio: the decoder is missing.
  * `decodedBytes` is Chromium's `webkitAudioDecodedByteCount` (undefined elsewhere: no verdict).
- * @param {{ audio: boolean | null, playedSeconds: number, decodedBytes?: number }} facts
+ * @param {{ audio: boolean | null, playedSeconds: number, decodedBytes?: number | undefined }} facts
  */
 export function decodesNothing({ audio, playedSeconds, decodedBytes }) {
   return (
@@ -78,7 +78,7 @@ export function decodesNothing({ audio, playedSeconds, decodedBytes }) {
  * The note beside the control, or "" when all is well. `codec` as in hasAudio; `decodable` from
  * canDecode; `silent` from decodesNothing; `held`: the browser refused sound without a click.
  * @param {{
- *   codec?: string | null,
+ *   codec?: string | null | undefined,
  *   decodable?: boolean | null,
  *   silent?: boolean,
  *   held?: boolean,
