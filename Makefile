@@ -13,7 +13,7 @@ LITELLM_VENV ?= .venv-litellm
 
 .PHONY: demo test lint docs bench simulator clean
 
-$(BIN)/.installed: pyproject.toml package.json package-lock.json $(wildcard js/*.js js/*.css)
+$(BIN)/.installed: pyproject.toml package.json package-lock.json $(wildcard js/*.js js/*.json js/*.css)
 	npm ci --no-audit --no-fund --loglevel=error
 	npm run build
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,7 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	npm run lint
 
 test: lint docs $(LITELLM_VENV)/.installed
 	npm test

@@ -1,3 +1,4 @@
+// @ts-check
 // The Advanced section: a disclosure with exactly the chosen model's extra parameters (from the
 // catalog, sent by the kernel as the `advanced` trait), its image slots beyond the first frame,
 // and a raw JSON field sent as given. Rebuilt when the model changes; each refused value is
@@ -8,7 +9,13 @@ import { createContext, fieldMessage } from "./context.js";
 import { attr, h, setText, show } from "./dom.js";
 import { imageSlot, mountImageSlot } from "./reference.js";
 
+/**
+ * @import { Context, View } from "./context.js"
+ * @import { Advanced, Param, WidgetTraits } from "./traits.js"
+ */
+
 const RAW = "raw_parameters";
+/** @type {Record<string, string | undefined>} */
 const SLOT_LABELS = {
   last_frame: "Last frame",
   reference_1: "Reference image 1",
@@ -21,7 +28,12 @@ const BOOL_CHOICES = [
   { value: "false", label: "Off" },
 ];
 
-/** The control for one parameter: a number box, a menu, or a text box. */
+/**
+ * The control for one parameter: a number box, a menu, or a text box.
+ * @param {Param} param
+ * @param {string} id
+ * @returns {HTMLInputElement | HTMLSelectElement}
+ */
 function control(param, id) {
   const attrs = { id, "data-testid": `param-${param.name}`, name: param.name };
   if (param.kind === "int" || param.kind === "float") {
@@ -42,7 +54,10 @@ function control(param, id) {
     const choices =
       param.kind === "bool"
         ? BOOL_CHOICES
-        : [{ value: "", label: "Server default" }, ...param.choices.map((c) => ({ value: c, label: c }))];
+        : [
+            { value: "", label: "Server default" },
+            ...param.choices.map((c) => ({ value: c, label: c })),
+          ];
     return h(
       "select",
       { class: "sora-select", attrs },
@@ -55,24 +70,37 @@ function control(param, id) {
   });
 }
 
-/** What an input holds, as the `parameters` trait keeps it (empty: left out). */
-function valueOf(param, input) {
+/**
+ * What an input holds, as the `parameters` trait keeps it (empty: left out).
+ * @param {Param} param
+ * @param {HTMLInputElement | HTMLSelectElement} input
+ */
+function inputValue(param, input) {
   if (param.kind === "bool") return input.value === "" ? null : input.value === "true";
   return input.value === "" ? null : input.value;
 }
 
+/** A value as a field shows it: "" for none. @param {unknown} value */
 function shown(value) {
   if (value === null || value === undefined) return "";
   return String(value);
 }
 
-/** One field: label, control, help and the message of a refused value. */
+/**
+ * One field: label, control, help and the message of a refused value.
+ * @param {View<WidgetTraits>} ctx
+ * @param {Param} param
+ */
 function mountParameter(ctx, param) {
   const id = ctx.id(`param-${param.name}`);
   const helpId = ctx.id(`param-${param.name}-help`);
   const errorId = ctx.id(`param-${param.name}-error`);
   const input = control(param, id);
-  const help = h("span", { class: "sora-param-help", text: param.help || "", attrs: { id: helpId } });
+  const help = h("span", {
+    class: "sora-param-help",
+    text: param.help || "",
+    attrs: { id: helpId },
+  });
   const error = h("p", {
     class: "sora-field-error",
     attrs: { id: errorId, role: "alert", "data-testid": `param-error-${param.name}` },
@@ -86,18 +114,22 @@ function mountParameter(ctx, param) {
     error,
   );
   const update = () => {
-    const value = shown((ctx.get("parameters") || {})[param.name]);
+    const value = shown(ctx.get("parameters")?.[param.name]);
     if (document.activeElement !== input && input.value !== value) input.value = value;
     const message = fieldMessage(ctx, param.name);
     setText(error, message);
     show(error, Boolean(message));
     attr(input, "aria-invalid", message ? "true" : null);
-    attr(input, "aria-describedby", [param.help ? helpId : "", message ? errorId : ""].join(" ").trim() || null);
+    attr(
+      input,
+      "aria-describedby",
+      [param.help ? helpId : "", message ? errorId : ""].join(" ").trim() || null,
+    );
   };
   ctx.watch(["parameters", "problems", "error"], update);
   const write = () => {
     const next = { ...(ctx.get("parameters") || {}) };
-    const value = valueOf(param, input);
+    const value = inputValue(param, input);
     if (value === null) delete next[param.name];
     else next[param.name] = value;
     ctx.set({ parameters: next });
@@ -106,10 +138,14 @@ function mountParameter(ctx, param) {
   return field;
 }
 
+/** @param {Context<WidgetTraits>} ctx @param {HTMLElement} root where images may be pasted */
 export function mountAdvanced(ctx, root) {
   const rawId = ctx.id("raw");
   const rawErrorId = ctx.id("raw-error");
-  const params = h("div", { class: "sora-params", attrs: { "data-testid": "advanced-parameters" } });
+  const params = h("div", {
+    class: "sora-params",
+    attrs: { "data-testid": "advanced-parameters" },
+  });
   const none = h("p", {
     class: "sora-param-help",
     text: "This model has no parameters the catalog knows: use the raw JSON field.",
@@ -152,22 +188,27 @@ export function mountAdvanced(ctx, root) {
   );
 
   // Rebuilt when the model's parameters or slots change, each time in a context of its own.
+  /** @type {Context<WidgetTraits> | null} */
   let built = null;
   let signature = "";
   ctx.onDispose(() => built?.dispose());
   ctx.watch(["advanced"], () => {
+    /** @type {Partial<Advanced>} */
     const advanced = ctx.get("advanced") || {};
     const next = JSON.stringify(advanced);
     if (next === signature) return;
     signature = next;
     built?.dispose();
-    built = createContext(ctx.model);
+    const section = createContext(ctx.model);
+    built = section;
     const list = advanced.parameters || [];
-    params.replaceChildren(...list.map((param) => mountParameter(built, param)));
+    params.replaceChildren(...list.map((param) => mountParameter(section, param)));
     show(none, list.length === 0);
     const slots = advanced.images?.slots || [];
     images.replaceChildren(
-      ...slots.map((key) => mountImageSlot(built, root, imageSlot(key, SLOT_LABELS[key] || key)).el),
+      ...slots.map(
+        (key) => mountImageSlot(section, root, imageSlot(key, SLOT_LABELS[key] || key)).el,
+      ),
     );
   });
 

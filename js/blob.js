@@ -1,18 +1,29 @@
+// @ts-check
 // Binary traits arrive as DataView (JupyterLab's ipywidgets buffers) or as a bare ArrayBuffer
 // (Colab's widget manager hands over either). Every read of a binary trait goes through toBytes;
 // the rest turns them into object URLs, each revoked when replaced or when the view goes away.
 
-/** Whether `value` is an ArrayBuffer, even one made in another frame (instanceof would fail). */
+/**
+ * Whether `value` is an ArrayBuffer, even one made in another frame (instanceof would fail).
+ * @param {unknown} value
+ * @returns {value is ArrayBuffer}
+ */
 function isArrayBuffer(value) {
   return Object.prototype.toString.call(value) === "[object ArrayBuffer]";
 }
 
-/** The bytes of a binary trait value (DataView, typed array or ArrayBuffer), or null if empty. */
+/**
+ * The bytes of a binary trait value (DataView, typed array or ArrayBuffer), or null if empty.
+ * @param {unknown} value
+ * @returns {Uint8Array<ArrayBuffer> | null}
+ */
 export function toBytes(value) {
   if (!value) return null;
   let bytes = null;
   if (ArrayBuffer.isView(value)) {
-    bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+    // A widget's buffers are never shared memory.
+    const buffer = /** @type {ArrayBuffer} */ (value.buffer);
+    bytes = new Uint8Array(buffer, value.byteOffset, value.byteLength);
   } else if (isArrayBuffer(value)) {
     bytes = new Uint8Array(value);
   }
@@ -30,10 +41,13 @@ export function emptyBytes() {
  */
 export class UrlSlot {
   constructor() {
+    /** @type {unknown} */
     this.value = undefined;
+    /** @type {string | null} */
     this.url = null;
   }
 
+  /** @param {unknown} value @param {string} type */
   set(value, type) {
     if (value === this.value && this.url) return this.url;
     const bytes = toBytes(value);

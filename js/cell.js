@@ -1,3 +1,4 @@
+// @ts-check
 // One cell of a comparison: its name, lineage and settings, its own status line (the SoraWidget's
 // status section, reading this cell's job and error), its video once the bytes arrive, its prompt
 // with the words that differ from the source's marked, and Unmute / Enlarge / Pick (one cell is
@@ -10,17 +11,30 @@ import { mountSound, nextHeard } from "./sound.js";
 import { mountStatus } from "./status.js";
 
 /**
+ * @import { Context, View } from "./context.js"
+ * @import { MediaStore } from "./media.js"
+ * @import { Cell, CompareTraits } from "./traits.js"
+ */
+
+/**
  * The view's context narrowed to one cell: `get("job")` reads this cell's job, `send` names the
  * cell, and `watch` fires only when the named fields of this cell change (the `cells` trait
- * changes whenever any cell moves, and the ETA countdown restarts on every call).
+ * changes whenever any cell moves, and the ETA countdown restarts on every call). It only reads:
+ * a cell's fields are not traits.
+ * @param {Context<CompareTraits>} ctx
+ * @param {string} key
+ * @returns {Omit<View<Cell>, "set">}
  */
 export function cellContext(ctx, key) {
-  const cell = () => (ctx.get("cells") || []).find((item) => item && item.key === key) || {};
+  // Cells are only ever added: the key's cell is there from the view's first render on.
+  const cell = () =>
+    /** @type {Cell} */ ((ctx.get("cells") || []).find((item) => item && item.key === key) || {});
   return {
     ...ctx,
     get: (name) => cell()[name],
     send: (action, extra = {}) => ctx.send(action, { ...extra, key }),
     watch(names, fn) {
+      /** @type {string | undefined} */
       let last;
       ctx.watch(["cells"], () => {
         const now = JSON.stringify(names.map((name) => cell()[name] ?? null));
@@ -32,11 +46,15 @@ export function cellContext(ctx, key) {
   };
 }
 
+/** @param {string} size */
 function ratioOf(size) {
-  const [width, height] = String(size || "").split("x").map(Number);
+  const [width, height] = String(size || "")
+    .split("x")
+    .map(Number);
   return width > 0 && height > 0 ? width / height : 16 / 9;
 }
 
+/** @param {string} text @param {string} testid */
 function toggleButton(text, testid) {
   return h("button", {
     class: "sora-btn sora-btn--small sora-cell-toggle",
@@ -45,23 +63,47 @@ function toggleButton(text, testid) {
   });
 }
 
-/** `store`: the comparison's MediaStore (media.js), where the cell's video arrives. */
+/**
+ * `store`: the comparison's MediaStore (media.js), where the cell's video arrives.
+ * @param {Context<CompareTraits>} ctx
+ * @param {string} key
+ * @param {MediaStore} store
+ */
 export function mountCell(ctx, key, store) {
   const labelId = ctx.id(`cell-${key}`);
-  const star = h("span", { class: "sora-cell-star", text: "★ Source", attrs: { "data-testid": "source-mark" } });
-  const label = h("strong", { class: "sora-cell-label", attrs: { id: labelId, "data-testid": "cell-label" } });
+  const star = h("span", {
+    class: "sora-cell-star",
+    text: "★ Source",
+    attrs: { "data-testid": "source-mark" },
+  });
+  const label = h("strong", {
+    class: "sora-cell-label",
+    attrs: { id: labelId, "data-testid": "cell-label" },
+  });
   const lineage = h("span", { class: "sora-cell-lineage", attrs: { "data-testid": "lineage" } });
   const meta = h("span", { class: "sora-cell-meta" });
   const video = h("video", {
     class: "sora-cell-video",
-    attrs: { muted: true, loop: true, playsinline: true, preload: "auto", "data-testid": "cell-video" },
+    attrs: {
+      muted: true,
+      loop: true,
+      playsinline: true,
+      preload: "auto",
+      "data-testid": "cell-video",
+    },
   });
   video.muted = true;
-  const placeholder = h("div", { class: "sora-cell-placeholder", attrs: { "aria-hidden": "true" } });
+  const placeholder = h("div", {
+    class: "sora-cell-placeholder",
+    attrs: { "aria-hidden": "true" },
+  });
   const media = h("div", { class: "sora-cell-media" }, video, placeholder);
   const own = cellContext(ctx, key);
   const statusLine = mountStatus(own);
-  const prompt = h("p", { class: "sora-diff sora-cell-prompt", attrs: { "data-testid": "cell-prompt" } });
+  const prompt = h("p", {
+    class: "sora-diff sora-cell-prompt",
+    attrs: { "data-testid": "cell-prompt" },
+  });
   const sound = mountSound(ctx, {
     video,
     wanted: () => ctx.get("heard") === key,
@@ -86,6 +128,7 @@ export function mountCell(ctx, key, store) {
     sound.note,
   );
 
+  /** @type {string | null} */
   let shownPrompt = null;
   ctx.onDispose(() => {
     video.pause();
@@ -93,6 +136,7 @@ export function mountCell(ctx, key, store) {
     video.load(); // let go of the decoder before the store revokes the URL
   });
 
+  /** @param {Cell} cell @param {Cell | null} source */
   function renderPrompt(cell, source) {
     const base = source && source.key !== cell.key ? source.prompt : null;
     const signature = JSON.stringify([cell.prompt, base]);
@@ -108,7 +152,12 @@ export function mountCell(ctx, key, store) {
     }
   }
 
-  /** Bring the cell up to date; `labelOf(key)` names another cell (for the lineage). */
+  /**
+   * Bring the cell up to date; `labelOf(key)` names another cell (for the lineage).
+   * @param {Cell} cell
+   * @param {Cell | null} source
+   * @param {(key: string) => string} labelOf
+   */
   function update(cell, source, labelOf) {
     const status = cell.job?.status || "waiting";
     el.dataset.status = status;
@@ -123,7 +172,10 @@ export function mountCell(ctx, key, store) {
         : "";
     setText(lineage, lineageText);
     show(lineage, Boolean(lineageText));
-    setText(meta, [cell.model, cell.size, cell.seconds && `${cell.seconds} s`].filter(Boolean).join(" · "));
+    setText(
+      meta,
+      [cell.model, cell.size, cell.seconds && `${cell.seconds} s`].filter(Boolean).join(" · "),
+    );
     renderPrompt(cell, source);
 
     if (cell.media) store.want([cell.media]);

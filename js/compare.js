@@ -1,3 +1,4 @@
+// @ts-check
 // Compare's front end: the anywidget entry point (also rendered by the saved page, js/page.js).
 //
 // A grid of cells, each following its own job, and one transport bar that plays every finished
@@ -19,16 +20,30 @@ import { SyncGroup } from "./sync.js";
 import { mountTransport } from "./transport.js";
 import { mountWipe } from "./wipe.js";
 
+/**
+ * @import { AnyWidget } from "@anywidget/types"
+ * @import { View } from "./context.js"
+ * @import { Cell, CompareTraits, ErrorState, Model } from "./traits.js"
+ * @import { Shown } from "./wipe.js"
+ * @typedef {Shown & { videoId: string | null, video: HTMLVideoElement, fps: number | null }} Ready
+ *   A finished cell, in the grid or the wipe.
+ */
+
 /** Frame rate assumed until a finished video reports its own. */
 const DEFAULT_FPS = 30;
 
-/** Columns for n cells when the kernel sets none: 2 x 2 for four, at most 4 across. */
+/**
+ * Columns for n cells when the kernel sets none: 2 x 2 for four, at most 4 across.
+ * @param {number} n
+ */
 function autoColumns(n) {
   if (n === 4) return 2;
   return Math.max(1, Math.min(4, n <= 3 ? n : Math.ceil(n / 2)));
 }
 
+/** @param {Cell[]} cells */
 function summaryText(cells) {
+  /** @param {(status: string | undefined) => boolean} test */
   const count = (test) => cells.filter((cell) => test(cell.job?.status)).length;
   const parts = [`${count((s) => s === "completed")} of ${cells.length} ready`];
   const running = count((s) => isRunning(s) || s === "waiting");
@@ -38,6 +53,7 @@ function summaryText(cells) {
   return cells.length ? parts.join(" · ") : "No variants yet";
 }
 
+/** @param {View<{ error: ErrorState }>} ctx */
 function mountProblem(ctx) {
   const heading = h("strong", { class: "sora-error-title" });
   const message = h("p", { class: "sora-error-message" });
@@ -48,6 +64,7 @@ function mountProblem(ctx) {
     h("div", { class: "sora-error-body" }, heading, message),
   );
   ctx.watch(["error"], () => {
+    /** @type {Partial<ErrorState>} */
     const error = ctx.get("error") || {};
     const visible = Boolean(error.kind || error.message);
     show(el, visible);
@@ -57,9 +74,13 @@ function mountProblem(ctx) {
   return { el };
 }
 
+/** @param {{ model: Model<CompareTraits>, el: HTMLElement }} props */
 function render({ model, el }) {
   const ctx = createContext(model);
-  const root = h("div", { class: "sora-widget sora-compare", attrs: { "data-testid": "sora-compare" } });
+  const root = h("div", {
+    class: "sora-widget sora-compare",
+    attrs: { "data-testid": "sora-compare" },
+  });
   keepKeysInWidget(ctx, root);
 
   const header = mountHeader(ctx, "Compare");
@@ -68,14 +89,18 @@ function render({ model, el }) {
     class: "sora-compare-grid",
     attrs: { tabindex: "0", role: "group", "aria-label": "Videos", "data-testid": "grid" },
   });
-  const views = new Map(); // cell key -> its view; cells are only ever added
+  /** @type {Map<string, ReturnType<typeof mountCell>>} cell key -> its view; only ever added */
+  const views = new Map();
   // Each cell's video is asked of the kernel once; when one arrives, the grid is laid out again.
   const media = mediaStore(ctx, () => renderCells());
+  /** @type {Cell[]} */
   let cells = [];
-  let ready = []; // the finished cells, in order: {key, label, url, videoId, ratio, video}
+  /** @type {Ready[]} the finished cells, in order */
+  let ready = [];
 
   const wipe = mountWipe(ctx);
   // The transport is built after the group it drives; the group reports through it.
+  /** @type {ReturnType<typeof mountTransport> | null} */
   let transport = null;
   const group = new SyncGroup({
     onTick: (time, duration) => transport?.tick(time, duration),
@@ -93,7 +118,10 @@ function render({ model, el }) {
   root.append(header.el, problem.el, grid, wipe.el, transport.el, transport.hint);
   el.append(root);
 
-  /** A is the source, B the pick (or the next finished video). */
+  /**
+   * A is the source, B the pick (or the next finished video).
+   * @returns {[Ready | undefined, Ready | undefined]}
+   */
   function wipePair() {
     const picked = ready.find((item) => item.videoId && item.videoId === ctx.get("picked"));
     const sourceKey = cells.find((cell) => cell.role === "source")?.key;
@@ -111,21 +139,23 @@ function render({ model, el }) {
     const heard = ctx.get("heard");
     if (wiping) {
       const pair = wipePair();
-      wipe.setPair(...pair);
+      const [a, b] = pair; // two, as two videos are ready
+      if (a && b) wipe.setPair(a, b);
       group.setMembers(wipe.videos);
-      group.setLead(wipe.videos[pair.findIndex((item) => item.key === heard)] ?? null);
+      group.setLead(wipe.videos[pair.findIndex((item) => item?.key === heard)] ?? null);
     } else {
       group.setMembers(ready.map((item) => item.video));
       group.setLead(ready.find((item) => item.key === heard)?.video ?? null);
     }
-    transport.refresh();
-    transport.tick(group.time(), group.duration());
+    transport?.refresh();
+    transport?.tick(group.time(), group.duration());
   }
 
   function renderCells() {
-    cells = (ctx.get("cells") || []).filter((cell) => cell && cell.key);
+    cells = (ctx.get("cells") || []).filter((cell) => cell?.key);
     const byKey = new Map(cells.map((cell) => [cell.key, cell]));
     const source = cells.find((cell) => cell.role === "source") ?? null;
+    /** @param {string} key */
     const labelOf = (key) => byKey.get(key)?.label ?? "";
     ready = [];
     cells.forEach((cell, index) => {
@@ -134,9 +164,10 @@ function render({ model, el }) {
         view = mountCell(ctx, cell.key, media);
         views.set(cell.key, view);
       }
-      if (grid.children[index] !== view.el) grid.insertBefore(view.el, grid.children[index] ?? null);
+      if (grid.children[index] !== view.el)
+        grid.insertBefore(view.el, grid.children[index] ?? null);
       const state = view.update(cell, source, labelOf);
-      if (state.ready) {
+      if (state.ready && state.url) {
         ready.push({
           key: cell.key,
           label: cell.label,
@@ -148,7 +179,9 @@ function render({ model, el }) {
         });
       }
     });
-    const rates = ready.map((item) => item.fps).filter((fps) => fps > 0);
+    const rates = ready
+      .map((item) => item.fps)
+      .filter(/** @returns {fps is number} */ (fps) => fps !== null && fps > 0);
     group.setFps(rates.length ? Math.max(...rates) : DEFAULT_FPS);
     const columns = Number(ctx.get("columns")) || autoColumns(cells.length);
     grid.style.setProperty("--sora-columns", String(columns));
@@ -164,7 +197,7 @@ function render({ model, el }) {
   ctx.watch(["playing", "rate", "loop"], () => {
     if (ctx.get("playing") && !group.playing) group.play();
     else if (!ctx.get("playing") && group.playing) group.pause();
-    transport.refresh();
+    transport?.refresh();
   });
 
   ctx.listen(root, "keydown", transport.onKey);
@@ -179,4 +212,4 @@ function render({ model, el }) {
   };
 }
 
-export default { render };
+export default /** @satisfies {AnyWidget<CompareTraits>} */ ({ render });

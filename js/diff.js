@@ -1,8 +1,15 @@
+// @ts-check
 // Word diff between a source prompt and a remix prompt. Pure; tested in js/tests/diff.test.js.
 
 /** Above this many (before x after) cells the middle is shown as replaced, not diffed. */
 const MAX_CELLS = 250_000;
 
+/**
+ * @typedef {"same" | "del" | "add"} Op
+ * @typedef {{ op: Op, text: string }} Part
+ */
+
+/** @param {unknown} text */
 function words(text) {
   return String(text ?? "")
     .split(/\s+/)
@@ -13,6 +20,9 @@ function words(text) {
  * The changes that turn `before` into `after`, word by word:
  * [{op: "same" | "del" | "add", text: "words joined by spaces"}], adjacent runs merged.
  * Common prefix and suffix are trimmed first, so long prompts with a small edit stay cheap.
+ * @param {unknown} before
+ * @param {unknown} after
+ * @returns {Part[]}
  */
 export function wordDiff(before, after) {
   const a = words(before);
@@ -25,6 +35,7 @@ export function wordDiff(before, after) {
     endA -= 1;
     endB -= 1;
   }
+  /** @type {[Op, string][]} */
   const ops = [];
   for (const w of a.slice(0, start)) ops.push(["same", w]);
   middle(a.slice(start, endA), b.slice(start, endB), ops);
@@ -32,6 +43,7 @@ export function wordDiff(before, after) {
   return merge(ops);
 }
 
+/** @param {string[]} a @param {string[]} b @param {[Op, string][]} ops */
 function middle(a, b, ops) {
   const n = a.length;
   const m = b.length;
@@ -70,7 +82,9 @@ function middle(a, b, ops) {
   for (; j < m; j += 1) ops.push(["add", b[j]]);
 }
 
+/** @param {[Op, string][]} ops */
 function merge(ops) {
+  /** @type {Part[]} */
   const out = [];
   for (const [op, word] of ops) {
     const last = out[out.length - 1];
@@ -80,7 +94,7 @@ function merge(ops) {
   return out;
 }
 
-/** True when the diff changes anything. */
+/** True when the diff changes anything. @param {Part[]} diff */
 export function hasChanges(diff) {
   return diff.some((part) => part.op !== "same");
 }

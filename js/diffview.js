@@ -1,8 +1,13 @@
+// @ts-check
 // A word diff as DOM: <ins> and <del> around changed words, plain text for the rest.
 
 import { h } from "./dom.js";
 
+/** @import { Part } from "./diff.js" */
+
+/** @param {Part[]} parts */
 export function diffView(parts) {
+  /** @type {Node[]} */
   const nodes = [];
   parts.forEach((part, i) => {
     if (i > 0) nodes.push(document.createTextNode(" "));

@@ -1,9 +1,15 @@
+// @ts-check
 // Tiny DOM helpers. Text only ever goes in through textContent: nothing from a trait is parsed
 // as HTML anywhere in this widget.
 
 /**
  * h("button", {class: "x", text: "Go", attrs: {type: "button"}, on: {click}}, ...children)
  * `text` sets textContent; children are nodes (strings become text nodes); falsy ones are skipped.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Props} [props]
+ * @param {Child[]} children
+ * @returns {HTMLElementTagNameMap[K]}
  */
 export function h(tag, props = {}, ...children) {
   const el = document.createElement(tag);
@@ -21,18 +27,36 @@ export function h(tag, props = {}, ...children) {
   return el;
 }
 
-/** Set textContent only when it changes (keeps aria-live regions quiet). */
+/**
+ * @typedef {object} Props
+ * @property {string} [class]
+ * @property {unknown} [text]
+ * @property {Record<string, string | number | boolean | null | undefined>} [attrs]
+ * @property {Record<string, EventListener>} [on]
+ * @typedef {Node | string | null | undefined | false} Child
+ */
+
+/**
+ * Set textContent only when it changes (keeps aria-live regions quiet).
+ * @param {Node} el
+ * @param {unknown} text
+ */
 export function setText(el, text) {
   const value = String(text ?? "");
   if (el.textContent !== value) el.textContent = value;
 }
 
-/** Show or hide with the `hidden` attribute. */
+/** Show or hide with the `hidden` attribute. @param {HTMLElement} el @param {boolean} visible */
 export function show(el, visible) {
   el.hidden = !visible;
 }
 
-/** Set or remove an attribute (false/null/undefined removes). */
+/**
+ * Set or remove an attribute (false/null/undefined removes).
+ * @param {Element} el
+ * @param {string} name
+ * @param {string | number | boolean | null | undefined} value
+ */
 export function attr(el, name, value) {
   if (value === false || value === null || value === undefined) el.removeAttribute(name);
   else if (el.getAttribute(name) !== String(value)) el.setAttribute(name, String(value));
@@ -43,7 +67,7 @@ export const IS_MAC =
 /** The modifier shown in keyboard hints. */
 export const ACCEL = IS_MAC ? "⌘" : "Ctrl";
 
-/** Ctrl/Cmd+Enter (not while composing with an input method). */
+/** Ctrl/Cmd+Enter (not while composing with an input method). @param {KeyboardEvent} event */
 export function isSubmitKey(event) {
   return event.key === "Enter" && (event.ctrlKey || event.metaKey) && !event.isComposing;
 }
@@ -58,7 +82,10 @@ export function uniqueId(prefix = "sora") {
 
 const SVG = "http://www.w3.org/2000/svg";
 
-/** A small decorative stroke icon from path data (built with DOM calls, not markup). */
+/**
+ * A small decorative stroke icon from path data (built with DOM calls, not markup).
+ * @param {string[]} paths
+ */
 export function icon(paths, size = 16) {
   const svg = document.createElementNS(SVG, "svg");
   for (const [name, value] of Object.entries({

@@ -1,8 +1,9 @@
+// @ts-check
 // The request form: Prompt (with its character count), Model / Size / Duration, the cost
 // estimate, and Generate with the reason it is disabled.
 
 import { fieldMessage } from "./context.js";
-import { ACCEL, IS_MAC, attr, h, isSubmitKey, setText, show } from "./dom.js";
+import { ACCEL, attr, h, IS_MAC, isSubmitKey, setText, show } from "./dom.js";
 import { charCount, formatCost, formatCount, problemList, secondsLabel } from "./format.js";
 
 /** The Model menu's last entry: type a name the menu does not list (never a model name). */
@@ -11,6 +12,13 @@ const OTHER = "\u0000other";
 /** Problems about these fields do not block Generate (they belong to the Remix box). */
 const NOT_FOR_GENERATE = new Set(["remix_prompt"]);
 
+/**
+ * @import { Context, View } from "./context.js"
+ * @import { Options, WidgetTraits } from "./traits.js"
+ * @typedef {{ value: string, label: string, disabled: boolean }} Choice
+ */
+
+/** @param {View<{}>} ctx @param {string} name @param {string} label @param {string} testid */
 function select(ctx, name, label, testid) {
   const id = ctx.id(name);
   const el = h("select", { class: "sora-select", attrs: { id, "data-testid": testid } });
@@ -23,7 +31,12 @@ function select(ctx, name, label, testid) {
   return { field, el };
 }
 
-/** Replace a select's options when they differ: [{value, label, disabled}]. */
+/**
+ * Replace a select's options when they differ.
+ * @param {HTMLSelectElement} el
+ * @param {Choice[]} options
+ * @param {string} value
+ */
 function setOptions(el, options, value) {
   const same =
     el.options.length === options.length &&
@@ -41,7 +54,11 @@ function setOptions(el, options, value) {
   if (el.value !== value) el.value = value;
 }
 
-/** Options for a select, keeping the current value present even when it is not offered. */
+/**
+ * Options for a select, keeping the current value present even when it is not offered.
+ * @param {Choice[]} options
+ * @param {string} value
+ */
 function withCurrent(options, value) {
   if (value && !options.some((o) => o.value === value)) {
     return [...options, { value, label: value, disabled: true }];
@@ -49,6 +66,7 @@ function withCurrent(options, value) {
   return options;
 }
 
+/** @param {Context<WidgetTraits>} ctx */
 export function mountForm(ctx) {
   const reasonId = ctx.id("reason");
   const countId = ctx.id("count");
@@ -66,7 +84,10 @@ export function mountForm(ctx) {
       "aria-keyshortcuts": IS_MAC ? "Meta+Enter" : "Control+Enter",
     },
   });
-  const count = h("span", { class: "sora-count", attrs: { id: countId, "data-testid": "char-count" } });
+  const count = h("span", {
+    class: "sora-count",
+    attrs: { id: countId, "data-testid": "char-count" },
+  });
   const promptField = h(
     "div",
     { class: "sora-field sora-field--prompt" },
@@ -102,7 +123,14 @@ export function mountForm(ctx) {
     class: "sora-cost",
     attrs: { "data-testid": "cost", title: "Estimated price of this request" },
   });
-  const settings = h("div", { class: "sora-settings" }, model.field, size.field, seconds.field, cost);
+  const settings = h(
+    "div",
+    { class: "sora-settings" },
+    model.field,
+    size.field,
+    seconds.field,
+    cost,
+  );
 
   // Generate
   const generate = h("button", {
@@ -127,6 +155,7 @@ export function mountForm(ctx) {
 
   // Generate waits briefly after a click so a double click does not start (and pay for) two
   // videos; the next job or error update, or 2 s, releases it.
+  /** @type {ReturnType<typeof setTimeout> | null} */
   let pending = null;
   const release = () => {
     if (pending !== null) clearTimeout(pending);
@@ -160,6 +189,7 @@ export function mountForm(ctx) {
   }
 
   // Mark a control invalid, pointing its description at the reason list.
+  /** @param {Element} control @param {string} field */
   function mark(control, field, baseDescribedBy = "") {
     const invalid = Boolean(fieldMessage(ctx, field));
     attr(control, "aria-invalid", invalid ? "true" : null);
@@ -181,6 +211,7 @@ export function mountForm(ctx) {
     updateCount();
   });
   ctx.watch(["options", "model", "size", "seconds"], () => {
+    /** @type {Partial<Options>} */
     const options = ctx.get("options") || {};
     const current = ctx.get("model") ?? "";
     const listed = options.models ?? [];

@@ -1,3 +1,4 @@
+// @ts-check
 // The history strip: one thumbnail button per video made with this widget; clicking loads it.
 // `history` is small JSON; each thumbnail is asked of the kernel once, by key (media.js).
 
@@ -5,8 +6,15 @@ import { attr, h, show } from "./dom.js";
 import { historyLabel, statusLabel, truncate } from "./format.js";
 import { mediaStore } from "./media.js";
 
+/**
+ * @import { Context } from "./context.js"
+ * @import { HistoryItem, MediaTraits } from "./traits.js"
+ */
+
+/** @param {HistoryItem} entry */
 const thumbKey = (entry) => (entry.thumbnail ? `thumbnail:${entry.id}` : "");
 
+/** @param {Context<{ history: HistoryItem[], selected: string } & MediaTraits>} ctx */
 export function mountHistory(ctx) {
   const headingId = ctx.id("history");
   const list = h("ul", { class: "sora-history-list", attrs: { "aria-labelledby": headingId } });
@@ -20,6 +28,7 @@ export function mountHistory(ctx) {
     if (key.startsWith("thumbnail:")) render();
   });
 
+  /** @param {HistoryItem} entry @param {string} selected */
   function item(entry, selected) {
     const url = media.url(thumbKey(entry));
     const status = entry.status || "";
@@ -51,23 +60,32 @@ export function mountHistory(ctx) {
   }
 
   function render() {
-    const history = (ctx.get("history") || []).filter((entry) => entry && entry.id);
+    const history = (ctx.get("history") || []).filter((entry) => entry?.id);
     const selected = ctx.get("selected") || "";
     const keys = history.map(thumbKey).filter(Boolean);
     media.keep("thumbnail", [...keys, selected && `thumbnail:${selected}`]); // the poster too
     media.want(keys);
     // Rebuilding is cheap; keep keyboard focus on the same video across the rebuild.
-    const focusedId = list.contains(document.activeElement) ? document.activeElement.dataset.id : null;
+    const focused = document.activeElement;
+    const focusedId =
+      focused instanceof HTMLElement && list.contains(focused) ? focused.dataset.id : null;
     list.replaceChildren(...history.map((entry) => item(entry, selected)));
-    if (focusedId) list.querySelector(`[data-id="${CSS.escape(focusedId)}"]`)?.focus();
+    if (focusedId) {
+      const again = /** @type {HTMLElement | null} */ (
+        list.querySelector(`[data-id="${CSS.escape(focusedId)}"]`)
+      );
+      again?.focus();
+    }
     show(el, history.length > 0);
     attr(el, "data-count", history.length);
   }
 
   ctx.watch(["history", "selected"], render);
   ctx.listen(list, "click", (event) => {
-    const button = event.target.closest?.(".sora-thumb");
-    if (button && list.contains(button)) ctx.send("select", { id: button.dataset.id });
+    const target = event.target;
+    const button = target instanceof Element ? target.closest(".sora-thumb") : null;
+    if (button instanceof HTMLElement && list.contains(button))
+      ctx.send("select", { id: button.dataset.id });
   });
 
   return { el };

@@ -1,3 +1,4 @@
+// @ts-check
 // Media (videos, thumbnails, spritesheets) asked of the kernel by key and kept as blob URLs, one
 // store per model, shared by its views. Why not Bytes traits: they stay in the kernel and in the
 // saved widget state, and a list of them is re-sent whole on every change (sora_widget/media.py).
@@ -8,18 +9,29 @@
 import { toBytes } from "./blob.js";
 import { sniffImageType } from "./image.js";
 
+/**
+ * @import { Context } from "./context.js"
+ * @import { MediaTraits, Model } from "./traits.js"
+ */
+
+/** @type {Record<string, string | undefined>} */
 const TYPES = { video: "video/mp4", spritesheet: "image/jpeg" };
 
+/** @param {string} key @param {Uint8Array} bytes */
 function typeOf(key, bytes) {
   const kind = key.slice(0, key.indexOf(":"));
   return TYPES[kind] ?? (sniffImageType(bytes.subarray(0, 16)) || "image/webp");
 }
 
 export class MediaStore {
+  /** @param {Model<MediaTraits>} model */
   constructor(model) {
     this.model = model;
-    this.urls = new Map(); // key -> object URL
-    this.asked = new Set(); // keys requested and not arrived yet
+    /** @type {Map<string, string>} key -> object URL */
+    this.urls = new Map();
+    /** @type {Set<string>} keys requested and not arrived yet */
+    this.asked = new Set();
+    /** @type {Set<(key: string) => void>} */
     this.listeners = new Set();
     this.users = 0;
     this.onMedia = () => this.receive();
@@ -38,11 +50,15 @@ export class MediaStore {
     for (const listener of [...this.listeners]) listener(key);
   }
 
+  /** @param {string | null | undefined} key */
   url(key) {
     return (key && this.urls.get(key)) || null;
   }
 
-  /** Ask the kernel for the keys not here and not asked for yet (one message for all). */
+  /**
+   * Ask the kernel for the keys not here and not asked for yet (one message for all).
+   * @param {string[]} keys
+   */
   want(keys) {
     const missing = keys.filter((key) => key && !this.urls.has(key) && !this.asked.has(key));
     if (!missing.length) return;
@@ -50,7 +66,11 @@ export class MediaStore {
     this.model.send({ action: "media", keys: missing });
   }
 
-  /** Revoke the URLs of `kind` whose keys are not in `keys` (a video no longer shown). */
+  /**
+   * Revoke the URLs of `kind` whose keys are not in `keys` (a video no longer shown).
+   * @param {string} kind
+   * @param {string[]} keys
+   */
   keep(kind, keys) {
     const kept = new Set(keys);
     for (const [key, url] of this.urls) {
@@ -70,18 +90,18 @@ export class MediaStore {
   }
 }
 
-const stores = new WeakMap(); // model -> MediaStore
+/** @type {WeakMap<object, MediaStore>} model -> its store */
+const stores = new WeakMap();
 
 /**
  * The model's store, for one view: `onChange(key)` runs when media arrive, until the view is
  * disposed; the store goes with the model's last view.
+ * @param {Context<MediaTraits>} ctx
+ * @param {(key: string) => void} onChange
  */
 export function mediaStore(ctx, onChange) {
-  let store = stores.get(ctx.model);
-  if (!store) {
-    store = new MediaStore(ctx.model);
-    stores.set(ctx.model, store);
-  }
+  const store = stores.get(ctx.model) ?? new MediaStore(ctx.model);
+  stores.set(ctx.model, store);
   store.users += 1;
   store.listeners.add(onChange);
   ctx.onDispose(() => {

@@ -1,10 +1,11 @@
+// @ts-check
 // The result: a <video> played from the MP4 bytes (object URL, poster from the thumbnail), a scrub
 // strip under it that previews spritesheet tiles on hover and seeks on click or arrow keys, and
 // the sound control (sound.js: muted and volume are traits, so every view agrees), and Download +
 // the file's path in the local library. The bytes are those of `selected`, asked of the kernel by
 // key (media.js).
 
-import { ICONS, attr, h, icon, setText, show } from "./dom.js";
+import { attr, h, ICONS, icon, setText, show } from "./dom.js";
 import { formatClock, safeFilename } from "./format.js";
 import { mediaStore } from "./media.js";
 import { mountSound } from "./sound.js";
@@ -12,6 +13,12 @@ import { clamp, fractionAt, tileStyle, validSprite } from "./sprite.js";
 
 const PREVIEW_BOX = 160; // longest side of the hover preview, in CSS pixels
 
+/**
+ * @import { Context } from "./context.js"
+ * @import { WidgetTraits } from "./traits.js"
+ */
+
+/** @param {Context<WidgetTraits>} ctx */
 export function mountPlayer(ctx) {
   const video = h("video", {
     class: "sora-video",
@@ -74,7 +81,12 @@ export function mountPlayer(ctx) {
     h("span", { class: "sora-muted", text: "Saved to" }),
     path,
   );
-  const side = h("div", { class: "sora-side" }, h("div", { class: "sora-download-row" }, download), pathRow);
+  const side = h(
+    "div",
+    { class: "sora-side" },
+    h("div", { class: "sora-download-row" }, download),
+    pathRow,
+  );
   const el = h("div", { class: "sora-result", attrs: { "data-testid": "result" } }, figure, side);
 
   const media = mediaStore(ctx, (key) => {
@@ -90,8 +102,10 @@ export function mountPlayer(ctx) {
     video.removeAttribute("poster");
     video.load();
   });
+  /** @param {string} kind */
   const keyOf = (kind) => (ctx.get("selected") ? `${kind}:${ctx.get("selected")}` : "");
 
+  /** @param {number} width @param {number} height */
   function setRatio(width, height) {
     if (width > 0 && height > 0) {
       figure.style.setProperty("--sora-ratio", String(width / height));
@@ -146,7 +160,8 @@ export function mountPlayer(ctx) {
     const usable = Boolean(url) && validSprite(sprite);
     tile.style.backgroundImage = usable ? `url("${url}")` : "";
     show(tile, usable);
-    if (validSprite(sprite) && !(video.videoWidth > 0)) setRatio(sprite.tile_width, sprite.tile_height);
+    if (validSprite(sprite) && !(video.videoWidth > 0))
+      setRatio(sprite.tile_width, sprite.tile_height);
   }
 
   function renderPath() {
@@ -165,6 +180,7 @@ export function mountPlayer(ctx) {
     attr(scrub, "aria-valuetext", `${formatClock(now)} of ${formatClock(total)}`);
   }
 
+  /** @param {number} fraction */
   function showPreview(fraction) {
     const total = duration();
     const style = tileStyle(fraction, ctx.get("sprite"), PREVIEW_BOX);
@@ -174,7 +190,11 @@ export function mountPlayer(ctx) {
     // Keep the box inside the player: its centre follows the pointer, clamped at the edges.
     const stripWidth = scrub.clientWidth;
     const boxWidth = preview.offsetWidth || (style ? Number.parseFloat(style.width) : 60);
-    const x = clamp(fraction * stripWidth, boxWidth / 2, Math.max(boxWidth / 2, stripWidth - boxWidth / 2));
+    const x = clamp(
+      fraction * stripWidth,
+      boxWidth / 2,
+      Math.max(boxWidth / 2, stripWidth - boxWidth / 2),
+    );
     preview.style.left = `${scrub.offsetLeft + x}px`;
     preview.style.bottom = `${figure.clientHeight - scrub.offsetTop + 6}px`;
     figure.classList.add("is-previewing");
@@ -184,6 +204,7 @@ export function mountPlayer(ctx) {
     figure.classList.remove("is-previewing");
   }
 
+  /** @param {number} fraction */
   function seekTo(fraction) {
     const total = duration();
     if (!total) return;
@@ -204,7 +225,9 @@ export function mountPlayer(ctx) {
   ctx.listen(video, "timeupdate", renderPosition);
   ctx.listen(video, "durationchange", renderPosition);
 
-  ctx.listen(scrub, "pointermove", (event) => showPreview(fractionAt(event.clientX, scrub.getBoundingClientRect())));
+  ctx.listen(scrub, "pointermove", (event) =>
+    showPreview(fractionAt(event.clientX, scrub.getBoundingClientRect())),
+  );
   ctx.listen(scrub, "pointerleave", hidePreview);
   ctx.listen(scrub, "pointerdown", (event) => {
     if (event.button !== 0) return;
@@ -217,6 +240,7 @@ export function mountPlayer(ctx) {
     if (!total) return;
     const step = event.shiftKey ? 5 : 1;
     const now = video.currentTime || 0;
+    /** @type {Record<string, number | undefined>} */
     const targets = {
       ArrowLeft: now - step,
       ArrowDown: now - step,
@@ -227,9 +251,10 @@ export function mountPlayer(ctx) {
       Home: 0,
       End: total,
     };
-    if (!(event.key in targets)) return;
+    const target = targets[event.key];
+    if (!(event.key in targets) || target === undefined) return;
     event.preventDefault();
-    const fraction = clamp(targets[event.key] / total, 0, 1);
+    const fraction = clamp(target / total, 0, 1);
     seekTo(fraction);
     showPreview(fraction);
   });
@@ -237,4 +262,3 @@ export function mountPlayer(ctx) {
 
   return { el, side, figure };
 }
-

@@ -1,3 +1,4 @@
+// @ts-check
 // An image slot: a drop zone that is also the file picker's button, paste (anywhere in the widget
 // for the first frame, into the slot for the others), a preview of the bytes the kernel holds,
 // and the size-mismatch warning with Crop / Pad. The first frame is the `reference` trait; the
@@ -6,27 +7,53 @@
 // message reaches Colab's limit on browser-to-kernel messages; the kernel sets the trait when
 // an image is whole.
 
-import { UrlSlot, toBytes, emptyBytes } from "./blob.js";
+import { emptyBytes, toBytes, UrlSlot } from "./blob.js";
 import { fieldMessage } from "./context.js";
-import { sendBytes } from "./upload.js";
-import { ICONS, attr, h, icon, setText, show } from "./dom.js";
+import { attr, h, ICONS, icon, setText, show } from "./dom.js";
 import { unreadableImageMessage } from "./format.js";
 import {
-  JPEG_QUALITY,
-  PNG_LIMIT,
-  SEND_LIMIT,
   canSendAsIs,
   formatBytes,
+  JPEG_QUALITY,
+  PNG_LIMIT,
   renameFor,
+  SEND_LIMIT,
   shrinkSize,
   sniffImageType,
 } from "./image.js";
+import { sendBytes } from "./upload.js";
+
+/**
+ * @import { Context, View } from "./context.js"
+ * @import { Binary, ImageInfo, WidgetTraits } from "./traits.js"
+ */
+
+/**
+ * Where one image slot's bytes, name and info live, and how they are written.
+ * @typedef {object} SlotSpec
+ * @property {string} key
+ * @property {string} label
+ * @property {(keyof WidgetTraits & string)[]} traits The traits its image is read from.
+ * @property {(keyof WidgetTraits & string)[]} infoTraits The traits its info is read from.
+ * @property {(ctx: View<WidgetTraits>) => Binary | undefined} read
+ * @property {(ctx: View<WidgetTraits>) => string} name
+ * @property {(ctx: View<WidgetTraits>) => Partial<ImageInfo> | undefined} info
+ * @property {(ctx: View<WidgetTraits>, value: Binary, name: string) => void} write
+ * @property {(ctx: View<WidgetTraits>, bytes: Uint8Array, name: string) => void} upload
+ * @property {boolean} anywhere Takes an image pasted or dropped anywhere in the widget.
+ */
 
 const FITS = [
   { value: "crop", label: "Crop", hint: "fill the frame, trim the edges" },
   { value: "pad", label: "Pad", hint: "keep the whole image, add bars" },
 ];
 
+/**
+ * @param {HTMLCanvasElement} canvas
+ * @param {string} type
+ * @param {number} [quality]
+ * @returns {Promise<Blob>}
+ */
 function canvasBlob(canvas, type, quality) {
   return new Promise((resolve, reject) => {
     canvas.toBlob(
@@ -41,6 +68,7 @@ function canvasBlob(canvas, type, quality) {
  * The bytes to send for an image file: {bytes: Uint8Array, name, note}. Untouched when it is
  * already small enough, else redrawn at most MAX_SIDE px and re-encoded (PNG, or JPEG if the
  * PNG is too big).
+ * @param {File} file
  */
 export async function prepareImage(file) {
   const head = new Uint8Array(await file.slice(0, 16).arrayBuffer());
@@ -54,7 +82,8 @@ export async function prepareImage(file) {
   }
   try {
     const target = shrinkSize(bitmap.width, bitmap.height);
-    if (!target) throw new Error(`Reference image: ${file.name || "the pasted image"} has no pixels.`);
+    if (!target)
+      throw new Error(`Reference image: ${file.name || "the pasted image"} has no pixels.`);
     if (canSendAsIs(type, file.size, target.scaled)) {
       return {
         bytes: new Uint8Array(await file.arrayBuffer()),
@@ -65,7 +94,7 @@ export async function prepareImage(file) {
     const canvas = document.createElement("canvas");
     canvas.width = target.width;
     canvas.height = target.height;
-    const g = canvas.getContext("2d");
+    const g = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
     g.imageSmoothingEnabled = true;
     g.imageSmoothingQuality = "high";
     g.drawImage(bitmap, 0, 0, target.width, target.height);
@@ -97,6 +126,7 @@ export async function prepareImage(file) {
   }
 }
 
+/** @param {DataTransfer | null | undefined} dataTransfer */
 function imageFileFrom(dataTransfer) {
   for (const item of dataTransfer?.items ?? []) {
     if (item.kind === "file" && item.type.startsWith("image/")) return item.getAsFile();
@@ -107,11 +137,15 @@ function imageFileFrom(dataTransfer) {
   return dataTransfer?.files?.[0] ?? null;
 }
 
+/** @param {DataTransfer | null | undefined} dataTransfer */
 function hasFiles(dataTransfer) {
   return Array.from(dataTransfer?.types ?? []).includes("Files");
 }
 
-/** The first frame: the `reference` trait, its info, and paste or drop anywhere. */
+/**
+ * The first frame: the `reference` trait, its info, and paste or drop anywhere.
+ * @type {SlotSpec}
+ */
 const FIRST_SLOT = {
   key: "reference",
   label: "Reference image",
@@ -125,8 +159,14 @@ const FIRST_SLOT = {
   anywhere: true,
 };
 
-/** A slot of the `images` trait ("last_frame", "reference_1", ...). */
+/**
+ * A slot of the `images` trait ("last_frame", "reference_1", ...).
+ * @param {string} key
+ * @param {string} label
+ * @returns {SlotSpec}
+ */
 export function imageSlot(key, label) {
+  /** @param {View<WidgetTraits>} ctx */
   const images = (ctx) => ctx.get("images") || {};
   return {
     key,
@@ -135,7 +175,7 @@ export function imageSlot(key, label) {
     infoTraits: ["image_info", "images"],
     read: (ctx) => images(ctx)[key],
     name: () => "",
-    info: (ctx) => (ctx.get("image_info") || {})[key],
+    info: (ctx) => ctx.get("image_info")?.[key],
     write: (ctx, value) => {
       const next = { ...images(ctx) };
       if (toBytes(value)) next[key] = value;
@@ -147,13 +187,20 @@ export function imageSlot(key, label) {
   };
 }
 
+/** @param {Context<WidgetTraits>} ctx @param {HTMLElement} root */
 export function mountReference(ctx, root) {
   return mountImageSlot(ctx, root, FIRST_SLOT);
 }
 
+/**
+ * @param {View<WidgetTraits>} ctx
+ * @param {HTMLElement} root the widget, where the first frame takes pastes and drops
+ * @param {SlotSpec} slotSpec
+ */
 export function mountImageSlot(ctx, root, slotSpec) {
   const { key } = slotSpec;
   const first = key === "reference";
+  /** @param {string} name */
   const tid = (name) => (first ? `reference${name}` : `${key}${name}`);
   const labelId = ctx.id(`${key}-label`);
   const hintId = ctx.id(`${key}-hint`);
@@ -192,7 +239,11 @@ export function mountImageSlot(ctx, root, slotSpec) {
   const clear = h("button", {
     class: "sora-btn sora-btn--quiet sora-btn--small",
     text: "Remove",
-    attrs: { type: "button", "aria-label": `Remove ${slotSpec.label.toLowerCase()}`, "data-testid": tid("-clear") },
+    attrs: {
+      type: "button",
+      "aria-label": `Remove ${slotSpec.label.toLowerCase()}`,
+      "data-testid": tid("-clear"),
+    },
   });
   const preview = h(
     "div",
@@ -207,10 +258,18 @@ export function mountImageSlot(ctx, root, slotSpec) {
     attrs: { id: noteId, "aria-live": "polite", "data-testid": tid("-note") },
   });
 
-  const warningText = h("p", { class: "sora-ref-warning-text", attrs: { "data-testid": tid("-message") } });
+  const warningText = h("p", {
+    class: "sora-ref-warning-text",
+    attrs: { "data-testid": tid("-message") },
+  });
   const radios = FITS.map((fit) => {
     const radio = h("input", {
-      attrs: { type: "radio", name: fitName, value: fit.value, "data-testid": first ? `fit-${fit.value}` : `${key}-fit-${fit.value}` },
+      attrs: {
+        type: "radio",
+        name: fitName,
+        value: fit.value,
+        "data-testid": first ? `fit-${fit.value}` : `${key}-fit-${fit.value}`,
+      },
     });
     const label = h(
       "label",
@@ -257,11 +316,13 @@ export function mountImageSlot(ctx, root, slotSpec) {
     disposed = true;
   });
 
+  /** @param {string} text */
   function setNote(text, kind = "") {
     setText(note, text);
     note.dataset.kind = kind;
   }
 
+  /** @param {File | null | undefined} file */
   async function accept(file) {
     if (!file) return;
     const ticket = ++busy;
@@ -273,7 +334,8 @@ export function mountImageSlot(ctx, root, slotSpec) {
       slotSpec.upload(ctx, prepared.bytes, prepared.name);
       setNote(prepared.note);
     } catch (error) {
-      if (!disposed && ticket === busy) setNote(error.message || String(error), "error");
+      if (!disposed && ticket === busy)
+        setNote(/** @type {Error} */ (error).message || String(error), "error");
     } finally {
       if (!disposed && ticket === busy) drop.classList.remove("is-busy");
       input.value = "";
@@ -296,11 +358,14 @@ export function mountImageSlot(ctx, root, slotSpec) {
   ctx.watch(slotSpec.infoTraits, () => {
     const present = Boolean(toBytes(slotSpec.read(ctx)));
     const refInfo = (present && slotSpec.info(ctx)) || {};
-    const known = refInfo.width > 0 && refInfo.height > 0;
+    const known = Number(refInfo.width) > 0 && Number(refInfo.height) > 0;
     setText(dims, known ? `${refInfo.width}×${refInfo.height}` : "");
     const mismatch = present && refInfo.matches === false;
     show(warning, mismatch);
-    setText(warningText, mismatch ? refInfo.message || "The image size differs from the video size." : "");
+    setText(
+      warningText,
+      mismatch ? refInfo.message || "The image size differs from the video size." : "",
+    );
     setText(info, !mismatch && present ? refInfo.message || "" : "");
     show(info, !mismatch && present && Boolean(refInfo.message));
   });
@@ -333,16 +398,17 @@ export function mountImageSlot(ctx, root, slotSpec) {
   ctx.listen(area, "paste", (event) => {
     // Text copied together with a picture (from a word processor, say) goes into a text field.
     const target = event.target;
-    const inText = target?.matches?.("textarea, input") ?? false;
+    const inText = target instanceof Element && target.matches("textarea, input");
     if (inText && Array.from(event.clipboardData?.types ?? []).includes("text/plain")) return;
     const file = imageFileFrom(event.clipboardData);
-    if (!file || !file.type.startsWith("image/")) return;
+    if (!file?.type.startsWith("image/")) return;
     event.preventDefault();
     event.stopPropagation();
     accept(file);
   });
   // Drop an image anywhere on the widget; the drop zone lights up while files are dragged over.
   let depth = 0;
+  /** @param {boolean} on */
   const setDragging = (on) => drop.classList.toggle("is-dragging", on);
   ctx.listen(area, "dragenter", (event) => {
     if (!hasFiles(event.dataTransfer)) return;
@@ -353,7 +419,7 @@ export function mountImageSlot(ctx, root, slotSpec) {
   ctx.listen(area, "dragover", (event) => {
     if (!hasFiles(event.dataTransfer)) return;
     event.preventDefault();
-    event.dataTransfer.dropEffect = "copy";
+    if (event.dataTransfer) event.dataTransfer.dropEffect = "copy";
   });
   ctx.listen(area, "dragleave", () => {
     depth = Math.max(0, depth - 1);

@@ -1,13 +1,20 @@
+// @ts-check
 // The Remix box under a completed video: the remix prompt (prefilled by the kernel), a word diff
 // against the source video's prompt, the Remix button, and Extend (or Continue, on a server
 // without the extensions route), which continues the video with the same prompt.
 
 import { fieldMessage } from "./context.js";
+import { hasChanges, wordDiff } from "./diff.js";
 import { diffView } from "./diffview.js";
 import { attr, h, isSubmitKey, setText, show } from "./dom.js";
-import { hasChanges, wordDiff } from "./diff.js";
 import { unsupportedReason } from "./format.js";
 
+/**
+ * @import { Context } from "./context.js"
+ * @import { WidgetTraits } from "./traits.js"
+ */
+
+/** @param {Context<WidgetTraits>} ctx */
 export function mountRemix(ctx) {
   const textId = ctx.id("remix");
   const messageId = ctx.id("remix-message");
@@ -15,7 +22,12 @@ export function mountRemix(ctx) {
 
   const text = h("textarea", {
     class: "sora-textarea sora-remix-prompt",
-    attrs: { id: textId, rows: 3, "data-testid": "remix-prompt", placeholder: "What should change?" },
+    attrs: {
+      id: textId,
+      rows: 3,
+      "data-testid": "remix-prompt",
+      placeholder: "What should change?",
+    },
   });
   const button = h("button", {
     class: "sora-btn sora-btn--primary",
@@ -70,7 +82,9 @@ export function mountRemix(ctx) {
     setText(message, problem);
     show(message, Boolean(problem));
     attr(text, "aria-invalid", problem ? "true" : null);
-    const described = [problem ? messageId : "", diff.hidden ? "" : diffId].filter(Boolean).join(" ");
+    const described = [problem ? messageId : "", diff.hidden ? "" : diffId]
+      .filter(Boolean)
+      .join(" ");
     attr(text, "aria-describedby", described || null);
     // A server without the remix endpoint: the button stays (same name), disabled, saying why.
     const missing = unsupportedReason(ctx.get("features"), "remix");
@@ -89,7 +103,11 @@ export function mountRemix(ctx) {
     setText(extend, state.label || "Extend");
     extend.dataset.route = state.route || "";
     extend.disabled = Boolean(state.reason) || empty;
-    attr(extend, "title", state.reason || (empty ? "Describe what happens next first" : state.title || null));
+    attr(
+      extend,
+      "title",
+      state.reason || (empty ? "Describe what happens next first" : state.title || null),
+    );
   }
 
   function remix() {

@@ -1,3 +1,4 @@
+// @ts-check
 // The job's status line (badge, progress bar, elapsed time and ETA, in an aria-live region),
 // Cancel and Retry, and the plain-words error panel with its rate-limit countdown.
 
@@ -13,9 +14,21 @@ import {
   truncate,
 } from "./format.js";
 
-/** Error kinds where trying the same request again can help. */
-const RETRYABLE = new Set(["failed", "connection", "timeout", "server"]);
+import shared from "./shared.json" with { type: "json" };
 
+/**
+ * @import { View } from "./context.js"
+ * @import { ErrorState, Job, StatusTraits } from "./traits.js"
+ */
+
+/** Error kinds where trying the same request again can help. */
+const RETRYABLE = new Set(shared.retryable);
+
+/**
+ * The status line and error panel over `job` and `error`: SoraWidget's traits, or one Compare
+ * cell's (cell.js).
+ * @param {Omit<View<StatusTraits>, "set">} ctx It only reads: a cell's fields are not traits.
+ */
 export function mountStatus(ctx) {
   const badgeText = h("span", { class: "sora-badge-text" });
   // Screen readers hear one short line when the state changes and at every quarter of
@@ -86,8 +99,14 @@ export function mountStatus(ctx) {
   const buttons = h("div", { class: "sora-status-actions" }, cancel, retry);
   const row = h("div", { class: "sora-status-row" }, live, buttons);
 
-  const errorHeading = h("strong", { class: "sora-error-title", attrs: { "data-testid": "error-title" } });
-  const errorMessage = h("p", { class: "sora-error-message", attrs: { "data-testid": "error-message" } });
+  const errorHeading = h("strong", {
+    class: "sora-error-title",
+    attrs: { "data-testid": "error-title" },
+  });
+  const errorMessage = h("p", {
+    class: "sora-error-message",
+    attrs: { "data-testid": "error-message" },
+  });
   const countdown = h("p", {
     class: "sora-countdown",
     attrs: { "aria-live": "off", "data-testid": "retry-countdown" },
@@ -104,9 +123,11 @@ export function mountStatus(ctx) {
 
   let jobReceivedAt = Date.now(); // when this view last saw `job` change: the ETA counts from it
 
+  /** @returns {Partial<Job>} */
   function job() {
     return ctx.get("job") || {};
   }
+  /** @returns {Partial<ErrorState>} */
   function error() {
     return ctx.get("error") || {};
   }
@@ -164,7 +185,7 @@ export function mountStatus(ctx) {
     const e = error();
     show(cancel, isRunning(status));
     const ended = status === "failed" || status === "cancelled";
-    show(retry, !isRunning(status) && (ended || RETRYABLE.has(e.kind)));
+    show(retry, !isRunning(status) && (ended || RETRYABLE.has(e.kind ?? "")));
     show(buttons, !cancel.hidden || !retry.hidden);
     show(row, Boolean(statusLabel(status)) || !buttons.hidden);
   }

@@ -1,3 +1,4 @@
+// @ts-check
 // Several <video> elements played as one: a master clock (the first member that can play),
 // followers nudged with playbackRate while they drift by less than a frame, and hard-seeked
 // (ahead by the seek latency measured so far) when they drift by more. The member being heard
@@ -6,6 +7,13 @@
 // so a speed change or a nudge never bends the sound). Used by the Compare
 // widget and by the saved comparison page. No DOM beyond the media element API, so it is
 // tested in Node with fake videos (js/tests/sync.test.js).
+
+/**
+ * What the group uses of a media element (the tests' fake videos have just this).
+ * @typedef {Pick<HTMLMediaElement, "currentTime" | "duration" | "paused" | "ended" | "seeking" |
+ *   "readyState" | "playbackRate" | "preservesPitch" | "loop" | "muted" | "volume" | "play" |
+ *   "pause" | "addEventListener" | "removeEventListener">} Member
+ */
 
 /** Enough data to show the current frame (HTMLMediaElement.HAVE_CURRENT_DATA). */
 const HAVE_CURRENT_DATA = 2;
@@ -27,6 +35,8 @@ const SEEK_COOLDOWN_MS = 500;
 /**
  * `offset` folded into [-duration/2, duration/2): with looping, 3.95 s against 0.05 s on a 4 s
  * clip is 0.1 s apart, not 3.9 s.
+ * @param {number} offset
+ * @param {number} duration
  */
 export function circularOffset(offset, duration) {
   if (!(duration > 0)) return offset;
@@ -34,7 +44,12 @@ export function circularOffset(offset, duration) {
   return ((((offset + half) % duration) + duration) % duration) - half;
 }
 
-/** Where a member should be for the group's time `t`: wrapped when looping, else clamped. */
+/**
+ * Where a member should be for the group's time `t`: wrapped when looping, else clamped.
+ * @param {number} t
+ * @param {number} duration
+ * @param {boolean} loop
+ */
 export function targetTime(t, duration, loop) {
   if (!(duration > 0)) return Math.max(0, t);
   if (loop) return ((t % duration) + duration) % duration;
@@ -45,6 +60,10 @@ export function targetTime(t, duration, loop) {
  * What to do with a follower `drift` seconds ahead (negative: behind) of the master:
  * {seek: true} past one frame (when `canSeek`), else {rate} bent towards catching up (rate
  * itself when close).
+ * @param {number} drift
+ * @param {number} frameSeconds
+ * @param {number} rate
+ * @param {boolean} [canSeek]
  */
 export function correction(drift, frameSeconds, rate, canSeek = true) {
   const size = Math.abs(drift);
@@ -54,15 +73,30 @@ export function correction(drift, frameSeconds, rate, canSeek = true) {
   return { seek: false, rate: rate * (1 - bend) };
 }
 
-/** The frame showing at `t`, and the time that shows frame `n` (a hair past its start). */
+/**
+ * The frame showing at `t`, and the time that shows frame `n` (a hair past its start).
+ * @param {number} t
+ * @param {number} fps
+ */
 export function frameAt(t, fps) {
   return Math.floor(t * fps + 1e-3);
 }
+/** @param {number} n @param {number} fps */
 export function frameTime(n, fps) {
   return Math.max(0, n) / fps + 1e-3;
 }
 
 function ignore() {}
+
+/**
+ * @typedef {object} SyncHooks
+ * @property {(time: number, duration: number) => void} [onTick]
+ * @property {() => void} [onEnded]
+ * @property {(member: Member) => void} [onRefused]
+ * @property {(fn: () => void) => number} [frame]
+ * @property {(id: number) => void} [cancelFrame]
+ * @property {() => number} [clock]
+ */
 
 export class SyncGroup {
   /**
@@ -70,6 +104,7 @@ export class SyncGroup {
    * onEnded(): the master reached its end with loop off.
    * onRefused(member): the browser refused to play it with sound (no click yet); by default
    * it is muted, and the next frame plays it so.
+   * @param {SyncHooks} [hooks]
    */
   constructor({
     onTick = ignore,
@@ -79,9 +114,12 @@ export class SyncGroup {
     cancelFrame = (id) => cancelAnimationFrame(id),
     clock = () => performance.now(),
   } = {}) {
+    /** @type {Member[]} */
     this.members = [];
+    /** @type {Member | null} */
     this.master = null;
-    this.lead = null; // the member heard: master whenever it can play
+    /** @type {Member | null} the member heard: master whenever it can play */
+    this.lead = null;
     this.playing = false;
     this.rate = 1;
     this.loop = true;
@@ -94,10 +132,14 @@ export class SyncGroup {
     this.frame = frame;
     this.cancelFrame = cancelFrame;
     this.clock = clock;
+    /** @type {number | null} */
     this.handle = null;
-    this.seekStarted = new Map(); // member -> clock at its hard seek under way
-    this.lastSeek = new Map(); // member -> clock at its last hard seek
-    this.listeners = new Map(); // member -> [[type, handler]]
+    /** @type {Map<Member, number>} member -> clock at its hard seek under way */
+    this.seekStarted = new Map();
+    /** @type {Map<Member, number>} member -> clock at its last hard seek */
+    this.lastSeek = new Map();
+    /** @type {Map<Member, [string, () => void][]>} member -> [[type, handler]] */
+    this.listeners = new Map();
   }
 
   get frameSeconds() {
@@ -106,7 +148,8 @@ export class SyncGroup {
 
   /** The group's time: the master's, or where it was left when there is none. */
   time() {
-    if (this.master && this.members.includes(this.master)) this.position = this.master.currentTime || 0;
+    if (this.master && this.members.includes(this.master))
+      this.position = this.master.currentTime || 0;
     return this.position;
   }
 
@@ -117,7 +160,10 @@ export class SyncGroup {
     return Math.max(0, ...this.members.map((m) => (Number.isFinite(m.duration) ? m.duration : 0)));
   }
 
-  /** Play these elements (in order of preference for master) from now on; others are let go. */
+  /**
+   * Play these elements (in order of preference for master) from now on; others are let go.
+   * @param {Member[]} list
+   */
   setMembers(list) {
     const time = this.time();
     for (const member of this.members) {
@@ -125,7 +171,7 @@ export class SyncGroup {
     }
     const joined = list.filter((member) => !this.members.includes(member));
     this.members = [...list];
-    if (!this.members.includes(this.master)) this.master = null;
+    if (this.master && !this.members.includes(this.master)) this.master = null;
     for (const member of joined) {
       this.watch(member);
       member.preservesPitch = true;
@@ -155,6 +201,7 @@ export class SyncGroup {
     this.seek(this.time()); // line the followers up exactly on the master's frame
   }
 
+  /** @param {number} t */
   seek(t) {
     const duration = this.duration();
     this.position = duration > 0 ? Math.min(Math.max(0, t), duration) : Math.max(0, t);
@@ -164,7 +211,7 @@ export class SyncGroup {
     this.onTick(this.position, duration);
   }
 
-  /** Pause and move by `n` frames (negative: back). */
+  /** Pause and move by `n` frames (negative: back); true when it was playing. @param {number} n */
   step(n) {
     const wasPlaying = this.playing;
     if (wasPlaying) this.pause();
@@ -172,22 +219,28 @@ export class SyncGroup {
     return wasPlaying;
   }
 
+  /** @param {number} rate */
   setRate(rate) {
     this.rate = rate;
     for (const member of this.members) member.playbackRate = rate;
   }
 
+  /** @param {boolean} loop */
   setLoop(loop) {
     this.loop = loop;
     for (const member of this.members) member.loop = loop;
   }
 
-  /** The member heard (or null): it becomes the master, so sync never moves its sound. */
+  /**
+   * The member heard (or null): it becomes the master, so sync never moves its sound.
+   * @param {Member | null} member
+   */
   setLead(member) {
     this.lead = member;
     this.chooseMaster();
   }
 
+  /** @param {number} fps */
   setFps(fps) {
     if (Number.isFinite(fps) && fps > 0) this.fps = fps;
   }
@@ -244,6 +297,7 @@ export class SyncGroup {
     this.schedule();
   }
 
+  /** @param {Member} member @param {number} time */
   follow(member, time) {
     if (!canPlay(member) || member.seeking) return;
     const target = targetTime(time, member.duration, this.loop);
@@ -263,15 +317,18 @@ export class SyncGroup {
     }
   }
 
+  /** @param {Member} member */
   start(member) {
     const started = member.play();
-    started?.catch?.((error) => {
+    started?.catch?.((/** @type {{ name?: string } | null | undefined} */ error) => {
       // Refused with sound: muted it may play (autoplay rules). Otherwise the next tick retries.
       if (error?.name === "NotAllowedError" && !member.muted) this.onRefused(member);
     });
   }
 
+  /** @param {Member} member */
   watch(member) {
+    /** @type {[string, () => void][]} */
     const handlers = [
       [
         "seeked",
@@ -299,6 +356,7 @@ export class SyncGroup {
     this.listeners.set(member, handlers);
   }
 
+  /** @param {Member} member */
   release(member) {
     member.pause();
     member.playbackRate = this.rate;
@@ -311,6 +369,7 @@ export class SyncGroup {
   }
 }
 
+/** @param {Member} member */
 function canPlay(member) {
   return member.readyState >= HAVE_CURRENT_DATA;
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // The one transport bar that drives every video of a comparison: previous / next frame, Play
 // (Pause while playing), Seek, the time, Speed, Volume (of the one cell heard), Loop and the A/B
 // wipe switch, and the keyboard
@@ -6,6 +7,13 @@
 import { attr, h, icon, setText } from "./dom.js";
 import { formatClock } from "./format.js";
 import { showVolume, volumeOf, volumeSlider } from "./sound.js";
+
+/**
+ * @import { View } from "./context.js"
+ * @import { SyncGroup } from "./sync.js"
+ * @import { CompareTraits } from "./traits.js"
+ * @typedef {Pick<CompareTraits, "playing" | "rate" | "loop" | "volume" | "wipe">} TransportTraits
+ */
 
 export const SPEEDS = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 2];
 
@@ -17,21 +25,32 @@ const GLYPHS = {
   next: ["M17 6v12", "M6 6.5v11l8-5.5z"],
 };
 
-/** "0:02.4": the clock to a tenth of a second, as frame-by-frame work needs. */
+/**
+ * "0:02.4": the clock to a tenth of a second, as frame-by-frame work needs.
+ * @param {unknown} seconds
+ */
 export function preciseClock(seconds) {
   if (typeof seconds !== "number" || !Number.isFinite(seconds)) return "0:00.0";
   const tenths = Math.floor(Math.max(0, seconds) * 10 + 1e-6);
   return `${formatClock(Math.floor(tenths / 10))}.${tenths % 10}`;
 }
 
-/** The next speed up or down the list from `rate` (direction +1 or -1). */
+/**
+ * The next speed up or down the list from `rate` (direction +1 or -1).
+ * @param {number} rate
+ * @param {number} direction
+ */
 export function nextSpeed(rate, direction) {
   const index = SPEEDS.findIndex((speed) => speed >= rate - 1e-9);
   const current = index === -1 ? SPEEDS.length - 1 : index;
   return SPEEDS[Math.min(SPEEDS.length - 1, Math.max(0, current + direction))];
 }
 
-/** True when the focused control uses this key itself (typing, a slider, a button press). */
+/**
+ * True when the focused control uses this key itself (typing, a slider, a button press).
+ * @param {EventTarget | null} target
+ * @param {string} key
+ */
 function ownsKey(target, key) {
   if (!(target instanceof Element)) return false;
   if (target.closest("textarea, select, [contenteditable='true']")) return true;
@@ -43,19 +62,33 @@ function ownsKey(target, key) {
   return Boolean(pressing) && (key === " " || key === "Enter");
 }
 
+/**
+ * @param {string} label
+ * @param {string} testid
+ * @param {keyof typeof GLYPHS} glyph
+ * @param {string} shortcut
+ */
 function button(label, testid, glyph, shortcut, primary = false) {
   return h(
     "button",
     {
       class: `sora-btn sora-transport-btn${primary ? " sora-btn--primary" : ""}`,
-      attrs: { type: "button", "aria-label": label, "data-testid": testid, "aria-keyshortcuts": shortcut },
+      attrs: {
+        type: "button",
+        "aria-label": label,
+        "data-testid": testid,
+        "aria-keyshortcuts": shortcut,
+      },
     },
     icon(GLYPHS[glyph], 18),
   );
 }
 
+/** @param {View<{}>} ctx @param {string} label @param {string} testid */
 function toggle(ctx, label, testid) {
-  const input = h("input", { attrs: { type: "checkbox", id: ctx.id(testid), "data-testid": testid } });
+  const input = h("input", {
+    attrs: { type: "checkbox", id: ctx.id(testid), "data-testid": testid },
+  });
   const el = h(
     "label",
     { class: "sora-toggle", attrs: { for: ctx.id(testid) } },
@@ -68,6 +101,9 @@ function toggle(ctx, label, testid) {
 /**
  * `group` is the SyncGroup; `canWipe()` says whether two videos are ready for the A/B wipe.
  * Returns {el, hint, onKey, tick(time, duration), refresh()}.
+ * @param {View<TransportTraits>} ctx
+ * @param {SyncGroup} group
+ * @param {() => boolean} canWipe
  */
 export function mountTransport(ctx, group, canWipe) {
   const previous = button("Previous frame", "previous-frame", "previous", "ArrowLeft");
@@ -94,7 +130,10 @@ export function mountTransport(ctx, group, canWipe) {
   const speedId = ctx.id("speed");
   const speed = h(
     "select",
-    { class: "sora-select", attrs: { id: speedId, "data-testid": "speed", "aria-keyshortcuts": "[ ]" } },
+    {
+      class: "sora-select",
+      attrs: { id: speedId, "data-testid": "speed", "aria-keyshortcuts": "[ ]" },
+    },
     ...SPEEDS.map((value) => h("option", { text: `${value}×`, attrs: { value } })),
   );
   const volumeId = ctx.id("volume");
@@ -106,7 +145,10 @@ export function mountTransport(ctx, group, canWipe) {
 
   const el = h(
     "div",
-    { class: "sora-transport", attrs: { role: "group", "aria-label": "Transport", "data-testid": "transport" } },
+    {
+      class: "sora-transport",
+      attrs: { role: "group", "aria-label": "Transport", "data-testid": "transport" },
+    },
     h("div", { class: "sora-transport-buttons" }, previous, play, next),
     seek,
     clock,
@@ -136,6 +178,7 @@ export function mountTransport(ctx, group, canWipe) {
 
   let scrubbing = false;
 
+  /** @param {number} time @param {number} duration */
   function tick(time, duration) {
     if (!scrubbing) {
       attr(seek, "max", duration.toFixed(3));
@@ -166,17 +209,21 @@ export function mountTransport(ctx, group, canWipe) {
     for (const control of [previous, play, next, seek]) control.disabled = empty;
   }
 
+  /** @param {number} n */
   function stepFrames(n) {
     if (group.step(n)) ctx.set({ playing: false });
   }
 
+  /** @param {number} seconds */
   function seekBy(seconds) {
     group.seek(group.time() + seconds);
   }
 
+  /** @param {KeyboardEvent} event */
   function onKey(event) {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
     if (ownsKey(event.target, event.key)) return;
+    /** @type {Record<string, (() => unknown) | undefined>} */
     const actions = {
       " ": () => ctx.set({ playing: !ctx.get("playing") }),
       k: () => ctx.set({ playing: !ctx.get("playing") }),

@@ -1,3 +1,4 @@
+// @ts-check
 // SoraWidget's front end: the anywidget entry point.
 //
 // render() may run several times for one model (several views): a view holds no state of its
@@ -17,6 +18,12 @@ import { mountReference } from "./reference.js";
 import { mountRemix } from "./remix.js";
 import { mountStatus } from "./status.js";
 
+/**
+ * @import { AnyWidget } from "@anywidget/types"
+ * @import { Model, WidgetTraits } from "./traits.js"
+ */
+
+/** @param {{ model: Model<WidgetTraits>, el: HTMLElement }} props */
 function render({ model, el }) {
   const ctx = createContext(model);
   const root = h("div", { class: "sora-widget", attrs: { "data-testid": "sora-widget" } });
@@ -47,4 +54,4 @@ function render({ model, el }) {
   };
 }
 
-export default { render };
+export default /** @satisfies {AnyWidget<WidgetTraits>} */ ({ render });

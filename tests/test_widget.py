@@ -11,7 +11,6 @@ import json
 import re
 import shutil
 import weakref
-from pathlib import Path
 
 import httpx
 import ipywidgets
@@ -29,6 +28,7 @@ from sora_widget.core.errors import (
     PermissionDeniedError,
     ServerError,
 )
+from sora_widget.core.shared import ERROR_TITLES, ErrorKind
 from sora_widget.engine import backend
 from sora_widget.engine.backend import connect
 from sora_widget.engine.client import SoraClient
@@ -56,8 +56,6 @@ from .helpers import (
     started,
 )
 from .test_jobs import CountingTransport
-
-FORMAT_JS = Path(__file__).parents[1] / "js" / "format.js"
 
 
 async def test_generate_moves_through_every_status_to_a_playable_video(make_widget):
@@ -458,8 +456,7 @@ def test_each_api_error_has_its_own_title_and_says_what_to_do(error, kind, advic
     assert payload["kind"] == kind
     assert advice.casefold() in payload["message"].casefold()
     assert "the server said no" in payload["message"] or kind == "auth"
-    titles = dict(re.findall(r"^\s+(\w+): \"([^\"]+)\",$", FORMAT_JS.read_text(), re.MULTILINE))
-    assert titles.get(kind) and titles[kind] != "Invalid request", kind
+    assert ERROR_TITLES[payload["kind"]] != ERROR_TITLES[ErrorKind.INVALID], kind
 
 
 def test_a_timeout_says_in_plain_words_how_to_pick_the_video_up_again():

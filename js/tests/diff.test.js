@@ -1,3 +1,4 @@
+// @ts-check
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
@@ -48,7 +49,12 @@ test("reconstructs both sides", () => {
   const before = "the quick brown fox jumps over the lazy dog";
   const after = "the slow brown bear walks over the sleepy lazy dog today";
   const diff = wordDiff(before, after);
-  const side = (skip) => diff.filter((d) => d.op !== skip).map((d) => d.text).join(" ");
+  /** @param {string} skip */
+  const side = (skip) =>
+    diff
+      .filter((d) => d.op !== skip)
+      .map((d) => d.text)
+      .join(" ");
   assert.equal(side("add"), before);
   assert.equal(side("del"), after);
 });

@@ -1,3 +1,4 @@
+// @ts-check
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
@@ -11,12 +12,12 @@ import {
   formatEta,
   historyLabel,
   problemList,
+  progressBar,
   remainingSeconds,
   retryCountdown,
   safeFilename,
   secondsLabel,
   statusLabel,
-  progressBar,
   timingText,
   truncate,
   typicalText,
@@ -24,6 +25,8 @@ import {
   unsupportedReason,
   unsupportedSummary,
 } from "../format.js";
+
+/** @import { Job } from "../traits.js" */
 
 test("formatClock: minutes and seconds, hours when needed", () => {
   assert.equal(formatClock(0), "0:00");
@@ -48,19 +51,30 @@ test("elapsed and remaining seconds", () => {
   assert.equal(elapsedSeconds(null, null, 5000), null);
   assert.equal(elapsedSeconds(1000, null, 42_000), 41);
   assert.equal(elapsedSeconds(1000, 11_000, 99_000), 10);
-  assert.equal(elapsedSeconds(5000, null, 1000), 0, "a clock behind the kernel never goes negative");
+  assert.equal(
+    elapsedSeconds(5000, null, 1000),
+    0,
+    "a clock behind the kernel never goes negative",
+  );
   assert.equal(remainingSeconds(30, 10_000, 15_000), 25);
   assert.equal(remainingSeconds(3, 10_000, 20_000), 0);
   assert.equal(remainingSeconds(null, 0, 0), null);
 });
 
 test("timingText for each state", () => {
+  /** @type {Partial<Job>} */
   const running = { status: "in_progress", started_at: 0, finished_at: null, eta_seconds: 30 };
   assert.equal(timingText(running, 41_000, 30), "0:41 elapsed · ~0:30 left");
   assert.equal(timingText({ ...running, eta_seconds: null }, 41_000, null), "0:41 elapsed");
   assert.equal(timingText({ status: "queued", started_at: null }, 1, null), "");
-  assert.equal(timingText({ status: "completed", started_at: 0, finished_at: 42_000 }, 99e3, null), "took 0:42");
-  assert.equal(timingText({ status: "failed", started_at: 0, finished_at: 3_000 }, 99e3, null), "after 0:03");
+  assert.equal(
+    timingText({ status: "completed", started_at: 0, finished_at: 42_000 }, 99e3, null),
+    "took 0:42",
+  );
+  assert.equal(
+    timingText({ status: "failed", started_at: 0, finished_at: 3_000 }, 99e3, null),
+    "after 0:03",
+  );
   assert.equal(timingText({ status: "idle" }, 0, null), "");
   assert.equal(timingText(null, 0, null), "");
 });
@@ -107,7 +121,10 @@ test("truncate and history labels", () => {
   assert.equal(truncate("a  red\nfox", 20), "a red fox");
   assert.equal(truncate("abcdefghij", 5), "abcd…");
   assert.equal([...truncate("🦊".repeat(10), 4)].length, 4);
-  assert.equal(historyLabel({ id: "video_1", prompt: "A red fox trotting through fresh snow" }), "Load A red fox trotting through fresh snow");
+  assert.equal(
+    historyLabel({ id: "video_1", prompt: "A red fox trotting through fresh snow" }),
+    "Load A red fox trotting through fresh snow",
+  );
   assert.equal(historyLabel({ id: "video_1", prompt: "" }), "Load video_1");
   const long = historyLabel({ id: "v", prompt: "word ".repeat(40) });
   assert.ok(long.endsWith("…"));
@@ -123,7 +140,9 @@ test("safeFilename keeps ids tame", () => {
 });
 
 test("problemList drops empty entries", () => {
-  assert.deepEqual(problemList({ prompt: "Prompt is empty", size: "" }), [["prompt", "Prompt is empty"]]);
+  assert.deepEqual(problemList({ prompt: "Prompt is empty", size: "" }), [
+    ["prompt", "Prompt is empty"],
+  ]);
   assert.deepEqual(problemList(null), []);
   assert.deepEqual(problemList({}), []);
 });
@@ -139,7 +158,10 @@ test("unreadableImageMessage names the field, the file and what to use", () => {
     "Reference image: “photo.png” starts like a PNG but could not be decoded: the file is " +
       "damaged, or too large to open. Use a PNG, JPEG or WebP file.",
   );
-  assert.match(unreadableImageMessage("", "image/jpeg"), /^Reference image: the pasted file starts like a JPEG/);
+  assert.match(
+    unreadableImageMessage("", "image/jpeg"),
+    /^Reference image: the pasted file starts like a JPEG/,
+  );
   assert.match(unreadableImageMessage(undefined, "text/plain"), /the pasted file is not an image/);
 });
 
@@ -147,13 +169,23 @@ test("typicalText and timingText: elapsed against the model's usual time when pr
   assert.equal(typicalText(41, 180), "0:41 of about 3:00");
   assert.equal(typicalText(41, null), "");
   assert.equal(typicalText(null, 180), "");
-  const vague = { status: "in_progress", started_at: 0, finished_at: null, indeterminate: true, typical_seconds: 180 };
+  /** @type {Partial<Job>} */
+  const vague = {
+    status: "in_progress",
+    started_at: 0,
+    finished_at: null,
+    indeterminate: true,
+    typical_seconds: 180,
+  };
   assert.equal(timingText(vague, 41_000, 139), "0:41 of about 3:00");
   assert.equal(timingText(vague, 200_000, 0), "3:20 of about 3:00 · taking longer");
   assert.equal(timingText({ ...vague, status: "queued" }, 5_000, 175), "0:05 of about 3:00");
   // Without a usual time it falls back to the plain line; a finished job says how long it took.
   assert.equal(timingText({ ...vague, typical_seconds: null }, 41_000, null), "0:41 elapsed");
-  assert.equal(timingText({ ...vague, status: "completed", finished_at: 42_000 }, 99e3, null), "took 0:42");
+  assert.equal(
+    timingText({ ...vague, status: "completed", finished_at: 42_000 }, 99e3, null),
+    "took 0:42",
+  );
 });
 
 test("progressBar: no aria-valuenow and no percentage while progress is unusable", () => {
@@ -165,7 +197,14 @@ test("progressBar: no aria-valuenow and no percentage while progress is unusable
   assert.equal(vague.spoken, "In progress");
   const plain = progressBar({ status: "in_progress", progress: 62 });
   assert.deepEqual(
-    [plain.indeterminate, plain.valueNow, plain.valueText, plain.width, plain.percentText, plain.spoken],
+    [
+      plain.indeterminate,
+      plain.valueNow,
+      plain.valueText,
+      plain.width,
+      plain.percentText,
+      plain.spoken,
+    ],
     [false, 62, "In progress, 62%", "62%", "62%", "In progress, 50%"],
   );
   // A finished job is determinate again, whatever its server reported on the way.
@@ -186,7 +225,10 @@ test("unsupportedReason and unsupportedSummary read the features trait", () => {
   assert.equal(unsupportedReason(features, "remix"), "");
   assert.equal(unsupportedReason(features, "poll_hint"), "");
   assert.equal(unsupportedReason(undefined, "remix"), "");
-  assert.equal(unsupportedSummary(features), "This server cannot list videos.\nThis server does not support this.");
+  assert.equal(
+    unsupportedSummary(features),
+    "This server cannot list videos.\nThis server does not support this.",
+  );
   assert.equal(unsupportedSummary({}), "");
   assert.equal(errorTitle("unsupported"), "Not supported by this server");
 });

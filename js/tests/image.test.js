@@ -1,11 +1,12 @@
+// @ts-check
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  MAX_SIDE,
-  PNG_LIMIT,
   canSendAsIs,
   formatBytes,
+  MAX_SIDE,
+  PNG_LIMIT,
   renameFor,
   shrinkSize,
   sniffImageType,
@@ -42,7 +43,10 @@ test("what may be sent untouched", () => {
 });
 
 test("sniffing image types from magic bytes", () => {
-  assert.equal(sniffImageType(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0])), "image/png");
+  assert.equal(
+    sniffImageType(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0])),
+    "image/png",
+  );
   assert.equal(sniffImageType(new Uint8Array([0xff, 0xd8, 0xff, 0xe0])), "image/jpeg");
   const webp = new TextEncoder().encode("RIFF\0\0\0\0WEBPVP8 ");
   assert.equal(sniffImageType(webp), "image/webp");

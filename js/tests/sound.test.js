@@ -1,3 +1,4 @@
+// @ts-check
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
@@ -5,15 +6,19 @@ import { canDecode, decodesNothing, hasAudio, nextHeard, soundNotice, volumeOf }
 
 /** What VS Code's Electron answers: H.264 plays, AAC does not (microsoft/vscode#158486). */
 const noAac = {
-  canPlayType: (type) => (type.includes("mp4a") ? "" : "maybe"),
-  isTypeSupported: (type) => !type.includes("mp4a"),
+  canPlayType: (/** @type {string} */ type) => (type.includes("mp4a") ? "" : "maybe"),
+  isTypeSupported: (/** @type {string} */ type) => !type.includes("mp4a"),
 };
 const chromium = { canPlayType: () => "probably", isTypeSupported: () => true };
 
 test("AAC is decodable in a browser, not in a front end without the decoder", () => {
   assert.equal(canDecode("aac", chromium), true);
   assert.equal(canDecode("aac", noAac), false);
-  assert.equal(canDecode("aac", { isTypeSupported: () => true }), true, "MediaSource alone says yes");
+  assert.equal(
+    canDecode("aac", { isTypeSupported: () => true }),
+    true,
+    "MediaSource alone says yes",
+  );
   assert.equal(canDecode("aac", {}), null, "nothing to ask: no verdict");
   assert.equal(canDecode("pcm_s16le", chromium), null, "a codec we do not know: no verdict");
 });
@@ -31,10 +36,26 @@ test("the note says why there is no sound, and nothing when all is well", () => 
 test("unmuted playback that decodes no audio is a missing decoder; other cases are not", () => {
   assert.equal(decodesNothing({ audio: true, playedSeconds: 1.5, decodedBytes: 0 }), true);
   assert.equal(decodesNothing({ audio: true, playedSeconds: 1.5, decodedBytes: 4096 }), false);
-  assert.equal(decodesNothing({ audio: true, playedSeconds: 0.3, decodedBytes: 0 }), false, "too soon");
-  assert.equal(decodesNothing({ audio: false, playedSeconds: 5, decodedBytes: 0 }), false, "no sound to decode");
-  assert.equal(decodesNothing({ audio: null, playedSeconds: 5, decodedBytes: 0 }), false, "unknown");
-  assert.equal(decodesNothing({ audio: true, playedSeconds: 5, decodedBytes: undefined }), false, "not Chromium");
+  assert.equal(
+    decodesNothing({ audio: true, playedSeconds: 0.3, decodedBytes: 0 }),
+    false,
+    "too soon",
+  );
+  assert.equal(
+    decodesNothing({ audio: false, playedSeconds: 5, decodedBytes: 0 }),
+    false,
+    "no sound to decode",
+  );
+  assert.equal(
+    decodesNothing({ audio: null, playedSeconds: 5, decodedBytes: 0 }),
+    false,
+    "unknown",
+  );
+  assert.equal(
+    decodesNothing({ audio: true, playedSeconds: 5, decodedBytes: undefined }),
+    false,
+    "not Chromium",
+  );
 });
 
 test("whether a file has sound: the kernel's reading first, then the browser's", () => {

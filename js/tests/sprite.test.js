@@ -1,3 +1,4 @@
+// @ts-check
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
@@ -11,15 +12,15 @@ test("fraction -> tile index, column, row and offset", () => {
   assert.deepEqual(tileAt(0.26, sprite), { index: 5, column: 5, row: 0, x: 640, y: 0 });
   assert.deepEqual(tileAt(0.5, sprite), { index: 10, column: 0, row: 1, x: 0, y: 72 });
   assert.deepEqual(tileAt(0.999, sprite), { index: 19, column: 9, row: 1, x: 1152, y: 72 });
-  assert.equal(tileAt(1, sprite).index, 19, "the very end is the last tile, not one past it");
-  assert.equal(tileAt(-0.2, sprite).index, 0);
-  assert.equal(tileAt(Number.NaN, sprite).index, 0);
+  assert.equal(tileAt(1, sprite)?.index, 19, "the very end is the last tile, not one past it");
+  assert.equal(tileAt(-0.2, sprite)?.index, 0);
+  assert.equal(tileAt(Number.NaN, sprite)?.index, 0);
 });
 
 test("tile i covers [i/tiles, (i+1)/tiles)", () => {
   for (let i = 0; i < 20; i += 1) {
-    assert.equal(tileAt(i / 20, sprite).index, i);
-    assert.equal(tileAt((i + 0.99) / 20, sprite).index, i);
+    assert.equal(tileAt(i / 20, sprite)?.index, i);
+    assert.equal(tileAt((i + 0.99) / 20, sprite)?.index, i);
   }
 });
 
@@ -40,8 +41,11 @@ test("tileStyle scales the sheet so the longest tile side fits the box", () => {
   });
   const portrait = { columns: 10, rows: 2, tile_width: 128, tile_height: 228 };
   const style = tileStyle(0.15, portrait, 160);
-  assert.equal(style.height, "160px");
-  assert.equal(style.backgroundPosition, `${-Math.round(3 * 128 * (160 / 228) * 100) / 100}px 0px`);
+  assert.equal(style?.height, "160px");
+  assert.equal(
+    style?.backgroundPosition,
+    `${-Math.round(3 * 128 * (160 / 228) * 100) / 100}px 0px`,
+  );
 });
 
 test("fractionAt clamps to the strip", () => {

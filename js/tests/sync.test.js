@@ -1,14 +1,12 @@
+// @ts-check
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import {
-  SyncGroup,
-  circularOffset,
-  correction,
-  frameAt,
-  frameTime,
-  targetTime,
-} from "../sync.js";
+import { circularOffset, correction, frameAt, frameTime, SyncGroup, targetTime } from "../sync.js";
+
+/**
+ * @import { SyncHooks } from "../sync.js"
+ */
 
 /** A video that plays in fake time: advance(ms) moves it at its own rate (plus a skew). */
 class FakeVideo {
@@ -23,6 +21,10 @@ class FakeVideo {
     this.ended = false;
     this.loop = false;
     this.seeking = false;
+    this.muted = false;
+    this.volume = 1;
+    this.preservesPitch = false;
+    /** @type {Record<string, Set<(...args: any[]) => void>>} */
     this.handlers = {};
   }
   get currentTime() {
@@ -39,12 +41,16 @@ class FakeVideo {
   pause() {
     this.paused = true;
   }
+  /** @param {string} type @param {(...args: any[]) => void} fn */
   addEventListener(type, fn) {
-    (this.handlers[type] ??= new Set()).add(fn);
+    this.handlers[type] ??= new Set();
+    this.handlers[type].add(fn);
   }
+  /** @param {string} type @param {(...args: any[]) => void} fn */
   removeEventListener(type, fn) {
     this.handlers[type]?.delete(fn);
   }
+  /** @param {number} ms */
   advance(ms) {
     if (this.paused) return;
     let t = this.time + (ms / 1000) * this.playbackRate * this.skew;
@@ -62,7 +68,9 @@ class FakeVideo {
 }
 
 /** A SyncGroup on fake frames: run(ms) advances the videos and ticks every 16 ms. */
+/** @param {FakeVideo[]} videos @param {SyncHooks} [options] */
 function harness(videos, options = {}) {
+  /** @type {(() => void) | null} */
   let queued = null;
   let now = 0;
   const group = new SyncGroup({
@@ -76,10 +84,12 @@ function harness(videos, options = {}) {
   });
   group.setFps(12);
   group.setMembers(videos);
+  /** @param {number} ms */
   const run = (ms) => {
     for (let t = 0; t < ms; t += 16) {
       now += 16;
-      for (const video of new Set([...videos, ...group.members])) video.advance(16);
+      const members = /** @type {FakeVideo[]} */ (group.members); // the group holds fakes
+      for (const video of new Set([...videos, ...members])) video.advance(16);
       const fn = queued;
       queued = null;
       fn?.();

@@ -1,8 +1,10 @@
+// @ts-check
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { CHUNK_BYTES, MAX_MESSAGE_BYTES, sendBytes, uploadMessages } from "../upload.js";
 
+/** Bytes that do not compress. @param {number} length */
 function noise(length) {
   const bytes = new Uint8Array(length);
   let x = 12345;
@@ -13,13 +15,15 @@ function noise(length) {
   return bytes;
 }
 
-const jsonBytes = (message) => new TextEncoder().encode(JSON.stringify(message)).byteLength;
+const jsonBytes = (/** @type {object} */ message) =>
+  new TextEncoder().encode(JSON.stringify(message)).byteLength;
 
 test("an 8 MB image goes in pieces, each message under the limit, and they add up", () => {
   const bytes = noise(8 * 1024 * 1024);
   const messages = uploadMessages("reference", bytes, "photo.png");
   assert.equal(messages.length, Math.ceil(bytes.byteLength / CHUNK_BYTES));
-  for (const message of messages) assert.ok(jsonBytes(message) < MAX_MESSAGE_BYTES, jsonBytes(message));
+  for (const message of messages)
+    assert.ok(jsonBytes(message) < MAX_MESSAGE_BYTES, String(jsonBytes(message)));
   const joined = Buffer.concat(messages.map((m) => Buffer.from(m.data, "base64")));
   assert.ok(joined.equals(Buffer.from(bytes)));
   assert.deepEqual(
@@ -41,7 +45,19 @@ test("a small image is one message; each upload has its own id", () => {
 });
 
 test("sendBytes sends each piece as an upload action", () => {
+  /** @type {Record<string, unknown>[]} */
   const sent = [];
-  sendBytes({ send: (action, extra) => sent.push({ action, ...extra }) }, "reference", noise(CHUNK_BYTES + 1), "b.png");
-  assert.deepEqual(sent.map((m) => [m.action, m.index]), [["upload", 0], ["upload", 1]]);
+  sendBytes(
+    { send: (action, extra) => sent.push({ action, ...extra }) },
+    "reference",
+    noise(CHUNK_BYTES + 1),
+    "b.png",
+  );
+  assert.deepEqual(
+    sent.map((m) => [m.action, m.index]),
+    [
+      ["upload", 0],
+      ["upload", 1],
+    ],
+  );
 });

@@ -18,6 +18,7 @@ import traitlets
 
 from sora_widget.core.errors import InvalidRequestError
 from sora_widget.core.keywords import refuse_unknown_options, strict_keywords
+from sora_widget.core.shared import ShownStatus
 from sora_widget.core.types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE
 from sora_widget.core.validation import validate_prompt
 from sora_widget.engine.backend import connect
@@ -216,7 +217,7 @@ class Compare(MediaWidget):
     def retry(self, which: int | str) -> Variant:
         """Start a failed or cancelled variant again, in the same cell."""
         variant = self._find(which)
-        if variant.status not in ("failed", "cancelled"):
+        if variant.status not in (ShownStatus.FAILED, ShownStatus.CANCELLED):
             raise InvalidRequestError(
                 "variant",
                 f"{self._name(variant)} is {variant.status}: only a failed or cancelled variant "

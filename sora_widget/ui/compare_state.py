@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from sora_widget.core.errors import InvalidRequestError
+from sora_widget.core.shared import ShownStatus
 from sora_widget.core.types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE
 from sora_widget.engine.jobs import JobStatus, VideoJob
 from sora_widget.engine.library import LibraryEntry
@@ -22,7 +23,7 @@ Kind = Literal["generate", "remix", "existing", "part"]
 
 #: Video ids as the API issues them (`video_68d7…`); anything else given as a source is a prompt.
 _VIDEO_ID = re.compile(r"video_[A-Za-z0-9_-]+")
-_ENDED = frozenset({"completed", "failed", "cancelled"})
+_ENDED = frozenset({ShownStatus.COMPLETED, ShownStatus.FAILED, ShownStatus.CANCELLED})
 
 
 def is_video_id(text: str) -> bool:
@@ -59,17 +60,17 @@ class Variant:
     audio: str | None = None
 
     @property
-    def status(self) -> str:
+    def status(self) -> ShownStatus:
         """The front end's words: waiting, queued, in_progress, completed, failed, cancelled."""
         if self.entry is not None:
-            return "completed"
+            return ShownStatus.COMPLETED
         if self.job is not None:
             return job_payload(self.job)["status"]
         if self.cancelled:
-            return "cancelled"
+            return ShownStatus.CANCELLED
         if self.blocked:
-            return "failed"
-        return "waiting"
+            return ShownStatus.FAILED
+        return ShownStatus.WAITING
 
     @property
     def ended(self) -> bool:

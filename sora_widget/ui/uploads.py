@@ -4,7 +4,7 @@ Colab drops a browser-to-kernel message over about a megabyte (jupyter-widgets/i
 and other front ends cap them too, so `js/upload.js` never sets a binary trait from the browser:
 it sends the bytes as `{"action": "upload", ...}` messages of at most `CHUNK_BYTES` each, as
 base64 in the JSON (marimo carries no buffers in custom messages), and the kernel sets the trait
-once every piece has arrived. The limits here and in `js/upload.js` are the same numbers.
+once every piece has arrived. Both sides read the limits from `core.shared` (js/shared.json).
 """
 
 from __future__ import annotations
@@ -15,13 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sora_widget.core.errors import InvalidRequestError
+from sora_widget.core.shared import CHUNK_BYTES, MAX_UPLOAD_BYTES
 
-#: No message from the browser may be larger (JSON text, in bytes): below Colab's limit.
-MAX_MESSAGE_BYTES = 1_000_000
-#: Raw bytes per piece: 512 KiB is about 700 kB of base64, well under the message limit.
-CHUNK_BYTES = 512 * 1024
-#: The largest value taken at all (what the browser sends at most: `SEND_LIMIT` in js/image.js).
-MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 MAX_CHUNKS = -(-MAX_UPLOAD_BYTES // CHUNK_BYTES)
 
 

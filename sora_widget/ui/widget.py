@@ -22,6 +22,7 @@ from sora_widget.core.catalog import family_of
 from sora_widget.core.errors import InvalidRequestError
 from sora_widget.core.keywords import refuse_unknown_options, strict_keywords
 from sora_widget.core.server_catalog import ServerModel
+from sora_widget.core.shared import ErrorKind, ShownStatus
 from sora_widget.core.types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE, Video, VideoStatus
 from sora_widget.engine.api import Credits
 from sora_widget.engine.backend import connect
@@ -358,7 +359,8 @@ class SoraWidget(MediaWidget):
         if entry is not None:
             widget._remember(entry)
             widget._show(entry)
-            widget.job = {**IDLE_JOB, "id": entry.id, "status": "completed", "progress": 100}
+            done = {"id": entry.id, "status": ShownStatus.COMPLETED, "progress": 100}
+            widget.job = {**IDLE_JOB, **done}
         else:
             job = VideoJob.attach(widget.client, video_id, library=widget.library, origin="widget")
             widget._follow(job)
@@ -434,7 +436,7 @@ class SoraWidget(MediaWidget):
             return
         if self._job in self._resumed and job.video is not None and not self.prompt:
             self._take_form(job.video)
-        if self.error.get("kind") == "rate_limit" and not job.done:
+        if self.error.get("kind") == ErrorKind.RATE_LIMIT and not job.done:
             self.error = dict(NO_ERROR)  # the retry went through
         if job.done or job.status.value != self.job.get("status"):
             self._throttle.now()
@@ -628,7 +630,7 @@ class SoraWidget(MediaWidget):
                 if slot in _SLOT_LABELS
             }
             self.problems = self._problems()
-            refused = self.error.get("kind") == "invalid" and self.error.get("field")
+            refused = self.error.get("kind") == ErrorKind.INVALID and self.error.get("field")
             if refused and refused not in self.problems:
                 self.error = dict(NO_ERROR)  # the field the last Generate was refused for is fixed
 

@@ -37,6 +37,7 @@ from sora_widget.core.errors import (
 from sora_widget.core.pictures import sprite_grid
 from sora_widget.core.pricing import estimate_cost
 from sora_widget.core.server_catalog import ServerModel
+from sora_widget.core.shared import ErrorKind, ShownStatus
 from sora_widget.core.types import MAX_PROMPT_CHARS, parse_size
 from sora_widget.core.validation import (
     RAW_FIELD,
@@ -56,18 +57,18 @@ REFERENCE_SLOTS = ("reference_1", "reference_2", "reference_3")
 
 #: The statuses the front end shows; SUBMITTING looks like Queued, SAVING like In progress.
 _SHOWN_STATUS = {
-    JobStatus.SUBMITTING: "queued",
-    JobStatus.QUEUED: "queued",
-    JobStatus.IN_PROGRESS: "in_progress",
-    JobStatus.SAVING: "in_progress",
-    JobStatus.COMPLETED: "completed",
-    JobStatus.FAILED: "failed",
-    JobStatus.CANCELLED: "cancelled",
+    JobStatus.SUBMITTING: ShownStatus.QUEUED,
+    JobStatus.QUEUED: ShownStatus.QUEUED,
+    JobStatus.IN_PROGRESS: ShownStatus.IN_PROGRESS,
+    JobStatus.SAVING: ShownStatus.IN_PROGRESS,
+    JobStatus.COMPLETED: ShownStatus.COMPLETED,
+    JobStatus.FAILED: ShownStatus.FAILED,
+    JobStatus.CANCELLED: ShownStatus.CANCELLED,
 }
 
 IDLE_JOB: dict[str, Any] = {
     "id": None,
-    "status": "idle",
+    "status": ShownStatus.IDLE,
     "progress": 0,
     "started_at": None,
     "finished_at": None,
@@ -222,31 +223,31 @@ def error_payload(error: BaseException | None) -> dict[str, Any]:
         return dict(NO_ERROR)
     field = None
     if isinstance(error, ModerationBlocked):
-        kind = "moderation"
+        kind = ErrorKind.MODERATION
         message = (
             f"{error.message} Change the prompt or the reference image: content must suit "
             "under-18 audiences, with no real people, copyrighted characters or music."
         )
     elif isinstance(error, InvalidRequestError):
-        kind, field, message = "invalid", error.param, error.message
+        kind, field, message = ErrorKind.INVALID, error.param, error.message
     elif isinstance(error, RateLimitError):
         return {
             **rate_limit_payload(error.retry_after or 10.0),
             "message": f"Rate limit reached: {error.message} Wait a moment, then Retry.",
         }
     elif isinstance(error, AuthenticationError):
-        kind = "auth"
+        kind = ErrorKind.AUTH
         message = (
             "The server refused the API key. Check OPENAI_API_KEY, or unset it to use the "
             "local simulator."
         )
     elif isinstance(error, APIConnectionError):
-        kind = "connection"
+        kind = ErrorKind.CONNECTION
         message = f"Cannot reach the server: {error}. Check that it is running and reachable."
     elif isinstance(error, CompletedWithoutVideo):
-        kind, message = "no_video", error.message
+        kind, message = ErrorKind.NO_VIDEO, error.message
     elif isinstance(error, JobTimeout):
-        kind, video_id = "timeout", error.video_id
+        kind, video_id = ErrorKind.TIMEOUT, error.video_id
         named = f' or SoraWidget.from_id("{video_id}")' if video_id and len(video_id) <= 64 else ""
         message = (
             "The panel stopped waiting: the video took longer than its timeout. It may still "
@@ -254,67 +255,69 @@ def error_payload(error: BaseException | None) -> dict[str, Any]:
             "twice."
         )
     elif isinstance(error, VideoFailed):
-        kind, message = "failed", f"The video failed: {error.message} Try again with Retry."
+        kind, message = ErrorKind.FAILED, f"The video failed: {error.message} Try again with Retry."
     elif isinstance(error, UnsupportedFeature):
-        kind, message = "unsupported", error.message
+        kind, message = ErrorKind.UNSUPPORTED, error.message
     elif isinstance(error, APIError):
         kind, field, message = _api_error_words(error)
     else:
-        kind, message = "failed", f"Something went wrong: {type(error).__name__}: {error}"
+        kind, message = ErrorKind.FAILED, f"Something went wrong: {type(error).__name__}: {error}"
     return {"kind": kind, "message": message, "field": field, "retry_at": None}
 
 
-#: The server's refusals, each with its own kind (the panel's title, in js/format.js) and what to
-#: do; `{said}` is the server's message, `{status}` the HTTP status.
-_API_ERROR_ADVICE: tuple[tuple[type[APIError], str, str], ...] = (
+#: The server's refusals, each with its own kind (the panel's title: `shared.ERROR_TITLES`) and
+#: what to do; `{said}` is the server's message, `{status}` the HTTP status.
+_API_ERROR_ADVICE: tuple[tuple[type[APIError], ErrorKind, str], ...] = (
     (
         InsufficientCredits,
-        "credits",
+        ErrorKind.CREDITS,
         "Not enough credits on this key: {said} Nothing was made or charged: add credits, or "
         "choose a shorter or smaller video.",
     ),
     (
         ServerError,
-        "server",
+        ErrorKind.SERVER,
         "The server failed ({status}): {said} Not your request: try again later.",
     ),
     (
         NotFoundError,
-        "not_found",
+        ErrorKind.NOT_FOUND,
         "Not found: {said} The video was deleted or has expired (or belongs to another "
         "project): generate it again.",
     ),
     (
         PermissionDeniedError,
-        "permission",
+        ErrorKind.PERMISSION,
         "Permission denied: {said} The API key cannot use this model or endpoint: choose "
         "another model, or ask the key's owner for access.",
     ),
     (
         ConflictError,
-        "conflict",
+        ErrorKind.CONFLICT,
         "{said} The video is not ready for this: wait until it has completed, then try again.",
     ),
     (
         APIError,
-        "refused",
+        ErrorKind.REFUSED,
         "The server refused the request ({status}): {said} Check that OPENAI_BASE_URL points "
         "at the Videos API.",
     ),
 )
 
 
-def _api_error_words(error: APIError) -> tuple[str, str | None, str]:
+def _api_error_words(error: APIError) -> tuple[ErrorKind, str | None, str]:
     """(kind, field, message) for an error the server answered with."""
     if isinstance(error, BadRequestError):
-        return "invalid", error.param, error.message
+        return ErrorKind.INVALID, error.param, error.message
     said = error.message.rstrip(".") + "."
     reasons = error.metadata.get("reasons")
     if isinstance(error, PermissionDeniedError) and isinstance(reasons, list) and reasons:
         why = "; ".join(str(reason) for reason in reasons[:5])
-        return "moderation", None, f"Refused by moderation ({why}): {said} Change the prompt."
+        refused = f"Refused by moderation ({why}): {said} Change the prompt."
+        return ErrorKind.MODERATION, None, refused
     if isinstance(error, ServerError) and error.status_code == 502:
-        return "server", None, f"The provider behind the server failed (502): {said} Try again."
+        failed = f"The provider behind the server failed (502): {said} Try again."
+        return ErrorKind.SERVER, None, failed
     kind, advice = next((k, a) for c, k, a in _API_ERROR_ADVICE if isinstance(error, c))
     return kind, error.param, advice.format(said=said, status=error.status_code)
 
@@ -346,7 +349,7 @@ def extend_payload(saved: bool, route: str, missing: str = "") -> dict[str, Any]
 def rate_limit_payload(wait: float) -> dict[str, Any]:
     """The server asked us to slow down: say so, with the moment the retry happens."""
     return {
-        "kind": "rate_limit",
+        "kind": ErrorKind.RATE_LIMIT,
         "message": f"Rate limit reached: the server asked to wait {wait:.0f} s. "
         "The request is retried automatically.",
         "field": None,
