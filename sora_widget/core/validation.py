@@ -13,7 +13,7 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from sora_widget.core.catalog import Param, family_of, parameters_of
 from sora_widget.core.errors import InvalidRequestError
@@ -25,6 +25,7 @@ MAX_MODEL_CHARS = 256
 _SIZE_SHAPE = re.compile(r"[1-9]\d{1,4}x[1-9]\d{1,4}")
 #: `seconds` as a positive number of seconds ("5", "6.5").
 _SECONDS_SHAPE = re.compile(r"\d{1,4}(\.\d{1,3})?")
+T = TypeVar("T")
 _KNOWN = "'sora-2', 'veo-3.1-generate-preview' or 'Wan-AI/Wan2.2-T2V-A14B'"
 
 
@@ -108,7 +109,7 @@ def validate_duration(seconds: object, model: str) -> str:
     )
 
 
-def seconds_string(seconds: object) -> object:
+def seconds_string(seconds: T) -> T | str:
     """The API wants "4", not 4; Python callers naturally write 4. Anything else (a bool, a
     float, a string) is left for the checks to name."""
     if isinstance(seconds, int) and not isinstance(seconds, bool):

@@ -107,7 +107,8 @@ class Simulator:
             rendered_at=record.rendered_at,
             fail_at=record.failure[2] if record.failure else None,
         )
-        completed_at = int(state.finished_at) if state.status is VideoStatus.COMPLETED else None
+        finished = state.finished_at if state.status is VideoStatus.COMPLETED else None
+        completed_at = int(finished) if finished is not None else None
         error = None
         if state.status is VideoStatus.FAILED and record.failure:
             error = {"code": record.failure[0], "message": record.failure[1]}
@@ -777,6 +778,7 @@ def create_app(
     ]
     # One code path per API shape: OpenAI's `/v1/videos` (and Veo's routes beside it), or
     # OpenRouter's `/api/v1/videos`, which has no `/v1` routes at all.
+    body_refusal: Callable[[SimulatorHTTPError], Response]
     if sim.profile.api is Api.OPENROUTER:
         api_routes = OpenRouter(sim).routes(route)
         door, body_refusal = OPENROUTER_DOOR, openrouter_response

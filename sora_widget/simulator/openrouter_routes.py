@@ -288,6 +288,7 @@ class OpenRouter:
         now = int(self.jobs.clock())
         asked_size = f"{asked.width}x{asked.height}"
         resolution = asked.resolution
+        note: str | None
         if source is not None:
             asked_size, resolution = (
                 source.api_fields["asked_size"],
