@@ -1,10 +1,10 @@
-"""Checks of the request fields, shared by the client (before sending) and the simulator.
+"""Checks of the request fields, before anything is sent.
 
-One implementation on both sides means the simulator refuses exactly what the client would,
-with the same words: each message names the field and the values it allows. Sora's contract
+Each message names the field and the values it allows, in the API's own words. Sora's contract
 is published exactly, so its models are checked strictly; any other model is sent as typed,
 with `size` and `seconds` checked for shape only: the server knows its own limits, and its
-refusal is shown at its field.
+refusal is shown at its field. The simulator states what servers accept on its own
+(`simulator.accepts`); `tests/test_simulator_accepts.py` holds the two to the same answers.
 """
 
 from __future__ import annotations
