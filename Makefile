@@ -37,6 +37,7 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	npm run lint
+	$(BIN)/mypy
 
 test: lint docs $(LITELLM_VENV)/.installed
 	npm test

@@ -9,7 +9,6 @@ client's side, through the requests it sent and what the library kept.
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import weakref
 from typing import Any
@@ -251,9 +250,8 @@ async def test_openrouter_api_key_alone_selects_openrouter(make_app, monkeypatch
     monkeypatch.setenv("OPENROUTER_API_KEY", KEY)
     monkeypatch.setenv("OPENROUTER_BASE_URL", BASE_URL)
     monkeypatch.setenv("OPENROUTER_X_OPEN_ROUTER_TITLE", "Class demo")
-    monkeypatch.setattr(backend, "SoraClient", functools.partial(SoraClient, transport=transport))
     monkeypatch.setattr(backend, "_CLIENTS", weakref.WeakKeyDictionary())
-    client = backend.connect()
+    client = backend.connect(transport=transport)
     async with client:
         assert client.dialect == "openrouter" and client.base_url == BASE_URL
         await client.server_models()

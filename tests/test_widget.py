@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import dataclasses
-import functools
 import gc
 import json
 import re
@@ -480,13 +479,17 @@ def test_a_refused_field_is_still_an_invalid_request_naming_the_field():
 def configured_api(make_app, monkeypatch) -> CountingTransport:
     """`connect()` as in a kernel with OPENAI_API_KEY set, the API being an in-process
     simulator; returns the transport, which counts the requests of every client made."""
-    transport = CountingTransport(httpx.ASGITransport(app=make_app(api_key=TEST_KEY)))
+    counting = CountingTransport(httpx.ASGITransport(app=make_app(api_key=TEST_KEY)))
     monkeypatch.setenv("SORA_WIDGET_BACKEND", "api")
     monkeypatch.setenv("OPENAI_API_KEY", TEST_KEY)
     monkeypatch.setenv("OPENAI_BASE_URL", "http://simulator.test/v1")
-    monkeypatch.setattr(backend, "SoraClient", functools.partial(SoraClient, transport=transport))
+
+    def client_on_the_transport(*args, transport=None, **kwargs) -> SoraClient:
+        return SoraClient(*args, transport=transport or counting, **kwargs)
+
+    monkeypatch.setattr(backend, "SoraClient", client_on_the_transport)
     monkeypatch.setattr(backend, "_CLIENTS", weakref.WeakKeyDictionary())
-    return transport
+    return counting
 
 
 async def test_widgets_without_a_client_share_one_and_poll_once_per_tick(configured_api, tmp_path):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypedDict
 
 #: Sizes as the Videos contract sends them (`WxH`), by resolution and orientation.
 _720P = ("1280x720", "720x1280")
@@ -44,6 +44,27 @@ ImageEncoding = Literal[
 MAX_SEED = 4_294_967_295
 
 
+class ParamPayload(TypedDict):
+    """A `Param` as the Advanced section's form draws it."""
+
+    name: str
+    kind: ParamKind
+    label: str
+    help: str
+    default: object
+    low: float | None
+    high: float | None
+    choices: list[str]
+
+
+class ImageSlotsPayload(TypedDict):
+    """Which images a model takes: a first frame, a last frame, how many references."""
+
+    first: bool
+    last: bool
+    references: int
+
+
 @dataclass(frozen=True)
 class Param:
     """One extra parameter a family takes, as the route it is reached through names it."""
@@ -61,7 +82,7 @@ class Param:
     #: Sent as `{nest: value}` rather than the value (Kling's `camera_control: {"type": ...}`).
     nest: str | None = None
 
-    def payload(self) -> dict[str, object]:
+    def payload(self) -> ParamPayload:
         """The field as the form builds it (JSON-ready)."""
         return {
             "name": self.name,
@@ -93,7 +114,7 @@ class ImageSlots:
     references: ImageField | None = None
     max_references: int = 0
 
-    def payload(self) -> dict[str, object]:
+    def payload(self) -> ImageSlotsPayload:
         return {
             "first": self.first is not None,
             "last": self.last is not None,

@@ -6,6 +6,8 @@ they are built only from the server's error body, the request id and our own wor
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class SoraError(Exception):
     """Base class of every error this package raises on purpose."""
@@ -83,7 +85,7 @@ class ConflictError(APIError):
 class RateLimitError(APIError):
     """429: too many requests; `retry_after` is the server's hint in seconds, if it gave one."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs) -> None:
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
 
@@ -93,7 +95,7 @@ class UnsupportedFeature(APIError):
     `feature` names it ("list", "delete", "remix", "edits", "extensions"). Not retried; the
     client does not ask that server again."""
 
-    def __init__(self, feature: str, message: str, **kwargs) -> None:
+    def __init__(self, feature: str, message: str, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.feature = feature
 
@@ -102,7 +104,7 @@ class UnexpectedContentError(APIError):
     """A download answered 2xx with something other than the variant asked for (HTML, the MP4
     as a thumbnail); `sent` says what it was ("an HTML page (text/html)")."""
 
-    def __init__(self, message: str, *, sent: str = "", **kwargs) -> None:
+    def __init__(self, message: str, *, sent: str = "", **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.sent = sent
 

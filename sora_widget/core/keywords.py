@@ -29,7 +29,9 @@ def refuse_unknown(owner: str, given: Iterable[str], allowed: Iterable[str]) -> 
         raise TypeError(f"{owner}: unknown argument {name!r}; {hint}")
 
 
-def refuse_unknown_options(cls: type, given: Iterable[str], passed_on: Iterable[str]) -> None:
+def refuse_unknown_options(
+    cls: type[object], given: Iterable[str], passed_on: Iterable[str]
+) -> None:
     """For a constructor whose `**kwargs` go to its base class: its own parameters and the
     names the base takes (`passed_on`: a widget's trait names) are the valid ones."""
     refuse_unknown(f"{cls.__name__}()", given, [*parameter_names(cls.__init__), *passed_on])

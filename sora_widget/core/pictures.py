@@ -226,11 +226,11 @@ def sprite_grid(image: Image.Image, video_width: int, video_height: int) -> tupl
     aspect = video_width / video_height
     candidates = []
     for columns in range(1, MAX_GRID + 1):
-        tile_w = sheet_w / columns
-        rows = round(sheet_h * aspect / tile_w)
+        column_w = sheet_w / columns
+        rows = round(sheet_h * aspect / column_w)
         if not 1 <= rows <= MAX_GRID:
             continue
-        error = abs(math.log((tile_w / (sheet_h / rows)) / aspect))
+        error = abs(math.log((column_w / (sheet_h / rows)) / aspect))
         if error <= ASPECT_TOLERANCE:
             candidates.append((columns, rows, error))
     if not candidates:

@@ -70,7 +70,7 @@ def prepare_reference(
         image = fit_image(image, size, fit)
     elif data is not None:
         if len(data) <= MAX_UPLOAD_BYTES:
-            return filename, data, CONTENT_TYPES[image.format]
+            return filename, data, CONTENT_TYPES[str(image.format)]
         if fit is None:  # with a fit it is re-encoded below, as a fitted image is
             raise InvalidRequestError(
                 param,
@@ -98,7 +98,7 @@ def _open(value: Any, param: str = PARAM) -> tuple[Image.Image, bytes | None, st
     if isinstance(value, bytes | bytearray | memoryview):
         data = bytes(value)
         image = _decode(data, param)
-        return image, data, f"reference.{EXTENSIONS[image.format]}"
+        return image, data, f"reference.{EXTENSIONS[str(image.format)]}"
     raise InvalidRequestError(
         param,
         f"Invalid type for '{param}': expected a file path, bytes, a PIL image, or "

@@ -16,7 +16,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, SupportsFloat
 
 from sora_widget.core.catalog import (
     MAX_SEED,
@@ -145,10 +145,10 @@ def _sku_items(skus: object) -> Iterable[tuple[str, object]]:
 def usd_amount(value: object) -> float | None:
     """An amount a server wrote (a string, "0.40", as OpenRouter prices are, or a number);
     None for anything that is not a finite amount of 0 or more."""
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, str | SupportsFloat):
         return None
     try:
-        number = float(value)  # type: ignore[arg-type]
+        number = float(value)
     except (TypeError, ValueError):
         return None
     return number if math.isfinite(number) and number >= 0 else None
@@ -384,7 +384,7 @@ def _size_fields(
 ) -> dict[str, tuple[str | None, str | None]]:
     """Each (resolution, aspect ratio) the model lists as the `WxH` it makes. Without listed
     resolutions, each ratio at 720p is sent as the ratio alone; without ratios, 16:9."""
-    sized = [r for r in resolutions if r in RESOLUTION_SIDES]
+    sized: list[str | None] = [r for r in resolutions if r in RESOLUTION_SIDES]
     fields: dict[str, tuple[str | None, str | None]] = {}
     for resolution in sized or [None]:
         side = RESOLUTION_SIDES[resolution] if resolution else 720

@@ -1,10 +1,10 @@
-"""Checks of the request fields, shared by the client (before sending) and the simulator.
+"""Checks of the request fields, before anything is sent.
 
-One implementation on both sides means the simulator refuses exactly what the client would,
-with the same words: each message names the field and the values it allows. Sora's contract
+Each message names the field and the values it allows, in the API's own words. Sora's contract
 is published exactly, so its models are checked strictly; any other model is sent as typed,
 with `size` and `seconds` checked for shape only: the server knows its own limits, and its
-refusal is shown at its field.
+refusal is shown at its field. The simulator states what servers accept on its own
+(`simulator.accepts`); `tests/test_simulator_accepts.py` holds the two to the same answers.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from sora_widget.core.catalog import Param, family_of, parameters_of
 from sora_widget.core.errors import InvalidRequestError
@@ -25,6 +25,7 @@ MAX_MODEL_CHARS = 256
 _SIZE_SHAPE = re.compile(r"[1-9]\d{1,4}x[1-9]\d{1,4}")
 #: `seconds` as a positive number of seconds ("5", "6.5").
 _SECONDS_SHAPE = re.compile(r"\d{1,4}(\.\d{1,3})?")
+T = TypeVar("T")
 _KNOWN = "'sora-2', 'veo-3.1-generate-preview' or 'Wan-AI/Wan2.2-T2V-A14B'"
 
 
@@ -108,7 +109,7 @@ def validate_duration(seconds: object, model: str) -> str:
     )
 
 
-def seconds_string(seconds: object) -> object:
+def seconds_string(seconds: T) -> T | str:
     """The API wants "4", not 4; Python callers naturally write 4. Anything else (a bool, a
     float, a string) is left for the checks to name."""
     if isinstance(seconds, int) and not isinstance(seconds, bool):

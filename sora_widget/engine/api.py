@@ -91,6 +91,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+DEFAULT_MAX_RETRIES = 3
 POLL_HINT_HEADER = "openai-poll-after-ms"
 #: LiteLLM's charge for a request, in USD; on a video's create it is the video's cost.
 COST_HEADER = "x-litellm-response-cost"
@@ -114,6 +115,8 @@ T = TypeVar("T")
 
 
 Dialect = Literal["auto", "openai", "openrouter"]
+#: How the key is sent: `Authorization: Bearer` (OpenAI, OpenRouter) or `api-key` (Azure).
+AuthHeader = Literal["bearer", "api-key"]
 #: What an OpenRouter-shaped server lacks, and the words the panel shows for each.
 _OPENROUTER_LACKS = {
     "list": "OpenRouter cannot list videos: each video is polled on its own.",
@@ -175,9 +178,9 @@ class VideosAPI:
         base_url: str | None = None,
         organization: str | None = None,
         project: str | None = None,
-        auth_header: Literal["bearer", "api-key"] = "bearer",
+        auth_header: AuthHeader = "bearer",
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
-        max_retries: int = 3,
+        max_retries: int = DEFAULT_MAX_RETRIES,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         dialect: Dialect = "auto",
@@ -476,7 +479,7 @@ class VideosAPI:
                 extra=extra,
             )
         raw = parse_raw_parameters(extra)
-        fields = {"prompt": prompt, "model": model, "size": size, "seconds": seconds}
+        fields = {"prompt": prompt, "model": model, "size": size, "seconds": str(seconds)}
         # Decoding, fitting and encoding images takes tens of milliseconds.
         body = await asyncio.to_thread(
             build_create_body,
@@ -842,6 +845,7 @@ class VideosAPI:
     ) -> httpx.Response:
         """Repeat `send_once` as the retry policy allows; `creating` calls are never duplicated."""
         attempt = waits = 0
+        reason: int | str  # the status answered, or the connection error's name
         while True:
             try:
                 response = await send_once()
@@ -975,7 +979,7 @@ def _segment(value: object, param: str = "video_id") -> str:
 
 def _variant(variant: object) -> ContentVariant:
     try:
-        return ContentVariant(variant)
+        return ContentVariant(str(variant))
     except ValueError:
         raise InvalidRequestError(
             "variant",
@@ -1175,7 +1179,9 @@ def _snippet(body: bytes) -> str:
 
 
 def _openrouter_credits(body: dict[str, Any]) -> Credits:
-    data = body.get("data") if isinstance(body.get("data"), dict) else body
+    data = body.get("data")
+    if not isinstance(data, dict):
+        data = body
     return Credits(
         limit=usd_amount(data.get("limit")),
         usage=usd_amount(data.get("usage")),
@@ -1184,7 +1190,9 @@ def _openrouter_credits(body: dict[str, Any]) -> Credits:
 
 
 def _litellm_credits(body: dict[str, Any]) -> Credits:
-    info = body.get("info") if isinstance(body.get("info"), dict) else body
+    info = body.get("info")
+    if not isinstance(info, dict):
+        info = body
     budget, spend = usd_amount(info.get("max_budget")), usd_amount(info.get("spend"))
     remaining = None if budget is None else round(max(budget - (spend or 0.0), 0.0), 6)
     return Credits(limit=budget, usage=spend, remaining=remaining)

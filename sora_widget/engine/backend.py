@@ -13,10 +13,14 @@ import os
 import subprocess
 import time
 import weakref
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from sora_widget.core.keywords import parameter_names, refuse_unknown
+import httpx
+
+from sora_widget.core.keywords import strict_keywords
+from sora_widget.engine.api import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AuthHeader, Dialect
 from sora_widget.engine.client import SoraClient
 from sora_widget.simulator import folder
 from sora_widget.simulator.config import SimulatorConfig
@@ -93,25 +97,55 @@ def _spawn(config: SimulatorConfig) -> dict[str, Any]:
     return state
 
 
-def connect(**client_options: object) -> SoraClient:
+@strict_keywords
+def connect(
+    *,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    organization: str | None = None,
+    project: str | None = None,
+    auth_header: AuthHeader = "bearer",
+    timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+    max_retries: int = DEFAULT_MAX_RETRIES,
+    transport: httpx.AsyncBaseTransport | None = None,
+    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    dialect: Dialect | None = None,
+    attribution: Mapping[str, str] | None = None,
+) -> SoraClient:
     """A ready client: the configured server with OPENAI_API_KEY, OpenRouter with
-    OPENROUTER_API_KEY alone, else the local simulator.
+    OPENROUTER_API_KEY alone, else the local simulator (then `api_key` and `base_url` default
+    to its own). `dialect` None: "openrouter" with OPENROUTER_API_KEY alone, else "auto". The
+    settings are `SoraClient`'s.
 
     Calls for the same server and settings on one event loop get the same client (a closed one
     is replaced), so every widget of a kernel shares its connections and its poller: polling
     costs one request per tick however many widgets run jobs.
     """
-    refuse_unknown("connect()", client_options, parameter_names(SoraClient))
     simulator = use_simulator()
-    options = dict(client_options)
     if simulator:
-        base_url = simulator_url()
-        if base_url not in _ANNOUNCED:
-            _ANNOUNCED.add(base_url)
-            print(f"sora_widget: using the local simulator at {base_url} (no API key needed).")
-        options = {"api_key": SIMULATOR_KEY, "base_url": base_url, **options}
-    elif use_openrouter():
-        options = {"dialect": "openrouter", **options}
+        simulator_base = simulator_url()
+        if simulator_base not in _ANNOUNCED:
+            _ANNOUNCED.add(simulator_base)
+            print(
+                f"sora_widget: using the local simulator at {simulator_base} (no API key needed)."
+            )
+        api_key = SIMULATOR_KEY if api_key is None else api_key
+        base_url = simulator_base if base_url is None else base_url
+    if dialect is None:
+        dialect = "openrouter" if not simulator and use_openrouter() else "auto"
+    options: dict[str, Any] = {  # typed by the signature above
+        "api_key": api_key,
+        "base_url": base_url,
+        "organization": organization,
+        "project": project,
+        "auth_header": auth_header,
+        "timeout": timeout,
+        "max_retries": max_retries,
+        "transport": transport,
+        "sleep": sleep,
+        "dialect": dialect,
+        "attribution": attribution,
+    }
     clients = _CLIENTS.setdefault(_loop_here(), {})
     settings = _settings_digest(simulator, options)
     client = clients.get(settings)
@@ -149,7 +183,7 @@ def _loop_here() -> object:
         return _NO_LOOP
 
 
-def _settings_digest(simulator: bool, options: dict[str, object]) -> str:
+def _settings_digest(simulator: bool, options: Mapping[str, object]) -> str:
     """Everything that makes one client differ from another, the key included (each key its
     own client), hashed: the cache holds no key in the clear."""
     environment = [(name, os.environ.get(name)) for name in _ENVIRONMENT]

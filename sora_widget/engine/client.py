@@ -7,19 +7,13 @@ endpoints without importing the jobs that use them.
 
 from __future__ import annotations
 
-from typing import Any
-
+from sora_widget.engine import jobs
 from sora_widget.engine.api import VideosAPI
-from sora_widget.engine.jobs import VideoJob, submit, submit_remix
 
 
 class SoraClient(VideosAPI):
     """Async client for the Videos API; `submit` and `submit_remix` start background jobs."""
 
-    def submit(self, prompt: str, **options: Any) -> VideoJob:
-        """Create a video as a background job and return at once; see `jobs.submit`."""
-        return submit(self, prompt, **options)
-
-    def submit_remix(self, video_id: str, prompt: str, **options: Any) -> VideoJob:
-        """Remix as a background job and return at once; see `jobs.submit_remix`."""
-        return submit_remix(self, video_id, prompt, **options)
+    # `jobs.submit(client, prompt, ...)` as methods: one signature, the client as `self`.
+    submit = jobs.submit
+    submit_remix = jobs.submit_remix

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TypedDict
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +57,13 @@ def endpoint_missing(
             return True
         return not api_body or not names_a_video
     return False
+
+
+class FeatureState(TypedDict):
+    """One feature as the widgets' `features` trait carries it: None while unknown."""
+
+    supported: bool | None
+    reason: str
 
 
 class ServerSupport:
@@ -139,7 +146,7 @@ class ServerSupport:
             f" (The server answered {evidence}.)" if evidence else ""
         )
 
-    def payload(self) -> dict[str, Any]:
+    def payload(self) -> dict[str, FeatureState]:
         """JSON for the widgets: per feature, whether it is supported and why not."""
         return {
             name: {"supported": known, "reason": self.reason(name)}

@@ -31,6 +31,7 @@ from sora_widget.core.errors import (
     VideoFailed,
 )
 from sora_widget.core.keywords import strict_keywords
+from sora_widget.core.reference_image import Fit, ReferenceImage
 from sora_widget.core.types import (
     DEFAULT_MODEL,
     DEFAULT_SECONDS,
@@ -65,7 +66,7 @@ STILL_FRACTION = 0.2
 STILL_MIN_SECONDS = 15.0
 
 #: What a person is told when the server ended the video itself, and what to do.
-_ENDED_WORDS = {
+_ENDED_WORDS: dict[str, str] = {
     VideoStatus.CANCELLED: "The server cancelled this video before it finished (not this "
     "client: someone or something on the server's side stopped it). Generate it again with "
     "Retry.",
@@ -682,10 +683,10 @@ def submit(
     model: str = DEFAULT_MODEL,
     size: str = DEFAULT_SIZE,
     seconds: str | int = DEFAULT_SECONDS,
-    input_reference: Any = None,
-    fit: Any = None,
-    last_frame: Any = None,
-    reference_images: Sequence[Any] = (),
+    input_reference: ReferenceImage | None = None,
+    fit: Fit | None = None,
+    last_frame: ReferenceImage | None = None,
+    reference_images: Sequence[ReferenceImage] = (),
     parameters: Mapping[str, Any] | None = None,
     extra: Mapping[str, Any] | str | None = None,
     library: Library | None = None,

@@ -269,7 +269,8 @@ class Library:
         except ValueError as error:  # the file stays as the server sent it
             tags_problem = f"The MP4 keeps no metadata: {error}."
             logger.warning("Video %s: %s", video.id, tags_problem)
-        pictures = dict(zip((str(v) for v in PICTURES), results[1:], strict=True))
+        origins = [result for result in results[1:] if not isinstance(result, BaseException)]
+        pictures = dict(zip((str(v) for v in PICTURES), origins, strict=True))
         missing = [variant for variant in PICTURES if pictures[str(variant)] is None]
         if missing:
             made = await self._make_pictures(video.id, paths, missing)

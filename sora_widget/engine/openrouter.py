@@ -15,7 +15,7 @@ import json
 import math
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 from sora_widget.core.catalog import model_key
 from sora_widget.core.errors import InvalidRequestError
@@ -58,7 +58,7 @@ def provider_slug(model: str) -> str:
     return PROVIDER_SLUGS.get(author.lower(), author.lower())
 
 
-def continues_jobs(model: ServerModel | None) -> bool:
+def continues_jobs(model: ServerModel | None) -> TypeGuard[ServerModel]:
     """Whether the model takes `previous_job_id`: OpenRouter lists no flag for it, but a model
     that does has a continuation price (FLUX video's `cents_per_second_video_continuation_*`)."""
     return model is not None and any(p.mode == "video_continuation" for p in model.prices)

@@ -217,11 +217,11 @@ class Poller:
             since=self.clock(),
         )
         first_wait = self._first_wait()
-        paced = bool(job.eta) and job.eta_error is not None and self._unhinted()
-        if paced:
+        eta, eta_error = job.eta, job.eta_error
+        if eta and eta_error is not None and self._unhinted():
             # Such videos took this long before (see `pace`): nothing to ask until then, and
             # then this job on its own, not every job with it.
-            first_wait = max(first_wait, min(self.cadence.ceiling, job.eta - job.eta_error))
+            first_wait = max(first_wait, min(self.cadence.ceiling, eta - eta_error))
             watch.aim = min(self.clock() + first_wait, deadline)
             if not self._live():
                 self._next_tick = deadline
@@ -397,11 +397,11 @@ class Poller:
         if len(live) >= 2 and self._can_list():
             finished = sum(1 for watch in watches if watch.future.done()) > finished_before
             self._plan(self._list_delay(live, finished))
-        elif len(live) == 1 and live[0].aim is not None:
+        elif len(live) == 1 and (aim := live[0].aim) is not None:
             # A single job's predicted end is its next poll (never sooner than the hint). The
             # backoff grows all the same: once overdue, the job is not polled at a fresh 2 s.
             watch = live[0]
-            self._plan(max(self._gap(), watch.aim - self.clock()))
+            self._plan(max(self._gap(), aim - self.clock()))
             watch.aim = None
             watch.backoff = min(self.cadence.maximum, watch.backoff * self.cadence.factor)
         else:

@@ -31,25 +31,20 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sora_widget.core.errors import InvalidRequestError
-from sora_widget.core.types import (
+from sora_widget.core.types import SIMULATOR_HEADER, ContentVariant, VideoStatus, parse_size
+
+from .accepts import (
+    CREATE_SECONDS,
     DEFAULT_MODEL,
     DEFAULT_SECONDS,
     DEFAULT_SIZE,
-    EXTENSION_SECONDS_CHOICES,
-    SECONDS_CHOICES,
-    SIMULATOR_HEADER,
-    ContentVariant,
-    VideoStatus,
-    parse_size,
+    EXTENSION_SECONDS,
+    UPLOAD_MODEL,
+    accept_create,
+    accept_prompt,
+    accept_seconds,
+    accept_size,
 )
-from sora_widget.core.validation import (
-    validate_duration,
-    validate_model,
-    validate_prompt,
-    validate_seconds,
-    validate_size,
-)
-
 from .config import SimulatorConfig
 from .errors import (
     SimulatorHTTPError,
@@ -75,11 +70,6 @@ from .requests import (
 from .store import CONTENT_TYPES, CharacterRecord, Store, VideoRecord
 from .timeline import plan_timeline, poll_hint_ms, snapshot
 from .veo import Veo
-
-#: What the simulator's one render core draws in good time (Sora Pro's 1792 fits; 4K does not).
-MAX_RENDER_SIDE = 1920
-MIN_RENDER_SIDE = 64
-MAX_RENDER_SECONDS = 20
 
 REFERENCE_FILE = "reference.png"
 LAST_FRAME_FILE = "last_frame.png"
@@ -117,7 +107,8 @@ class Simulator:
             rendered_at=record.rendered_at,
             fail_at=record.failure[2] if record.failure else None,
         )
-        completed_at = int(state.finished_at) if state.status is VideoStatus.COMPLETED else None
+        finished = state.finished_at if state.status is VideoStatus.COMPLETED else None
+        completed_at = int(finished) if finished is not None else None
         error = None
         if state.status is VideoStatus.FAILED and record.failure:
             error = {"code": record.failure[0], "message": record.failure[1]}
@@ -289,7 +280,7 @@ class Simulator:
         self, *, model: object, prompt: object, size: object, seconds: object
     ) -> VideoRecord:
         """A job for another API's create (see `veo`), checked as a Videos API create is."""
-        fields = _checked(prompt=prompt, model=model, size=size, seconds=seconds)
+        fields = accept_create(prompt=prompt, model=model, size=size, seconds=seconds)
         return self.launch(self._new_record(**fields))
 
     def find(self, video_id: str) -> VideoRecord:
@@ -366,7 +357,7 @@ class Simulator:
                 param="input_reference",
                 code="missing_required_parameter",
             )
-        job = _checked(
+        job = accept_create(
             prompt=fields.get("prompt"),
             model=optional_string(fields, "model", self.profile.default_model),
             size=optional_string(fields, "size", DEFAULT_SIZE),
@@ -463,7 +454,7 @@ class Simulator:
     async def remix_video(self, request: Request) -> Response:
         fields = await read_fields(request)
         source = self._require_completed(request.path_params["video_id"], "remix")
-        prompt = validate_prompt(fields.get("prompt"))
+        prompt = accept_prompt(fields.get("prompt"))
         record = self._new_record(
             model=source.model,
             prompt=prompt,
@@ -514,7 +505,7 @@ class Simulator:
 
     async def create_edit(self, request: Request) -> Response:
         fields = await read_fields(request)
-        prompt = validate_prompt(fields.get("prompt"))
+        prompt = accept_prompt(fields.get("prompt"))
         source, upload = await self._video_input(fields, "edit")
         if source is not None:
             record = self._new_record(
@@ -531,7 +522,7 @@ class Simulator:
 
     async def create_extension(self, request: Request) -> Response:
         fields = await read_fields(request)
-        prompt = validate_prompt(fields.get("prompt"))
+        prompt = accept_prompt(fields.get("prompt"))
         if fields.get("seconds") is None:
             raise SimulatorHTTPError(
                 400,
@@ -539,7 +530,7 @@ class Simulator:
                 param="seconds",
                 code="missing_required_parameter",
             )
-        added = validate_seconds(fields["seconds"], EXTENSION_SECONDS_CHOICES)
+        added = accept_seconds(fields["seconds"], EXTENSION_SECONDS)
         source, upload = await self._video_input(fields, "extend")
         if source is not None:
             record = self._new_record(
@@ -570,7 +561,7 @@ class Simulator:
             return self._require_completed(video_id, action), ("", "", b"")
         data = await upload_bytes(value, "video")
         frame, size, duration = _inspect_upload(data)
-        seconds = min(SECONDS_CHOICES, key=lambda choice: abs(int(choice) - duration))
+        seconds = min(CREATE_SECONDS, key=lambda choice: abs(int(choice) - duration))
         return None, (size, seconds, frame)
 
     async def create_character(self, request: Request) -> Response:
@@ -664,45 +655,10 @@ def _inspect_upload(data: bytes) -> tuple[bytes, str, float]:
         ) from None
     size = f"{width}x{height}"
     try:
-        validate_size(size, "sora-2-pro")
+        accept_size(size, UPLOAD_MODEL.name)
     except InvalidRequestError as error:
         raise SimulatorHTTPError(400, error.message, param="video", code="invalid_value") from None
     return frame, size, duration
-
-
-def _checked(*, prompt: object, model: object, size: object, seconds: object) -> dict[str, str]:
-    """A create's fields, checked by the shared validation and for what the renderer draws."""
-    checked_model = validate_model(model)
-    job = {
-        "prompt": validate_prompt(prompt),
-        "model": checked_model,
-        "size": validate_size(size, checked_model),
-        "seconds": validate_duration(seconds, checked_model),
-    }
-    _check_renderable(job["size"], job["seconds"])
-    return job
-
-
-def _check_renderable(size: str, seconds: str) -> None:
-    """Any model name and `WxH` is taken (it stands in for every server), but it renders on
-    one CPU core: whole seconds, and frames no larger than it can draw in good time."""
-    width, height = parse_size(size)
-    if max(width, height) > MAX_RENDER_SIDE or min(width, height) < MIN_RENDER_SIDE:
-        raise SimulatorHTTPError(
-            400,
-            f"Invalid value for 'size': {size!r}. The simulator renders sides of "
-            f"{MIN_RENDER_SIDE} to {MAX_RENDER_SIDE} pixels, such as '1280x720'.",
-            param="size",
-            code="invalid_value",
-        )
-    if not seconds.isdigit() or not 1 <= int(seconds) <= MAX_RENDER_SECONDS:
-        raise SimulatorHTTPError(
-            400,
-            f"Invalid value for 'seconds': {seconds!r}. The simulator makes clips of 1 to "
-            f"{MAX_RENDER_SECONDS} whole seconds.",
-            param="seconds",
-            code="invalid_value",
-        )
 
 
 def _int_param(raw: str | None, name: str, default: int, low: int, high: int) -> int:
@@ -822,6 +778,7 @@ def create_app(
     ]
     # One code path per API shape: OpenAI's `/v1/videos` (and Veo's routes beside it), or
     # OpenRouter's `/api/v1/videos`, which has no `/v1` routes at all.
+    body_refusal: Callable[[SimulatorHTTPError], Response]
     if sim.profile.api is Api.OPENROUTER:
         api_routes = OpenRouter(sim).routes(route)
         door, body_refusal = OPENROUTER_DOOR, openrouter_response

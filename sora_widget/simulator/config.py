@@ -7,6 +7,7 @@ teacher can start a classroom server that fails in exactly the ways they want to
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,7 +50,7 @@ class FaultConfig:
     expire_words: tuple[str, ...] = ()
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> FaultConfig:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> FaultConfig:
         env = os.environ if environ is None else environ
         return cls(
             seed=int(env.get("SORA_SIM_SEED", "0")),
@@ -114,7 +115,7 @@ class SimulatorConfig:
         )
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> SimulatorConfig:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> SimulatorConfig:
         env = os.environ if environ is None else environ
         data_dir = env.get("SORA_SIM_DATA_DIR")
         hosts = env.get("SORA_SIM_ALLOWED_HOSTS", "")

@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Scope
 
 from sora_widget.core.types import ContentVariant, VideoStatus
 
+from .accepts import MAX_RENDER_SIDE
 from .config import SimulatorConfig
 from .errors import OpenRouterError, openrouter_error_response, openrouter_response
 from .extras import Extras, summary
@@ -40,9 +41,6 @@ from .requests import content_type, read_fields
 from .store import CONTENT_TYPES, Store, VideoRecord
 
 API_ROOT = "/api/v1"
-#: The renderer's largest side in good time (as the app's `MAX_RENDER_SIDE`): bigger frames
-#: (2K, 4K) are drawn smaller, and the job's record says so.
-MAX_RENDER_SIDE = 1920
 ALPHANUMERIC = string.ascii_letters + string.digits
 ID_RANDOM_CHARS = 20
 CANCELLED = "cancelled"
@@ -290,6 +288,7 @@ class OpenRouter:
         now = int(self.jobs.clock())
         asked_size = f"{asked.width}x{asked.height}"
         resolution = asked.resolution
+        note: str | None
         if source is not None:
             asked_size, resolution = (
                 source.api_fields["asked_size"],

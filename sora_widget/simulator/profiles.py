@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sora_widget.core.types import DEFAULT_MODEL, VideoStatus
+from sora_widget.core.types import VideoStatus
+
+from .accepts import DEFAULT_MODEL
 
 
 class Endpoint(StrEnum):

@@ -34,8 +34,9 @@ from __future__ import annotations
 import dataclasses
 import io
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 import av
 import numpy as np
@@ -103,10 +104,10 @@ __all__ = [  # the public face; the painting's tuning constants are re-exported 
 ]
 
 FPS = 12
-ENCODER = "libx264"
+ENCODER: Final = "libx264"
 ENCODER_OPTIONS = {"preset": "ultrafast", "profile": "baseline", "qp": "24"}
 KEYFRAME_SECONDS = 2  # lets a player seek (and Compare scrub) without decoding from the start
-AUDIO_ENCODER = "aac"
+AUDIO_ENCODER: Final = "aac"
 AUDIO_OPTIONS = {"aac_coder": "fast"}
 AUDIO_BIT_RATE = 96_000
 
@@ -243,7 +244,7 @@ def _encode(request: RenderRequest, path: Path) -> tuple[np.ndarray, list[np.nda
         tiles_at.setdefault(int((tile + 0.5) * frames / SPRITE_TILES), []).append(tile)
     tile_w, tile_h = sprite_tile_size(width, height)
     tiles: list[np.ndarray] = [np.empty(0)] * SPRITE_TILES
-    thumbnail = np.empty(0)
+    thumbnail: np.ndarray = np.empty(0)
     frame = av.VideoFrame(width, height, "yuv420p")
     frame.colorspace = Colorspace.ITU709
     frame.color_range = ColorRange.MPEG
@@ -266,7 +267,7 @@ def _encode(request: RenderRequest, path: Path) -> tuple[np.ndarray, list[np.nda
             shots[shot].paint(index, planes)
             frame.pts = index
             container.mux(stream.encode(frame))
-            while sound and sound[0].pts * sound[0].time_base <= (index + 1) / FPS:
+            while sound and _plays_at(sound[0]) <= (index + 1) / FPS:
                 container.mux(sound.pop(0))
             for tile in tiles_at.get(index, []):
                 small = frame.reformat(tile_w, tile_h, "rgb24", interpolation="AREA", threads=1)
@@ -276,6 +277,12 @@ def _encode(request: RenderRequest, path: Path) -> tuple[np.ndarray, list[np.nda
         container.mux(stream.encode())
         container.mux(sound)
     return thumbnail, tiles
+
+
+def _plays_at(packet: av.Packet) -> Fraction:
+    """When an encoded packet plays, in seconds (an encoder's packets always carry it)."""
+    assert packet.pts is not None and packet.time_base is not None
+    return packet.pts * packet.time_base
 
 
 def audio_packets(container: av.container.OutputContainer, samples: np.ndarray) -> list[av.Packet]:

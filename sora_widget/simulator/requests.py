@@ -16,9 +16,9 @@ from PIL import Image, UnidentifiedImageError
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
+from .accepts import IMAGE_TYPES
 from .errors import SimulatorHTTPError
 
-IMAGE_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 #: The spec allows data URLs up to 20 MiB, so form fields may be that large.
 MAX_FIELD_BYTES = 21 * 1024 * 1024
 MAX_FILES = 4

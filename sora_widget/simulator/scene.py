@@ -24,6 +24,7 @@ import random
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 Rgb = tuple[int, int, int]
 
@@ -284,9 +285,9 @@ def _unknown(words: list[str]) -> list[str]:
     ]
 
 
-def _look_changes(words: list[str], bound: dict[int, str], seed: int) -> dict[str, object]:
+def _look_changes(words: list[str], bound: dict[int, str], seed: int) -> dict[str, Any]:
     """Only the attributes the words mention, so a remix inherits the others."""
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     times = [TIMES_OF_DAY[w] for w in words if w in TIMES_OF_DAY]
     if times:
         changes["time_of_day"] = times[-1]
@@ -342,7 +343,7 @@ def _place(
     named: list[tuple[str, str, int]], colors: dict[str, Rgb], seed: int, horizon: float
 ) -> tuple[Subject, ...]:
     """Positions depend only on (seed, name, index), so a subject a remix keeps stays put."""
-    subjects = []
+    subjects: list[Subject] = []
     for kind, name, count in named:
         band, low, high, size, speed = _PLACEMENT[kind]
         for i in range(min(count, MAX_SUBJECTS - len(subjects))):

@@ -27,13 +27,29 @@ from sora_widget.engine.jobs import JobStatus, VideoJob, submit, submit_remix
 from sora_widget.engine.library import Library, LibraryEntry
 from sora_widget.engine.resume import attach_pending, resumable
 from sora_widget.engine.tasks import off_loop
-from sora_widget.ui.compare_state import Variant, cell_payload, is_video_id, labels, page_state
+from sora_widget.ui.compare_state import (
+    CellPayload,
+    Variant,
+    cell_payload,
+    is_video_id,
+    labels,
+    page_state,
+)
 from sora_widget.ui.export import compare_page, data_url
 from sora_widget.ui.kernel_loop import on_creating_loop
 from sora_widget.ui.media import MediaWidget, media_key
 from sora_widget.ui.throttle import Throttle
+from sora_widget.ui.trait_types import payload
 from sora_widget.ui.widget import STATIC, SoraWidget, Volume, follow_features, front_end
-from sora_widget.ui.widget_state import NO_ERROR, backend_badge, error_payload, video_facts
+from sora_widget.ui.widget_state import (
+    NO_ERROR,
+    BackendBadge,
+    ErrorPayload,
+    VideoFacts,
+    backend_badge,
+    error_payload,
+    video_facts,
+)
 
 __all__ = ["Compare", "Variant"]
 
@@ -57,13 +73,13 @@ class Compare(MediaWidget):
     _css = front_end("compare.css")
 
     # What the kernel tells the view.
-    cells = traitlets.List().tag(sync=True)
+    cells: traitlets.List[CellPayload] = traitlets.List().tag(sync=True)
     #: Columns of a prompts x models grid (one per model); 0 lets the view choose.
     columns = traitlets.Int(0).tag(sync=True)
-    backend = traitlets.Dict().tag(sync=True)
+    backend = payload(BackendBadge)
     #: What the server can do (see `SoraWidget.features`).
     features = traitlets.Dict().tag(sync=True)
-    error = traitlets.Dict(NO_ERROR).tag(sync=True)
+    error = payload(ErrorPayload, NO_ERROR)
 
     # Shared by every view, set from either side.
     picked = traitlets.Unicode(None, allow_none=True).tag(sync=True)
@@ -441,7 +457,7 @@ class Compare(MediaWidget):
             variant.media = media_key("video", variant.entry.id)
             path = variant.entry.video_path
 
-            def take(facts: dict[str, Any]) -> None:
+            def take(facts: VideoFacts) -> None:
                 variant.fps, variant.audio = facts["fps"], facts["audio"]
                 self._throttle.now()
 
@@ -513,7 +529,7 @@ class Compare(MediaWidget):
             return
         if not isinstance(content, dict) or not isinstance(content.get("key"), str):
             return
-        self.error = dict(NO_ERROR)
+        self.error = NO_ERROR.copy()
         try:
             if content.get("action") == "cancel":
                 self.cancel(content["key"])

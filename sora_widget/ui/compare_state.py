@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 from sora_widget.core.errors import InvalidRequestError
 from sora_widget.core.shared import ShownStatus
 from sora_widget.core.types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE
 from sora_widget.engine.jobs import JobStatus, VideoJob
 from sora_widget.engine.library import LibraryEntry
-from sora_widget.ui.widget_state import IDLE_JOB, error_payload, job_payload
+from sora_widget.ui.widget_state import (
+    IDLE_JOB,
+    ErrorPayload,
+    JobPayload,
+    error_payload,
+    job_payload,
+)
 
 #: How a variant gets its video: a new generation, a remix of another cell, one that exists, or
 #: a saved piece of an extension chain (see `Compare.chain`).
@@ -24,6 +30,26 @@ Kind = Literal["generate", "remix", "existing", "part"]
 #: Video ids as the API issues them (`video_68d7…`); anything else given as a source is a prompt.
 _VIDEO_ID = re.compile(r"video_[A-Za-z0-9_-]+")
 _ENDED = frozenset({ShownStatus.COMPLETED, ShownStatus.FAILED, ShownStatus.CANCELLED})
+
+
+class CellPayload(TypedDict):
+    """One cell of the `cells` trait (the front end reads these keys: js/compare.js)."""
+
+    key: str
+    role: str
+    label: str
+    remix_of: str | None
+    remixed_from: str | None
+    prompt: str
+    model: str
+    size: str
+    seconds: str
+    video_id: str | None
+    job: JobPayload
+    error: ErrorPayload
+    media: str
+    fps: float | None
+    audio: str | None
 
 
 def is_video_id(text: str) -> bool:
@@ -138,8 +164,9 @@ def labels(variants: list[Variant], source: Variant | None) -> dict[str, str]:
     return names
 
 
-def cell_payload(variant: Variant, *, source: Variant | None, names: dict[str, str]) -> dict:
+def cell_payload(variant: Variant, *, source: Variant | None, names: dict[str, str]) -> CellPayload:
     """One cell as the front end shows it. Bytes never go here: the views ask for `media`."""
+    job: JobPayload
     if variant.job is not None:
         job = job_payload(variant.job)
     else:

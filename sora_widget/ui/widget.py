@@ -14,20 +14,21 @@ import os
 import weakref
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import traitlets
 
-from sora_widget.core.catalog import family_of
+from sora_widget.core.catalog import ModelFamily, family_of
 from sora_widget.core.errors import InvalidRequestError
 from sora_widget.core.keywords import refuse_unknown_options, strict_keywords
+from sora_widget.core.reference_image import Fit
 from sora_widget.core.server_catalog import ServerModel
 from sora_widget.core.shared import ErrorKind, ShownStatus
 from sora_widget.core.types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE, Video, VideoStatus
 from sora_widget.engine.api import Credits
 from sora_widget.engine.backend import connect
 from sora_widget.engine.client import SoraClient
-from sora_widget.engine.extending import extend, extension_route
+from sora_widget.engine.extending import Route, extend, extension_route
 from sora_widget.engine.features import ServerSupport
 from sora_widget.engine.jobs import JobStatus, VideoJob, submit, submit_remix
 from sora_widget.engine.library import Library, LibraryEntry
@@ -38,12 +39,22 @@ from sora_widget.ui.export import player_page
 from sora_widget.ui.kernel_loop import on_creating_loop
 from sora_widget.ui.media import MediaWidget
 from sora_widget.ui.throttle import Throttle
+from sora_widget.ui.trait_types import payload
 from sora_widget.ui.uploads import Uploads
 from sora_widget.ui.widget_state import (
     IDLE_JOB,
     LAST_FRAME,
     NO_ERROR,
     REFERENCE_SLOTS,
+    AdvancedPayload,
+    BackendBadge,
+    ErrorPayload,
+    ExtendPayload,
+    HistoryItem,
+    JobPayload,
+    OptionsPayload,
+    ReferenceInfo,
+    SpriteLayout,
     advanced_payload,
     backend_badge,
     cost_label,
@@ -123,27 +134,27 @@ class SoraWidget(MediaWidget):
     remix_prompt = traitlets.Unicode("").tag(sync=True)
 
     # What the kernel tells the view.
-    options = traitlets.Dict(options()).tag(sync=True)
+    options = payload(OptionsPayload, options())
     cost = traitlets.Unicode("").tag(sync=True)
     problems = traitlets.Dict().tag(sync=True)
-    reference_info = traitlets.Dict().tag(sync=True)
+    reference_info = payload(ReferenceInfo)
     #: The chosen model's parameters and image slots (see `widget_state.advanced`); each
     #: image's `reference_info`, by slot.
-    advanced = traitlets.Dict().tag(sync=True)
+    advanced = payload(AdvancedPayload)
     image_info = traitlets.Dict().tag(sync=True)
-    backend = traitlets.Dict().tag(sync=True)
+    backend = payload(BackendBadge)
     #: What the server can do, as learned so far: {feature: {"supported", "reason"}} (see
     #: `ServerSupport.payload`); the panel disables what it cannot do and says why.
     features = traitlets.Dict().tag(sync=True)
     #: The Extend button: {"route", "label", "reason"} (see `widget_state.extend_payload`).
-    extending = traitlets.Dict().tag(sync=True)
-    job = traitlets.Dict(IDLE_JOB).tag(sync=True)
-    error = traitlets.Dict(NO_ERROR).tag(sync=True)
+    extending = payload(ExtendPayload)
+    job = payload(JobPayload, IDLE_JOB)
+    error = payload(ErrorPayload, NO_ERROR)
     # The player's video, poster and spritesheet are those of `selected`, sent on request
     # (see `media`): the state names them, so saving it does not save the video.
-    sprite = traitlets.Dict().tag(sync=True)
+    sprite = payload(SpriteLayout)
     video_path = traitlets.Unicode("").tag(sync=True)
-    history = traitlets.List().tag(sync=True)
+    history: traitlets.List[HistoryItem] = traitlets.List().tag(sync=True)
     selected = traitlets.Unicode("").tag(sync=True)
     #: The saved video's audio codec ("aac"), "" when it has no sound, None until read: a view
     #: that cannot decode that codec says so beside its sound control.
@@ -246,7 +257,8 @@ class SoraWidget(MediaWidget):
             size=self.size,
             seconds=self.seconds,
             input_reference=reference,
-            fit=(self.fit or None) if reference or images else None,
+            # The view sends "crop", "pad" or ""; `prepare_reference` refuses anything else.
+            fit=cast(Fit | None, self.fit or None) if reference or images else None,
             last_frame=images.get(LAST_FRAME),
             reference_images=[images[slot] for slot in REFERENCE_SLOTS if slot in images],
             parameters=self.parameters,
@@ -271,7 +283,7 @@ class SoraWidget(MediaWidget):
 
     @strict_keywords
     def extend(
-        self, prompt: str | None = None, *, seconds: str | int | None = None, route: str = "auto"
+        self, prompt: str | None = None, *, seconds: str | int | None = None, route: Route = "auto"
     ) -> VideoJob:
         """Continue the video in the player: by the server's extensions route where it has one,
         else as a new piece whose first image is this one's last frame. `seconds` defaults to
@@ -283,7 +295,7 @@ class SoraWidget(MediaWidget):
             prompt if prompt is not None else self.remix_prompt,
             seconds=self.seconds if seconds is None else seconds,
             library=self.library,
-            route=route,  # type: ignore[arg-type]
+            route=route,
             origin="widget",
         )
         self._follow(job)
@@ -359,8 +371,12 @@ class SoraWidget(MediaWidget):
         if entry is not None:
             widget._remember(entry)
             widget._show(entry)
-            done = {"id": entry.id, "status": ShownStatus.COMPLETED, "progress": 100}
-            widget.job = {**IDLE_JOB, **done}
+            widget.job = {
+                **IDLE_JOB,
+                "id": entry.id,
+                "status": ShownStatus.COMPLETED,
+                "progress": 100,
+            }
         else:
             job = VideoJob.attach(widget.client, video_id, library=widget.library, origin="widget")
             widget._follow(job)
@@ -390,7 +406,7 @@ class SoraWidget(MediaWidget):
         previous, self._job = self._job, job
         self._jobs = [*(other for other in self._running() if other is not job), job]
         with self.hold_sync():
-            self.error = dict(NO_ERROR)
+            self.error = NO_ERROR.copy()
             self.job = job_payload(job, resumed=job in self._resumed)
             if previous is not None and not previous.done:
                 self._list_running(previous)
@@ -437,7 +453,7 @@ class SoraWidget(MediaWidget):
         if self._job in self._resumed and job.video is not None and not self.prompt:
             self._take_form(job.video)
         if self.error.get("kind") == ErrorKind.RATE_LIMIT and not job.done:
-            self.error = dict(NO_ERROR)  # the retry went through
+            self.error = NO_ERROR.copy()  # the retry went through
         if job.done or job.status.value != self.job.get("status"):
             self._throttle.now()
         else:
@@ -474,14 +490,14 @@ class SoraWidget(MediaWidget):
             self.cost = self._cost_label()
             self.remix_prompt = entry.prompt or ""
 
-        def layout() -> tuple[dict[str, Any], str | None]:
+        def layout() -> tuple[SpriteLayout, str | None]:
             audio = video_facts(entry.video_path)["audio"]
             if not entry.spritesheet_path.exists():
                 return {}, audio
             sheet = entry.spritesheet_path.read_bytes()
             return sprite_layout(sheet, entry.size, entry.seconds, entry.sprite), audio
 
-        def take(facts: tuple[dict[str, Any], str | None]) -> None:
+        def take(facts: tuple[SpriteLayout, str | None]) -> None:
             if self.selected == entry.id:  # not replaced by another video meanwhile
                 with self.hold_sync():
                     self.sprite, self.audio = facts
@@ -506,7 +522,7 @@ class SoraWidget(MediaWidget):
             prompt = job.video.prompt if job.video is not None else None
             self._put_in_history(history_item(job.video_id, prompt, job_payload(job)["status"]))
 
-    def _put_in_history(self, item: dict[str, Any]) -> None:
+    def _put_in_history(self, item: HistoryItem) -> None:
         items = list(self.history)
         index = next((n for n, old in enumerate(items) if old["id"] == item["id"]), None)
         if index is None:
@@ -574,9 +590,11 @@ class SoraWidget(MediaWidget):
             slots = offered["images"]["slots"]
             self.images = {k: v for k, v in self.images.items() if k in slots}
         # The server's own lists where it describes the model, else the catalog family's.
-        limits = known if known is not None else family_of(self.model)
-        if limits is None or (known is None and limits.strict):
-            return
+        limits: ServerModel | ModelFamily | None = known
+        if limits is None:
+            limits = family_of(self.model)
+            if limits is None or limits.strict:
+                return
         with self.hold_sync():
             if self.size not in limits.sizes:
                 self.size = limits.default_size
@@ -632,7 +650,7 @@ class SoraWidget(MediaWidget):
             self.problems = self._problems()
             refused = self.error.get("kind") == ErrorKind.INVALID and self.error.get("field")
             if refused and refused not in self.problems:
-                self.error = dict(NO_ERROR)  # the field the last Generate was refused for is fixed
+                self.error = NO_ERROR.copy()  # the field the last Generate was refused for is fixed
 
     def _cost_label(self) -> str:
         """The estimate for the form; beside it what the server charged for the saved video
@@ -730,7 +748,7 @@ def follow_features(view: traitlets.HasTraits, client: SoraClient) -> Callable[[
     def update(support: ServerSupport) -> None:
         target = ref()
         if target is not None:
-            target.features = support.payload()  # type: ignore[attr-defined]
+            target.set_trait("features", support.payload())
 
     update(client.support)
     return client.support.on_change(update)

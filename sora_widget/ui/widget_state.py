@@ -10,12 +10,19 @@ import io
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 from PIL import Image, UnidentifiedImageError
 
-from sora_widget.core.catalog import FAMILIES, family_of, images_of, offered_models, parameters_of
+from sora_widget.core.catalog import (
+    FAMILIES,
+    ParamPayload,
+    family_of,
+    images_of,
+    offered_models,
+    parameters_of,
+)
 from sora_widget.core.errors import (
     APIConnectionError,
     APIError,
@@ -66,7 +73,118 @@ _SHOWN_STATUS = {
     JobStatus.CANCELLED: ShownStatus.CANCELLED,
 }
 
-IDLE_JOB: dict[str, Any] = {
+
+# ---- what the traits carry (the front end reads these keys: js/) ------------------------------
+
+
+class JobPayload(TypedDict):
+    """The `job` trait: the panel's status, progress bar and clock."""
+
+    id: str | None
+    status: ShownStatus
+    progress: int
+    #: Epoch milliseconds, so the browser ticks the elapsed clock on its own.
+    started_at: int | None
+    finished_at: int | None
+    eta_seconds: float | None
+    resumed: bool
+    indeterminate: bool
+    typical_seconds: int | None
+
+
+class ErrorPayload(TypedDict):
+    """The `error` trait: a kind (the panel's title), the words, the form field it is about,
+    and when a rate-limited request is retried (epoch milliseconds)."""
+
+    kind: str
+    message: str
+    field: str | None
+    retry_at: int | None
+
+
+class OptionsPayload(TypedDict):
+    """The `options` trait: the form's menus, per model."""
+
+    models: list[str]
+    sizes: dict[str, list[str]]
+    size_menu: dict[str, list[str]]
+    all_sizes: list[str]
+    seconds: dict[str, list[str]]
+    size_labels: dict[str, dict[str, str]]
+    all_seconds: list[str]
+    max_prompt_chars: int
+
+
+class BackendBadge(TypedDict):
+    """The `backend` trait: who answers, and its address."""
+
+    label: str
+    title: str
+
+
+class HistoryItem(TypedDict):
+    """One video of the `history` trait's strip."""
+
+    id: str
+    prompt: str
+    status: str
+    thumbnail: bool
+    remixed_from: str | None
+
+
+class ExtendPayload(TypedDict):
+    """The `extending` trait: the Extend button."""
+
+    route: str
+    label: str
+    title: str
+    reason: str
+
+
+class AdvancedImages(TypedDict):
+    """The image slots the Advanced section shows: a first frame, and the others by key."""
+
+    first: bool
+    slots: list[str]
+
+
+class AdvancedPayload(TypedDict):
+    """The `advanced` trait: the model's extra parameters and image slots."""
+
+    parameters: list[ParamPayload]
+    images: AdvancedImages
+
+
+class ReferenceInfo(TypedDict, total=False):
+    """The `reference_info` trait (and each of `image_info`'s): an uploaded image's size and
+    whether it fits the video's; empty when there is no image."""
+
+    width: int
+    height: int
+    matches: bool
+    readable: bool
+    message: str
+
+
+class SpriteLayout(TypedDict, total=False):
+    """The `sprite` trait: the spritesheet's grid; empty when it is unknown (no hover
+    preview)."""
+
+    columns: int
+    rows: int
+    tile_width: float
+    tile_height: float
+    seconds: float
+
+
+class VideoFacts(TypedDict):
+    """What a saved file's header says: frames per second and the sound's codec."""
+
+    fps: float | None
+    audio: str | None
+
+
+IDLE_JOB: JobPayload = {
     "id": None,
     "status": ShownStatus.IDLE,
     "progress": 0,
@@ -77,12 +195,12 @@ IDLE_JOB: dict[str, Any] = {
     "indeterminate": False,
     "typical_seconds": None,
 }
-NO_ERROR: dict[str, Any] = {"kind": "", "message": "", "field": None, "retry_at": None}
+NO_ERROR: ErrorPayload = {"kind": "", "message": "", "field": None, "retry_at": None}
 
 
 def options(
     models: list[str] | None = None, catalog: Mapping[str, ServerModel] | None = None
-) -> dict[str, Any]:
+) -> OptionsPayload:
     """The choices the form offers for each model, from the server's `catalog` where it
     describes the model (OpenRouter), else from the built-in catalog.
 
@@ -128,7 +246,7 @@ def _union(groups: Iterable[tuple[str, ...]]) -> list[str]:
     return list(dict.fromkeys(value for group in groups for value in group))
 
 
-def backend_badge(base_url: str, is_simulator: bool, kind: str | None = None) -> dict[str, str]:
+def backend_badge(base_url: str, is_simulator: bool, kind: str | None = None) -> BackendBadge:
     """'Simulator', or the server's host and kind ("LiteLLM"): the user always knows who is
     being paid."""
     label = "Simulator" if is_simulator else (urlsplit(base_url).hostname or base_url)
@@ -171,9 +289,7 @@ def cost_label(
     return " · ".join(parts)
 
 
-def job_payload(
-    job: VideoJob, *, resumed: bool = False, now: float | None = None
-) -> dict[str, Any]:
+def job_payload(job: VideoJob, *, resumed: bool = False, now: float | None = None) -> JobPayload:
     """Times as epoch milliseconds, so the browser ticks the elapsed clock on its own.
 
     `resumed`: the job was started before a kernel restart and picked up again.
@@ -204,7 +320,7 @@ def history_item(
     *,
     thumbnail: bool = False,
     remixed_from: str | None = None,
-) -> dict[str, Any]:
+) -> HistoryItem:
     """One video in the history strip: a finished one, or a running job. Only small JSON: the
     whole list goes to the views on every change, so a thumbnail (`thumbnail`: whether there
     is one) is fetched by the views once, by key (see `media`)."""
@@ -217,10 +333,10 @@ def history_item(
     }
 
 
-def error_payload(error: BaseException | None) -> dict[str, Any]:
+def error_payload(error: BaseException | None) -> ErrorPayload:
     """Plain words and what to do next; never a traceback, never the key."""
     if error is None:
-        return dict(NO_ERROR)
+        return NO_ERROR.copy()
     field = None
     if isinstance(error, ModerationBlocked):
         kind = ErrorKind.MODERATION
@@ -333,7 +449,7 @@ _EXTEND_WORDS = {
 }
 
 
-def extend_payload(saved: bool, route: str, missing: str = "") -> dict[str, Any]:
+def extend_payload(saved: bool, route: str, missing: str = "") -> ExtendPayload:
     """The Extend button: its name, what it will do, and why it is disabled ("" if it is not).
     `missing` is why the server lacks the extensions route, when it is known to."""
     label, title = _EXTEND_WORDS[route]
@@ -346,7 +462,7 @@ def extend_payload(saved: bool, route: str, missing: str = "") -> dict[str, Any]
     }
 
 
-def rate_limit_payload(wait: float) -> dict[str, Any]:
+def rate_limit_payload(wait: float) -> ErrorPayload:
     """The server asked us to slow down: say so, with the moment the retry happens."""
     return {
         "kind": ErrorKind.RATE_LIMIT,
@@ -379,7 +495,7 @@ def form_problems(
     return problems
 
 
-def advanced_payload(model: str, known: ServerModel | None = None) -> dict[str, Any]:
+def advanced_payload(model: str, known: ServerModel | None = None) -> AdvancedPayload:
     """What the Advanced section shows for `model`: its parameters and its image slots (the
     server's own, where it describes the model)."""
     slots = (known.images if known else images_of(model)).payload()
@@ -389,7 +505,7 @@ def advanced_payload(model: str, known: ServerModel | None = None) -> dict[str, 
         "images": {
             "first": slots["first"],
             "slots": ([LAST_FRAME] if slots["last"] else [])
-            + list(REFERENCE_SLOTS[: int(slots["references"])]),
+            + list(REFERENCE_SLOTS[: slots["references"]]),
         },
     }
 
@@ -411,7 +527,7 @@ def parameter_problems(
     return problems
 
 
-def reference_info(data: bytes, size: str, label: str = "The reference image") -> dict[str, Any]:
+def reference_info(data: bytes, size: str, label: str = "The reference image") -> ReferenceInfo:
     """What the kernel sees in the uploaded image, and whether it fits the chosen size."""
     try:
         with Image.open(io.BytesIO(data)) as image:
@@ -442,7 +558,7 @@ def reference_info(data: bytes, size: str, label: str = "The reference image") -
 
 def sprite_layout(
     sheet: bytes, video_size: str, seconds: str, grid: dict[str, int] | None = None
-) -> dict[str, Any]:
+) -> SpriteLayout:
     """The spritesheet's grid, for mapping a hover position to a tile.
 
     The API does not publish the grid: it is measured from the image (`pictures.sprite_grid`)
@@ -480,7 +596,7 @@ def sprite_layout(
     }
 
 
-def video_facts(path: Path) -> dict[str, Any]:
+def video_facts(path: Path) -> VideoFacts:
     """What the saved file holds, read from its header (not guessed per backend): `fps`, the
     front end's frame step and sync tolerance, and `audio`, the sound's codec ("aac"), "" for
     a silent video, so a view can say when it cannot decode the sound. None where unreadable."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
@@ -73,6 +74,8 @@ def _sky_and_ground(stage: Stage, scene: Scene) -> Image.Image:
         top, bottom = top * 0.45 + grey * 0.55, bottom * 0.45 + grey * 0.55
     f = np.linspace(0, 1, horizon, dtype=np.float32)[:, None]
     sky = stage.grade(top * (1 - f) + bottom * f, 1.0, emissive=True)
+    far: tuple[float, ...]
+    near: tuple[float, ...]
     if any(s.kind == "ocean" for s in scene.subjects):
         far, near = (40, 110, 165), (12, 55, 105)
     elif "snow" in look.weather:
@@ -94,7 +97,10 @@ def _draw_sky_details(draw: Draw, stage: Stage, rng: np.random.Generator) -> Non
     if look.time_of_day == "night":
         if not overcast:
             count = stage.strip * horizon // 1500
-            xs, ys = rng.integers(0, stage.strip, count), rng.integers(0, horizon * 0.85, count)
+            xs, ys = (
+                rng.integers(0, stage.strip, count),
+                rng.integers(0, int(horizon * 0.85), count),
+            )
             for x, y, light in zip(xs, ys, rng.uniform(90, 250, count), strict=True):
                 star = stage.shade((int(light), int(light), int(light)), 1.0, emissive=True)
                 draw.rectangle((x, y, x + 1, y + 1), fill=star)
@@ -120,7 +126,8 @@ def _draw_texture(draw: Draw, image: Image.Image, stage: Stage, rng: np.random.G
     horizon, depth = stage.horizon, stage.height - stage.horizon
     k = stage.finish.supersample
     count = int(stage.finish.detail * stage.strip * depth / (260 * k * k))
-    water = image.getpixel((0, stage.height - 1))[2] > image.getpixel((0, stage.height - 1))[1]
+    _, ground_green, ground_blue = _rgb(image, 0, stage.height - 1)
+    water = ground_blue > ground_green
     snowy = "snow" in stage.look.weather and not water
     ys = horizon + depth * rng.random(count) ** 0.8
     xs = rng.uniform(0, stage.strip, count)
@@ -129,7 +136,7 @@ def _draw_texture(draw: Draw, image: Image.Image, stage: Stage, rng: np.random.G
     for x, y, tone, slant in zip(xs, ys, tones, slants, strict=True):
         near = (y - horizon) / depth
         length = (0.004 + 0.022 * near) * stage.unit
-        r, g, b = image.getpixel((int(x), min(int(y), stage.height - 1)))
+        r, g, b = _rgb(image, int(x), min(int(y), stage.height - 1))
         fill = (min(255, int(r * tone)), min(255, int(g * tone)), min(255, int(b * tone)))
         if water:
             draw.line((x, y, x + 1.5 * length, y), fill=fill, width=max(1, round(k * near)))
@@ -303,3 +310,8 @@ _SCENERY = {
     "lighthouse": _draw_lighthouse,
     "shape": _draw_shape,
 }
+
+
+def _rgb(image: Image.Image, x: int, y: int) -> tuple[int, int, int]:
+    """A pixel of an RGB image (Pillow types `getpixel` for every mode at once)."""
+    return cast(tuple[int, int, int], image.getpixel((x, y)))

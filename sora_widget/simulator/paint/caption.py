@@ -10,6 +10,8 @@ from .yuv import Planes, even
 CAPTION_LINES = 3
 
 Caption = tuple[np.ndarray, np.ndarray, np.ndarray]  # text luma, text mask, chroma mask
+#: Pillow's default font: FreeType when available, its bitmap font otherwise.
+Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 
 def layout_caption(text: str, width: int, height: int) -> tuple[int, Caption]:
@@ -41,7 +43,7 @@ def paint_caption(planes: Planes, top: int, caption: Caption) -> None:
     np.copyto(bar_v, 128, where=mask2)
 
 
-def _wrap(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
+def _wrap(text: str, font: Font, width: float) -> list[str]:
     """Greedy word wrap; words longer than a line break anywhere; overflow ends in an ellipsis."""
     lines: list[str] = []
     line = ""
@@ -68,7 +70,7 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
     return [*lines[: CAPTION_LINES - 1], last.rstrip() + "…"]
 
 
-def _longest_fit(text: str, font: ImageFont.FreeTypeFont, width: float) -> int:
+def _longest_fit(text: str, font: Font, width: float) -> int:
     """How many leading characters fit in `width` (at least one)."""
     low, high = 1, len(text)
     while low < high:

@@ -26,7 +26,7 @@ class _Particles:
     sway: np.ndarray  # side-to-side drift in pixels (snow)
     hz: np.ndarray
     phase: np.ndarray
-    shape: tuple[np.ndarray, np.ndarray]  # (rows, columns) of each particle's pixels
+    shape: tuple[np.ndarray, ...]  # (rows, columns) of each particle's pixels
     slant: float = 0.0  # columns moved per row fallen
 
     @classmethod
@@ -37,7 +37,7 @@ class _Particles:
         size: tuple[int, int],
         fall: tuple[float, float],
         sway: float,
-        shape: tuple[np.ndarray, np.ndarray],
+        shape: tuple[np.ndarray, ...],
         slant: float = 0.0,
     ) -> _Particles:
         width, height = size

@@ -29,7 +29,7 @@ class Planes(NamedTuple):
     def of(cls, frame: av.VideoFrame) -> Planes:
         views = []
         for plane in frame.planes:
-            rows = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)
+            rows = np.frombuffer(memoryview(plane), np.uint8).reshape(plane.height, plane.line_size)
             views.append(rows[:, : plane.width])
         return cls(*views)
 

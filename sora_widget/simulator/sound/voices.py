@@ -110,7 +110,8 @@ def tone(f0: np.ndarray | float, count: int, partials: tuple[float, ...]) -> np.
     """Harmonics of a (possibly gliding) fundamental, phase integrated from the first sample."""
     f = np.broadcast_to(np.asarray(f0, np.float64), (count,))
     phase = 2 * math.pi * np.cumsum(f) / RATE
-    return sum(a * np.sin((k + 1) * phase) for k, a in enumerate(partials)).astype(np.float32)
+    waves = (a * np.sin((k + 1) * phase) for k, a in enumerate(partials))
+    return sum(waves, np.zeros(count)).astype(np.float32)
 
 
 def _local(duration: float) -> np.ndarray:
