@@ -46,9 +46,10 @@ from sora_widget.core.validation import (
 )
 from sora_widget.engine.api import VideosAPI
 from sora_widget.engine.blocking import run_blocking
-from sora_widget.engine.library import Library, LibraryEntry
+from sora_widget.engine.library import Library
 from sora_widget.engine.poller import Poller
 from sora_widget.engine.retry import RetryNotice, context_for
+from sora_widget.engine.storage import LibraryEntry
 from sora_widget.engine.tasks import spawn
 
 logger = logging.getLogger(__name__)

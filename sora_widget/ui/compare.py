@@ -23,8 +23,9 @@ from sora_widget.core.validation import validate_prompt
 from sora_widget.engine.backend import connect
 from sora_widget.engine.client import SoraClient
 from sora_widget.engine.jobs import JobStatus, VideoJob, submit, submit_remix
-from sora_widget.engine.library import Library, LibraryEntry
+from sora_widget.engine.library import Library
 from sora_widget.engine.resume import attach_pending, resumable
+from sora_widget.engine.storage import LibraryEntry
 from sora_widget.engine.tasks import off_loop
 from sora_widget.ui.compare_state import Variant, cell_payload, is_video_id, labels, page_state
 from sora_widget.ui.export import compare_page, data_url

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from sora_widget.core.errors import InvalidRequestError
 from sora_widget.core.types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE
 from sora_widget.engine.jobs import JobStatus, VideoJob
-from sora_widget.engine.library import LibraryEntry
+from sora_widget.engine.storage import LibraryEntry
 from sora_widget.ui.widget_state import IDLE_JOB, error_payload, job_payload
 
 #: How a variant gets its video: a new generation, a remix of another cell, one that exists, or

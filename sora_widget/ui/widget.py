@@ -29,9 +29,10 @@ from sora_widget.engine.client import SoraClient
 from sora_widget.engine.extending import extend, extension_route
 from sora_widget.engine.features import ServerSupport
 from sora_widget.engine.jobs import JobStatus, VideoJob, submit, submit_remix
-from sora_widget.engine.library import Library, LibraryEntry
+from sora_widget.engine.library import Library
 from sora_widget.engine.resume import resume
 from sora_widget.engine.retry import RetryNotice
+from sora_widget.engine.storage import LibraryEntry
 from sora_widget.engine.tasks import off_loop, spawn
 from sora_widget.ui.export import player_page
 from sora_widget.ui.kernel_loop import on_creating_loop
