@@ -31,8 +31,9 @@ from sora_widget.ui.compare_state import Variant, cell_payload, is_video_id, lab
 from sora_widget.ui.export import compare_page, data_url
 from sora_widget.ui.kernel_loop import on_creating_loop
 from sora_widget.ui.media import MediaWidget, media_key
+from sora_widget.ui.panel import Volume, follow_features, front_end, page_assets
 from sora_widget.ui.throttle import Throttle
-from sora_widget.ui.widget import STATIC, SoraWidget, Volume, follow_features, front_end
+from sora_widget.ui.widget import SoraWidget
 from sora_widget.ui.widget_state import NO_ERROR, backend_badge, error_payload, video_facts
 
 __all__ = ["Compare", "Variant"]
@@ -257,8 +258,7 @@ class Compare(MediaWidget):
         return compare_page(
             state,
             title=title or f"Comparison: {self.source.prompt if self.source else ''}"[:200],
-            script=(STATIC / "compare_page.js").read_text(encoding="utf-8"),
-            css=(STATIC / "compare_page.css").read_text(encoding="utf-8"),
+            **page_assets("compare_page"),
         )
 
     def save_html(self, path: str | Path, title: str | None = None) -> Path:
