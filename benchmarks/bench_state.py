@@ -45,7 +45,8 @@ from IPython.display import Video
 sys.path.insert(0, os.environ.get("SORA_WIDGET_CHECKOUT", str(Path(__file__).resolve().parents[1])))
 
 from sora_widget.engine.client import SoraClient  # noqa: E402
-from sora_widget.engine.library import Library, LibraryEntry  # noqa: E402
+from sora_widget.engine.library import Library  # noqa: E402
+from sora_widget.engine.storage import LibraryEntry  # noqa: E402
 from sora_widget.simulator.server import command  # noqa: E402
 from sora_widget.ui.compare import Compare  # noqa: E402
 from sora_widget.ui.compare_state import Variant  # noqa: E402

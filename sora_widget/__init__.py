@@ -30,8 +30,9 @@ from sora_widget.core.types import Video, VideoStatus
 from sora_widget.engine.backend import connect
 from sora_widget.engine.client import SoraClient
 from sora_widget.engine.jobs import JobStatus, VideoJob
-from sora_widget.engine.library import Library, LibraryEntry
+from sora_widget.engine.library import Library
 from sora_widget.engine.resume import resume
+from sora_widget.engine.storage import LibraryEntry
 from sora_widget.ui.compare import Compare
 from sora_widget.ui.widget import SoraWidget
 

@@ -245,7 +245,7 @@ async def test_the_library_records_why_the_file_has_no_metadata(on, monkeypatch)
     def refuse(path: Path, tags: dict[str, str]) -> None:
         raise ValueError("it could not be remuxed (test)")
 
-    monkeypatch.setattr("sora_widget.engine.library.write_tags", refuse)
+    monkeypatch.setattr("sora_widget.engine.saving.write_tags", refuse)
     video = await submit(client, "a kite", library=library, poller=Poller(client, cadence=FAST))
     entry = library.get(video.id)
     assert (

@@ -30,11 +30,13 @@ from sora_widget.core.errors import (
 from sora_widget.core.types import Video
 from sora_widget.core.urls import public_url
 from sora_widget.engine.client import SoraClient
+from sora_widget.engine.inflight import PENDING_FOLDER
 from sora_widget.engine.jobs import JobStatus, submit, submit_remix
-from sora_widget.engine.library import Library, folder_name
+from sora_widget.engine.library import Library
 from sora_widget.engine.poller import Poller
 from sora_widget.engine.resume import resume
 from sora_widget.engine.retry import MAX_RETRY_AFTER, RetryPolicy
+from sora_widget.engine.storage import folder_name
 from sora_widget.simulator import FaultConfig
 
 from .conftest import FakeClock
@@ -289,7 +291,7 @@ async def test_saved_files_get_the_umasks_mode(library, client, umask, mode):
         video = completed()
         library.record_pending(video, client.base_url)
         entry = await library.save(video, client)
-        record = library._pending_folder / "video_002.json"
+        record = library.root / PENDING_FOLDER / "video_002.json"
         library.record_pending(completed("video_002"), client.base_url)
     finally:
         os.umask(previous)

@@ -18,8 +18,9 @@ from sora_widget.core.errors import (
 )
 from sora_widget.core.types import Video, VideoStatus
 from sora_widget.engine.client import SoraClient
+from sora_widget.engine.estimate import DEFAULT_TYPICAL_SECONDS
 from sora_widget.engine.features import ServerSupport, endpoint_missing
-from sora_widget.engine.jobs import DEFAULT_TYPICAL_SECONDS, JobStatus, submit
+from sora_widget.engine.jobs import JobStatus, submit
 from sora_widget.engine.poller import Cadence, Poller
 from sora_widget.ui.widget_state import error_payload, job_payload
 

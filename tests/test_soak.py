@@ -38,9 +38,10 @@ from sora_widget.core.errors import (
 from sora_widget.engine.api import MAYBE_CREATED
 from sora_widget.engine.client import SoraClient
 from sora_widget.engine.jobs import JobStatus, VideoJob, submit
-from sora_widget.engine.library import FILE_NAMES, METADATA_FILE, Library
+from sora_widget.engine.library import Library
 from sora_widget.engine.poller import Poller
 from sora_widget.engine.resume import resume
+from sora_widget.engine.storage import FILE_NAMES, METADATA_FILE
 from sora_widget.simulator import FaultConfig
 from sora_widget.simulator.render import RenderedAssets, RenderRequest
 

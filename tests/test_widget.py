@@ -32,8 +32,9 @@ from sora_widget.engine import backend
 from sora_widget.engine.backend import connect
 from sora_widget.engine.client import SoraClient
 from sora_widget.engine.jobs import submit
-from sora_widget.engine.library import Library, LibraryEntry
+from sora_widget.engine.library import Library
 from sora_widget.engine.poller import Poller
+from sora_widget.engine.storage import LibraryEntry
 from sora_widget.simulator import FaultConfig
 from sora_widget.ui.widget import SoraWidget
 from sora_widget.ui.widget_state import (

@@ -20,8 +20,9 @@ from sora_widget.core.types import EXTENSION_SECONDS_CHOICES, Video
 from sora_widget.core.validation import validate_prompt, validate_seconds
 from sora_widget.engine.api import VideosAPI
 from sora_widget.engine.jobs import DEFAULT_TIMEOUT, VideoJob
-from sora_widget.engine.library import Library, LibraryEntry
+from sora_widget.engine.library import Library
 from sora_widget.engine.poller import Poller
+from sora_widget.engine.storage import LibraryEntry
 from sora_widget.engine.video_file import last_frame
 
 logger = logging.getLogger(__name__)

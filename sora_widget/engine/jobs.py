@@ -9,17 +9,14 @@ by their client's shared `Poller` (see `poller`).
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import logging
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sora_widget.core.catalog import family_of
 from sora_widget.core.errors import (
     BadRequestError,
     ConflictError,
@@ -47,9 +44,12 @@ from sora_widget.core.validation import (
 )
 from sora_widget.engine.api import VideosAPI
 from sora_widget.engine.blocking import run_blocking
-from sora_widget.engine.library import Library, LibraryEntry
+from sora_widget.engine.estimate import ProgressEstimate
+from sora_widget.engine.job_status import FINAL_STATUSES, JobStatus
+from sora_widget.engine.library import Library
 from sora_widget.engine.poller import Poller
 from sora_widget.engine.retry import RetryNotice, context_for
+from sora_widget.engine.storage import LibraryEntry
 from sora_widget.engine.tasks import spawn
 
 logger = logging.getLogger(__name__)
@@ -57,13 +57,6 @@ T = TypeVar("T")
 
 #: How long a job may take before it ends with JobTimeout (the video may still finish).
 DEFAULT_TIMEOUT = 30 * 60.0
-
-#: The generation time assumed for a model the catalog does not know.
-DEFAULT_TYPICAL_SECONDS = 120.0
-#: Progress that has not moved for this share of the model's typical time (and at least
-#: `STILL_MIN_SECONDS`) while the job runs is not a progress report: the bar goes indeterminate.
-STILL_FRACTION = 0.2
-STILL_MIN_SECONDS = 15.0
 
 #: What a person is told when the server ended the video itself, and what to do.
 _ENDED_WORDS: dict[str, str] = {
@@ -75,10 +68,6 @@ _ENDED_WORDS: dict[str, str] = {
     VideoStatus.DELETED: "The server deleted this video before it could be saved. Generate "
     "it again with Retry.",
 }
-
-#: How far past its expected window (a fraction of the expected time) a job is still looked
-#: for a poll step apart, before the backoff takes over.
-LATE_SLACK = 0.15
 
 #: (backend URL, video id) of every video a job in this process is following right now.
 _FOLLOWED: set[tuple[str, str]] = set()
@@ -108,19 +97,6 @@ def is_followed(base_url: str, video_id: str) -> bool:
     return (base_url, video_id) in _FOLLOWED
 
 
-class JobStatus(StrEnum):
-    """Where a job is: the server's states plus our own before and after them."""
-
-    SUBMITTING = "submitting"  # the create request is on its way
-    QUEUED = "queued"
-    IN_PROGRESS = "in_progress"
-    SAVING = "saving"  # completed on the server, being downloaded into the library
-    COMPLETED = "completed"  # done, and on disk when the job has a library
-    FAILED = "failed"  # `job.error` says why
-    CANCELLED = "cancelled"
-
-
-FINAL_STATUSES = frozenset({JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED})
 #: The states in which `cancel()` still has polling to stop.
 _WATCHING = frozenset({JobStatus.SUBMITTING, JobStatus.QUEUED, JobStatus.IN_PROGRESS})
 
@@ -176,24 +152,13 @@ class VideoJob:
         self._begin = begin
         self._started_at = self.poller.clock()
         self._finished_at: float | None = None
-        # (clock, progress) at the first in_progress poll and the latest change: the rate.
-        self._first_sample: tuple[float, int] | None = None
-        self._last_sample: tuple[float, int] | None = None
-        # The last few (clock, progress) changes: each was seen at or after the server reached
-        # it, so the earliest end any of them predicts is the least delayed by the polling.
-        self._recent_samples: collections.deque[tuple[float, int]] = collections.deque(maxlen=8)
-        #: When the job was first seen queued or in progress on the server, and when last seen
-        #: queued (it began working after that).
-        self._running_since: float | None = None
-        self._seen_queued: float | None = None
-        #: Why the server's progress is not used (sticky once set): "" while it is.
-        self._unusable_progress = ""
-        #: When the server last described the job as unfinished (the pace's early edge), and
-        #: whether the job was attached (its submission time unknown: it teaches no pace).
-        self._last_unfinished: float | None = None
-        self._attached = video_id is not None
-        #: The model named at submit, for the typical time before the server describes it.
-        self.model: str | None = None
+        # When the video should be ready, from what the server said of it so far.
+        self._estimate = ProgressEstimate(
+            self.poller.clock,
+            self.poller.pace,
+            started_at=self._started_at,
+            attached=video_id is not None,
+        )
         #: What the create sent beyond prompt, model, size and seconds ({"parameters", "extra"}),
         #: kept in the library's metadata so the form can be filled from the saved video.
         self.settings: dict[str, Any] | None = None
@@ -259,110 +224,49 @@ class VideoJob:
     @property
     def progress_rate(self) -> float | None:
         """Percent per second between the first and the latest progress seen; None if unknown."""
-        if self.status is not JobStatus.IN_PROGRESS or not self._first_sample:
-            return None
-        if self.indeterminate:
-            return None
-        (t0, p0), (t1, p1) = self._first_sample, self._last_sample or self._first_sample
-        if p1 <= p0 or t1 <= t0:
-            return None
-        return (p1 - p0) / (t1 - t0)
+        return self._estimate.rate(self.status)
 
     @property
     def eta(self) -> float | None:
         """Seconds until the video is ready, from the progress rate so far; None if unknown."""
-        if self.status in (JobStatus.SAVING, JobStatus.COMPLETED):
-            return 0.0
-        if self.indeterminate and not self.done:
-            # The server's progress says nothing: when such videos took on this server, else
-            # the model's usual time, is the best guess.
-            window = self._expected_window()
-            if window is not None:
-                return max(0.0, sum(window) / 2 - self.elapsed)
-            return max(0.0, self.typical_seconds - self.elapsed)
-        rate = self.progress_rate
-        if rate is None:
-            return None
-        end = min(t + (100 - p) / rate for t, p in self._recent_samples)
-        return max(0.0, end - self.poller.clock())
+        return self._estimate.eta(self.status)
 
     @property
     def longest_left(self) -> float | None:
-        """Seconds the job can at most still take, from one progress sample: had it worked
-        since it was last seen queued (or submitted), p percent in those w seconds leaves
-        (100 - p) x w / p. What a first sample gives before there is a rate (a short job may
-        be nearly done by a server's second poll); None before any progress."""
-        if self.status is not JobStatus.IN_PROGRESS or self.indeterminate:
-            return None
-        if self._last_sample is None or self._last_sample[1] <= 0:
-            return None
-        seen, progress = self._last_sample
-        began = self._seen_queued if self._seen_queued is not None else self._started_at
-        left_then = (100 - progress) * (seen - began) / progress
-        return max(0.0, left_then - (self.poller.clock() - seen))
+        """Seconds the job can at most still take, from one progress sample (see
+        `ProgressEstimate.longest_left`); None before any progress."""
+        return self._estimate.longest_left(self.status)
 
     @property
     def eta_error(self) -> float | None:
-        """How far `eta` may be off, in seconds, at most: the server rounds progress down to a
-        whole percent, so each of the two samples the rate comes from is off by up to one."""
-        eta = self.eta
-        if self.indeterminate:
-            window = self._expected_window() if not self.done else None
-            return (window[1] - window[0]) / 2 if window is not None else None
-        if not eta or self._first_sample is None or self._last_sample is None:
-            return None
-        span = self._last_sample[1] - self._first_sample[1]
-        return eta * 2 / span if span > 0 else None
-
-    def _expected_window(self) -> tuple[float, float] | None:
-        """When this job should be done (seconds from its submission), from the pace of
-        earlier jobs of its settings on this server, narrowed by the last poll that found it
-        unfinished; None when none is known, or the window has passed (it is late)."""
-        video = self.video
-        if video is None:
-            return None
-        window = self.poller.pace.expect(video.model, video.size, video.seconds)
-        if window is None:
-            return None
-        seen = self._last_unfinished - self._started_at if self._last_unfinished else 0.0
-        low, high = max(window[0], seen), window[1]
-        if low >= high:
-            # A little late (a window scaled from another duration is an estimate): looked
-            # for a while longer, then left to the backoff.
-            high = window[1] * (1 + LATE_SLACK)
-        return (low, high) if low < high else None
+        """How far `eta` may be off, in seconds, at most; None if unknown."""
+        return self._estimate.eta_error(self.status)
 
     @property
     def indeterminate(self) -> bool:
-        """Whether the server's progress is useless for this job: absent, a 0-1 fraction, in
-        stages (a step after a long still), or not moving while the job runs. Then the panel
-        shows an indeterminate bar against `typical_seconds`, and `eta` comes from that."""
-        if self._unusable_progress:
-            return True
-        if self._running_since is None or self.done or self.status is JobStatus.SAVING:
-            return False
-        still_for = self.poller.clock() - self._running_since
-        if self._first_sample and self._last_sample != self._first_sample:
-            return False  # it moved
-        return still_for >= self._still_limit
-
-    @property
-    def _still_limit(self) -> float:
-        return max(STILL_MIN_SECONDS, STILL_FRACTION * self.typical_seconds)
+        """Whether the server's progress is useless for this job (see
+        `ProgressEstimate.indeterminate`): the panel then shows an indeterminate bar against
+        `typical_seconds`."""
+        return self._estimate.indeterminate(self.status)
 
     @property
     def progress_problem(self) -> str:
         """Why the progress is not used, in a few words ("" while it is)."""
-        if self._unusable_progress:
-            return self._unusable_progress
-        return "the server's progress does not move" if self.indeterminate else ""
+        return self._estimate.progress_problem(self.status)
 
     @property
     def typical_seconds(self) -> float:
         """How long the model usually takes (the catalog's figure, or a default)."""
-        model = self.video.model if self.video is not None else self.model
-        family = family_of(model) if model else None
-        return family.typical_seconds if family is not None else DEFAULT_TYPICAL_SECONDS
+        return self._estimate.typical_seconds
+
+    @property
+    def model(self) -> str | None:
+        """The model named at submit, for the typical time before the server describes it."""
+        return self._estimate.model
+
+    @model.setter
+    def model(self, model: str | None) -> None:
+        self._estimate.model = model
 
     @property
     def path(self) -> Path | None:
@@ -570,55 +474,16 @@ class VideoJob:
         """Take in the server's latest description of the video."""
         self.video = video
         self.video_id = video.id
-        learns = self._unusable_progress and not self._attached and not self.done
-        if video.status == VideoStatus.COMPLETED and learns:
-            # Nothing to predict from but how long such videos take: remember this one's.
-            unfinished = self._last_unfinished
-            low = unfinished - self._started_at if unfinished is not None else 0.0
-            high = self.poller.clock() - self._started_at
-            self.poller.pace.learn(video.model, video.size, video.seconds, low, high)
+        self._estimate.observe(
+            video,
+            following=not self.done,
+            silent_server=getattr(self.client, "sends_progress", None) is False,
+        )
         if not video.is_terminal and not self.done:
-            self._last_unfinished = self.poller.clock()
             queued = video.status == VideoStatus.QUEUED
             self.status = JobStatus.QUEUED if queued else JobStatus.IN_PROGRESS
-            if self._running_since is None:
-                self._running_since = self.poller.clock()
-            if queued:
-                self._seen_queued = self.poller.clock()
-            self._check_progress(video)
-            if not queued:
-                # When each value was *first* seen: a job stuck at 99% soon has an ETA of 0.
-                sample = (self.poller.clock(), video.progress)
-                self._first_sample = self._first_sample or sample
-                if self._last_sample is None or self._last_sample[1] != video.progress:
-                    self._last_sample = sample
-                    self._recent_samples.append(sample)
         if not video.is_terminal:
             self._notify()  # a finished video is announced by the status `_run` sets next
-
-    def _check_progress(self, video: Video) -> None:
-        """Notice progress that is no progress report (see `indeterminate`)."""
-        if self._unusable_progress:
-            return
-        in_progress = video.status != VideoStatus.QUEUED
-        # A server of a shape with no progress field (OpenRouter) may stay pending until done.
-        never_sent = getattr(self.client, "sends_progress", None) is False
-        if not video.progress_reported and (in_progress or video.progress or never_sent):
-            self._unusable_progress = (
-                "the server reports no progress"
-                if video.progress == 0
-                else "the server reports progress as a 0-1 fraction"
-            )
-        elif (
-            in_progress
-            and self._first_sample is not None
-            and self._last_sample == self._first_sample
-            and video.progress != self._first_sample[1]
-            and self.poller.clock() - self._first_sample[0] >= self._still_limit
-        ):
-            # Still for a long while in progress, then a step (volcengine's 0, 50, 100): the
-            # server reports stages, and a rate from them would be a wild guess.
-            self._unusable_progress = "the server's progress moves in stages"
 
     def _set(self, status: JobStatus, error: Exception | None = None) -> None:
         self.status = status

@@ -11,9 +11,11 @@ from typing import Any
 
 from sora_widget.core.urls import public_url
 from sora_widget.engine.api import VideosAPI
+from sora_widget.engine.inflight import runs_elsewhere
 from sora_widget.engine.jobs import DEFAULT_TIMEOUT, VideoJob, is_followed
-from sora_widget.engine.library import LINEAGE, Library, runs_elsewhere
+from sora_widget.engine.library import Library
 from sora_widget.engine.poller import Poller
+from sora_widget.engine.storage import LINEAGE
 
 
 def resumable(

@@ -24,8 +24,9 @@ from sora_widget.core.validation import validate_prompt
 from sora_widget.engine.backend import connect
 from sora_widget.engine.client import SoraClient
 from sora_widget.engine.jobs import JobStatus, VideoJob, submit, submit_remix
-from sora_widget.engine.library import Library, LibraryEntry
+from sora_widget.engine.library import Library
 from sora_widget.engine.resume import attach_pending, resumable
+from sora_widget.engine.storage import LibraryEntry
 from sora_widget.engine.tasks import off_loop
 from sora_widget.ui.compare_state import (
     CellPayload,
@@ -38,9 +39,10 @@ from sora_widget.ui.compare_state import (
 from sora_widget.ui.export import compare_page, data_url
 from sora_widget.ui.kernel_loop import on_creating_loop
 from sora_widget.ui.media import MediaWidget, media_key
+from sora_widget.ui.panel import Volume, follow_features, front_end, page_assets
 from sora_widget.ui.throttle import Throttle
 from sora_widget.ui.trait_types import payload
-from sora_widget.ui.widget import STATIC, SoraWidget, Volume, follow_features, front_end
+from sora_widget.ui.widget import SoraWidget
 from sora_widget.ui.widget_state import (
     NO_ERROR,
     BackendBadge,
@@ -273,8 +275,7 @@ class Compare(MediaWidget):
         return compare_page(
             state,
             title=title or f"Comparison: {self.source.prompt if self.source else ''}"[:200],
-            script=(STATIC / "compare_page.js").read_text(encoding="utf-8"),
-            css=(STATIC / "compare_page.css").read_text(encoding="utf-8"),
+            **page_assets("compare_page"),
         )
 
     def save_html(self, path: str | Path, title: str | None = None) -> Path:

@@ -14,7 +14,7 @@ from sora_widget.core.errors import InvalidRequestError
 from sora_widget.core.shared import ShownStatus
 from sora_widget.core.types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE
 from sora_widget.engine.jobs import JobStatus, VideoJob
-from sora_widget.engine.library import LibraryEntry
+from sora_widget.engine.storage import LibraryEntry
 from sora_widget.ui.widget_state import (
     IDLE_JOB,
     ErrorPayload,

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sora_widget.engine.library import LibraryEntry
+from sora_widget.engine.storage import LibraryEntry
 from sora_widget.ui.widget_state import video_facts
 
 PAGE = """<!doctype html>

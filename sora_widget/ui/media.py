@@ -25,7 +25,8 @@ from typing import Any
 import anywidget
 import traitlets
 
-from sora_widget.engine.library import Library, LibraryEntry
+from sora_widget.engine.library import Library
+from sora_widget.engine.storage import LibraryEntry
 from sora_widget.engine.tasks import spawn
 
 KINDS = ("video", "thumbnail", "spritesheet")

@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
-import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
@@ -29,15 +27,16 @@ from sora_widget.engine.api import Credits
 from sora_widget.engine.backend import connect
 from sora_widget.engine.client import SoraClient
 from sora_widget.engine.extending import Route, extend, extension_route
-from sora_widget.engine.features import ServerSupport
 from sora_widget.engine.jobs import JobStatus, VideoJob, submit, submit_remix
-from sora_widget.engine.library import Library, LibraryEntry
+from sora_widget.engine.library import Library
 from sora_widget.engine.resume import resume
 from sora_widget.engine.retry import RetryNotice
+from sora_widget.engine.storage import LibraryEntry
 from sora_widget.engine.tasks import off_loop, spawn
 from sora_widget.ui.export import player_page
 from sora_widget.ui.kernel_loop import on_creating_loop
 from sora_widget.ui.media import MediaWidget
+from sora_widget.ui.panel import Volume, follow_features, front_end, page_assets
 from sora_widget.ui.throttle import Throttle
 from sora_widget.ui.trait_types import payload
 from sora_widget.ui.uploads import Uploads
@@ -71,16 +70,6 @@ from sora_widget.ui.widget_state import (
     video_facts,
 )
 
-STATIC = Path(__file__).parent.parent / "static"
-
-
-def front_end(name: str) -> str | Path:
-    """A built front-end file for `_esm` or `_css`: its text, or its path while developing
-    with ANYWIDGET_HMR=1. anywidget reloads a path live, but its reload hook holds every widget
-    made from it for good: a closed widget, and its video bytes, would never be freed."""
-    path = STATIC / name
-    return path if os.environ.get("ANYWIDGET_HMR") == "1" else path.read_text(encoding="utf-8")
-
 
 def _bytes_from_json(value: Any, widget: Any) -> bytes:
     """Binary from the browser arrives as a memoryview; the trait holds bytes."""
@@ -96,19 +85,6 @@ def _images_from_json(value: Any, widget: Any) -> dict[str, bytes]:
 _SLOT_LABELS = {LAST_FRAME: "The last frame"} | {
     slot: f"Reference image {n}" for n, slot in enumerate(REFERENCE_SLOTS, start=1)
 }
-
-
-class Volume(traitlets.Float):
-    """Loudness, 0 (silent) to 1 (full): all a media element accepts, so the kernel refuses
-    the rest with the range in the message rather than a view failing silently."""
-
-    def validate(self, obj: Any, value: Any) -> float:
-        value = super().validate(obj, value)
-        if not 0.0 <= value <= 1.0:
-            raise traitlets.TraitError(
-                f"{self.name} must be from 0 (silent) to 1 (full), not {value}."
-            )
-        return value
 
 
 class SoraWidget(MediaWidget):
@@ -390,8 +366,7 @@ class SoraWidget(MediaWidget):
         return player_page(
             [entry],
             title=entry.prompt or entry.id,
-            script=(STATIC / "player_page.js").read_text(encoding="utf-8"),
-            css=(STATIC / "player_page.css").read_text(encoding="utf-8"),
+            **page_assets("player_page"),
         )
 
     def save_html(self, path: str | Path) -> Path:
@@ -738,20 +713,6 @@ class SoraWidget(MediaWidget):
             self._throttle.now()
         elif (entry := self.library.get(video_id)) is not None:
             self._show(entry)
-
-
-def follow_features(view: traitlets.HasTraits, client: SoraClient) -> Callable[[], None]:
-    """Keep `view.features` up to date with what `client` learns about its server; returns the
-    function that stops. The client holds the view weakly: it never keeps a closed one alive."""
-    ref = weakref.ref(view)
-
-    def update(support: ServerSupport) -> None:
-        target = ref()
-        if target is not None:
-            target.set_trait("features", support.payload())
-
-    update(client.support)
-    return client.support.on_change(update)
 
 
 def _bool_or_none(value: object) -> bool | None:
