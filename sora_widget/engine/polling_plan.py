@@ -185,6 +185,8 @@ class Planner:
         self.next_tick = 0.0
         #: When the last request of a tick was sent: the next waits `gap` after it.
         self.last_poll = float("-inf")
+        #: The end of the server's last Retry-After: no request before it.
+        self.quiet_until = float("-inf")
         #: The next wait between list requests, without overdue jobs finishing.
         self.list_backoff = cadence.initial
         #: The same against a server without hints.
@@ -201,6 +203,10 @@ class Planner:
         """The shortest time between two polls: `unhinted_floor` against a server without
         hints, `floor` otherwise."""
         return self.cadence.unhinted_floor if server.unhinted else self.cadence.floor
+
+    def earliest(self, server: Server) -> float:
+        """No request before this: `gap` after the last one, and not within a Retry-After."""
+        return max(self.last_poll + self.gap(server), self.quiet_until)
 
     def can_list(self, server: Server) -> bool:
         """Whether to ask `GET /videos`: not once it failed, nor on a server known to lack it."""
@@ -251,10 +257,10 @@ class Planner:
 
     def wake_at(self, live: Sequence[Track], server: Server) -> float:
         """The next shared tick, or the first predicted retrieve; either kept `gap` after
-        the last request, so predictions falling close together are one list request, and a
-        shared tick planned just after a predicted retrieve is not a second request at once.
-        A job's deadline is kept to the moment."""
-        earliest = self.last_poll + self.gap(server)
+        the last request (and after a Retry-After), so predictions falling close together are
+        one list request, and a shared tick planned just after a predicted retrieve is not a
+        second request at once. A job's deadline is kept to the moment."""
+        earliest = self.earliest(server)
         aims = [track.aim for track in live if track.aim is not None]
         wake = self.next_tick
         if aims:
@@ -265,13 +271,18 @@ class Planner:
 
     @staticmethod
     def expired(now: float, live: Sequence[Track]) -> list[Track]:
-        """The jobs whose deadline has come: they time out now."""
-        return [track for track in live if now >= track.deadline]
+        """The jobs whose deadline has come (within `TICK_SLACK`, like any tick: a wake that
+        soon is not slept for, so a deadline missed by less would be ticked for again and
+        again): they time out now."""
+        return [track for track in live if track.deadline - now <= TICK_SLACK]
 
     def tick(self, now: float, live: Sequence[Track], server: Server) -> Tick:
         """What to ask now: the shared poll when its tick is due, else the due aims. Two
         predicted ends due at once cost one list request, which refreshes everyone; so does
-        one due within `floor` of the next list request."""
+        one due within `floor` of the next list request. Nothing before `earliest`: a tick
+        that comes sooner, for a deadline, only times out."""
+        if now < self.earliest(server) - TICK_SLACK:
+            return Tick(now, list(live), listing=False, shared=False, due=[], probe=None)
         listing = len(live) >= 2 and self.can_list(server)
         shared = self.next_tick - now <= TICK_SLACK
         due = [track for track in live if track.aim is not None and track.aim - now <= TICK_SLACK]
@@ -319,6 +330,7 @@ class Planner:
         if retry_after is not None:
             # The client's cap: a server asking for a day must not stop the jobs for a day.
             delay = min(MAX_RETRY_AFTER, max(self.cadence.floor, retry_after))
+            self.quiet_until = now + delay
         else:
             backoff = self.cadence.initial * 2 ** (self.failures - 1)
             delay = max(self.gap(server), self.cadence.jittered(self.cadence.clamp(backoff)))
