@@ -48,9 +48,11 @@ EPOCH = 1_750_000_000
 class FakeTime:
     """A clock that moves only when someone sleeps: cadence tests run in no real time."""
 
-    def __init__(self) -> None:
+    def __init__(self, seed: str | int = 0) -> None:
         self.now = 0.0
         self.sleeps: list[float] = []
+        #: Draws the jitter of the pollers on this clock: seeded, so a run can be repeated.
+        self.random = random.Random(seed)
 
     def clock(self) -> float:
         return self.now
@@ -240,13 +242,12 @@ class FakeClient:
 
 @pytest.fixture
 def fake_time(request: pytest.FixtureRequest) -> FakeTime:
-    # The cadence's jitter is drawn from `random`: seeded per test, so a run can be repeated.
-    random.seed(request.node.nodeid)
-    return FakeTime()
+    return FakeTime(seed=request.node.nodeid)  # each test its own jitter, the same each run
 
 
-def fake_poller(client: FakeClient, time: FakeTime, **cadence: float) -> Poller:
-    return Poller(client, clock=time.clock, sleep=time.sleep, cadence=Cadence(**cadence))
+def fake_poller(client: FakeClient, time: FakeTime, **timing: float) -> Poller:
+    cadence = Cadence(rng=time.random, **timing)
+    return Poller(client, clock=time.clock, sleep=time.sleep, cadence=cadence)
 
 
 async def until(condition: Callable[[], bool], steps: int = 10_000) -> None:
@@ -430,7 +431,7 @@ async def test_a_predicted_end_gets_its_own_retrieve_not_the_next_list_tick(fake
 async def test_many_jobs_cost_one_request_per_tick_and_predictions_are_never_a_burst(
     fake_time, seed
 ):
-    random.seed(seed)
+    fake_time.random.seed(seed)
     client = TimedClient(fake_time, queue=2, work=20)
     poller = fake_poller(client, fake_time)
     jobs = []
