@@ -54,7 +54,12 @@ async def read_fields(request: Request) -> dict[str, Any]:
             raise SimulatorHTTPError(
                 400, f"We could not parse the multipart body: {error}."
             ) from None
-        return _fold_brackets(form.multi_items())
+        try:
+            return _fold_brackets(
+                [(key, await _in_memory(value)) for key, value in form.multi_items()]
+            )
+        finally:
+            await form.close()  # its uploads are spooled temporary files
     if not await request.body():
         return {}
     raise SimulatorHTTPError(
@@ -62,6 +67,16 @@ async def read_fields(request: Request) -> dict[str, Any]:
         f"Unsupported content type {encoding or '(none)'!r}: send multipart/form-data "
         "or application/json.",
         code="unsupported_content_type",
+    )
+
+
+async def _in_memory(value: Any) -> Any:
+    """An upload read whole (the body limit bounds it), so the form's files close at once."""
+    if not isinstance(value, UploadFile):
+        return value
+    data = await value.read()
+    return UploadFile(
+        io.BytesIO(data), size=len(data), filename=value.filename, headers=value.headers
     )
 
 
