@@ -28,9 +28,7 @@ from sora_widget.ui.compare import Compare
 from sora_widget.ui.uploads import CHUNK_BYTES, MAX_MESSAGE_BYTES, MAX_UPLOAD_BYTES
 from sora_widget.ui.widget import SoraWidget
 
-from .conftest import TEST_KEY
-from .helpers import fast_cadence, packets
-from .test_widget import FORMAT_JS
+from .helpers import FORMAT_JS, TEST_KEY, fast_cadence, packets
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST = fast_cadence()

@@ -17,8 +17,7 @@ import av
 import httpx
 import pytest
 
-from .conftest import server_running
-from .helpers import MP4_MAGIC, png_bytes
+from .helpers import MP4_MAGIC, png_bytes, server_running
 from .openrouter_spec import check_response
 
 openrouter = pytest.importorskip("openrouter")

@@ -15,8 +15,7 @@ import openai
 import pytest
 from PIL import Image
 
-from .conftest import TEST_KEY
-from .helpers import MP4_MAGIC, png_bytes
+from .helpers import MP4_MAGIC, TEST_KEY, png_bytes
 from .spec import check_response
 
 

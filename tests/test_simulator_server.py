@@ -8,7 +8,7 @@ import httpx
 import openai
 import pytest
 
-from .conftest import TEST_KEY, start_server, stop_server
+from .helpers import TEST_KEY, start_server, stop_server
 
 
 def sdk_for(server, **kwargs) -> openai.OpenAI:
