@@ -1,7 +1,8 @@
 # Two commands do all the set-up on a fresh machine:
 #   make demo   JupyterLab on the quickstart notebook, backed by the local simulator
 #   make test   the whole test suite (ruff, pytest: unit, contract, widget, browser, notebooks)
-# Both create and reuse a virtualenv in .venv.
+# Both create and reuse a virtualenv in .venv. While working, `make test-fast` runs the tests
+# that need no browser, LiteLLM proxy, notebook kernel or soak, spread over the cores.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -10,7 +11,7 @@ BIN := $(VENV)/bin
 # not decide the package's own dependencies.
 LITELLM_VENV ?= .venv-litellm
 
-.PHONY: demo test lint bench simulator clean
+.PHONY: demo test test-fast lint bench simulator clean
 
 $(BIN)/.installed: pyproject.toml package.json package-lock.json $(wildcard js/*.js js/*.css)
 	npm ci --no-audit --no-fund --loglevel=error
@@ -39,6 +40,12 @@ lint: $(BIN)/.installed
 test: lint $(LITELLM_VENV)/.installed
 	npm test
 	$(BIN)/python -m pytest
+
+# `--dist loadfile` keeps each file's tests in one worker, in order: module fixtures are
+# shared, and nbval runs a notebook's cells one after the other in one kernel.
+test-fast: $(BIN)/.installed
+	$(BIN)/python -m pytest tests --ignore=tests/browser -n auto --dist loadfile \
+		-m "not browser and not litellm and not notebook and not soak"
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_render.py
