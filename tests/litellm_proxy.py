@@ -49,8 +49,11 @@ README_KEYS = {
 }
 #: A model the browser test picks from the proxy's menu (Veo through an OpenAI-shaped route).
 OFFERED = "veo-3.1-fast-generate-preview"
-#: The name the soak asks for: the faulty simulator's route.
-SOAK_MODEL = "sora-2-soak"
+#: The name the soak asks for: the faulty simulator's route. LiteLLM finds the route of one of
+#: its video ids by the upstream model the id names, so no two routes name the same upstream
+#: model unless they lead to the same server (wan-2.2 and Wan-AI/...), and each of these
+#: names its own.
+SOAK_MODEL = "sora-2-2025-10-06"
 
 
 @dataclass
@@ -110,9 +113,9 @@ def shared_routes(upstreams: dict[str, RunningServer]) -> list[dict[str, Any]]:
         route("wan-2.2", "hosted_vllm/Wan-AI/Wan2.2-T2V-A14B", vllm, TEST_KEY),
         # Open weights under their publishers' names: SGLang-style through `openai/`,
         # vLLM-Omni through `hosted_vllm/`.
-        route("Wan-AI/Wan2.2-T2V-A14B", "openai/Wan-AI/Wan2.2-T2V-A14B", openai, TEST_KEY),
-        route("Lightricks/LTX-2", "hosted_vllm/Lightricks/LTX-2", vllm, TEST_KEY),
-        route(SOAK_MODEL, "openai/sora-2", upstreams["faulty"].base_url, TEST_KEY),
+        route("Lightricks/LTX-2", "openai/Lightricks/LTX-2", openai, TEST_KEY),
+        route("Wan-AI/Wan2.2-T2V-A14B", "hosted_vllm/Wan-AI/Wan2.2-T2V-A14B", vllm, TEST_KEY),
+        route(SOAK_MODEL, f"openai/{SOAK_MODEL}", upstreams["faulty"].base_url, TEST_KEY),
         *readme_config()["model_list"],
     ]
 

@@ -344,7 +344,8 @@ async def test_ids_stay_in_their_path_segment(sleeps, video_id, segment):
 
 
 def stored_reference(app, video_id: str) -> Image.Image:
-    return Image.open(app.state.simulator.store.assets_dir(video_id) / "reference.png")
+    with Image.open(app.state.simulator.store.assets_dir(video_id) / "reference.png") as image:
+        return image.copy()
 
 
 async def test_reference_image_as_path_bytes_pil_and_data_url(sim, tmp_path):

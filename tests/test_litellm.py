@@ -30,14 +30,16 @@ def test_the_proxy_lists_its_video_models(litellm_proxy: Proxy) -> None:
 
 
 def test_the_official_sdk_goes_through_end_to_end(litellm_proxy: Proxy, tmp_path: Path) -> None:
-    sdk = openai.OpenAI(base_url=litellm_proxy.base_url, api_key=litellm_proxy.key, max_retries=0)
-    video = sdk.videos.create_and_poll(
-        model="sora-2", prompt="a lighthouse at dusk", size="1280x720", seconds="4"
-    )
+    target = tmp_path / "through-litellm.mp4"
+    with openai.OpenAI(
+        base_url=litellm_proxy.base_url, api_key=litellm_proxy.key, max_retries=0
+    ) as sdk:
+        video = sdk.videos.create_and_poll(
+            model="sora-2", prompt="a lighthouse at dusk", size="1280x720", seconds="4"
+        )
+        sdk.videos.download_content(video.id).write_to_file(target)
     assert video.status == "completed"
     assert len(video.id) > 128  # LiteLLM's ids carry the provider and model: opaque, long
-    target = tmp_path / "through-litellm.mp4"
-    sdk.videos.download_content(video.id).write_to_file(target)
     assert target.read_bytes()[4:8] == MP4_MAGIC
 
 

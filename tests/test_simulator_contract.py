@@ -174,5 +174,5 @@ def test_moderation_blocked_job(sdk):
 
 def test_bad_key_is_authentication_error(sim_server):
     client = openai.OpenAI(api_key="sk-wrong", base_url=sim_server.base_url, max_retries=0)
-    with pytest.raises(openai.AuthenticationError):
+    with client, pytest.raises(openai.AuthenticationError):
         client.videos.list()
