@@ -37,9 +37,12 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
+# Everything but the browser tests on every core (pytest-xdist); the browser tests after, in one
+# process as before: each worker would start its own JupyterLab and Chromium.
 test: lint $(LITELLM_VENV)/.installed
 	npm test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile -m "not browser"
+	$(BIN)/python -m pytest -m browser
 
 # `--dist loadfile` keeps each file's tests in one worker, in order: module fixtures are
 # shared, and nbval runs a notebook's cells one after the other in one kernel.

@@ -223,6 +223,8 @@ async def test_jobs_library_and_widget_errors_and_saved_files(server, seen, tmp_
     assert wrong.error["kind"] == "auth"
     seen.add(state_text(wrong), repr(wrong))
     assert video.status == "completed" and "data:video/mp4" in page
+    await wrong.client.aclose()
+    await client.aclose()
 
 
 # ---- the command line ------------------------------------------------------------------------
