@@ -26,6 +26,7 @@ from sora_widget.core.errors import (
 )
 from sora_widget.core.types import Video
 from sora_widget.engine import jobs as jobs_module
+from sora_widget.engine.blocking import run_blocking
 from sora_widget.engine.client import SoraClient
 from sora_widget.engine.jobs import JobStatus, VideoJob, submit, submit_remix
 from sora_widget.engine.library import Library
@@ -623,6 +624,7 @@ def test_two_successive_waits_on_one_client_over_a_real_socket(sim_server):
     first = submit(client, "a fox", poller=poller).wait()
     second = submit(client, "a fox at night", poller=poller).wait()
     third = VideoJob.attach(client, first.id, poller=poller).wait()
+    run_blocking(client.aclose())  # on the loop its connections belong to
     assert [first.status, second.status, third.id] == ["completed", "completed", first.id]
 
 
