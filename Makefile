@@ -1,8 +1,9 @@
 # Two commands do all the set-up on a fresh machine:
 #   make demo   JupyterLab on the quickstart notebook, backed by the local simulator
-#   make test   the whole test suite (ruff, import contracts, the docs' strict build, pytest:
-#               unit, contract, widget, browser, notebooks)
-# Both create and reuse a virtualenv in .venv.
+#   make test   the whole test suite (ruff, import contracts, types, the docs' strict build,
+#               pytest: unit, contract, widget, browser, notebooks)
+# Both create and reuse a virtualenv in .venv. While working, `make test-fast` runs the tests
+# that need no browser, LiteLLM proxy, notebook kernel or soak, spread over the cores.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -11,7 +12,7 @@ BIN := $(VENV)/bin
 # not decide the package's own dependencies.
 LITELLM_VENV ?= .venv-litellm
 
-.PHONY: demo test lint docs bench simulator clean
+.PHONY: demo test test-fast lint docs bench simulator clean
 
 $(BIN)/.installed: pyproject.toml package.json package-lock.json $(wildcard js/*.js js/*.json js/*.css)
 	npm ci --no-audit --no-fund --loglevel=error
@@ -39,9 +40,18 @@ lint: $(BIN)/.installed
 	npm run lint
 	$(BIN)/mypy
 
+# Everything but the browser tests on every core (pytest-xdist); the browser tests after, in one
+# process as before: each worker would start its own JupyterLab and Chromium.
 test: lint docs $(LITELLM_VENV)/.installed
 	npm test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile -m "not browser"
+	$(BIN)/python -m pytest -m browser
+
+# `--dist loadfile` keeps each file's tests in one worker, in order: module fixtures are
+# shared, and nbval runs a notebook's cells one after the other in one kernel.
+test-fast: $(BIN)/.installed
+	$(BIN)/python -m pytest tests --ignore=tests/browser -n auto --dist loadfile \
+		-m "not browser and not litellm and not notebook and not soak"
 
 # The documentation site (mkdocs.yml) into site/, built strictly so a broken link or docstring
 # reference fails; `$(BIN)/mkdocs serve` shows the pages while writing them.

@@ -35,6 +35,13 @@ def _is_notebook(item: pytest.Item | None) -> bool:
     return item is not None and _HERE in Path(str(item.path)).parents
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every cell here is a `notebook` test, which `make test-fast` leaves out."""
+    for item in items:
+        if _is_notebook(item):
+            item.add_marker(pytest.mark.notebook)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if _is_notebook(item) and not _saved:

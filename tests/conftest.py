@@ -2,52 +2,57 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import tempfile
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import ExitStack
 from pathlib import Path
 
-import anywidget
 import httpx
 import pytest
 
 from sora_widget.engine.client import SoraClient
 from sora_widget.engine.library import Library
+from sora_widget.engine.poller import _POLLERS, Poller
 from sora_widget.simulator import FaultConfig, SimulatorConfig, create_app
-from sora_widget.simulator.process import command
 from sora_widget.ui.widget import SoraWidget
 
-from .helpers import stop_and_read
+from .fakes import CachedRenders, FakeClock, FakeTime
+from .helpers import (
+    TEST_KEY,
+    RunningServer,
+    fast_cadence,
+    server_running,
+    start_server,
+    stop_server,
+)
+from .litellm_proxy import RECIPE_KEYS, UPSTREAMS, Proxy, proxy_running, shared_routes
 
-TEST_KEY = "sk-test-SECRET-do-not-leak-7f3a"
 #: Fast enough for tests, slow enough that queued and in_progress can be observed.
 TEST_SPEED = 100.0
 #: The made-up names in-process clients use for the simulator: allowed besides loopback ones.
 IN_PROCESS_HOSTS = ("simulator.test", "sim.test")
+#: The widgets' polling: the first poll at once rather than after a second, and none more than
+#: a quarter second after the last (the simulator asks for a second while a render runs late),
+#: so a widget test waits for its job, not for the cadence.
+QUICK_POLLING = fast_cadence(first=0.05, ceiling=0.25)
 
 
-class FakeClock:
-    """A clock tests move by hand, so time-dependent behaviour is exact and instant."""
-
-    def __init__(self, start: float = 1_750_000_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test through the LiteLLM proxy is a `litellm` test, whatever its module: the marker
+    follows the fixture, so `make test-fast` can leave out the proxy's start-up."""
+    for item in items:
+        if "litellm_proxy" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.litellm)
 
 
 @pytest.fixture
 def fake_clock() -> FakeClock:
     return FakeClock()
+
+
+@pytest.fixture
+def fake_time(request: pytest.FixtureRequest) -> FakeTime:
+    return FakeTime(seed=request.node.nodeid)  # each test its own jitter, the same each run
 
 
 @pytest.fixture
@@ -80,53 +85,6 @@ def make_app(render_executor: ThreadPoolExecutor, tmp_path: Path):
     return build
 
 
-@dataclass
-class RunningServer:
-    base_url: str
-    process: subprocess.Popen
-    data_dir: Path
-    #: Where its stdout and stderr go: a file, not a pipe nobody reads, which would fill up and
-    #: freeze the server at its next log line.
-    output: Path
-
-
-def start_server(data_dir: Path, *extra_args: str) -> RunningServer:
-    """`sora-widget simulator` as a real process on port 0; returns once it prints its URL."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    handle, name = tempfile.mkstemp(prefix="simulator-", suffix=".out")
-    output = Path(name)
-    with os.fdopen(handle, "wb") as sink:
-        process = subprocess.Popen(
-            command(data_dir, *extra_args), stdout=sink, stderr=subprocess.STDOUT, env=env
-        )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None:
-        for line in output.read_text(errors="replace").splitlines():
-            if "listening on http://" in line:
-                return RunningServer(line.split()[-1], process, data_dir, output)
-        time.sleep(0.05)
-    process.kill()
-    process.wait()
-    text = output.read_text(errors="replace")
-    output.unlink()
-    raise RuntimeError(f"simulator did not start: {text[-3000:]!r}")
-
-
-def stop_server(server: RunningServer) -> str:
-    """Stop it and return everything it printed, for the tests that check for leaks."""
-    return stop_and_read(server.process, server.output)
-
-
-@contextmanager
-def server_running(data_dir: Path, *extra_args: str) -> Iterator[RunningServer]:
-    """`start_server` for the length of a `with` block (a fixture's life, say)."""
-    server = start_server(data_dir, *extra_args)
-    try:
-        yield server
-    finally:
-        stop_server(server)
-
-
 @pytest.fixture(scope="session")
 def sim_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     """One real simulator for the contract tests, accepting only TEST_KEY."""
@@ -143,9 +101,41 @@ def sim_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServ
     stop_server(server)
 
 
+@pytest.fixture(scope="session")
+def litellm_upstreams(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[dict[str, RunningServer]]:
+    """The simulators behind the shared LiteLLM proxy, by name (see `litellm_proxy.UPSTREAMS`)."""
+    with ExitStack() as stack:
+        yield {
+            name: stack.enter_context(server_running(tmp_path_factory.mktemp(name), *arguments))
+            for name, arguments in UPSTREAMS.items()
+        }
+
+
+@pytest.fixture(scope="session")
+def litellm_proxy(
+    litellm_upstreams: dict[str, RunningServer], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Proxy]:
+    """One LiteLLM proxy for the session (it takes half a minute to start), with every route."""
+    routes = shared_routes(litellm_upstreams)
+    with proxy_running(routes, tmp_path_factory.mktemp("litellm"), RECIPE_KEYS) as proxy:
+        yield proxy
+
+
+@pytest.fixture(scope="session")
+def shared_renders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CachedRenders]:
+    """One render per distinct request for the whole session, as one simulator shares them:
+    widget tests wait for their jobs, not for the same video being encoded again."""
+    renders = CachedRenders(tmp_path_factory.mktemp("renders"))
+    yield renders
+    renders.close()
+
+
 @pytest.fixture
-def make_widget(make_app, tmp_path: Path):
-    """A SoraWidget on an in-process simulator (faults optional) and its own library."""
+def make_widget(make_app, shared_renders: CachedRenders, tmp_path: Path):
+    """A SoraWidget on an in-process simulator (faults optional) and its own library, polled
+    quickly from the start (see `QUICK_POLLING`)."""
 
     def build(
         faults: FaultConfig | None = None,
@@ -155,7 +145,9 @@ def make_widget(make_app, tmp_path: Path):
     ) -> SoraWidget:
         """`client=` an earlier widget's client: a second widget on the same server."""
         if client is None:
-            app = make_app(faults=faults or FaultConfig(), api_key=TEST_KEY)
+            app = make_app(
+                faults=faults or FaultConfig(), api_key=TEST_KEY, executor=shared_renders
+            )
             client = SoraClient(
                 api_key=TEST_KEY,
                 base_url="http://simulator.test/v1",
@@ -163,17 +155,7 @@ def make_widget(make_app, tmp_path: Path):
                 **(client_options or {}),
             )
             client.is_simulator = True
+            _POLLERS[client] = Poller(client, cadence=QUICK_POLLING)
         return SoraWidget(client=client, library=Library(tmp_path / "videos"), **kwargs)
 
     return build
-
-
-def state_text(widget: anywidget.AnyWidget) -> str:
-    """Everything a widget would sync or save, binary buffers included, as one string."""
-    parts = []
-    for value in widget.get_state().values():
-        if isinstance(value, bytes | memoryview):
-            parts.append(bytes(value).decode("latin-1"))
-        else:
-            parts.append(json.dumps(value, default=lambda v: bytes(v).decode("latin-1")))
-    return "\n".join(parts)

@@ -1,24 +1,35 @@
-"""Small helpers shared by the simulator tests."""
+"""Helpers shared by the tests that are not test doubles (those are in `fakes`): servers as
+real processes, request bodies, pictures, waits."""
 
 from __future__ import annotations
 
 import asyncio
 import io
 import json
+import os
 import socket
 import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import anywidget
 import httpx
 from PIL import Image
 from starlette.applications import Starlette
 
 from sora_widget.engine.poller import Cadence
+from sora_widget.simulator.process import command
 
 from .spec import check_response
 
 MP4_MAGIC = b"ftyp"
+TEST_KEY = "sk-test-SECRET-do-not-leak-7f3a"
+PROMPT = "a red fox trotting through fresh snow"
 
 
 def fast_cadence(**overrides: float) -> Cadence:
@@ -167,3 +178,105 @@ def audio_codec(mp4: bytes) -> str:
     with av.open(io.BytesIO(mp4)) as container:
         streams = container.streams.audio
         return streams[0].codec_context.name if streams else ""
+
+
+def jpeg_bytes(width: int, height: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height)).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+# ---- what a server says -------------------------------------------------------------------------
+
+
+def video_json(**overrides: Any) -> dict[str, Any]:
+    """A video object as OpenAI's API sends it (queued), with `overrides`."""
+    return {
+        "id": "video_1",
+        "object": "video",
+        "model": "sora-2",
+        "status": "queued",
+        "progress": 0,
+        "created_at": 1_750_000_000,
+        "completed_at": None,
+        "expires_at": None,
+        "prompt": PROMPT,
+        "size": "720x1280",
+        "seconds": "4",
+        "remixed_from_video_id": None,
+        "error": None,
+        **overrides,
+    }
+
+
+async def until(condition: Callable[[], bool], steps: int = 10_000) -> None:
+    """Let other tasks run until `condition` holds (fake time moves as they sleep)."""
+    for _ in range(steps):
+        if condition():
+            return
+        await asyncio.sleep(0)
+    raise AssertionError("condition never became true")
+
+
+# ---- the simulator as a real process ------------------------------------------------------------
+
+
+@dataclass
+class RunningServer:
+    base_url: str
+    process: subprocess.Popen
+    data_dir: Path
+    #: Where its stdout and stderr go: a file, not a pipe nobody reads, which would fill up and
+    #: freeze the server at its next log line.
+    output: Path
+
+
+def start_server(data_dir: Path, *extra_args: str) -> RunningServer:
+    """`sora-widget simulator` as a real process on port 0; returns once it prints its URL."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    handle, name = tempfile.mkstemp(prefix="simulator-", suffix=".out")
+    output = Path(name)
+    with os.fdopen(handle, "wb") as sink:
+        process = subprocess.Popen(
+            command(data_dir, *extra_args), stdout=sink, stderr=subprocess.STDOUT, env=env
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        for line in output.read_text(errors="replace").splitlines():
+            if "listening on http://" in line:
+                return RunningServer(line.split()[-1], process, data_dir, output)
+        time.sleep(0.05)
+    process.kill()
+    process.wait()
+    text = output.read_text(errors="replace")
+    output.unlink()
+    raise RuntimeError(f"simulator did not start: {text[-3000:]!r}")
+
+
+def stop_server(server: RunningServer) -> str:
+    """Stop it and return everything it printed, for the tests that check for leaks."""
+    return stop_and_read(server.process, server.output)
+
+
+@contextmanager
+def server_running(data_dir: Path, *extra_args: str) -> Iterator[RunningServer]:
+    """`start_server` for the length of a `with` block (a fixture's life, say)."""
+    server = start_server(data_dir, *extra_args)
+    try:
+        yield server
+    finally:
+        stop_server(server)
+
+
+# ---- widgets -------------------------------------------------------------------------------------
+
+
+def state_text(widget: anywidget.AnyWidget) -> str:
+    """Everything a widget would sync or save, binary buffers included, as one string."""
+    parts = []
+    for value in widget.get_state().values():
+        if isinstance(value, bytes | memoryview):
+            parts.append(bytes(value).decode("latin-1"))
+        else:
+            parts.append(json.dumps(value, default=lambda v: bytes(v).decode("latin-1")))
+    return "\n".join(parts)

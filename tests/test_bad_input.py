@@ -12,7 +12,6 @@ import struct
 import tracemalloc
 import zlib
 from collections.abc import Callable
-from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,8 +29,8 @@ from sora_widget.simulator import FaultConfig
 from sora_widget.ui.compare import Compare
 from sora_widget.ui.widget import SoraWidget
 
-from .conftest import TEST_KEY
-from .helpers import fast_cadence, png_bytes
+from .fakes import IdleExecutor, Recording
+from .helpers import TEST_KEY, fast_cadence, png_bytes
 
 PROMPT = "a red fox trotting through fresh snow"
 FAST = fast_cadence()
@@ -66,44 +65,22 @@ def corrupt_png() -> bytes:
     return data[: len(data) // 2]
 
 
-class Recorder(httpx.AsyncBaseTransport):
-    """The simulator in-process, remembering every request, to prove refusals send nothing."""
-
-    def __init__(self, app: Any) -> None:
-        self.inner = httpx.ASGITransport(app=app)
-        self.requests: list[httpx.Request] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        await request.aread()  # keep the body, to look at what was sent
-        self.requests.append(request)
-        return await self.inner.handle_async_request(request)
-
-    def creates(self) -> int:
-        return sum(request.method == "POST" for request in self.requests)
-
-
 @dataclass
 class Ctx:
     client: SoraClient
     library: Library
-    transport: Recorder
+    transport: Recording
     tmp: Path
 
     def widget(self, **fields: Any) -> SoraWidget:
         return SoraWidget(client=self.client, library=self.library, **fields)
 
 
-class IdleExecutor(Executor):
-    """Takes renders and never runs them: these tests only need jobs to be accepted."""
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
-        return Future()
-
-
 @pytest.fixture
 def ctx(make_app, tmp_path: Path) -> Ctx:
     """A client on the simulator (no rendering), a library, and an empty folder for files."""
-    transport = Recorder(make_app(api_key=TEST_KEY, executor=IdleExecutor()))
+    app = make_app(api_key=TEST_KEY, executor=IdleExecutor())
+    transport = Recording(httpx.ASGITransport(app=app))
     # The contract's shape, said up front: these tests count every request sent.
     client = SoraClient(
         TEST_KEY, base_url="http://simulator.test/v1", transport=transport, dialect="openai"
@@ -322,7 +299,7 @@ async def test_bad_input_is_refused_by_name_before_sending(case, ctx):
     assert getattr(error, "param", "") == param
     assert words in str(error)
     assert len(str(error)) < 400 and "Traceback" not in str(error)
-    assert ctx.transport.creates() == 0
+    assert ctx.transport.creates() == []
     assert not ctx.library.root.exists()  # nothing written into the library
 
 

@@ -14,7 +14,7 @@ import time
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,9 @@ from sora_widget.core.types import Video, VideoStatus
 from sora_widget.engine.client import SoraClient
 from sora_widget.simulator import FaultConfig, SimulatorConfig, create_app
 
+from .fakes import FakeClock, HeldCreates, IdleExecutor, Recording, Sleeps
+from .helpers import video_json
+
 KEY = "sk-test-SECRET123"
 BASE_URL = "http://sim.test/v1"
 #: The simulator answers loopback hosts only, unless told otherwise.
@@ -47,47 +50,6 @@ PROMPT = "a red fox trotting through fresh snow"
 
 
 # ---- fixtures and fakes ---------------------------------------------------------------------
-
-
-class Sleeps(list):
-    """An injectable sleep that records the delays instead of waiting."""
-
-    async def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
-class Recording(httpx.AsyncBaseTransport):
-    """Passes requests on to `inner` and remembers them, to count what reached the server."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-        self.requests: list[httpx.Request] = []
-        self.closed = False
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        await request.aread()  # keep the body, to look at what was sent
-        self.requests.append(request)
-        return await self.inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        self.closed = True
-        await self.inner.aclose()
-
-
-class IdleExecutor(Executor):
-    """Accepts renders and never runs them: jobs stay in progress, and no CPU is spent on media
-    that tests of requests and errors never look at."""
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
-        return Future()
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1_750_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
@@ -131,25 +93,6 @@ def sim(tmp_path: Path, sleeps: Sleeps):
 
 def fake_server(handler: Callable[[httpx.Request], Any]) -> Recording:
     return Recording(httpx.MockTransport(handler))
-
-
-def video_json(**overrides: Any) -> dict[str, Any]:
-    return {
-        "id": "video_1",
-        "object": "video",
-        "model": "sora-2",
-        "status": "queued",
-        "progress": 0,
-        "created_at": 1_750_000_000,
-        "completed_at": None,
-        "expires_at": None,
-        "prompt": PROMPT,
-        "size": "720x1280",
-        "seconds": "4",
-        "remixed_from_video_id": None,
-        "error": None,
-        **overrides,
-    }
 
 
 def error_json(message: str, code: str | None = None, param: str | None = None) -> dict:
@@ -401,7 +344,8 @@ async def test_ids_stay_in_their_path_segment(sleeps, video_id, segment):
 
 
 def stored_reference(app, video_id: str) -> Image.Image:
-    return Image.open(app.state.simulator.store.assets_dir(video_id) / "reference.png")
+    with Image.open(app.state.simulator.store.assets_dir(video_id) / "reference.png") as image:
+        return image.copy()
 
 
 async def test_reference_image_as_path_bytes_pil_and_data_url(sim, tmp_path):
@@ -941,21 +885,20 @@ async def test_the_key_never_shows(sim, tmp_path, sleeps, caplog):
     assert caplog.records and leak_free(caplog.text)
 
 
-async def test_submit_returns_a_job_at_once(tmp_path):
-    from concurrent.futures import ThreadPoolExecutor
-
-    from sora_widget.simulator import SimulatorConfig, create_app
-
-    config = SimulatorConfig(data_dir=tmp_path, speed=500, allowed_hosts=HOSTS)
-    app = create_app(config, executor=ThreadPoolExecutor(1))
-    client = SoraClient(
-        api_key=KEY, base_url="http://sim.test/v1", transport=httpx.ASGITransport(app=app)
-    )
+async def test_submit_returns_a_job_at_once(tmp_path, renderer):
+    """The create request runs in the job: `submit` returns while the server still holds it."""
+    app = simulator(tmp_path, renderer)
+    held = HeldCreates(httpx.ASGITransport(app=app))
+    client = SoraClient(api_key=KEY, base_url=BASE_URL, transport=held)
     job = client.submit("a quick fox", seconds=4)
-    assert not job.done
-    video = await job
-    remix = await client.submit_remix(video.id, "the fox at night")
-    assert remix.remixed_from_video_id == video.id
+    await asyncio.wait_for(held.holding.wait(), 10)  # the create has reached the server
+    assert not job.done and job.video_id is None
+    held.release.set()
+    video = await asyncio.wait_for(job, 30)
+    assert job.video_id == video.id
+    remix = client.submit_remix(video.id, "the fox at night")
+    assert not remix.done
+    assert (await asyncio.wait_for(remix, 30)).remixed_from_video_id == video.id
 
 
 # ---- models other than Sora -----------------------------------------------------------------

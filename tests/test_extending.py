@@ -28,8 +28,7 @@ from sora_widget.simulator import FaultConfig
 from sora_widget.ui.compare import Compare
 from sora_widget.ui.widget import SoraWidget
 
-from .conftest import TEST_KEY
-from .helpers import fast_cadence, packets
+from .helpers import TEST_KEY, fast_cadence, packets
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST = fast_cadence()

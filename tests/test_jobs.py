@@ -7,13 +7,8 @@ import contextlib
 import gc
 import itertools
 import logging
-import random
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 
-import httpx
 import pytest
 
 from sora_widget.core.errors import (
@@ -28,236 +23,18 @@ from sora_widget.core.errors import (
     ServerError,
     VideoFailed,
 )
-from sora_widget.core.types import Video, VideoError
+from sora_widget.core.types import Video
 from sora_widget.engine import jobs as jobs_module
-from sora_widget.engine.api import VideoPage
+from sora_widget.engine.blocking import run_blocking
 from sora_widget.engine.client import SoraClient
-from sora_widget.engine.features import ServerSupport
 from sora_widget.engine.jobs import JobStatus, VideoJob, submit, submit_remix
 from sora_widget.engine.library import Library
-from sora_widget.engine.poller import Cadence, Poller
+from sora_widget.engine.poller import Poller
 from sora_widget.engine.retry import MAX_RETRY_AFTER
 from sora_widget.simulator import FaultConfig
 
-from .conftest import TEST_KEY
-from .helpers import MP4_MAGIC, fast_cadence
-
-EPOCH = 1_750_000_000
-
-
-class FakeTime:
-    """A clock that moves only when someone sleeps: cadence tests run in no real time."""
-
-    def __init__(self, seed: str | int = 0) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-        #: Draws the jitter of the pollers on this clock: seeded, so a run can be repeated.
-        self.random = random.Random(seed)
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-        await asyncio.sleep(0)
-
-
-@dataclass
-class FakeVideo:
-    id: str
-    prompt: str
-    model: str
-    size: str
-    seconds: str
-    created: float
-    queue: float
-    work: float
-    remixed_from: str | None = None
-
-
-MEDIA = {
-    "video": b"\0\0\0\x18ftypmp42",
-    "thumbnail": b"RIFF\0\0\0\0WEBP",
-    "spritesheet": b"\xff\xd8\xff",
-}
-
-
-class FakeClient:
-    """SoraClient's interface over videos whose state is a function of the fake time.
-
-    A prompt containing "forbidden" is blocked by moderation, one containing "broken" fails.
-    """
-
-    base_url = "https://fake.test/v1"
-    is_simulator = True
-    #: A server of the contract's shape: the real client's checks apply as they are.
-    dialect = "openai"
-    server_catalog: dict[str, object] = {}
-    checked_parameters = SoraClient.checked_parameters
-    remember_asked = SoraClient.remember_asked
-
-    def __init__(
-        self,
-        time: FakeTime,
-        *,
-        queue: float = 2.0,
-        work: float = 20.0,
-        hint: float | None = None,
-        page_cap: int = 100,
-        stall: bool = False,
-        silent: bool = False,
-    ) -> None:
-        self.time = time
-        #: Like OpenRouter: no progress field, `pending` until the video is done.
-        self.silent = silent
-        self.sends_progress = False if silent else None
-        self.stall = stall  # never completes: progress stops at 99%
-        self.queue = queue
-        self.work = work
-        self.hint = hint
-        self.page_cap = page_cap
-        self.videos: dict[str, FakeVideo] = {}
-        self.support = ServerSupport()  # what a real client learns of its server
-        self.requests: dict[str, dict[str, object]] = {}  # what each create sent, by video id
-        self._asked: dict[str, dict[str, object]] = {}
-        self.calls: Counter[str] = Counter()
-        self.retrieved: list[str] = []
-        #: Raised, in order, by the next polls (list or retrieve), and by downloads per variant.
-        self.poll_errors: list[Exception] = []
-        self.download_errors: dict[str, list[Exception]] = {}
-        self.create_error: Exception | None = None
-        self.list_error: Exception | None = None
-
-    def add(self, prompt: str, model: str, size: str, seconds: str, source: str | None) -> Video:
-        video_id = f"video_{len(self.videos) + 1:03d}"
-        self.videos[video_id] = FakeVideo(
-            video_id, prompt, model, size, seconds, self.time.now, self.queue, self.work, source
-        )
-        return self.describe(video_id)
-
-    def describe(self, video_id: str) -> Video:
-        if video_id not in self.videos:
-            raise NotFoundError(f"Video with id '{video_id}' not found.", status_code=404)
-        fake = self.videos[video_id]
-        working = self.time.now - fake.created - fake.queue
-        fields: dict = {"status": "queued", "progress": 0}
-        if working >= 0 and ("forbidden" in fake.prompt or "broken" in fake.prompt):
-            code = "moderation_blocked" if "forbidden" in fake.prompt else "video_generation_failed"
-            fields = {
-                "status": "failed",
-                "progress": 0,
-                "error": VideoError(code, f"{code} (fake)"),
-            }
-        elif working >= fake.work and not self.stall:
-            done = int(EPOCH + fake.created + fake.queue + fake.work)
-            fields = {"status": "completed", "progress": 100, "completed_at": done}
-            fields["expires_at"] = done + 3600
-        elif working >= 0:
-            fields = {"status": "in_progress", "progress": min(99, int(100 * working / fake.work))}
-        if self.silent and fields["status"] != "completed":
-            fields = {**fields, "status": "queued", "progress": 0}
-        if self.silent:
-            fields["progress_reported"] = False
-        return Video(
-            id=fake.id,
-            model=fake.model,
-            created_at=int(EPOCH + fake.created),
-            size=fake.size,
-            seconds=fake.seconds,
-            prompt=fake.prompt,
-            remixed_from_video_id=fake.remixed_from,
-            **fields,
-        )
-
-    def _maybe_fail(self) -> None:
-        if self.poll_errors:
-            raise self.poll_errors.pop(0)
-
-    async def create(
-        self,
-        prompt,
-        *,
-        model="sora-2",
-        size="720x1280",
-        seconds="4",
-        input_reference=None,
-        fit=None,
-        **images_and_parameters,
-    ) -> Video:
-        self.calls["create"] += 1
-        if self.create_error is not None:
-            raise self.create_error
-        return self.add(prompt, model, size, seconds, None)
-
-    async def remix(self, video_id: str, prompt: str) -> Video:
-        self.calls["remix"] += 1
-        source = self.describe(video_id)
-        return self.add(prompt, source.model, source.size, source.seconds, video_id)
-
-    async def retrieve(self, video_id: str) -> Video:
-        self.calls["retrieve"] += 1
-        return self.describe(video_id)
-
-    async def retrieve_with_hint(self, video_id: str) -> tuple[Video, float | None]:
-        self.calls["retrieve"] += 1
-        self.retrieved.append(video_id)
-        self._maybe_fail()
-        return self.describe(video_id), self.hint
-
-    async def list_page(self, *, limit=None, order=None, after=None) -> VideoPage:
-        self.calls["list"] += 1
-        if self.list_error is not None:
-            raise self.list_error
-        self._maybe_fail()
-        newest_first = [self.describe(video_id) for video_id in reversed(self.videos)]
-        page = newest_first[: min(limit or 20, self.page_cap)]
-        return VideoPage(
-            data=page,
-            first_id=page[0].id if page else None,
-            last_id=page[-1].id if page else None,
-            has_more=len(newest_first) > len(page),
-        )
-
-    async def delete(self, video_id: str) -> bool:
-        self.calls["delete"] += 1
-        video = self.describe(video_id)
-        if not video.is_terminal:
-            raise BadRequestError(
-                f"Cannot delete video '{video_id}' while its status is '{video.status}'.",
-                status_code=400,
-            )
-        del self.videos[video_id]
-        return True
-
-    async def download_content(self, video_id: str, variant: str = "video", path=None) -> Path:
-        self.calls["download"] += 1
-        self.describe(video_id)
-        if self.download_errors.get(variant):
-            raise self.download_errors[variant].pop(0)
-        target = Path(path)
-        target.write_bytes(MEDIA[variant] + video_id.encode())
-        return target
-
-
-@pytest.fixture
-def fake_time(request: pytest.FixtureRequest) -> FakeTime:
-    return FakeTime(seed=request.node.nodeid)  # each test its own jitter, the same each run
-
-
-def fake_poller(client: FakeClient, time: FakeTime, **timing: float) -> Poller:
-    cadence = Cadence(rng=time.random, **timing)
-    return Poller(client, clock=time.clock, sleep=time.sleep, cadence=cadence)
-
-
-async def until(condition: Callable[[], bool], steps: int = 10_000) -> None:
-    """Let other tasks run until `condition` holds (fake time moves as they sleep)."""
-    for _ in range(steps):
-        if condition():
-            return
-        await asyncio.sleep(0)
-    raise AssertionError("condition never became true")
-
+from .fakes import FakeClient, FakeLibrary, FakeTime, TimedClient, fake_poller, sim_client
+from .helpers import MP4_MAGIC, TEST_KEY, fast_cadence, until
 
 # ---- cadence ----------------------------------------------------------------------------------
 
@@ -388,22 +165,6 @@ async def test_shared_list_polls_are_never_far_apart(fake_time):
     await asyncio.gather(*[submit(client, f"slow fox {i}", poller=poller) for i in range(3)])
     assert max(fake_time.sleeps) <= poller.cadence.list_maximum + 1e-6
     assert client.calls["list"] >= 120 / poller.cadence.list_maximum
-
-
-class TimedClient(FakeClient):
-    """Records (fake time, kind, video id or None) for every poll request."""
-
-    def __init__(self, time: FakeTime, **options) -> None:
-        super().__init__(time, **options)
-        self.polls: list[tuple[float, str, str | None]] = []
-
-    async def retrieve_with_hint(self, video_id: str) -> tuple[Video, float | None]:
-        self.polls.append((self.time.now, "retrieve", video_id))
-        return await super().retrieve_with_hint(video_id)
-
-    async def list_page(self, *, limit=None, order=None, after=None) -> VideoPage:
-        self.polls.append((self.time.now, "list", None))
-        return await super().list_page(limit=limit, order=order, after=after)
 
 
 async def test_a_predicted_end_gets_its_own_retrieve_not_the_next_list_tick(fake_time):
@@ -693,27 +454,6 @@ async def test_attach_follows_an_existing_video(fake_time):
     assert (await remix).remixed_from_video_id == video.id
 
 
-class FakeLibrary:
-    """Records what a job asks of its library; `save` waits until the test releases it."""
-
-    def __init__(self) -> None:
-        self.pending: dict[str, str] = {}
-        self.saved: list[str] = []
-        self.release = asyncio.Event()
-
-    def record_pending(self, video: Video, base_url: str, *, origin: str, **record) -> None:
-        self.pending[video.id] = base_url
-
-    def forget_pending(self, video_id: str) -> None:
-        self.pending.pop(video_id, None)
-
-    async def save(self, video: Video, client, **options) -> object:
-        await self.release.wait()
-        self.saved.append(video.id)
-        self.forget_pending(video.id)
-        return type("Entry", (), {"video_path": Path(f"/library/{video.id}/video.mp4")})()
-
-
 async def test_a_job_with_a_library_is_done_only_when_saved(fake_time):
     client = FakeClient(fake_time, queue=1, work=5)
     library = FakeLibrary()
@@ -816,38 +556,6 @@ SPEED = 200.0
 FAST = fast_cadence()
 
 
-class CountingTransport(httpx.AsyncBaseTransport):
-    """Counts requests by kind: models, list, retrieve (one video), content, other; and keeps the
-    variant each content request asked for, in order."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-        self.counts: Counter[str] = Counter()
-        self.variants: list[str] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        path = request.url.path
-        if request.method == "GET" and path.endswith("/models"):
-            self.counts["models"] += 1  # what the server offers (once per client), not a poll
-        elif request.method == "GET" and path.endswith("/videos"):
-            self.counts["list"] += 1
-        elif request.method == "GET" and path.endswith("/content"):
-            self.counts["content"] += 1
-            self.variants.append(request.url.params.get("variant", "video"))
-        elif request.method == "GET":
-            self.counts["retrieve"] += 1
-        else:
-            self.counts[request.method] += 1
-        return await self.inner.handle_async_request(request)
-
-
-def sim_client(app, key: str = TEST_KEY, **options) -> tuple[SoraClient, CountingTransport]:
-    transport = CountingTransport(httpx.ASGITransport(app=app))
-    client = SoraClient(key, base_url="http://simulator.test/v1", transport=transport, **options)
-    client.is_simulator = True  # as `connect()` says of the simulator it starts
-    return client, transport
-
-
 async def test_simulator_job_runs_to_completion_and_is_saved(make_app, tmp_path):
     client, _ = sim_client(make_app(speed=SPEED))
     library = Library(tmp_path / "library")
@@ -915,6 +623,7 @@ def test_two_successive_waits_on_one_client_over_a_real_socket(sim_server):
     first = submit(client, "a fox", poller=poller).wait()
     second = submit(client, "a fox at night", poller=poller).wait()
     third = VideoJob.attach(client, first.id, poller=poller).wait()
+    run_blocking(client.aclose())  # on the loop its connections belong to
     assert [first.status, second.status, third.id] == ["completed", "completed", first.id]
 
 

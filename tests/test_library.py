@@ -39,10 +39,12 @@ from sora_widget.engine.retry import MAX_RETRY_AFTER, RetryPolicy
 from sora_widget.engine.storage import folder_name
 from sora_widget.simulator import FaultConfig
 
-from .conftest import FakeClock
-from .helpers import MP4_MAGIC, packets, renders_finished, set_pending_owner
-from .test_jobs import FAST, MEDIA, SPEED, FakeClient, FakeTime, fake_poller, sim_client
+from .fakes import FAKE_MEDIA, FakeClient, FakeClock, FakeTime, fake_poller, sim_client
+from .helpers import MP4_MAGIC, fast_cadence, packets, renders_finished, set_pending_owner
 
+#: The simulator's speed and the polling for the tests against it: quick, in real time.
+SPEED = 200.0
+FAST = fast_cadence()
 DISTINCTIVE_KEY = "sk-proj-LIBRARY-MUST-NEVER-STORE-THIS-4b1d"
 
 
@@ -189,9 +191,9 @@ async def test_save_downloads_three_files_and_writes_metadata(library, client):
         "thumbnail.webp",
         "video.mp4",
     ]
-    assert entry.video_path.read_bytes().startswith(MEDIA["video"])
-    assert entry.thumbnail_path.read_bytes().startswith(MEDIA["thumbnail"])
-    assert entry.spritesheet_path.read_bytes().startswith(MEDIA["spritesheet"])
+    assert entry.video_path.read_bytes().startswith(FAKE_MEDIA["video"])
+    assert entry.thumbnail_path.read_bytes().startswith(FAKE_MEDIA["thumbnail"])
+    assert entry.spritesheet_path.read_bytes().startswith(FAKE_MEDIA["spritesheet"])
     metadata = json.loads((folder / "metadata.json").read_text())
     assert metadata == {
         "id": "video_001",

@@ -11,7 +11,6 @@ import asyncio
 import base64
 import io
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import av
@@ -24,105 +23,73 @@ from sora_widget.engine.client import SoraClient
 from sora_widget.engine.jobs import JobStatus, submit
 from sora_widget.engine.library import Library
 
-from .conftest import TEST_KEY, RunningServer, server_running
-from .helpers import MP4_MAGIC
-from .litellm_proxy import Proxy, proxy_running, route, upstream_id, upstream_of
+from .helpers import MP4_MAGIC, TEST_KEY, RunningServer
+from .litellm_proxy import Proxy, upstream_id, upstream_of
 
 POLL_SECONDS = 0.25
 DEADLINE_SECONDS = 120
 
 
-@pytest.fixture(scope="module")
-def veo_simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    with server_running(
-        tmp_path_factory.mktemp("veo-behind-litellm"), "--speed", "100", "--api-key", TEST_KEY
-    ) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def vllm_simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    with server_running(
-        tmp_path_factory.mktemp("vllm-behind-litellm"),
-        "--profile",
-        "vllm-omni",
-        "--speed",
-        "100",
-        "--api-key",
-        TEST_KEY,
-    ) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def proxy(
-    veo_simulator: RunningServer,
-    vllm_simulator: RunningServer,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Proxy]:
-    root = veo_simulator.base_url.removesuffix("/v1")
-    routes = [
-        route("veo-3.1", "gemini/veo-3.1-generate-preview", root, TEST_KEY),
-        route("wan-2.2", "hosted_vllm/Wan-AI/Wan2.2-T2V-A14B", vllm_simulator.base_url, TEST_KEY),
-    ]
-    with proxy_running(routes, tmp_path_factory.mktemp("litellm-routes")) as running:
-        yield running
-
-
 def made_through(proxy: Proxy, model: str, size: str, folder: Path) -> tuple[str, bytes]:
     """create, retrieve until completed, download_content: what the official SDK does.
     Returns what LiteLLM's id says of the upstream job, and the video's bytes."""
-    sdk = openai.OpenAI(base_url=proxy.base_url, api_key=proxy.key, max_retries=0)
-    video = sdk.videos.create(model=model, prompt="a lighthouse at dusk", size=size, seconds="4")
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    status = video.status
-    while status != "completed" and time.monotonic() < deadline:
-        assert status not in ("failed", "cancelled"), status
-        time.sleep(POLL_SECONDS)
-        status = sdk.videos.retrieve(video.id).status
-    assert status == "completed"
     target = folder / f"{model}.mp4"
-    sdk.videos.download_content(video.id).write_to_file(target)
+    with openai.OpenAI(base_url=proxy.base_url, api_key=proxy.key, max_retries=0) as sdk:
+        video = sdk.videos.create(
+            model=model, prompt="a lighthouse at dusk", size=size, seconds="4"
+        )
+        deadline = time.monotonic() + DEADLINE_SECONDS
+        status = video.status
+        while status != "completed" and time.monotonic() < deadline:
+            assert status not in ("failed", "cancelled"), status
+            time.sleep(POLL_SECONDS)
+            status = sdk.videos.retrieve(video.id).status
+        assert status == "completed"
+        sdk.videos.download_content(video.id).write_to_file(target)
     return upstream_of(video.id), target.read_bytes()
 
 
+def said_video_id(upstream: str) -> str:
+    """The upstream job's id in what one of LiteLLM's ids says (see `upstream_of`)."""
+    return upstream.split("video_id:", 1)[1].split(";", 1)[0]
+
+
+def listed_on(server: RunningServer) -> dict[str, dict]:
+    """The videos a simulator behind the proxy lists, by id (the shared one serves others)."""
+    answer = httpx.get(f"{server.base_url}/videos", headers={"Authorization": f"Bearer {TEST_KEY}"})
+    return {item["id"]: item for item in answer.json()["data"]}
+
+
 def test_litellm_veo_mapping_makes_a_video_on_the_simulator(
-    proxy: Proxy, veo_simulator: RunningServer, tmp_path: Path
+    litellm_proxy: Proxy, litellm_upstreams: dict[str, RunningServer], tmp_path: Path
 ) -> None:
-    upstream, data = made_through(proxy, "veo-3.1", "1280x720", tmp_path)
+    upstream, data = made_through(litellm_proxy, "veo-3.1-generate-preview", "1280x720", tmp_path)
     assert "custom_llm_provider:gemini;" in upstream
     assert "video_id:models/veo-3.1-generate-preview/operations/video_" in upstream
     assert data[4:8] == MP4_MAGIC
-    listed = httpx.get(
-        f"{veo_simulator.base_url}/videos", headers={"Authorization": f"Bearer {TEST_KEY}"}
-    ).json()["data"]
-    assert [(item["model"], item["size"]) for item in listed] == [
-        ("veo-3.1-generate-preview", "1280x720")
-    ]
+    made = listed_on(litellm_upstreams["veo"])[said_video_id(upstream).rsplit("/", 1)[-1]]
+    assert (made["model"], made["size"]) == ("veo-3.1-generate-preview", "1280x720")
 
 
 def test_litellm_hosted_vllm_mapping_makes_a_video_on_the_vllm_omni_profile(
-    proxy: Proxy, vllm_simulator: RunningServer, tmp_path: Path
+    litellm_proxy: Proxy, litellm_upstreams: dict[str, RunningServer], tmp_path: Path
 ) -> None:
-    upstream, data = made_through(proxy, "wan-2.2", "480x272", tmp_path)
+    upstream, data = made_through(litellm_proxy, "wan-2.2", "480x272", tmp_path)
     assert "custom_llm_provider:hosted_vllm;" in upstream and "video_id:video_gen_" in upstream
     assert data[4:8] == MP4_MAGIC
-    listed = httpx.get(
-        f"{vllm_simulator.base_url}/videos", headers={"Authorization": f"Bearer {TEST_KEY}"}
-    ).json()["data"]
-    assert [item["id"][: len("video_gen_")] for item in listed] == ["video_gen_"]
-    assert listed[0]["model"] == "Wan-AI/Wan2.2-T2V-A14B"
+    made = listed_on(litellm_upstreams["vllm"])[said_video_id(upstream)]
+    assert made["model"] == "Wan-AI/Wan2.2-T2V-A14B"
 
 
 async def test_our_client_makes_and_saves_videos_through_both_mappings(
-    proxy: Proxy, tmp_path: Path
+    litellm_proxy: Proxy, tmp_path: Path
 ) -> None:
     """Veo through LiteLLM reports no progress (`processing`, then `completed`): the job shows
     an indeterminate bar timed by the catalog; vLLM-Omni's multipart route goes through too."""
     library = Library(tmp_path / "videos")
-    async with SoraClient(proxy.key, base_url=proxy.base_url) as client:
-        veo = submit(client, "a lighthouse at dusk", model="veo-3.1", size="1280x720",
-                     seconds="4", library=library)  # fmt: skip
+    async with SoraClient(litellm_proxy.key, base_url=litellm_proxy.base_url) as client:
+        veo = submit(client, "a lighthouse at dusk", model="veo-3.1-generate-preview",
+                     size="1280x720", seconds="4", library=library)  # fmt: skip
         wan = submit(client, "a harbour at dawn", model="wan-2.2", size="480x272",
                      seconds="4", library=library)  # fmt: skip
         seen_indeterminate = []
@@ -143,57 +110,24 @@ async def test_our_client_makes_and_saves_videos_through_both_mappings(
 # ---- provider parameters across the gateway -----------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def openai_simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    """The default (OpenAI-shaped) simulator, standing in for SGLang behind an `openai/` route."""
-    with server_running(
-        tmp_path_factory.mktemp("openai-behind-litellm"), "--speed", "100", "--api-key", TEST_KEY
-    ) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def served_proxy(
-    openai_simulator: RunningServer,
-    vllm_simulator: RunningServer,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Proxy]:
-    """Open weights under their publishers' names: SGLang-style through `openai/`, vLLM-Omni
-    through `hosted_vllm/`; the names the client sends are the served models' own, so the
-    catalog offers their parameters."""
-    routes = [
-        route(
-            "Wan-AI/Wan2.2-T2V-A14B",
-            "openai/Wan-AI/Wan2.2-T2V-A14B",
-            openai_simulator.base_url,
-            TEST_KEY,
-        ),  # fmt: skip
-        route(
-            "Lightricks/LTX-2", "hosted_vllm/Lightricks/LTX-2", vllm_simulator.base_url, TEST_KEY
-        ),  # fmt: skip
-    ]
-    with proxy_running(routes, tmp_path_factory.mktemp("litellm-served")) as running:
-        yield running
-
-
 @pytest.mark.parametrize(
     ("model", "simulator_name"),
-    [("Wan-AI/Wan2.2-T2V-A14B", "openai_simulator"), ("Lightricks/LTX-2", "vllm_simulator")],
+    [("Lightricks/LTX-2", "openai"), ("Wan-AI/Wan2.2-T2V-A14B", "vllm")],
 )
 async def test_a_negative_prompt_a_seed_and_a_last_frame_cross_litellm_to_the_server(
-    served_proxy: Proxy, model: str, simulator_name: str, request: pytest.FixtureRequest,
-    tmp_path: Path,
+    litellm_proxy: Proxy, litellm_upstreams: dict[str, RunningServer], model: str,
+    simulator_name: str, tmp_path: Path,
 ) -> None:  # fmt: skip
     """Named parameters travel as form fields, which LiteLLM 1.108.14 forwards on both routes
     (openai/: as form data; hosted_vllm/: through `_serialize_form_value`). A served model
     documents no last frame, so it goes in the raw JSON field, as a data URI: LiteLLM passes
     only `input_reference` on as an upload. The simulator reports each, and ends on the frame."""
-    simulator: RunningServer = request.getfixturevalue(simulator_name)
+    simulator = litellm_upstreams[simulator_name]
     blue = io.BytesIO()
     Image.new("RGB", (64, 64), (20, 40, 230)).save(blue, "PNG")
     last = "data:image/png;base64," + base64.b64encode(blue.getvalue()).decode()
     library = Library(tmp_path / "videos")
-    async with SoraClient(served_proxy.key, base_url=served_proxy.base_url) as client:
+    async with SoraClient(litellm_proxy.key, base_url=litellm_proxy.base_url) as client:
         job = submit(client, "a harbour in the rain", model=model, size="64x64", seconds="2",
                      parameters={"negative_prompt": "rain", "seed": 42},
                      extra={"last_frame": last}, library=library)  # fmt: skip

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from sora_widget.core.errors import APIConnectionError, APIError, VideoFailed
@@ -21,62 +19,33 @@ from sora_widget.engine.client import SoraClient
 from sora_widget.engine.jobs import JobStatus, submit
 from sora_widget.engine.library import Library
 
-from .conftest import TEST_KEY, RunningServer, server_running
+from .fakes import StatusCounting
 from .helpers import MP4_MAGIC
-from .litellm_proxy import Proxy, proxy_running, route
+from .litellm_proxy import SOAK_MODEL, Proxy
 
 JOBS = 50
 #: Per request behind the proxy: 4% answered 500, 4% 503; per video 6% fail; 4% of downloads
 #: cut in half.
-FAULTS = (
-    "--seed", "11", "--server-error-rate", "0.04", "--unavailable-rate", "0.04",
-    "--failure-rate", "0.06", "--truncate-rate", "0.04",
-)  # fmt: skip
 EXPECTED_FAILURES = (APIError, APIConnectionError, VideoFailed)
 
 
-class Counting(httpx.AsyncBaseTransport):
-    """Our side of the proxy: every request and its answer's status."""
-
-    def __init__(self) -> None:
-        self.inner = httpx.AsyncHTTPTransport()
-        self.seen: Counter[tuple[str, str, int]] = Counter()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await self.inner.handle_async_request(request)
-        path = request.url.path
-        kind = "create" if path == "/v1/videos" and request.method == "POST" else "other"
-        self.seen[(request.method, kind, response.status_code)] += 1
-        return response
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
-
-
-@pytest.fixture(scope="module")
-def faulty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    with server_running(
-        tmp_path_factory.mktemp("faulty"), "--speed", "200", "--api-key", TEST_KEY, *FAULTS
-    ) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def proxy(faulty: RunningServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
-    routes = [route("sora-2", "openai/sora-2", faulty.base_url, TEST_KEY)]
-    with proxy_running(routes, tmp_path_factory.mktemp("litellm-soak")) as running:
-        yield running
-
-
-@pytest.mark.slow
+@pytest.mark.soak
 async def test_fifty_jobs_through_the_proxy_end_cleanly_and_are_saved_once(
-    proxy: Proxy, tmp_path: Path
+    litellm_proxy: Proxy, tmp_path: Path
 ):
-    transport = Counting()
+    transport = StatusCounting()
     library = Library(tmp_path / "library")
-    async with SoraClient(proxy.key, base_url=proxy.base_url, transport=transport) as client:
+    async with SoraClient(
+        litellm_proxy.key, base_url=litellm_proxy.base_url, transport=transport
+    ) as client:
         jobs = [
-            submit(client, f"soak {n}: a lighthouse at dusk", size="1280x720", library=library)
+            submit(
+                client,
+                f"soak {n}: a lighthouse at dusk",
+                model=SOAK_MODEL,
+                size="1280x720",
+                library=library,
+            )
             for n in range(JOBS)
         ]
         async with asyncio.timeout(240):
@@ -88,7 +57,7 @@ async def test_fifty_jobs_through_the_proxy_end_cleanly_and_are_saved_once(
     assert len(completed) + len(failed) == JOBS and len(completed) >= JOBS // 2
     for job in failed:
         assert isinstance(job.error, EXPECTED_FAILURES), repr(job.error)
-        assert "\n" not in str(job.error) and proxy.key not in str(job.error)
+        assert "\n" not in str(job.error) and litellm_proxy.key not in str(job.error)
     # One create per job: one accepted create for every job the proxy gave an id.
     accepted = sum(
         n for (_, kind, status), n in transport.seen.items() if kind == "create" and status == 200

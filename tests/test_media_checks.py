@@ -19,8 +19,8 @@ from sora_widget.engine.library import Library
 from sora_widget.simulator.render import RenderRequest, render
 from sora_widget.ui.widget_state import cost_label, sprite_layout
 
-from .helpers import packets
-from .test_hostile_server import Hostile, _jpeg, client_for, video_json
+from .fakes import Hostile, client_for, hostile_video
+from .helpers import jpeg_bytes, packets
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,9 @@ def rendered() -> Path:
 
 
 def server_with(rendered: Path, **media: bytes | httpx.Response) -> Hostile:
-    server = Hostile(video_json(size="1280x720"), video_json(status="completed", size="1280x720"))
+    server = Hostile(
+        hostile_video(size="1280x720"), hostile_video(status="completed", size="1280x720")
+    )
     server.media["video"] = (rendered / "video.mp4").read_bytes()
     server.media["thumbnail"] = (rendered / "thumbnail.webp").read_bytes()
     server.media["spritesheet"] = (rendered / "spritesheet.jpg").read_bytes()
@@ -117,7 +119,7 @@ async def test_a_server_known_to_ignore_the_variant_is_asked_for_the_video_only(
 
 
 async def test_a_jpeg_thumbnail_is_kept_as_webp(tmp_path, rendered):
-    server = server_with(rendered, thumbnail=_jpeg(1280, 720))
+    server = server_with(rendered, thumbnail=jpeg_bytes(1280, 720))
     job = await saved(server, tmp_path)
     assert job.entry.pictures == {"thumbnail": "server jpeg", "spritesheet": "server"}
     assert kind(job.entry.thumbnail_path) == "WEBP"

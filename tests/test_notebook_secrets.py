@@ -36,8 +36,9 @@ from nbconvert import HTMLExporter
 from sora_widget.simulator import SimulatorConfig
 from sora_widget.simulator.process import stop
 
-from .conftest import start_server, stop_server
-from .helpers import unused_port
+from .helpers import start_server, stop_server, unused_port
+
+pytestmark = pytest.mark.notebook
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 #: Random, so it cannot be in any file from before this run; prefixed, so a leak is legible.

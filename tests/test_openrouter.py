@@ -27,6 +27,7 @@ from sora_widget.engine.poller import Poller
 from sora_widget.simulator import FaultConfig
 from sora_widget.ui.widget_state import error_payload
 
+from .fakes import Recording
 from .helpers import fast_cadence, png_bytes, silent_mp4
 
 KEY = "sk-or-v1-test-0123456789abcdef0123456789abcdef0123456789abcdef01234567"
@@ -35,24 +36,9 @@ BASE_URL = "http://simulator.test/api/v1"
 QUICK = {"model": "x-ai/grok-imagine-video", "size": "854x480", "seconds": "1"}
 
 
-class Recording(httpx.AsyncBaseTransport):
-    """Passes requests on and keeps them (with their bodies), to see what was sent."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-        self.requests: list[httpx.Request] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        await request.aread()
-        self.requests.append(request)
-        return await self.inner.handle_async_request(request)
-
-    def creates(self) -> list[dict[str, Any]]:
-        return [
-            json.loads(r.content)
-            for r in self.requests
-            if r.method == "POST" and r.url.path.endswith("/videos")
-        ]
+def sent_bodies(transport: Recording) -> list[dict[str, Any]]:
+    """The JSON body of each create that reached the server."""
+    return [json.loads(request.content) for request in transport.creates()]
 
 
 @pytest.fixture
@@ -95,7 +81,7 @@ async def test_a_job_records_what_was_asked_and_what_was_charged(openrouter, tmp
     async with client:
         job = submit(client, "a paper boat on a pond at dawn", library=library, **QUICK)
         video = await asyncio.wait_for(job, 60)
-    [sent] = transport.creates()
+    [sent] = sent_bodies(transport)
     assert sent == {
         "model": "x-ai/grok-imagine-video",
         "prompt": "a paper boat on a pond at dawn",
@@ -152,7 +138,7 @@ async def test_images_sound_seed_and_provider_parameters_travel_in_openrouter_fi
         )
         with pytest.raises(VideoFailed) as ended:
             await asyncio.wait_for(job, 60)
-    [sent] = transport.creates()
+    [sent] = sent_bodies(transport)
     assert (sent["duration"], sent["resolution"], sent["aspect_ratio"]) == (4, "720p", "16:9")
     assert (sent["seed"], sent["generate_audio"]) == (7, False)
     assert sent["provider"] == {
@@ -182,7 +168,7 @@ async def test_values_the_model_does_not_list_are_refused_before_sending(openrou
         with pytest.raises(InvalidRequestError) as refused:
             submit(client, "a fox", parameters={"cfg_scale": 1}, **QUICK)
         assert refused.value.param == "cfg_scale"
-    assert transport.creates() == []
+    assert sent_bodies(transport) == []
 
 
 async def test_not_enough_credits_saves_nothing_and_says_so(openrouter, tmp_path):
@@ -225,7 +211,7 @@ async def test_extend_continues_the_job_where_the_model_takes_previous_job_id(op
         quick = await asyncio.wait_for(submit(client, "a boat", library=library, **QUICK), 60)
         other = extend(client, quick.id, "the boat turns", seconds="1", library=library)
         await asyncio.wait_for(other, 60)
-    creates = transport.creates()
+    creates = sent_bodies(transport)
     assert job.lineage == {"extends": first.id} and creates[1]["previous_job_id"] == first.id
     assert other.lineage == {"continues": quick.id} and "previous_job_id" not in creates[3]
     assert [f["frame_type"] for f in creates[3]["frame_images"]] == ["first_frame"]

@@ -12,13 +12,14 @@ import base64
 import io
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import av
 import httpx
 import pytest
 
-from .conftest import server_running
-from .helpers import MP4_MAGIC, png_bytes
+from .helpers import MP4_MAGIC, png_bytes, server_running
 from .openrouter_spec import check_response
 
 openrouter = pytest.importorskip("openrouter")
@@ -56,16 +57,21 @@ def _checked(response: httpx.Response) -> None:
     check_response(response)
 
 
-def sdk(base_url: str, key: str | None = KEY) -> OpenRouter:
-    """No retries: by default the SDK retries a 5xx for up to an hour."""
-    http = httpx.Client(event_hooks={"response": [_checked]}, follow_redirects=True)
-    return OpenRouter(api_key=key, server_url=base_url, client=http, retry_config=None)
+@contextmanager
+def sdk(base_url: str, key: str | None = KEY) -> Iterator[OpenRouter]:
+    """No retries: by default the SDK retries a 5xx for up to an hour. The SDK leaves the
+    HTTP client it was given open, so it is closed here."""
+    with (
+        httpx.Client(event_hooks={"response": [_checked]}, follow_redirects=True) as http,
+        OpenRouter(api_key=key, server_url=base_url, client=http, retry_config=None) as client,
+    ):
+        yield client
 
 
 @pytest.fixture(scope="module")
 def client(server):
-    with sdk(server.base_url) as client:
-        yield client
+    with sdk(server.base_url) as sdk_client:
+        yield sdk_client
 
 
 def wait_done(client: OpenRouter, job_id: str, timeout: float = 120):
@@ -201,8 +207,10 @@ def test_refusals_arrive_as_the_sdks_typed_errors(client, asked, error, message)
 
 
 def test_a_wrong_key_and_an_unknown_job(server, client):
-    stranger = sdk(server.base_url, key="sk-or-v1-not-the-key")
-    with stranger, pytest.raises(errors.UnauthorizedResponseError):
-        stranger.video_generation.get_generation(job_id="gen-vid-1-abc")
+    with (
+        sdk(server.base_url, key="sk-or-v1-not-the-key") as wrong,
+        pytest.raises(errors.UnauthorizedResponseError),
+    ):
+        wrong.video_generation.get_generation(job_id="gen-vid-1-abc")
     with pytest.raises(errors.NotFoundResponseError):
         client.video_generation.get_generation(job_id="gen-vid-1-aaaaaaaaaaaaaaaaaaaa")

@@ -25,8 +25,7 @@ from sora_widget.engine.resume import resume
 from sora_widget.simulator import FaultConfig
 from sora_widget.ui.widget import SoraWidget
 
-from .conftest import TEST_KEY, start_server, stop_server
-from .helpers import MP4_MAGIC, fast_cadence
+from .helpers import MP4_MAGIC, TEST_KEY, fast_cadence, start_server, stop_server
 
 FAST = fast_cadence(maximum=0.3)
 

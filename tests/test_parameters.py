@@ -21,8 +21,7 @@ from sora_widget.simulator.render import RenderRequest, render
 from sora_widget.simulator.scene import describe
 from sora_widget.ui.widget_state import advanced_payload
 
-from .conftest import TEST_KEY
-from .helpers import png_bytes
+from .helpers import TEST_KEY, png_bytes
 
 # ---- the catalog -------------------------------------------------------------------------------
 

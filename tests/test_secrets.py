@@ -39,8 +39,15 @@ from sora_widget.simulator import FaultConfig
 from sora_widget.ui.widget import SoraWidget
 from sora_widget.ui.widget_state import error_payload
 
-from .conftest import TEST_KEY, RunningServer, start_server, state_text, stop_server
-from .helpers import fast_cadence, unused_port
+from .helpers import (
+    TEST_KEY,
+    RunningServer,
+    fast_cadence,
+    start_server,
+    state_text,
+    stop_server,
+    unused_port,
+)
 
 WRONG_KEY = "sk-test-WRONG-but-still-secret-c0ffee"
 KEYS = (TEST_KEY, WRONG_KEY)
@@ -216,6 +223,8 @@ async def test_jobs_library_and_widget_errors_and_saved_files(server, seen, tmp_
     assert wrong.error["kind"] == "auth"
     seen.add(state_text(wrong), repr(wrong))
     assert video.status == "completed" and "data:video/mp4" in page
+    await wrong.client.aclose()
+    await client.aclose()
 
 
 # ---- the command line ------------------------------------------------------------------------

@@ -4,7 +4,6 @@ guide's cadence when they send no poll hint. Fake servers via httpx.MockTranspor
 from __future__ import annotations
 
 import itertools
-from collections import Counter
 from typing import Any
 
 import httpx
@@ -24,9 +23,8 @@ from sora_widget.engine.jobs import JobStatus, submit
 from sora_widget.engine.poller import Cadence, Poller
 from sora_widget.ui.widget_state import error_payload, job_payload
 
-from .conftest import TEST_KEY
-from .test_client import video_json
-from .test_jobs import FakeClient, FakeTime, fake_poller, until
+from .fakes import EndingClient, FakeClient, FakeServer, FakeTime, UnhintedClient, fake_poller
+from .helpers import TEST_KEY, until, video_json
 
 LITELLM_NO_PROVIDER = {
     "error": {
@@ -37,83 +35,6 @@ LITELLM_NO_PROVIDER = {
         "code": "400",
     }
 }
-NOT_FOUND_VIDEO = {
-    "error": {
-        "message": "Video with id 'video_9' not found.",
-        "type": "invalid_request_error",
-        "param": None,
-        "code": None,
-    }
-}
-
-
-class FakeServer:
-    """A Videos server in a MockTransport: videos are a function of a fake clock; which
-    routes exist, and how it answers the missing ones, is set per test."""
-
-    def __init__(self, time: FakeTime | None = None, **routes: Any) -> None:
-        self.time = time or FakeTime()
-        self.calls: Counter[str] = Counter()
-        self.routes = {"list": True, "delete": True, "remix": True, **routes}
-        self.videos: dict[str, float] = {}  # id -> creation time
-        self.work = 30.0
-        self.progress: Any = "linear"  # "linear", None (absent) or a function of the fraction
-
-    def transport(self) -> httpx.MockTransport:
-        return httpx.MockTransport(self.handle)
-
-    def describe(self, video_id: str) -> dict[str, Any]:
-        done = (self.time.now - self.videos[video_id]) / self.work
-        if done >= 1:
-            return video_json(id=video_id, status="completed", progress=100)
-        fields: dict[str, Any] = {"id": video_id, "status": "processing"}
-        body = video_json(**fields)
-        if self.progress is None:
-            del body["progress"]
-        elif self.progress == "linear":
-            body["progress"] = int(done * 100)
-        else:
-            body["progress"] = self.progress(done)
-        return body
-
-    def handle(self, request: httpx.Request) -> httpx.Response:
-        path, method = request.url.path.removeprefix("/v1"), request.method
-        if method == "POST" and path == "/videos":
-            self.calls["create"] += 1
-            video_id = f"video_{len(self.videos) + 1}"
-            self.videos[video_id] = self.time.now
-            return httpx.Response(200, json=self.describe(video_id))
-        if method == "GET" and path == "/videos":
-            self.calls["list"] += 1
-            answer = self.routes["list"]
-            if answer is True:
-                data = [self.describe(video_id) for video_id in reversed(self.videos)]
-                return httpx.Response(200, json={"object": "list", "data": data})
-            return answer
-        video_id = path.split("/")[2]
-        if method == "GET" and path.count("/") == 2:
-            self.calls["retrieve"] += 1
-            if video_id not in self.videos:
-                return httpx.Response(404, json=NOT_FOUND_VIDEO)
-            return httpx.Response(200, json=self.describe(video_id))
-        if method == "DELETE":
-            self.calls["delete"] += 1
-            answer = self.routes["delete"]
-            if answer is True:
-                if video_id not in self.videos:
-                    return httpx.Response(404, json=NOT_FOUND_VIDEO)
-                return httpx.Response(200, json={"id": video_id, "deleted": True})
-            return answer
-        if method == "POST" and path.endswith("/remix"):
-            self.calls["remix"] += 1
-            answer = self.routes["remix"]
-            return answer if answer is not True else httpx.Response(200, json=video_json())
-        return httpx.Response(404, json={"detail": "Not Found"})
-
-    def client(self) -> SoraClient:
-        return SoraClient(
-            TEST_KEY, base_url="http://gateway.test/v1", transport=self.transport(), max_retries=0
-        )
 
 
 def litellm_like(time: FakeTime | None = None) -> FakeServer:
@@ -304,18 +225,6 @@ def test_other_servers_statuses(wire, parsed):
     assert video.is_terminal is terminal
 
 
-class EndingClient(FakeClient):
-    """A FakeClient whose server ends its videos with `final` instead of completing them."""
-
-    final = "cancelled"
-
-    def describe(self, video_id: str) -> Video:
-        video = super().describe(video_id)
-        if video.status == VideoStatus.COMPLETED:
-            return Video.from_dict({**video.to_dict(), "status": self.final})
-        return video
-
-
 @pytest.mark.parametrize(
     ("final", "words"),
     [
@@ -399,19 +308,10 @@ def test_an_unknown_model_gets_the_default_typical_time():
 # ---- cadence without a hint -------------------------------------------------------------------
 
 
-class UnhintedClient(FakeClient):
-    """A FakeClient for a real server that sends no poll hint."""
-
-    is_simulator = False
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.support = ServerSupport()
-
-    async def retrieve_with_hint(self, video_id: str) -> tuple[Video, float | None]:
-        result = await super().retrieve_with_hint(video_id)
-        self.support.learn("poll_hint", result[1] is not None)
-        return result
+async def retrieve_with_hint(self, video_id: str) -> tuple[Video, float | None]:
+    result = await super().retrieve_with_hint(video_id)
+    self.support.learn("poll_hint", result[1] is not None)
+    return result
 
 
 def poll_times(time: FakeTime) -> list[float]:

@@ -9,8 +9,8 @@ import pytest
 from sora_widget.simulator import FaultConfig
 from sora_widget.simulator.timeline import plan_timeline
 
-from .conftest import TEST_KEY, FakeClock
-from .helpers import MP4_MAGIC, api_client, error_of, png_bytes, renders_finished
+from .fakes import CountingExecutor, FakeClock
+from .helpers import MP4_MAGIC, TEST_KEY, api_client, error_of, png_bytes, renders_finished
 
 SMALL = {"prompt": "a red fox trotting through fresh snow", "size": "720x1280", "seconds": "4"}
 
@@ -71,16 +71,6 @@ def test_the_same_request_takes_the_same_time():
     assert plan_timeline("a fox in the snow", "sora-2", "720x1280", 4, 1.0) == fox
     assert plan_timeline("a fox in the rain", "sora-2", "720x1280", 4, 1.0) != fox
     assert plan_timeline("a fox in the snow", "sora-2", "1280x720", 4, 1.0) != fox
-
-
-class CountingExecutor(ThreadPoolExecutor):
-    def __init__(self) -> None:
-        super().__init__(max_workers=1)
-        self.renders = 0
-
-    def submit(self, fn, /, *args, **kwargs):
-        self.renders += 1
-        return super().submit(fn, *args, **kwargs)
 
 
 async def test_the_same_request_again_shares_the_rendered_files(make_app, fake_clock):

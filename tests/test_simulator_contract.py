@@ -15,8 +15,7 @@ import openai
 import pytest
 from PIL import Image
 
-from .conftest import TEST_KEY
-from .helpers import MP4_MAGIC, png_bytes
+from .helpers import MP4_MAGIC, TEST_KEY, png_bytes
 from .spec import check_response
 
 
@@ -175,5 +174,5 @@ def test_moderation_blocked_job(sdk):
 
 def test_bad_key_is_authentication_error(sim_server):
     client = openai.OpenAI(api_key="sk-wrong", base_url=sim_server.base_url, max_retries=0)
-    with pytest.raises(openai.AuthenticationError):
+    with client, pytest.raises(openai.AuthenticationError):
         client.videos.list()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -17,11 +18,12 @@ import httpx
 import psutil
 import pytest
 
+from sora_widget.engine import backend
 from sora_widget.engine.backend import connect, simulator_url
 from sora_widget.simulator import SimulatorConfig
 from sora_widget.simulator.process import command, read_state, stop
 
-from .conftest import start_server, stop_server
+from .helpers import start_server, stop_server
 
 
 def simulators_on(data_dir: Path) -> list[psutil.Process]:
@@ -139,23 +141,31 @@ def test_threads_racing_in_one_process_share_one_simulator(data_dir):
 async def test_connect_returns_at_once_and_its_first_request_waits_for_the_simulator(
     data_dir, monkeypatch
 ):
-    """The kernel's event loop must not sleep while the simulator starts: `connect()` returns
-    as soon as the simulator is spawned, and a request sent before it is ready waits."""
+    """The kernel's event loop must not wait while the simulator starts: `connect()` spawns it
+    on a socket already listening and returns, neither sleeping, nor waiting for the process,
+    nor asking whether it is up; a request sent before it is ready waits in the backlog."""
 
-    def no_sleeping(seconds: float) -> None:
-        raise AssertionError(f"connect() slept {seconds} s on the kernel's thread")
+    def forbidden(what: str):
+        def refuse(*args: object, **kwargs: object) -> None:
+            raise AssertionError(f"connect() {what} on the kernel's thread")
+
+        return refuse
 
     monkeypatch.setenv("SORA_WIDGET_BACKEND", "simulator")
     monkeypatch.setenv("SORA_SIM_DATA_DIR", str(data_dir))
-    monkeypatch.setattr(time, "sleep", no_sleeping)
-    started = time.perf_counter()
-    client = connect()
-    elapsed = time.perf_counter() - started
-    assert elapsed < 1.0, f"connect() took {elapsed:.2f} s"  # about 0.06 s; it used to be 1
+    spawned = []
+    spawn = backend._spawn
+    monkeypatch.setattr(backend, "_spawn", lambda config: spawned.append(config) or spawn(config))
+    with monkeypatch.context() as waiting:
+        waiting.setattr(time, "sleep", forbidden("slept"))
+        waiting.setattr(subprocess.Popen, "wait", forbidden("waited for the simulator"))
+        waiting.setattr(socket.socket, "connect", forbidden("connected to the simulator"))
+        client = connect()
+    assert len(spawned) == 1
     async with client:
         page = await client.list_page(limit=1)
     assert page.data == []
     state = read_state(SimulatorConfig(data_dir=data_dir))
     assert [process.pid for process in simulators_on(data_dir)] == [state["pid"]]
-    # Once it runs, a second connect() finds it through the lock and its record.
-    assert connect().base_url == client.base_url
+    # Once it runs, a second connect() finds it through the lock and its record: no spawn.
+    assert connect().base_url == client.base_url and len(spawned) == 1

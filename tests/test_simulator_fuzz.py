@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from concurrent.futures import Executor, Future
 from urllib.parse import quote
 
 import pytest
@@ -13,15 +12,9 @@ from starlette.testclient import TestClient
 
 from sora_widget.simulator import SimulatorConfig, create_app
 
+from .fakes import IdleExecutor
 from .helpers import png_bytes
 from .spec import validate_response
-
-
-class NeverRenders(Executor):
-    """Accepts render work and never does it: the fuzzer cares about requests, not media."""
-
-    def submit(self, fn, /, *args, **kwargs) -> Future:
-        return Future()
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +24,7 @@ def client(tmp_path_factory):
         SimulatorConfig(
             data_dir=tmp_path_factory.mktemp("fuzz"), speed=1000, allowed_hosts=("testserver",)
         ),
-        executor=NeverRenders(),
+        executor=IdleExecutor(),
     )
     with TestClient(app, headers={"Authorization": "Bearer sk-fuzz"}) as test_client:
         yield test_client

@@ -20,7 +20,7 @@ import pytest
 from sora_widget.simulator import FaultConfig
 from sora_widget.simulator.openrouter_models import MODELS, cost, frame_size
 
-from .conftest import FakeClock
+from .fakes import FakeClock
 from .helpers import MP4_MAGIC, png_bytes, renders_finished
 from .openrouter_spec import check_response
 

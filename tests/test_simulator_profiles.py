@@ -15,8 +15,17 @@ from sora_widget.simulator import FaultConfig, SimulatorConfig
 from sora_widget.simulator.profiles import PROFILES, Api, Endpoint
 from sora_widget.ui.widget_state import backend_badge
 
-from .conftest import TEST_KEY, FakeClock, start_server, stop_server
-from .helpers import MP4_MAGIC, api_client, error_of, png_bytes, renders_finished
+from .fakes import FakeClock
+from .helpers import (
+    MP4_MAGIC,
+    TEST_KEY,
+    api_client,
+    error_of,
+    png_bytes,
+    renders_finished,
+    start_server,
+    stop_server,
+)
 
 #: Small and short, so the renderer is quick; a model with no strict sizes.
 QUICK = {"prompt": "a paper boat on a pond", "model": "wan2.2", "size": "256x144", "seconds": "1"}

@@ -8,7 +8,7 @@ import httpx
 import openai
 import pytest
 
-from .conftest import TEST_KEY, start_server, stop_server
+from .helpers import TEST_KEY, start_server, stop_server
 
 
 def sdk_for(server, **kwargs) -> openai.OpenAI:
@@ -23,9 +23,11 @@ def test_server_prints_url_records_state_and_never_the_key(tmp_path):
         assert state["base_url"] == server.base_url
         root = server.base_url.removesuffix("/v1")
         assert httpx.get(f"{root}/simulator/health").json()["simulator"] == "sora-widget"
-        sdk_for(server).videos.create(prompt="a quick one")
-        with pytest.raises(openai.AuthenticationError):
-            openai.OpenAI(api_key="sk-nope", base_url=server.base_url, max_retries=0).videos.list()
+        with sdk_for(server) as client:
+            client.videos.create(prompt="a quick one")
+        stranger = openai.OpenAI(api_key="sk-nope", base_url=server.base_url, max_retries=0)
+        with stranger, pytest.raises(openai.AuthenticationError):
+            stranger.videos.list()
     finally:
         output = stop_server(server)
     assert TEST_KEY not in output and "sk-nope" not in output
@@ -35,18 +37,18 @@ def test_server_prints_url_records_state_and_never_the_key(tmp_path):
 def test_rate_limit_and_server_errors_over_the_network(tmp_path):
     server = start_server(tmp_path, "--rate-limit", "2")
     try:
-        client = sdk_for(server)
-        client.videos.list()
-        client.videos.list()
-        with pytest.raises(openai.RateLimitError) as limited:
+        with sdk_for(server) as client:
             client.videos.list()
+            client.videos.list()
+            with pytest.raises(openai.RateLimitError) as limited:
+                client.videos.list()
         assert int(limited.value.response.headers["retry-after"]) >= 1
     finally:
         stop_server(server)
     server = start_server(tmp_path, "--server-error-rate", "1")
     try:
-        with pytest.raises(openai.InternalServerError):
-            sdk_for(server).videos.list()
+        with sdk_for(server) as client, pytest.raises(openai.InternalServerError):
+            client.videos.list()
     finally:
         stop_server(server)
 
@@ -54,18 +56,18 @@ def test_rate_limit_and_server_errors_over_the_network(tmp_path):
 def test_dropped_connections_and_truncated_downloads(tmp_path):
     server = start_server(tmp_path, "--drop-rate", "1", "--speed", "100")
     try:
-        with pytest.raises(openai.APIConnectionError):
-            sdk_for(server).videos.create(prompt="will the client see this?")
+        with sdk_for(server) as client, pytest.raises(openai.APIConnectionError):
+            client.videos.create(prompt="will the client see this?")
     finally:
         stop_server(server)
     server = start_server(tmp_path, "--truncate-rate", "1", "--speed", "100")
     try:
-        client = sdk_for(server)
-        listed = client.videos.list().data
-        assert len(listed) == 1, "the dropped create still created a video, as on a real server"
-        video = client.videos.poll(listed[0].id)
-        with pytest.raises((httpx.RemoteProtocolError, openai.APIConnectionError)):
-            client.videos.download_content(video.id).read()
+        with sdk_for(server) as client:
+            listed = client.videos.list().data
+            assert len(listed) == 1, "the dropped create still created a video, as on a server"
+            video = client.videos.poll(listed[0].id)
+            with pytest.raises((httpx.RemoteProtocolError, openai.APIConnectionError)):
+                client.videos.download_content(video.id).read()
     finally:
         stop_server(server)
 
@@ -82,7 +84,8 @@ def test_a_cut_download_ends_the_connection_every_time(tmp_path):
     it used to start after about ten cuts, once the server's unread log pipe was full."""
     server = start_server(tmp_path, "--truncate-rate", "1", "--speed", "100")
     try:
-        video = sdk_for(server).videos.create_and_poll(prompt="cut short")
+        with sdk_for(server) as client:
+            video = client.videos.create_and_poll(prompt="cut short")
         url = f"{server.base_url}/videos/{video.id}/content"
         headers = {"authorization": f"Bearer {TEST_KEY}"}
         with httpx.Client(timeout=PATIENT, headers=headers) as shared:
@@ -93,7 +96,8 @@ def test_a_cut_download_ends_the_connection_every_time(tmp_path):
                         received, expected = cut_download(client, url, attempt)
                         assert 0 < received < expected
         # The server is still answering, and a deliberate cut is not an error in its log.
-        assert sdk_for(server).videos.retrieve(video.id).status == "completed"
+        with sdk_for(server) as client:
+            assert client.videos.retrieve(video.id).status == "completed"
     finally:
         output = stop_server(server)
     assert "ERROR" not in output and "Traceback" not in output, output[-2000:]
@@ -143,11 +147,11 @@ def test_expired_content_arrives_as_not_found(tmp_path):
 
     server = start_server(tmp_path, "--speed", "100", "--link-ttl", "1")
     try:
-        client = sdk_for(server)
-        video = client.videos.create_and_poll(prompt="gone soon")
-        time.sleep(max(0.0, video.expires_at - time.time()) + 0.5)
-        with pytest.raises(openai.NotFoundError) as expired:
-            client.videos.download_content(video.id)
+        with sdk_for(server) as client:
+            video = client.videos.create_and_poll(prompt="gone soon")
+            time.sleep(max(0.0, video.expires_at - time.time()) + 0.5)
+            with pytest.raises(openai.NotFoundError) as expired:
+                client.videos.download_content(video.id)
         assert expired.value.code == "video_content_expired"
     finally:
         stop_server(server)

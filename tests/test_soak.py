@@ -17,17 +17,11 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
-import shutil
-import time
 from collections import Counter
-from collections.abc import Callable
-from concurrent.futures import Executor, Future
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sora_widget.core.errors import (
     APIConnectionError,
@@ -43,10 +37,9 @@ from sora_widget.engine.poller import Poller
 from sora_widget.engine.resume import resume
 from sora_widget.engine.storage import FILE_NAMES, METADATA_FILE
 from sora_widget.simulator import FaultConfig
-from sora_widget.simulator.render import RenderedAssets, RenderRequest
 
-from .conftest import TEST_KEY
-from .helpers import packets
+from .fakes import CachedRenders, ResponseCounter, Warp
+from .helpers import TEST_KEY, packets
 
 JOBS = int(os.environ.get("SORA_SOAK_JOBS", "200"))
 WARP = 100.0
@@ -73,89 +66,15 @@ RESUME_ROUNDS = 3
 SCENES = ("at dawn", "at noon", "at sunset", "at night", "in the rain", "in fog")
 
 
-class Warp:
-    """A clock and a sleep running `factor` times faster than real time, for everyone."""
-
-    def __init__(self, factor: float) -> None:
-        self.factor = factor
-        self.start = time.time()
-
-    def clock(self) -> float:
-        return self.start + (time.time() - self.start) * self.factor
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(seconds / self.factor)
-
-
-class CachedRenders(Executor):
-    """Renders each size once, then copies those files for every video of that size."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.rendered: dict[tuple[int, int, int], RenderedAssets] = {}
-
-    def submit(
-        self,
-        fn: Callable[[RenderRequest, Path], RenderedAssets],
-        /,
-        *args: Any,
-        **kwargs: Any,
-    ) -> Future[RenderedAssets]:
-        request, out_dir = args
-        key = (request.width, request.height, request.seconds)
-        future: Future[RenderedAssets] = Future()
-        try:
-            if key not in self.rendered:
-                self.rendered[key] = fn(request, self.folder / "x".join(map(str, key)))
-            source = self.rendered[key]
-            originals = (source.video, source.thumbnail, source.spritesheet)
-            out_dir.mkdir(parents=True, exist_ok=True)
-            copies = [shutil.copyfile(path, out_dir / path.name) for path in originals]
-            future.set_result(RenderedAssets(*copies))
-        except Exception as error:
-            future.set_exception(error)
-        return future
-
-
-class ResponseCounter:
-    """ASGI wrapper counting responses by (method, route, status).
-
-    Outside the simulator's fault gate, it sees what a client would: a create answered 200
-    reached the handler and made a video, even if the gate then dropped the body.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-        self.counts: Counter[tuple[str, str, int]] = Counter()
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        route = _route(scope["path"])
-
-        async def counting(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                self.counts[(scope["method"], route, message["status"])] += 1
-            await send(message)
-
-        await self.app(scope, receive, counting)
-
-
-def _route(path: str) -> str:
-    if path == "/v1/videos":
-        return "/videos"
-    return "/videos/{id}/content" if path.endswith("/content") else "/videos/{id}"
-
-
-@pytest.mark.slow
+@pytest.mark.soak
 async def test_soak_every_job_ends_cleanly_and_no_video_is_lost_or_duplicated(make_app, tmp_path):
     loop = asyncio.get_running_loop()
     unhandled: list[dict[str, Any]] = []
     previous_handler = loop.get_exception_handler()
     loop.set_exception_handler(lambda _, context: unhandled.append(context))
     warp = Warp(WARP)
-    renders = CachedRenders(tmp_path / "renders")
+    # Each size rendered once: this test is about the engine, not the renderer.
+    renders = CachedRenders(tmp_path / "renders", key=lambda r: (r.width, r.height, r.seconds))
     app = make_app(clock=warp.clock, executor=renders, speed=SPEED, faults=FAULTS)
     counter = ResponseCounter(app)
     client = SoraClient(
@@ -197,6 +116,7 @@ async def test_soak_every_job_ends_cleanly_and_no_video_is_lost_or_duplicated(ma
                 break
     finally:
         await client.aclose()
+        renders.close()
         gc.collect()  # so a task whose exception nobody retrieved is reported now
         await asyncio.sleep(0)
         loop.set_exception_handler(previous_handler)

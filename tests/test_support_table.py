@@ -20,8 +20,8 @@ from sora_widget.engine.jobs import submit
 from sora_widget.engine.library import Library
 from sora_widget.engine.poller import Poller
 
+from .fakes import sim_client
 from .helpers import fast_cadence
-from .test_jobs import sim_client
 
 SERVERS_PAGE = Path(__file__).resolve().parents[1] / "docs" / "servers.md"
 #: The table's row names for the features `client.features` reports, in the table's order.

@@ -45,8 +45,9 @@ from sora_widget.ui.widget_state import (
     options,
 )
 
-from .conftest import TEST_KEY, state_text
+from .fakes import CountingTransport, RefusingCreates
 from .helpers import (
+    TEST_KEY,
     audio_codec,
     delivered,
     fast_cadence,
@@ -54,8 +55,8 @@ from .helpers import (
     png_bytes,
     silent_mp4,
     started,
+    state_text,
 )
-from .test_jobs import CountingTransport
 
 
 async def test_generate_moves_through_every_status_to_a_playable_video(make_widget):
@@ -525,21 +526,6 @@ async def test_connect_hands_out_no_closed_client_and_one_per_key(configured_api
     monkeypatch.setenv("OPENAI_API_KEY", "sk-another-key")
     assert connect() is not second
     assert connect(max_retries=0) is not connect()
-
-
-class RefusingCreates(httpx.AsyncBaseTransport):
-    """Passes requests on, but answers the next `refusals` creates with a 429."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-        self.refusals = 0
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if request.method == "POST" and request.url.path.endswith("/videos") and self.refusals:
-            self.refusals -= 1
-            body = {"error": {"message": "Too many requests.", "type": "rate_limit_error"}}
-            return httpx.Response(429, json=body, headers={"retry-after": "1"})
-        return await self.inner.handle_async_request(request)
 
 
 async def test_a_rate_limit_shows_only_in_the_widget_whose_job_it_holds_up(make_app, tmp_path):

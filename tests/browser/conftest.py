@@ -6,128 +6,21 @@ a missing browser is a failure, never a skip.
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import signal
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
-from sora_widget.simulator import SimulatorConfig
-from sora_widget.simulator.process import stop
-
 from ..helpers import unused_port
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--autoplay-policy=no-user-gesture-required",
-]
-#: Slow enough that a person (and the test) sees Queued and rising percentages.
-BROWSER_SIM_SPEED = "4"
-
-
-def chromium_path() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        message = "Chromium is not installed: apt-get install chromium"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
-
-
-def write_notebook(path: Path, *cells: str) -> Path:
-    """A notebook with a kernelspec, so no kernel dialog appears when it opens."""
-    notebook = {
-        "cells": [
-            {
-                "cell_type": "code",
-                "execution_count": None,
-                "id": f"cell{i}",
-                "metadata": {},
-                "outputs": [],
-                "source": source,
-            }
-            for i, source in enumerate(cells)
-        ],
-        "metadata": {
-            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-            "language_info": {"name": "python"},
-        },
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
-    path.write_text(json.dumps(notebook))
-    return path
-
-
-@dataclass
-class JupyterServer:
-    url: str
-    root: Path
-    kind: str  # "lab" or "notebook"
-    process: subprocess.Popen
-
-    def notebook_url(self, name: str, workspace: str) -> str:
-        if self.kind == "lab":
-            return f"{self.url}/lab/workspaces/{workspace}/tree/{name}?reset"
-        return f"{self.url}/notebooks/{name}"
-
-
-def start_app_server(
-    name: str, command: list[str], root: Path, ready_url: str, env: dict[str, str] | None = None
-) -> subprocess.Popen:
-    """A notebook server (JupyterLab, Notebook 7, marimo) on the simulator, with no key, its
-    videos and simulator data under `root`; returns once `ready_url` answers."""
-    environment = {
-        **os.environ,
-        "SORA_SIM_DATA_DIR": str(root / ".simulator"),
-        "SORA_SIM_SPEED": BROWSER_SIM_SPEED,
-        "SORA_SIM_BLOCKED_WORDS": "forbidden",
-        "SORA_WIDGET_BACKEND": "simulator",
-        "SORA_WIDGET_LIBRARY": str(root / "videos"),
-        **(env or {}),
-    }
-    environment.pop("OPENAI_API_KEY", None)
-    log_path = root / f"{name}.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            command, stdout=log, stderr=log, env=environment, cwd=root, start_new_session=True
-        )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if httpx.get(ready_url, timeout=2).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    process.kill()
-    raise RuntimeError(f"{name} did not start:\n{log_path.read_text()[-3000:]}")
-
-
-def stop_app_server(process: subprocess.Popen, root: Path) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-    # The kernels' simulator outlives them on purpose.
-    stop(SimulatorConfig(data_dir=root / ".simulator"))
+from .helpers import (
+    ARTIFACTS,
+    CHROMIUM_FLAGS,
+    JupyterServer,
+    chromium_path,
+    start_app_server,
+    stop_app_server,
+)
 
 
 def _start_jupyter(kind: str, root: Path) -> JupyterServer:
@@ -205,9 +98,3 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)
-
-
-def screenshot(page, name: str) -> None:
-    """Screenshots of each state are test artifacts; the README shows some of them."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))

@@ -28,8 +28,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from .conftest import ARTIFACTS
-from .test_widget_in_jupyterlab import run_first_cell
+from .helpers import ARTIFACTS, run_first_cell
 
 pytestmark = pytest.mark.browser
 

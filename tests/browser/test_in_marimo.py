@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from ..helpers import unused_port
-from .conftest import screenshot, start_app_server, stop_app_server
+from .helpers import screenshot, start_app_server, stop_app_server
 
 pytestmark = pytest.mark.browser
 

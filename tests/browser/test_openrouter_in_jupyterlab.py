@@ -14,10 +14,16 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from ..conftest import RunningServer, server_running
-from ..helpers import unused_port
-from .conftest import JupyterServer, screenshot, start_app_server, stop_app_server
-from .test_widget_in_jupyterlab import VIDEO_PLAYING, run_first_cell, video_facts
+from ..helpers import RunningServer, server_running, unused_port
+from .helpers import (
+    VIDEO_PLAYING,
+    JupyterServer,
+    run_first_cell,
+    screenshot,
+    start_app_server,
+    stop_app_server,
+    video_facts,
+)
 
 pytestmark = pytest.mark.browser
 

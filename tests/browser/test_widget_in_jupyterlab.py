@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import time
 from pathlib import Path
@@ -15,11 +14,17 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from .conftest import CHROMIUM_FLAGS, chromium_path, screenshot, write_notebook
+from .helpers import (
+    CHROMIUM_FLAGS,
+    VIDEO_PLAYING,
+    chromium_path,
+    run_first_cell,
+    screenshot,
+    video_facts,
+    wait_for_kernel,
+)
 
 pytestmark = pytest.mark.browser
-
-SETUP = "from sora_widget import SoraWidget\nw = SoraWidget()\nw"
 
 #: Records every status label and progress value the page shows, so a fast state is not missed.
 WATCH_STATUS = """() => {
@@ -35,52 +40,6 @@ WATCH_STATUS = """() => {
     {subtree: true, childList: true, characterData: true, attributes: true});
   record();
 }"""
-
-VIDEO_PLAYING = """() => {
-  const video = document.querySelector('[data-testid="video"]');
-  return video && video.readyState >= 2 && video.currentTime > 0.2 && !video.paused;
-}"""
-
-
-def wait_for_kernel(server, name: str) -> None:
-    """Until the notebook's kernel answers idle: a cell run before that opens a kernel dialog."""
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        sessions = httpx.get(f"{server.url}/api/sessions", timeout=5).json()
-        for session in sessions:
-            if session["path"].endswith(name) and session["kernel"]["execution_state"] == "idle":
-                return
-        time.sleep(0.3)
-    raise AssertionError(f"the kernel of {name} did not start")
-
-
-def run_first_cell(page, server, name: str, *cells: str, testid: str = "sora-widget"):
-    """Open a notebook of `cells` (by default one SoraWidget), run the first, and return the
-    widget's locator."""
-    write_notebook(server.root / name, *(cells or (SETUP,)))
-    page.goto(server.notebook_url(name, workspace=name.removesuffix(".ipynb")))
-    wait_for_kernel(server, name)
-    page.locator(".jp-Cell .jp-InputArea-editor").first.click()
-    page.keyboard.press("Shift+Enter")
-    widget = page.get_by_test_id(testid)
-    # A traceback's output has a stderr mime type, not an "error" one: match its words.
-    cell_error = page.locator(".jp-OutputArea-output").filter(
-        has_text=re.compile("Error|Traceback")
-    )
-    widget.or_(cell_error).first.wait_for(timeout=90_000)
-    assert widget.first.is_visible(), cell_error.inner_text()
-    news = page.get_by_role("button", name="No", exact=True)
-    if news.is_visible():  # JupyterLab asks once whether to fetch its news
-        news.click()
-    return widget
-
-
-def video_facts(page) -> dict:
-    return page.evaluate(
-        """() => { const v = document.querySelector('[data-testid="video"]');
-        return {width: v.videoWidth, height: v.videoHeight, time: v.currentTime,
-                ready: v.readyState}; }"""
-    )
 
 
 def generate_and_play(page, prompt: str, size: str, shot: str) -> None:
