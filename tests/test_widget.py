@@ -258,8 +258,7 @@ async def test_a_job_that_fails_after_leaving_the_panel_leaves_the_history(make_
     widget.generate()
     assert [item["id"] for item in widget.history] == [blocked.video_id]
     await asyncio.wait_for(widget.wait(), 60)
-    while not blocked.done:
-        await asyncio.sleep(0.02)
+    await asyncio.wait_for(blocked.settled(), 60)  # a job no one follows any more fails here
     await asyncio.sleep(0.05)
     assert blocked.status.value == "failed"
     assert [item["prompt"] for item in widget.history] == ["a harmless scene"]
