@@ -1,0 +1,69 @@
+"""Fair rendering on a shared simulator: one key's burst delays that key, not the others."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from sora_widget.simulator.fair_queue import FairQueue
+
+from .fakes import HeldRenders
+from .helpers import api_client
+
+JOB = {"size": "720x1280", "seconds": "4"}
+
+
+def test_a_burst_from_one_owner_takes_turns_with_the_others() -> None:
+    queue: FairQueue[str] = FairQueue()
+    for n in range(1, 6):
+        queue.push("a", f"a{n}")
+    queue.push("b", "b1")
+    queue.push("c", "c1")
+    order = [queue.pop()]
+    queue.push("d", "d1")  # arrives while a's burst is being served
+    order += [queue.pop() for _ in range(len(queue))]
+    assert order == ["a1", "b1", "c1", "d1", "a2", "a3", "a4", "a5"]
+
+
+def test_an_owner_just_served_waits_for_the_others_before_its_next_job() -> None:
+    queue: FairQueue[str] = FairQueue()
+    queue.push("a", "a1")
+    assert queue.pop() == "a1"  # a's queue is empty now, but its turn was taken
+    queue.push("a", "a2")
+    queue.push("b", "b1")
+    assert [queue.pop(), queue.pop()] == ["b1", "a2"]
+
+
+def test_one_owner_alone_is_first_in_first_out_and_an_empty_queue_says_so() -> None:
+    queue: FairQueue[int] = FairQueue()
+    for n in range(4):
+        queue.push("a", n)
+    assert queue.waiting("a") == 4
+    assert [queue.pop() for _ in range(4)] == [0, 1, 2, 3]
+    assert queue.waiting("a") == 0 and len(queue) == 0
+    with pytest.raises(IndexError):
+        queue.pop()
+
+
+async def _until(condition) -> None:
+    """Let the event loop run the render callbacks until `condition` holds."""
+    for _ in range(200):
+        if condition():
+            return
+        await asyncio.sleep(0)
+    raise AssertionError("the simulator never got there")
+
+
+async def test_a_single_job_from_another_key_renders_before_the_burst_goes_on(make_app) -> None:
+    renders = HeldRenders()
+    app = make_app(executor=renders)
+    async with api_client(app, "sk-key-a") as a, api_client(app, "sk-key-b") as b:
+        for n in range(1, 11):
+            assert (await a.post("/videos", json={**JOB, "prompt": f"burst {n}"})).is_success
+        assert (await b.post("/videos", json={**JOB, "prompt": "single"})).is_success
+        while len(renders.started) < 11:
+            await _until(lambda: renders.rendering == 1)
+            renders.finish_oldest()
+            await _until(lambda: renders.rendering == 1 or len(renders.started) == 11)
+    assert renders.started == ["burst 1", "single", *(f"burst {n}" for n in range(2, 11))]
