@@ -6,6 +6,8 @@ import asyncio
 
 import pytest
 
+from sora_widget.cli.commands import build_parser, main, simulator_config
+from sora_widget.simulator.config import SimulatorConfig, machine_cores
 from sora_widget.simulator.fair_queue import FairQueue
 
 from .fakes import HeldRenders
@@ -57,7 +59,7 @@ async def _until(condition) -> None:
 
 async def test_a_single_job_from_another_key_renders_before_the_burst_goes_on(make_app) -> None:
     renders = HeldRenders()
-    app = make_app(executor=renders)
+    app = make_app(executor=renders, workers=1)
     async with api_client(app, "sk-key-a") as a, api_client(app, "sk-key-b") as b:
         for n in range(1, 11):
             assert (await a.post("/videos", json={**JOB, "prompt": f"burst {n}"})).is_success
@@ -67,3 +69,35 @@ async def test_a_single_job_from_another_key_renders_before_the_burst_goes_on(ma
             renders.finish_oldest()
             await _until(lambda: renders.rendering == 1 or len(renders.started) == 11)
     assert renders.started == ["burst 1", "single", *(f"burst {n}" for n in range(2, 11))]
+
+
+async def test_renders_run_on_as_many_slots_as_workers(make_app) -> None:
+    renders = HeldRenders()
+    app = make_app(executor=renders, workers=machine_cores())
+    async with api_client(app) as client:
+        for n in range(machine_cores() + 1):
+            assert (await client.post("/videos", json={**JOB, "prompt": f"job {n}"})).is_success
+        await _until(lambda: renders.rendering == machine_cores())
+        await asyncio.sleep(0)
+        assert renders.rendering == machine_cores()  # the last one waits for a free slot
+        renders.finish_oldest()
+        await _until(lambda: len(renders.started) == machine_cores() + 1)
+
+
+def test_workers_default_to_the_cores_and_come_from_the_flag_or_the_environment() -> None:
+    assert SimulatorConfig().workers == machine_cores()
+    assert SimulatorConfig.from_env({"SORA_SIM_WORKERS": "1"}).workers == 1
+    args = build_parser().parse_args(["simulator", "--workers", "1"])
+    assert simulator_config(args).workers == 1
+
+
+@pytest.mark.parametrize("workers", [0, -1, machine_cores() + 1])
+def test_workers_beyond_the_cores_or_below_one_are_refused_naming_the_flag(
+    workers: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit:
+        main(["simulator", "--workers", str(workers)])
+    assert exit.value.code == 2
+    error = capsys.readouterr().err
+    assert "--workers" in error and f"from 1 to {machine_cores()}" in error
+    assert f"got {workers}" in error

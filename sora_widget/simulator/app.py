@@ -103,7 +103,7 @@ class Simulator:
         self._made_by: dict[str, str] = {}
         #: Renders waiting for one of the `_slots` render workers, in turns by key.
         self._waiting: FairQueue[tuple[str, str, RenderRequest]] = FairQueue()
-        self._slots = 1
+        self._slots = config.workers
         self._busy = 0
         self._closed = False
         self._resumed = False
@@ -742,9 +742,9 @@ class Announce:
         await self.app(scope, receive, announced if scope["type"] == "http" else send)
 
 
-def default_executor() -> Executor:
-    """One worker process: rendering never competes with the server's event loop."""
-    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+def default_executor(workers: int) -> Executor:
+    """Worker processes: rendering never competes with the server's event loop."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
 def create_app(
@@ -761,7 +761,8 @@ def create_app(
     or truncated download then really ends the connection after a partial response. In-process
     (`httpx.ASGITransport`, which needs every response to end) the body ends short instead.
     """
-    simulator = Simulator(config or SimulatorConfig(), clock, executor or default_executor())
+    config = config or SimulatorConfig()
+    simulator = Simulator(config, clock, executor or default_executor(config.workers))
 
     def route(
         path: str,
