@@ -101,3 +101,44 @@ def test_workers_beyond_the_cores_or_below_one_are_refused_naming_the_flag(
     error = capsys.readouterr().err
     assert "--workers" in error and f"from 1 to {machine_cores()}" in error
     assert f"got {workers}" in error
+
+
+async def test_a_key_at_its_cap_gets_a_429_until_one_of_its_jobs_completes(
+    make_app, fake_clock
+) -> None:
+    renders = HeldRenders()
+    app = make_app(clock=fake_clock, executor=renders, workers=1, per_key_jobs=2)
+    store = app.state.simulator.store
+    async with api_client(app, "sk-key-a") as a, api_client(app, "sk-key-b") as b:
+        first = (await a.post("/videos", json={**JOB, "prompt": "first"})).json()["id"]
+        assert (await a.post("/videos", json={**JOB, "prompt": "second"})).is_success
+        refused = await a.post("/videos", json={**JOB, "prompt": "third"})
+        assert refused.status_code == 429
+        error = refused.json()["error"]
+        assert (error["type"], error["code"], error["param"]) == (
+            "requests",
+            "rate_limit_exceeded",
+            None,
+        )
+        assert error["message"].startswith("Too many concurrent requests")
+        assert "(2)" in error["message"]
+        assert int(refused.headers["retry-after"]) >= 1
+        assert len(store.videos) == 2  # nothing was kept for the refused one
+        assert (await b.post("/videos", json={**JOB, "prompt": "other key"})).is_success
+
+        fake_clock.advance(store.videos[first].timeline.total_seconds + 0.01)
+        renders.finish_oldest()
+        await _until(lambda: store.videos[first].rendered_at is not None)
+        assert (await a.get(f"/videos/{first}")).json()["status"] == "completed"
+        assert (await a.post("/videos", json={**JOB, "prompt": "third"})).is_success
+        assert (await a.post("/videos", json={**JOB, "prompt": "fourth"})).status_code == 429
+
+
+def test_a_negative_per_key_cap_is_refused_naming_the_flag(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert SimulatorConfig.from_env({"SORA_SIM_PER_KEY_JOBS": "3"}).per_key_jobs == 3
+    assert SimulatorConfig().per_key_jobs == 0
+    with pytest.raises(SystemExit):
+        main(["simulator", "--per-key-jobs", "-1"])
+    assert "--per-key-jobs" in capsys.readouterr().err

@@ -119,6 +119,13 @@ def _add_simulator_parser(commands: argparse._SubParsersAction) -> None:
         metavar="N",
         help="render on N processes, which keys take turns on (default: every core)",
     )
+    sim.add_argument(
+        "--per-key-jobs",
+        type=int,
+        metavar="N",
+        help="videos one key may have queued or in progress; its next create is a 429 "
+        "(default 0: no cap)",
+    )
     sim.add_argument("--api-key", help="accept only this key (default: any non-empty key)")
     sim.add_argument("--link-ttl", type=int, help="seconds download links stay valid")
     sim.add_argument("--seed", type=int, help="seed for injected faults")
@@ -309,6 +316,7 @@ def simulator_config(args: argparse.Namespace) -> SimulatorConfig:
         "profile": args.profile,
         "credits": args.credits,
         "workers": args.workers,
+        "per_key_jobs": args.per_key_jobs,
         "allowed_hosts": (*config.allowed_hosts, *args.allow_host) if args.allow_host else None,
     }
     return dataclasses.replace(

@@ -105,6 +105,8 @@ class Simulator:
         self._waiting: FairQueue[tuple[str, str, RenderRequest]] = FairQueue()
         self._slots = config.workers
         self._busy = 0
+        #: The videos each asker launched that may still be in flight (kept with a cap only).
+        self._launched: dict[str, list[str]] = {}
         self._closed = False
         self._resumed = False
 
@@ -170,6 +172,7 @@ class Simulator:
 
     def _new_record(self, video_id: str | None = None, **fields: Any) -> VideoRecord:
         """A job's record (not yet kept); `video_id` when its API names ids its own way."""
+        self._check_room(ASKER.get())
         video_id = video_id or self.profile.new_id()
         record = VideoRecord(
             id=video_id,
@@ -205,9 +208,38 @@ class Simulator:
                 (assets / PICTURE_FILE.format(n)).write_bytes(picture)
             record.reference_count = len(extras.reference_images)
         self.store.save(record)
+        if self.config.per_key_jobs:
+            self._launched.setdefault(ASKER.get(), []).append(record.id)
         if record.failure is None:
             self._schedule_render(record)
         return record
+
+    def _check_room(self, asker: str) -> None:
+        """A 429 when the asker already has `per_key_jobs` videos queued or in progress, as
+        OpenAI answers too many concurrent requests; it says when the first should be done."""
+        cap = self.config.per_key_jobs
+        if not cap:
+            return
+        records = (self.store.videos.get(video_id) for video_id in self._launched.get(asker, []))
+        in_flight = [
+            record
+            for record in records
+            if record is not None and self.video_json(record)["status"] not in FINAL_STATUSES
+        ]
+        self._launched[asker] = [record.id for record in in_flight]
+        if len(in_flight) < cap:
+            return
+        first_done = min(record.created_at + record.timeline.total_seconds for record in in_flight)
+        wait = max(1.0, first_done - self.clock())
+        raise SimulatorHTTPError(
+            429,
+            f"Too many concurrent requests: this key already has {len(in_flight)} videos queued "
+            f"or in progress, the most allowed at once ({cap}). Please try again in {wait:.1f}s, "
+            "once one of them is finished.",
+            code="rate_limit_exceeded",
+            type="requests",
+            headers={"retry-after": str(round(wait)), "retry-after-ms": str(int(wait * 1000))},
+        )
 
     def render_request(self, record: VideoRecord) -> RenderRequest:
         """Rebuilt from the store, so remixes of remixes keep their whole lineage."""

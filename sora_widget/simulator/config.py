@@ -101,6 +101,8 @@ class SimulatorConfig:
     credits: float | None = None
     #: Render processes: a class shares them, taking turns by key (see `fair_queue`).
     workers: int = field(default_factory=machine_cores)
+    #: Videos one key may have queued or in progress; its next create is a 429. 0: no cap.
+    per_key_jobs: int = 0
 
     def __post_init__(self) -> None:
         if self.speed <= 0:
@@ -110,6 +112,11 @@ class SimulatorConfig:
             raise ValueError(
                 f"--workers (SORA_SIM_WORKERS) must be from 1 to {cores}, this machine's cores; "
                 f"got {self.workers}"
+            )
+        if self.per_key_jobs < 0:
+            raise ValueError(
+                "--per-key-jobs (SORA_SIM_PER_KEY_JOBS) must be 0 (no cap) or more, "
+                f"got {self.per_key_jobs}"
             )
         if self.credits is not None and not self.credits >= 0:
             raise ValueError(f"credits must be a number of USD, 0 or more, got {self.credits}")
@@ -126,7 +133,7 @@ class SimulatorConfig:
             f"SimulatorConfig(data_dir={str(self.data_dir)!r}, speed={self.speed}, "
             f"api_key={key}, link_ttl_seconds={self.link_ttl_seconds}, faults={self.faults}, "
             f"allowed_hosts={self.allowed_hosts}, profile={self.profile!r}, "
-            f"credits={self.credits}, workers={self.workers})"
+            f"credits={self.credits}, workers={self.workers}, per_key_jobs={self.per_key_jobs})"
         )
 
     @classmethod
@@ -146,4 +153,5 @@ class SimulatorConfig:
             profile=env.get("SORA_SIM_PROFILE") or DEFAULT_PROFILE,
             credits=float(credits) if credits else None,
             workers=int(workers) if workers else machine_cores(),
+            per_key_jobs=int(env.get("SORA_SIM_PER_KEY_JOBS", "0")),
         )
