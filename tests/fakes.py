@@ -630,6 +630,31 @@ class IdleExecutor(Executor):
         return Future()
 
 
+class HeldRenders(Executor):
+    """Records which prompts it was asked to render, in order, and finishes a render only when a
+    test says so: the order of a render queue, seen without rendering anything."""
+
+    def __init__(self) -> None:
+        self.started: list[str] = []
+        self._pending: list[tuple[Future[RenderedAssets], Path]] = []
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        request, out_dir = args
+        self.started.append(request.prompt)
+        future: Future[RenderedAssets] = Future()
+        self._pending.append((future, out_dir))
+        return future
+
+    def finish_oldest(self) -> None:
+        future, out_dir = self._pending.pop(0)
+        names = ("video.mp4", "thumbnail.webp", "spritesheet.jpg")
+        future.set_result(RenderedAssets(*(out_dir / name for name in names)))
+
+    @property
+    def rendering(self) -> int:
+        return len(self._pending)
+
+
 class CountingExecutor(ThreadPoolExecutor):
     """Renders for real, one at a time, and counts how many renders it was given."""
 

@@ -113,6 +113,19 @@ def _add_simulator_parser(commands: argparse._SubParsersAction) -> None:
         help="openrouter profile: each key's balance in USD (a job beyond it is a 402)",
     )
     sim.add_argument("--speed", type=float, help="time compression factor (default 1)")
+    sim.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="render on N processes, which keys take turns on (default: every core)",
+    )
+    sim.add_argument(
+        "--per-key-jobs",
+        type=int,
+        metavar="N",
+        help="videos one key may have queued or in progress; its next create is a 429 "
+        "(default 0: no cap)",
+    )
     sim.add_argument("--api-key", help="accept only this key (default: any non-empty key)")
     sim.add_argument("--link-ttl", type=int, help="seconds download links stay valid")
     sim.add_argument("--seed", type=int, help="seed for injected faults")
@@ -302,6 +315,8 @@ def simulator_config(args: argparse.Namespace) -> SimulatorConfig:
         "link_ttl_seconds": args.link_ttl,
         "profile": args.profile,
         "credits": args.credits,
+        "workers": args.workers,
+        "per_key_jobs": args.per_key_jobs,
         "allowed_hosts": (*config.allowed_hosts, *args.allow_host) if args.allow_host else None,
     }
     return dataclasses.replace(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import io
 import multiprocessing
@@ -19,6 +20,7 @@ import secrets
 import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +55,8 @@ from .errors import (
     openrouter_response,
 )
 from .extras import Extras, is_inline_image, read_extras
-from .gate import Door, Gate
+from .fair_queue import FairQueue
+from .gate import Door, Gate, presented_key
 from .limits import BodyLimit, HostCheck, allowed_hosts
 from .openrouter_routes import DOOR as OPENROUTER_DOOR
 from .openrouter_routes import OpenRouter
@@ -76,6 +79,9 @@ LAST_FRAME_FILE = "last_frame.png"
 PICTURE_FILE = "picture_{}.png"  # a reference image (up to three)
 DEFAULT_LIST_LIMIT = 20
 FINAL_STATUSES = (VideoStatus.COMPLETED, VideoStatus.FAILED)
+#: Whose request is being served: a digest of its key (never the key), set around each route so
+#: the jobs it launches render in that key's turn. Resumed renders have no asker.
+ASKER: ContextVar[str] = ContextVar("sora_simulator_asker", default="")
 
 
 class Simulator:
@@ -95,6 +101,13 @@ class Simulator:
         #: the same request again (a class running one cell, a benchmark's second run) shares
         #: those files instead of rendering them again; the job still takes its planned time.
         self._made_by: dict[str, str] = {}
+        #: Renders waiting for one of the `_slots` render workers, in turns by key.
+        self._waiting: FairQueue[tuple[str, str, RenderRequest]] = FairQueue()
+        self._slots = config.workers
+        self._busy = 0
+        #: The videos each asker launched that may still be in flight (kept with a cap only).
+        self._launched: dict[str, list[str]] = {}
+        self._closed = False
         self._resumed = False
 
     # ---- the lifecycle ----------------------------------------------------------------------
@@ -159,6 +172,7 @@ class Simulator:
 
     def _new_record(self, video_id: str | None = None, **fields: Any) -> VideoRecord:
         """A job's record (not yet kept); `video_id` when its API names ids its own way."""
+        self._check_room(ASKER.get())
         video_id = video_id or self.profile.new_id()
         record = VideoRecord(
             id=video_id,
@@ -194,9 +208,38 @@ class Simulator:
                 (assets / PICTURE_FILE.format(n)).write_bytes(picture)
             record.reference_count = len(extras.reference_images)
         self.store.save(record)
+        if self.config.per_key_jobs:
+            self._launched.setdefault(ASKER.get(), []).append(record.id)
         if record.failure is None:
             self._schedule_render(record)
         return record
+
+    def _check_room(self, asker: str) -> None:
+        """A 429 when the asker already has `per_key_jobs` videos queued or in progress, as
+        OpenAI answers too many concurrent requests; it says when the first should be done."""
+        cap = self.config.per_key_jobs
+        if not cap:
+            return
+        records = (self.store.videos.get(video_id) for video_id in self._launched.get(asker, []))
+        in_flight = [
+            record
+            for record in records
+            if record is not None and self.video_json(record)["status"] not in FINAL_STATUSES
+        ]
+        self._launched[asker] = [record.id for record in in_flight]
+        if len(in_flight) < cap:
+            return
+        first_done = min(record.created_at + record.timeline.total_seconds for record in in_flight)
+        wait = max(1.0, first_done - self.clock())
+        raise SimulatorHTTPError(
+            429,
+            f"Too many concurrent requests: this key already has {len(in_flight)} videos queued "
+            f"or in progress, the most allowed at once ({cap}). Please try again in {wait:.1f}s, "
+            "once one of them is finished.",
+            code="rate_limit_exceeded",
+            type="requests",
+            headers={"retry-after": str(round(wait)), "retry-after-ms": str(int(wait * 1000))},
+        )
 
     def render_request(self, record: VideoRecord) -> RenderRequest:
         """Rebuilt from the store, so remixes of remixes keep their whole lineage."""
@@ -224,6 +267,7 @@ class Simulator:
         )
 
     def _schedule_render(self, record: VideoRecord) -> None:
+        """Shares an identical earlier render at once; else waits for the asker's turn."""
         loop = asyncio.get_running_loop()
         request = self.render_request(record)
         digest = hashlib.sha256(pickle.dumps(request)).hexdigest()
@@ -232,11 +276,41 @@ class Simulator:
         if earlier is not None:
             future = loop.run_in_executor(None, self._share_or_render, earlier, record.id, request)
         else:
-            future = loop.run_in_executor(
-                self.executor, render, request, self.store.assets_dir(record.id)
-            )
+            future = loop.create_future()
+            self._waiting.push(ASKER.get(), (record.id, digest, request))
         self._renders[record.id] = future
         future.add_done_callback(lambda done: self._rendered(record.id, digest, done))
+        self._start_renders()
+
+    def _start_renders(self) -> None:
+        """Fill the free render slots from the fair queue; a render whose video was deleted
+        while it waited is skipped."""
+        loop = asyncio.get_running_loop()
+        while self._busy < self._slots and self._waiting:
+            video_id, digest, request = self._waiting.pop()
+            waiting = self._renders.get(video_id)
+            if waiting is None or waiting.done():
+                continue
+            if video_id not in self.store.videos:
+                waiting.cancel()
+                continue
+            self._busy += 1
+            work = loop.run_in_executor(
+                self.executor, render, request, self.store.assets_dir(video_id)
+            )
+            work.add_done_callback(functools.partial(self._slot_freed, waiting=waiting))
+
+    def _slot_freed(self, work: asyncio.Future[Any], waiting: asyncio.Future[Any]) -> None:
+        self._busy -= 1
+        if not waiting.done():
+            if work.cancelled():
+                waiting.cancel()
+            elif (error := work.exception()) is not None:
+                waiting.set_exception(error)
+            else:
+                waiting.set_result(work.result())
+        if not self._closed:
+            self._start_renders()
 
     def _share_or_render(self, earlier: str, video_id: str, request: RenderRequest) -> None:
         """In a thread: the earlier video's files, or (deleted meanwhile) a render of its own."""
@@ -274,6 +348,7 @@ class Simulator:
 
     def close(self) -> None:
         """Stop rendering; unfinished media are rendered again by the next server."""
+        self._closed = True
         self.executor.shutdown(wait=True, cancel_futures=True)
 
     def create_job(
@@ -618,6 +693,12 @@ class Simulator:
         )
 
 
+def asker_of(request: Request) -> str:
+    """Who asked, as a digest of their key: enough to take turns, nothing worth leaking."""
+    key = presented_key(request.scope) or ""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
 def _mentions(prompt: str, words: tuple[str, ...]) -> bool:
     lowered = prompt.lower()
     return any(word.lower() in lowered for word in words)
@@ -693,9 +774,9 @@ class Announce:
         await self.app(scope, receive, announced if scope["type"] == "http" else send)
 
 
-def default_executor() -> Executor:
-    """One worker process: rendering never competes with the server's event loop."""
-    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+def default_executor(workers: int) -> Executor:
+    """Worker processes: rendering never competes with the server's event loop."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
 def create_app(
@@ -712,7 +793,8 @@ def create_app(
     or truncated download then really ends the connection after a partial response. In-process
     (`httpx.ASGITransport`, which needs every response to end) the body ends short instead.
     """
-    simulator = Simulator(config or SimulatorConfig(), clock, executor or default_executor())
+    config = config or SimulatorConfig()
+    simulator = Simulator(config, clock, executor or default_executor(config.workers))
 
     def route(
         path: str,
@@ -724,12 +806,15 @@ def create_app(
 
         async def guarded(request: Request) -> Response:
             simulator.resume_renders()
+            asker = ASKER.set(asker_of(request))
             try:
                 return await endpoint(request)
             except InvalidRequestError as error:
                 return answer(SimulatorHTTPError.from_invalid(error))
             except SimulatorHTTPError as error:
                 return answer(error)
+            finally:
+                ASKER.reset(asker)
 
         return Route(path, guarded, methods=[method])
 

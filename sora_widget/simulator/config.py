@@ -14,6 +14,13 @@ from pathlib import Path
 from .profiles import DEFAULT_PROFILE, profile_named
 
 
+def machine_cores() -> int:
+    """The cores this process may run on: the most render workers that can run at once."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
 def default_data_dir() -> Path:
     """Per-user data folder, so a kernel restart or a second notebook sees the same jobs."""
     base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
@@ -92,10 +99,25 @@ class SimulatorConfig:
     #: OpenRouter profile: each key's balance in USD; a job that would overspend it is a 402.
     #: None: no limit (`/key` reports `limit: null`).
     credits: float | None = None
+    #: Render processes: a class shares them, taking turns by key (see `fair_queue`).
+    workers: int = field(default_factory=machine_cores)
+    #: Videos one key may have queued or in progress; its next create is a 429. 0: no cap.
+    per_key_jobs: int = 0
 
     def __post_init__(self) -> None:
         if self.speed <= 0:
             raise ValueError(f"speed must be a positive number, got {self.speed}")
+        cores = machine_cores()
+        if not 1 <= self.workers <= cores:
+            raise ValueError(
+                f"--workers (SORA_SIM_WORKERS) must be from 1 to {cores}, this machine's cores; "
+                f"got {self.workers}"
+            )
+        if self.per_key_jobs < 0:
+            raise ValueError(
+                "--per-key-jobs (SORA_SIM_PER_KEY_JOBS) must be 0 (no cap) or more, "
+                f"got {self.per_key_jobs}"
+            )
         if self.credits is not None and not self.credits >= 0:
             raise ValueError(f"credits must be a number of USD, 0 or more, got {self.credits}")
         profile_named(self.profile)
@@ -111,7 +133,7 @@ class SimulatorConfig:
             f"SimulatorConfig(data_dir={str(self.data_dir)!r}, speed={self.speed}, "
             f"api_key={key}, link_ttl_seconds={self.link_ttl_seconds}, faults={self.faults}, "
             f"allowed_hosts={self.allowed_hosts}, profile={self.profile!r}, "
-            f"credits={self.credits})"
+            f"credits={self.credits}, workers={self.workers}, per_key_jobs={self.per_key_jobs})"
         )
 
     @classmethod
@@ -120,6 +142,7 @@ class SimulatorConfig:
         data_dir = env.get("SORA_SIM_DATA_DIR")
         hosts = env.get("SORA_SIM_ALLOWED_HOSTS", "")
         credits = env.get("SORA_SIM_CREDITS")
+        workers = env.get("SORA_SIM_WORKERS")
         return cls(
             data_dir=Path(data_dir) if data_dir else default_data_dir(),
             speed=float(env.get("SORA_SIM_SPEED", "1")),
@@ -129,4 +152,6 @@ class SimulatorConfig:
             allowed_hosts=tuple(h.strip() for h in hosts.split(",") if h.strip()),
             profile=env.get("SORA_SIM_PROFILE") or DEFAULT_PROFILE,
             credits=float(credits) if credits else None,
+            workers=int(workers) if workers else machine_cores(),
+            per_key_jobs=int(env.get("SORA_SIM_PER_KEY_JOBS", "0")),
         )

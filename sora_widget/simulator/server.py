@@ -50,7 +50,8 @@ def serve(
         folder.write_state(data_dir, state)
     print(f"Sora simulator listening on {base_url}", flush=True)
     print(
-        f"  data: {config.data_dir}  speed: x{config.speed:g}  profile: {config.profile}",
+        f"  data: {config.data_dir}  speed: x{config.speed:g}  profile: {config.profile}  "
+        f"workers: {config.workers}",
         file=sys.stderr,
         flush=True,
     )
