@@ -57,6 +57,7 @@ from .gate import Door, Gate
 from .limits import BodyLimit, HostCheck, allowed_hosts
 from .openrouter_routes import DOOR as OPENROUTER_DOOR
 from .openrouter_routes import OpenRouter
+from .owners import EVERYONE, Owners
 from .profiles import Api, Endpoint, MissingRoute, profile_named
 from .render import RenderRequest, probe_video, render
 from .requests import (
@@ -89,6 +90,7 @@ class Simulator:
         self.clock = clock
         self.executor = executor
         self.store = Store.open(Path(config.data_dir))
+        self.owners = Owners(Path(config.data_dir))
         self.random = random.Random(config.faults.seed)
         self._renders: dict[str, asyncio.Future[Any]] = {}
         #: Which video each render request made (by digest). The renderer is deterministic, so
@@ -277,18 +279,19 @@ class Simulator:
         self.executor.shutdown(wait=True, cancel_futures=True)
 
     def create_job(
-        self, *, model: object, prompt: object, size: object, seconds: object
+        self, *, model: object, prompt: object, size: object, seconds: object, owner: str | None
     ) -> VideoRecord:
         """A job for another API's create (see `veo`), checked as a Videos API create is."""
         fields = accept_create(prompt=prompt, model=model, size=size, seconds=seconds)
-        return self.launch(self._new_record(**fields))
+        return self.launch(self._new_record(owner=owner, **fields))
 
-    def find(self, video_id: str) -> VideoRecord:
-        return self._require(video_id)
+    def find(self, video_id: str, owner: str | None) -> VideoRecord:
+        return self._require(video_id, owner)
 
-    def _require(self, video_id: str) -> VideoRecord:
+    def _require(self, video_id: str, owner: str | None) -> VideoRecord:
+        """The video, if `owner` may see it: another owner's reads exactly as an unknown id."""
         record = self.store.videos.get(video_id)
-        if record is None:
+        if record is None or not self.owners.sees(owner, record):
             raise SimulatorHTTPError(
                 404,
                 f"Video with id '{video_id[:100]}' not found.",
@@ -297,8 +300,8 @@ class Simulator:
             )
         return record
 
-    def _require_completed(self, video_id: str, action: str) -> VideoRecord:
-        record = self._require(video_id)
+    def _require_completed(self, video_id: str, owner: str | None, action: str) -> VideoRecord:
+        record = self._require(video_id, owner)
         status = self.video_json(record)["status"]
         if status != VideoStatus.COMPLETED:
             raise SimulatorHTTPError(
@@ -381,7 +384,8 @@ class Simulator:
                     code="invalid_image_dimensions",
                 )
             reference = _as_png(image)
-        return self.launch(self._new_record(**job), reference, extras)
+        owner = self.owners.of_request(request)
+        return self.launch(self._new_record(owner=owner, **job), reference, extras)
 
     async def list_videos(self, request: Request) -> Response:
         params = request.query_params
@@ -395,7 +399,9 @@ class Simulator:
                 param="order",
                 code="invalid_value",
             )
-        records = sorted(self.store.videos.values(), key=lambda r: (r.created_at, r.id))
+        owner = self.owners.of_request(request)
+        visible = [r for r in self.store.videos.values() if self.owners.sees(owner, r)]
+        records = sorted(visible, key=lambda r: (r.created_at, r.id))
         if order == "desc":
             records.reverse()
         after = params.get("after")
@@ -421,7 +427,7 @@ class Simulator:
         )
 
     async def retrieve_video(self, request: Request) -> Response:
-        record = self._require(request.path_params["video_id"])
+        record = self._require(request.path_params["video_id"], self.owners.of_request(request))
         if not self.profile.poll_hint:
             return self.answer(record, request)
         status = VideoStatus(self.video_json(record)["status"])
@@ -429,7 +435,7 @@ class Simulator:
         return self.answer(record, request, headers={"openai-poll-after-ms": str(hint)})
 
     async def delete_video(self, request: Request) -> Response:
-        record = self._require(request.path_params["video_id"])
+        record = self._require(request.path_params["video_id"], self.owners.of_request(request))
         status = self.video_json(record)["status"]
         as_status = self.profile.deletes_as_status
         if not as_status and status not in FINAL_STATUSES:
@@ -453,7 +459,8 @@ class Simulator:
 
     async def remix_video(self, request: Request) -> Response:
         fields = await read_fields(request)
-        source = self._require_completed(request.path_params["video_id"], "remix")
+        owner = self.owners.of_request(request)
+        source = self._require_completed(request.path_params["video_id"], owner, "remix")
         prompt = accept_prompt(fields.get("prompt"))
         record = self._new_record(
             model=source.model,
@@ -462,11 +469,12 @@ class Simulator:
             seconds=source.seconds,
             remixed_from_video_id=source.id,
             source_id=source.id,
+            owner=owner,
         )
         return self.answer(self.launch(record), request)
 
     async def download_content(self, request: Request) -> Response:
-        record = self._require(request.path_params["video_id"])
+        record = self._require(request.path_params["video_id"], self.owners.of_request(request))
         raw_variant = request.query_params.get("variant", "video")
         if not self.profile.media_variants:
             raw_variant = ContentVariant.VIDEO
@@ -506,7 +514,8 @@ class Simulator:
     async def create_edit(self, request: Request) -> Response:
         fields = await read_fields(request)
         prompt = accept_prompt(fields.get("prompt"))
-        source, upload = await self._video_input(fields, "edit")
+        owner = self.owners.of_request(request)
+        source, upload = await self._video_input(fields, owner, "edit")
         if source is not None:
             record = self._new_record(
                 model=source.model,
@@ -514,10 +523,13 @@ class Simulator:
                 size=source.size,
                 seconds=source.seconds,
                 source_id=source.id,
+                owner=owner,
             )
             return self.answer(self.launch(record), request)
         size, seconds, frame = upload
-        record = self._new_record(model=DEFAULT_MODEL, prompt=prompt, size=size, seconds=seconds)
+        record = self._new_record(
+            model=DEFAULT_MODEL, prompt=prompt, size=size, seconds=seconds, owner=owner
+        )
         return self.answer(self.launch(record, frame), request)
 
     async def create_extension(self, request: Request) -> Response:
@@ -531,7 +543,8 @@ class Simulator:
                 code="missing_required_parameter",
             )
         added = accept_seconds(fields["seconds"], EXTENSION_SECONDS)
-        source, upload = await self._video_input(fields, "extend")
+        owner = self.owners.of_request(request)
+        source, upload = await self._video_input(fields, owner, "extend")
         if source is not None:
             record = self._new_record(
                 model=source.model,
@@ -540,15 +553,18 @@ class Simulator:
                 seconds=str(int(source.seconds) + int(added)),
                 source_id=source.id,
                 extend=True,
+                owner=owner,
             )
             return self.answer(self.launch(record), request)
         size, seconds, frame = upload
         total = str(int(seconds) + int(added))
-        record = self._new_record(model=DEFAULT_MODEL, prompt=prompt, size=size, seconds=total)
+        record = self._new_record(
+            model=DEFAULT_MODEL, prompt=prompt, size=size, seconds=total, owner=owner
+        )
         return self.answer(self.launch(record, frame), request)
 
     async def _video_input(
-        self, fields: dict[str, Any], action: str
+        self, fields: dict[str, Any], owner: str | None, action: str
     ) -> tuple[VideoRecord | None, tuple[str, str, bytes]]:
         """`video` as `{id}` (a completed video here) or an uploaded file (its first frame)."""
         value = fields.get("video")
@@ -558,7 +574,7 @@ class Simulator:
                 raise SimulatorHTTPError(
                     400, "'video' must be a file or {'id': '<video id>'}.", param="video.id"
                 )
-            return self._require_completed(video_id, action), ("", "", b"")
+            return self._require_completed(video_id, owner, action), ("", "", b"")
         data = await upload_bytes(value, "video")
         frame, size, duration = _inspect_upload(data)
         seconds = min(CREATE_SECONDS, key=lambda choice: abs(int(choice) - duration))
@@ -599,8 +615,9 @@ class Simulator:
 
     async def received(self, request: Request) -> Response:
         """Simulator only: the fields a create sent beyond prompt, model, size and seconds, as
-        they arrived (images summarised), so a test sees what crossed a gateway."""
-        record = self._require(request.path_params["video_id"])
+        they arrived (images summarised), so a test sees what crossed a gateway; it is
+        outside the API, asked without a key, so it reads every owner's videos."""
+        record = self._require(request.path_params["video_id"], EVERYONE)
         return JSONResponse({"id": record.id, "received": record.received})
 
     async def health(self, request: Request) -> Response:
