@@ -12,6 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from sora_widget.cli.commands import build_parser, simulator_config
+from sora_widget.simulator import SimulatorConfig
+
 from .fakes import FakeClock
 from .helpers import api_client, renders_finished
 
@@ -218,3 +221,53 @@ async def test_a_key_is_never_written_to_the_data_folder_or_the_log(
         assert ALICE.encode() not in path.read_bytes(), path
     assert app.state.simulator.store.videos[video["id"]].owner is not None
     assert ALICE not in caplog.text
+
+
+TEACHER = "sk-teacher-SECRET-9z8y7x"
+
+
+async def test_the_teacher_key_sees_lists_and_deletes_every_owners_videos(make_app, fake_clock):
+    app = make_app(clock=fake_clock, teacher_key=TEACHER)
+    owners = app.state.simulator.owners
+    async with two_keys(app) as (alice, bob), api_client(app, TEACHER, spec=False) as teacher:
+        made = {}
+        for name, client in (("alice", alice), ("bob", bob), ("teacher", teacher)):
+            made[name] = (await client.post("/videos", json=SMALL)).json()
+            assert ("owner" in made[name]) is (name == "teacher")
+        listed = {v["id"]: v["owner"] for v in (await teacher.get("/videos")).json()["data"]}
+        assert listed == {
+            made[name]["id"]: owners.of_key(key)[:8]
+            for name, key in (("alice", ALICE), ("bob", BOB), ("teacher", TEACHER))
+        }
+        assert [v["id"] for v in (await alice.get("/videos")).json()["data"]] == [
+            made["alice"]["id"]
+        ]
+        assert "owner" not in (await alice.get(f"/videos/{made['alice']['id']}")).json()
+        seen = await teacher.get(f"/videos/{made['bob']['id']}")
+        assert seen.status_code == 200 and seen.json()["owner"] == owners.of_key(BOB)[:8]
+        await finish(app, bob, fake_clock, made["bob"]["id"])
+        assert (await teacher.delete(f"/videos/{made['bob']['id']}")).status_code == 200
+        assert (await bob.get(f"/videos/{made['bob']['id']}")).status_code == 404
+        await renders_finished(app)
+    for path in (tmp for tmp in app.state.simulator.store.root.rglob("*") if tmp.is_file()):
+        assert TEACHER.encode() not in path.read_bytes(), path
+
+
+async def test_the_teacher_sees_whose_an_openrouter_job_is(make_app, fake_clock):
+    app = make_app(clock=fake_clock, profile="openrouter", teacher_key=TEACHER)
+    async with openrouter_client(app, ALICE) as alice, openrouter_client(app, TEACHER) as teacher:
+        job = (await alice.post("/videos", json=QUICK)).json()
+        seen = await teacher.get(f"/videos/{job['id']}")
+        assert seen.status_code == 200
+        assert seen.json()["owner"] == app.state.simulator.owners.of_key(ALICE)[:8]
+        assert "owner" not in (await alice.get(f"/videos/{job['id']}")).json()
+        await renders_finished(app)
+
+
+def test_the_teacher_key_comes_from_the_flag_or_the_environment_and_is_never_shown(monkeypatch):
+    monkeypatch.setenv("SORA_SIM_TEACHER_KEY", TEACHER)
+    assert SimulatorConfig.from_env().teacher_key == TEACHER
+    flagged = build_parser().parse_args(["simulator", "--teacher-key", "sk-other-teacher"])
+    config = simulator_config(flagged)
+    assert config.teacher_key == "sk-other-teacher"
+    assert "sk-other-teacher" not in repr(config) and "teacher_key=set" in repr(config)

@@ -90,7 +90,7 @@ class Simulator:
         self.clock = clock
         self.executor = executor
         self.store = Store.open(Path(config.data_dir))
-        self.owners = Owners(Path(config.data_dir))
+        self.owners = Owners(Path(config.data_dir), config.teacher_key)
         self.random = random.Random(config.faults.seed)
         self._renders: dict[str, asyncio.Future[Any]] = {}
         #: Which video each render request made (by digest). The renderer is deterministic, so
@@ -157,7 +157,8 @@ class Simulator:
 
     def _presented(self, record: VideoRecord, request: Request) -> dict[str, Any]:
         content_url = f"{request.base_url}v1/videos/{record.id}/content"
-        return self.profile.present(self.video_json(record), content_url)
+        shown = self.owners.shown_to(self.owners.of_request(request), record)
+        return {**self.profile.present(self.video_json(record), content_url), **shown}
 
     def _new_record(self, video_id: str | None = None, **fields: Any) -> VideoRecord:
         """A job's record (not yet kept); `video_id` when its API names ids its own way."""

@@ -92,6 +92,9 @@ class SimulatorConfig:
     #: OpenRouter profile: each key's balance in USD; a job that would overspend it is a 402.
     #: None: no limit (`/key` reports `limit: null`).
     credits: float | None = None
+    #: This key sees, lists and deletes every owner's videos (each names its owner), as a
+    #: teacher's does on a class's simulator; any other key only its own (see `owners`).
+    teacher_key: str | None = None
 
     def __post_init__(self) -> None:
         if self.speed <= 0:
@@ -105,13 +108,14 @@ class SimulatorConfig:
                 raise ValueError(f"allowed host must be a name or '*.domain', got {host!r}")
 
     def __repr__(self) -> str:
-        # The key is never shown, not even in a repr in a traceback.
+        # The keys are never shown, not even in a repr in a traceback.
         key = "set" if self.api_key else None
+        teacher = "set" if self.teacher_key else None
         return (
             f"SimulatorConfig(data_dir={str(self.data_dir)!r}, speed={self.speed}, "
             f"api_key={key}, link_ttl_seconds={self.link_ttl_seconds}, faults={self.faults}, "
             f"allowed_hosts={self.allowed_hosts}, profile={self.profile!r}, "
-            f"credits={self.credits})"
+            f"credits={self.credits}, teacher_key={teacher})"
         )
 
     @classmethod
@@ -129,4 +133,5 @@ class SimulatorConfig:
             allowed_hosts=tuple(h.strip() for h in hosts.split(",") if h.strip()),
             profile=env.get("SORA_SIM_PROFILE") or DEFAULT_PROFILE,
             credits=float(credits) if credits else None,
+            teacher_key=env.get("SORA_SIM_TEACHER_KEY") or None,
         )

@@ -350,7 +350,8 @@ class OpenRouter:
     async def retrieve(self, request: Request) -> Response:
         owner = self.jobs.owners.of_request(request)
         record = self._find(request.path_params["job_id"], owner)
-        return JSONResponse(self._present(record, str(request.base_url).rstrip("/")))
+        body = self._present(record, str(request.base_url).rstrip("/"))
+        return JSONResponse({**body, **self.jobs.owners.shown_to(owner, record)})
 
     async def content(self, request: Request) -> Response:
         query = request.query_params

@@ -24,6 +24,8 @@ from .store import VideoRecord
 SALT_FILE = "owner-salt.key"
 #: The caller who sees every owner's videos (owners are hex digests, so it names nobody).
 EVERYONE = "*"
+#: The characters of an owner's hash the teacher sees as its name.
+OWNER_NAME_CHARS = 8
 
 
 def folder_secret(path: Path) -> bytes:
@@ -39,10 +41,12 @@ def folder_secret(path: Path) -> bytes:
 
 
 class Owners:
-    """Names the owner of a key, and says whether an owner may see a record."""
+    """Names the owner of a key, and says whether an owner may see a record; the teacher's
+    key (see `SimulatorConfig.teacher_key`) sees every owner's."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, teacher_key: str | None = None) -> None:
         self._salt = folder_secret(Path(data_dir) / SALT_FILE)
+        self._teacher = self.of_key(teacher_key) if teacher_key else None
 
     def of_key(self, key: str) -> str:
         return hmac.new(self._salt, key.encode(), hashlib.sha256).hexdigest()
@@ -53,6 +57,16 @@ class Owners:
         key = presented_key(request.scope)
         return self.of_key(key) if key is not None else None
 
-    @staticmethod
-    def sees(owner: str | None, record: VideoRecord) -> bool:
-        return owner == EVERYONE or record.owner is None or record.owner == owner
+    def sees(self, owner: str | None, record: VideoRecord) -> bool:
+        return (
+            owner in (EVERYONE, record.owner)
+            or record.owner is None
+            or (owner is not None and owner == self._teacher)
+        )
+
+    def shown_to(self, owner: str | None, record: VideoRecord) -> dict[str, str | None]:
+        """What the teacher sees of whose a video is: `{"owner": short name}` (the hash's first
+        characters; None for a video made before owners); nothing for anyone else."""
+        if owner is None or owner != self._teacher:
+            return {}
+        return {"owner": record.owner[:OWNER_NAME_CHARS] if record.owner else None}
