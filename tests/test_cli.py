@@ -174,7 +174,7 @@ async def test_resume_saves_what_a_stopped_command_left_running(
 ):
     base_url = read_state(SimulatorConfig(data_dir=simulator_dir))["base_url"]
     library = Library(tmp_path / "library")
-    async with SoraClient("sk-any", base_url=base_url) as client:
+    async with SoraClient(backend.SIMULATOR_KEY, base_url=base_url) as client:  # resume's key
         videos = [await client.create(prompt) for prompt in ("a fox", "a forbidden fox")]
     for video in videos:  # as a command stopped by Ctrl+C leaves them
         library.record_pending(video, base_url, origin="cli")

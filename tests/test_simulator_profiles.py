@@ -232,7 +232,7 @@ async def test_a_route_a_profile_lacks_reads_as_unsupported_not_as_a_missing_vid
     FastAPI's bare 404) tells the client the route is missing, though the request names an
     existing video."""
     app = make_app(clock=fake_clock, profile=name)
-    async with api_client(app, spec=False) as raw:
+    async with api_client(app, TEST_KEY, spec=False) as raw:  # the same key: its owner
         body = form(**QUICK) if not PROFILES[name].takes_json else None
         made = await raw.post("/videos", json=None if body else QUICK, files=body)
         video_id = made.json()["id"]

@@ -127,6 +127,11 @@ def _add_simulator_parser(commands: argparse._SubParsersAction) -> None:
         "(default 0: no cap)",
     )
     sim.add_argument("--api-key", help="accept only this key (default: any non-empty key)")
+    sim.add_argument(
+        "--teacher-key",
+        help="this key sees, lists and deletes every key's videos, each naming its owner "
+        "(any other key sees only its own)",
+    )
     sim.add_argument("--link-ttl", type=int, help="seconds download links stay valid")
     sim.add_argument("--seed", type=int, help="seed for injected faults")
     sim.add_argument("--blocked-words", help="comma-separated words that trigger moderation")
@@ -312,6 +317,7 @@ def simulator_config(args: argparse.Namespace) -> SimulatorConfig:
         "data_dir": args.data_dir,
         "speed": args.speed,
         "api_key": args.api_key,
+        "teacher_key": args.teacher_key,
         "link_ttl_seconds": args.link_ttl,
         "profile": args.profile,
         "credits": args.credits,

@@ -20,7 +20,6 @@ import secrets
 import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
-from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -56,10 +55,11 @@ from .errors import (
 )
 from .extras import Extras, is_inline_image, read_extras
 from .fair_queue import FairQueue
-from .gate import Door, Gate, presented_key
+from .gate import Door, Gate
 from .limits import BodyLimit, HostCheck, allowed_hosts
 from .openrouter_routes import DOOR as OPENROUTER_DOOR
 from .openrouter_routes import OpenRouter
+from .owners import EVERYONE, Owners
 from .profiles import Api, Endpoint, MissingRoute, profile_named
 from .render import RenderRequest, probe_video, render
 from .requests import (
@@ -79,9 +79,6 @@ LAST_FRAME_FILE = "last_frame.png"
 PICTURE_FILE = "picture_{}.png"  # a reference image (up to three)
 DEFAULT_LIST_LIMIT = 20
 FINAL_STATUSES = (VideoStatus.COMPLETED, VideoStatus.FAILED)
-#: Whose request is being served: a digest of its key (never the key), set around each route so
-#: the jobs it launches render in that key's turn. Resumed renders have no asker.
-ASKER: ContextVar[str] = ContextVar("sora_simulator_asker", default="")
 
 
 class Simulator:
@@ -95,18 +92,17 @@ class Simulator:
         self.clock = clock
         self.executor = executor
         self.store = Store.open(Path(config.data_dir))
+        self.owners = Owners(Path(config.data_dir), config.teacher_key)
         self.random = random.Random(config.faults.seed)
         self._renders: dict[str, asyncio.Future[Any]] = {}
         #: Which video each render request made (by digest). The renderer is deterministic, so
         #: the same request again (a class running one cell, a benchmark's second run) shares
         #: those files instead of rendering them again; the job still takes its planned time.
         self._made_by: dict[str, str] = {}
-        #: Renders waiting for one of the `_slots` render workers, in turns by key.
+        #: Renders waiting for one of the `_slots` render workers, in turns by owner.
         self._waiting: FairQueue[tuple[str, str, RenderRequest]] = FairQueue()
         self._slots = config.workers
         self._busy = 0
-        #: The videos each asker launched that may still be in flight (kept with a cap only).
-        self._launched: dict[str, list[str]] = {}
         self._closed = False
         self._resumed = False
 
@@ -168,11 +164,12 @@ class Simulator:
 
     def _presented(self, record: VideoRecord, request: Request) -> dict[str, Any]:
         content_url = f"{request.base_url}v1/videos/{record.id}/content"
-        return self.profile.present(self.video_json(record), content_url)
+        shown = self.owners.shown_to(self.owners.of_request(request), record)
+        return {**self.profile.present(self.video_json(record), content_url), **shown}
 
     def _new_record(self, video_id: str | None = None, **fields: Any) -> VideoRecord:
         """A job's record (not yet kept); `video_id` when its API names ids its own way."""
-        self._check_room(ASKER.get())
+        self._check_room(fields.get("owner"))
         video_id = video_id or self.profile.new_id()
         record = VideoRecord(
             id=video_id,
@@ -208,25 +205,21 @@ class Simulator:
                 (assets / PICTURE_FILE.format(n)).write_bytes(picture)
             record.reference_count = len(extras.reference_images)
         self.store.save(record)
-        if self.config.per_key_jobs:
-            self._launched.setdefault(ASKER.get(), []).append(record.id)
         if record.failure is None:
             self._schedule_render(record)
         return record
 
-    def _check_room(self, asker: str) -> None:
-        """A 429 when the asker already has `per_key_jobs` videos queued or in progress, as
+    def _check_room(self, owner: str | None) -> None:
+        """A 429 when the owner already has `per_key_jobs` videos queued or in progress, as
         OpenAI answers too many concurrent requests; it says when the first should be done."""
         cap = self.config.per_key_jobs
-        if not cap:
+        if not cap or owner is None:
             return
-        records = (self.store.videos.get(video_id) for video_id in self._launched.get(asker, []))
         in_flight = [
             record
-            for record in records
-            if record is not None and self.video_json(record)["status"] not in FINAL_STATUSES
+            for record in self.store.videos.values()
+            if record.owner == owner and self.video_json(record)["status"] not in FINAL_STATUSES
         ]
-        self._launched[asker] = [record.id for record in in_flight]
         if len(in_flight) < cap:
             return
         first_done = min(record.created_at + record.timeline.total_seconds for record in in_flight)
@@ -267,7 +260,7 @@ class Simulator:
         )
 
     def _schedule_render(self, record: VideoRecord) -> None:
-        """Shares an identical earlier render at once; else waits for the asker's turn."""
+        """Shares an identical earlier render at once; else waits for its owner's turn."""
         loop = asyncio.get_running_loop()
         request = self.render_request(record)
         digest = hashlib.sha256(pickle.dumps(request)).hexdigest()
@@ -277,7 +270,7 @@ class Simulator:
             future = loop.run_in_executor(None, self._share_or_render, earlier, record.id, request)
         else:
             future = loop.create_future()
-            self._waiting.push(ASKER.get(), (record.id, digest, request))
+            self._waiting.push(record.owner or "", (record.id, digest, request))
         self._renders[record.id] = future
         future.add_done_callback(lambda done: self._rendered(record.id, digest, done))
         self._start_renders()
@@ -352,18 +345,19 @@ class Simulator:
         self.executor.shutdown(wait=True, cancel_futures=True)
 
     def create_job(
-        self, *, model: object, prompt: object, size: object, seconds: object
+        self, *, model: object, prompt: object, size: object, seconds: object, owner: str | None
     ) -> VideoRecord:
         """A job for another API's create (see `veo`), checked as a Videos API create is."""
         fields = accept_create(prompt=prompt, model=model, size=size, seconds=seconds)
-        return self.launch(self._new_record(**fields))
+        return self.launch(self._new_record(owner=owner, **fields))
 
-    def find(self, video_id: str) -> VideoRecord:
-        return self._require(video_id)
+    def find(self, video_id: str, owner: str | None) -> VideoRecord:
+        return self._require(video_id, owner)
 
-    def _require(self, video_id: str) -> VideoRecord:
+    def _require(self, video_id: str, owner: str | None) -> VideoRecord:
+        """The video, if `owner` may see it: another owner's reads exactly as an unknown id."""
         record = self.store.videos.get(video_id)
-        if record is None:
+        if record is None or not self.owners.sees(owner, record):
             raise SimulatorHTTPError(
                 404,
                 f"Video with id '{video_id[:100]}' not found.",
@@ -372,8 +366,8 @@ class Simulator:
             )
         return record
 
-    def _require_completed(self, video_id: str, action: str) -> VideoRecord:
-        record = self._require(video_id)
+    def _require_completed(self, video_id: str, owner: str | None, action: str) -> VideoRecord:
+        record = self._require(video_id, owner)
         status = self.video_json(record)["status"]
         if status != VideoStatus.COMPLETED:
             raise SimulatorHTTPError(
@@ -456,7 +450,8 @@ class Simulator:
                     code="invalid_image_dimensions",
                 )
             reference = _as_png(image)
-        return self.launch(self._new_record(**job), reference, extras)
+        owner = self.owners.of_request(request)
+        return self.launch(self._new_record(owner=owner, **job), reference, extras)
 
     async def list_videos(self, request: Request) -> Response:
         params = request.query_params
@@ -470,7 +465,9 @@ class Simulator:
                 param="order",
                 code="invalid_value",
             )
-        records = sorted(self.store.videos.values(), key=lambda r: (r.created_at, r.id))
+        owner = self.owners.of_request(request)
+        visible = [r for r in self.store.videos.values() if self.owners.sees(owner, r)]
+        records = sorted(visible, key=lambda r: (r.created_at, r.id))
         if order == "desc":
             records.reverse()
         after = params.get("after")
@@ -496,7 +493,7 @@ class Simulator:
         )
 
     async def retrieve_video(self, request: Request) -> Response:
-        record = self._require(request.path_params["video_id"])
+        record = self._require(request.path_params["video_id"], self.owners.of_request(request))
         if not self.profile.poll_hint:
             return self.answer(record, request)
         status = VideoStatus(self.video_json(record)["status"])
@@ -504,7 +501,7 @@ class Simulator:
         return self.answer(record, request, headers={"openai-poll-after-ms": str(hint)})
 
     async def delete_video(self, request: Request) -> Response:
-        record = self._require(request.path_params["video_id"])
+        record = self._require(request.path_params["video_id"], self.owners.of_request(request))
         status = self.video_json(record)["status"]
         as_status = self.profile.deletes_as_status
         if not as_status and status not in FINAL_STATUSES:
@@ -528,7 +525,8 @@ class Simulator:
 
     async def remix_video(self, request: Request) -> Response:
         fields = await read_fields(request)
-        source = self._require_completed(request.path_params["video_id"], "remix")
+        owner = self.owners.of_request(request)
+        source = self._require_completed(request.path_params["video_id"], owner, "remix")
         prompt = accept_prompt(fields.get("prompt"))
         record = self._new_record(
             model=source.model,
@@ -537,11 +535,12 @@ class Simulator:
             seconds=source.seconds,
             remixed_from_video_id=source.id,
             source_id=source.id,
+            owner=owner,
         )
         return self.answer(self.launch(record), request)
 
     async def download_content(self, request: Request) -> Response:
-        record = self._require(request.path_params["video_id"])
+        record = self._require(request.path_params["video_id"], self.owners.of_request(request))
         raw_variant = request.query_params.get("variant", "video")
         if not self.profile.media_variants:
             raw_variant = ContentVariant.VIDEO
@@ -581,7 +580,8 @@ class Simulator:
     async def create_edit(self, request: Request) -> Response:
         fields = await read_fields(request)
         prompt = accept_prompt(fields.get("prompt"))
-        source, upload = await self._video_input(fields, "edit")
+        owner = self.owners.of_request(request)
+        source, upload = await self._video_input(fields, owner, "edit")
         if source is not None:
             record = self._new_record(
                 model=source.model,
@@ -589,10 +589,13 @@ class Simulator:
                 size=source.size,
                 seconds=source.seconds,
                 source_id=source.id,
+                owner=owner,
             )
             return self.answer(self.launch(record), request)
         size, seconds, frame = upload
-        record = self._new_record(model=DEFAULT_MODEL, prompt=prompt, size=size, seconds=seconds)
+        record = self._new_record(
+            model=DEFAULT_MODEL, prompt=prompt, size=size, seconds=seconds, owner=owner
+        )
         return self.answer(self.launch(record, frame), request)
 
     async def create_extension(self, request: Request) -> Response:
@@ -606,7 +609,8 @@ class Simulator:
                 code="missing_required_parameter",
             )
         added = accept_seconds(fields["seconds"], EXTENSION_SECONDS)
-        source, upload = await self._video_input(fields, "extend")
+        owner = self.owners.of_request(request)
+        source, upload = await self._video_input(fields, owner, "extend")
         if source is not None:
             record = self._new_record(
                 model=source.model,
@@ -615,15 +619,18 @@ class Simulator:
                 seconds=str(int(source.seconds) + int(added)),
                 source_id=source.id,
                 extend=True,
+                owner=owner,
             )
             return self.answer(self.launch(record), request)
         size, seconds, frame = upload
         total = str(int(seconds) + int(added))
-        record = self._new_record(model=DEFAULT_MODEL, prompt=prompt, size=size, seconds=total)
+        record = self._new_record(
+            model=DEFAULT_MODEL, prompt=prompt, size=size, seconds=total, owner=owner
+        )
         return self.answer(self.launch(record, frame), request)
 
     async def _video_input(
-        self, fields: dict[str, Any], action: str
+        self, fields: dict[str, Any], owner: str | None, action: str
     ) -> tuple[VideoRecord | None, tuple[str, str, bytes]]:
         """`video` as `{id}` (a completed video here) or an uploaded file (its first frame)."""
         value = fields.get("video")
@@ -633,7 +640,7 @@ class Simulator:
                 raise SimulatorHTTPError(
                     400, "'video' must be a file or {'id': '<video id>'}.", param="video.id"
                 )
-            return self._require_completed(video_id, action), ("", "", b"")
+            return self._require_completed(video_id, owner, action), ("", "", b"")
         data = await upload_bytes(value, "video")
         frame, size, duration = _inspect_upload(data)
         seconds = min(CREATE_SECONDS, key=lambda choice: abs(int(choice) - duration))
@@ -674,8 +681,9 @@ class Simulator:
 
     async def received(self, request: Request) -> Response:
         """Simulator only: the fields a create sent beyond prompt, model, size and seconds, as
-        they arrived (images summarised), so a test sees what crossed a gateway."""
-        record = self._require(request.path_params["video_id"])
+        they arrived (images summarised), so a test sees what crossed a gateway; it is
+        outside the API, asked without a key, so it reads every owner's videos."""
+        record = self._require(request.path_params["video_id"], EVERYONE)
         return JSONResponse({"id": record.id, "received": record.received})
 
     async def health(self, request: Request) -> Response:
@@ -691,12 +699,6 @@ class Simulator:
                 "api_root": profile.api_root,
             }
         )
-
-
-def asker_of(request: Request) -> str:
-    """Who asked, as a digest of their key: enough to take turns, nothing worth leaking."""
-    key = presented_key(request.scope) or ""
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def _mentions(prompt: str, words: tuple[str, ...]) -> bool:
@@ -806,15 +808,12 @@ def create_app(
 
         async def guarded(request: Request) -> Response:
             simulator.resume_renders()
-            asker = ASKER.set(asker_of(request))
             try:
                 return await endpoint(request)
             except InvalidRequestError as error:
                 return answer(SimulatorHTTPError.from_invalid(error))
             except SimulatorHTTPError as error:
                 return answer(error)
-            finally:
-                ASKER.reset(asker)
 
         return Route(path, guarded, methods=[method])
 

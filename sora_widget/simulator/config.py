@@ -103,6 +103,9 @@ class SimulatorConfig:
     workers: int = field(default_factory=machine_cores)
     #: Videos one key may have queued or in progress; its next create is a 429. 0: no cap.
     per_key_jobs: int = 0
+    #: This key sees, lists and deletes every owner's videos (each names its owner), as a
+    #: teacher's does on a class's simulator; any other key only its own (see `owners`).
+    teacher_key: str | None = None
 
     def __post_init__(self) -> None:
         if self.speed <= 0:
@@ -127,13 +130,15 @@ class SimulatorConfig:
                 raise ValueError(f"allowed host must be a name or '*.domain', got {host!r}")
 
     def __repr__(self) -> str:
-        # The key is never shown, not even in a repr in a traceback.
+        # The keys are never shown, not even in a repr in a traceback.
         key = "set" if self.api_key else None
+        teacher = "set" if self.teacher_key else None
         return (
             f"SimulatorConfig(data_dir={str(self.data_dir)!r}, speed={self.speed}, "
             f"api_key={key}, link_ttl_seconds={self.link_ttl_seconds}, faults={self.faults}, "
             f"allowed_hosts={self.allowed_hosts}, profile={self.profile!r}, "
-            f"credits={self.credits}, workers={self.workers}, per_key_jobs={self.per_key_jobs})"
+            f"credits={self.credits}, workers={self.workers}, per_key_jobs={self.per_key_jobs}, "
+            f"teacher_key={teacher})"
         )
 
     @classmethod
@@ -154,4 +159,5 @@ class SimulatorConfig:
             credits=float(credits) if credits else None,
             workers=int(workers) if workers else machine_cores(),
             per_key_jobs=int(env.get("SORA_SIM_PER_KEY_JOBS", "0")),
+            teacher_key=env.get("SORA_SIM_TEACHER_KEY") or None,
         )

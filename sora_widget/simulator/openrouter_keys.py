@@ -9,15 +9,14 @@ so it survives a restart like the jobs themselves.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
-import os
-import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from .owners import folder_secret
 
 OPENROUTER_PREFIX = "sk-or-v1-"
 #: Characters of the key shown at each end of its label, at most.
@@ -100,14 +99,7 @@ class Signer:
     kept in the data folder, so links handed out before a restart still work after it."""
 
     def __init__(self, data_dir: Path) -> None:
-        path = Path(data_dir) / SECRET_FILE
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with contextlib.suppress(FileExistsError):
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                with os.fdopen(fd, "w") as handle:
-                    handle.write(secrets.token_hex(32))
-        self._secret = bytes.fromhex(path.read_text().strip())
+        self._secret = folder_secret(Path(data_dir) / SECRET_FILE)
 
     def sign(self, job_id: str, index: int, expires: int) -> str:
         message = f"{job_id}\n{index}\n{expires}".encode()

@@ -37,6 +37,7 @@ from .gate import Door, Refusal, presented_key
 from .openrouter_checks import Asked, check_request, invalid, not_found
 from .openrouter_keys import Signer, key_id, key_report
 from .openrouter_models import MODELS, cost
+from .owners import EVERYONE, Owners
 from .requests import content_type, read_fields
 from .store import CONTENT_TYPES, Store, VideoRecord
 
@@ -79,6 +80,7 @@ class Jobs(Protocol):
 
     config: SimulatorConfig
     store: Store
+    owners: Owners
 
     def clock(self) -> float: ...
 
@@ -134,9 +136,14 @@ class OpenRouter:
 
     # ---- reading the jobs --------------------------------------------------------------------
 
-    def _find(self, job_id: str) -> VideoRecord:
+    def _find(self, job_id: str, owner: str | None) -> VideoRecord:
+        """The job, if `owner` may see it: another owner's reads exactly as an unknown id."""
         record = self.jobs.store.videos.get(job_id)
-        if record is None or record.api_fields.get("api") != "openrouter":
+        if (
+            record is None
+            or record.api_fields.get("api") != "openrouter"
+            or not self.jobs.owners.sees(owner, record)
+        ):
             raise not_found(f"No video generation job {job_id[:100]!r}.")
         return record
 
@@ -196,8 +203,8 @@ class OpenRouter:
             raise invalid("The body must be JSON (Content-Type: application/json).", param="body")
         fields = await read_fields(request)
         asked = check_request(fields)
-        source = self._source(asked)
         key = presented_key(request.scope) or ""
+        source = self._source(asked, self.jobs.owners.of_key(key))
         price = self._price(asked, source)
         self._check_credits(key, price)
         self._moderate(asked)
@@ -205,11 +212,11 @@ class OpenRouter:
         origin = str(request.base_url).rstrip("/")
         return JSONResponse(self._present(record, origin), status_code=202)
 
-    def _source(self, asked: Asked) -> VideoRecord | None:
-        """The completed job a continuation continues, of the same model."""
+    def _source(self, asked: Asked, owner: str) -> VideoRecord | None:
+        """The caller's completed job a continuation continues, of the same model."""
         if asked.previous_job_id is None:
             return None
-        source = self._find(asked.previous_job_id)
+        source = self._find(asked.previous_job_id, owner)
         status, _ = self._state(source)
         if status != "completed":
             raise invalid(
@@ -308,6 +315,7 @@ class OpenRouter:
             seconds=str(seconds),
             source_id=source.id if source is not None else None,
             extend=source is not None,
+            owner=self.jobs.owners.of_key(key),
         )
         faults = self.jobs.config.faults
         for ending, words in ((CANCELLED, faults.cancel_words), (EXPIRED, faults.expire_words)):
@@ -340,8 +348,10 @@ class OpenRouter:
         return self.jobs.launch(record, asked.first_frame, extras)
 
     async def retrieve(self, request: Request) -> Response:
-        record = self._find(request.path_params["job_id"])
-        return JSONResponse(self._present(record, str(request.base_url).rstrip("/")))
+        owner = self.jobs.owners.of_request(request)
+        record = self._find(request.path_params["job_id"], owner)
+        body = self._present(record, str(request.base_url).rstrip("/"))
+        return JSONResponse({**body, **self.jobs.owners.shown_to(owner, record)})
 
     async def content(self, request: Request) -> Response:
         query = request.query_params
@@ -355,7 +365,8 @@ class OpenRouter:
         signed = "sig" in query and "expires" in query
         if signed and not self.signer.verify(job_id, index, query["expires"], query["sig"]):
             raise OpenRouterError(403, "Invalid signature: this download link was altered.")
-        record = self._find(job_id)
+        # A signed link is its own permission, whoever follows it.
+        record = self._find(job_id, EVERYONE if signed else self.jobs.owners.of_request(request))
         status, state = self._state(record)
         if status != "completed":
             raise OpenRouterError(

@@ -54,6 +54,9 @@ class VideoRecord:
     #: What another API's create keeps about the job (OpenRouter: the asked duration and
     #: resolution, its cost, its generation id, a digest of the key that pays for it).
     api_fields: dict[str, Any] = field(default_factory=dict)
+    #: A salted hash of the key that created it (see `owners`); None: made before owners
+    #: existed, so every key sees it.
+    owner: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

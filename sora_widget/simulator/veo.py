@@ -19,6 +19,7 @@ from starlette.routing import Route
 from sora_widget.core.types import ContentVariant, VideoStatus
 
 from .errors import SimulatorHTTPError
+from .owners import Owners
 from .requests import read_fields
 from .store import CONTENT_TYPES, Store, VideoRecord
 
@@ -50,12 +51,13 @@ class Jobs(Protocol):
     """What the Veo routes use of the simulator (`app.Simulator`, which mounts them)."""
 
     store: Store
+    owners: Owners
 
     def create_job(
-        self, *, model: object, prompt: object, size: object, seconds: object
+        self, *, model: object, prompt: object, size: object, seconds: object, owner: str | None
     ) -> VideoRecord: ...
 
-    def find(self, video_id: str) -> VideoRecord: ...
+    def find(self, video_id: str, owner: str | None) -> VideoRecord: ...
 
     def video_json(self, record: VideoRecord) -> dict[str, Any]: ...
 
@@ -95,11 +97,18 @@ class Veo:
         if isinstance(seconds, bool) or not isinstance(seconds, int | str):
             raise _invalid("'durationSeconds' must be a whole number of seconds.")
         model = request.path_params["model"]
-        record = self.jobs.create_job(model=model, prompt=prompt, size=size, seconds=str(seconds))
+        record = self.jobs.create_job(
+            model=model,
+            prompt=prompt,
+            size=size,
+            seconds=str(seconds),
+            owner=self.jobs.owners.of_request(request),
+        )
         return JSONResponse({"name": _operation_name(record)})
 
     async def operation(self, request: Request) -> Response:
-        record = self.jobs.find(request.path_params["operation_id"])
+        owner = self.jobs.owners.of_request(request)
+        record = self.jobs.find(request.path_params["operation_id"], owner)
         if request.path_params["model"] != record.model:
             raise SimulatorHTTPError(404, "Operation not found.")
         state = self.jobs.video_json(record)
@@ -123,7 +132,8 @@ class Veo:
         return JSONResponse(operation)
 
     async def download(self, request: Request) -> Response:
-        record = self.jobs.find(request.path_params["file_id"])
+        owner = self.jobs.owners.of_request(request)
+        record = self.jobs.find(request.path_params["file_id"], owner)
         if self.jobs.video_json(record)["status"] != VideoStatus.COMPLETED:
             raise SimulatorHTTPError(404, f"File {record.id} is not ready.")
         filename, media_type = CONTENT_TYPES[ContentVariant.VIDEO]

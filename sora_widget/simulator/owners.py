@@ -1,0 +1,72 @@
+"""Who made each video: a key is an owner, and a caller sees only its own videos.
+
+A record names its owner by a salted hash of the key that created it, never the key itself;
+the salt is random per data folder and kept in it, so the same key is the same owner after a
+restart while a hash taken from one folder says nothing about a key in another. A record
+written before owners existed has none and stays visible to every key, so an old data folder
+keeps working.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+from starlette.requests import Request
+
+from .gate import presented_key
+from .store import VideoRecord
+
+SALT_FILE = "owner-salt.key"
+#: The caller who sees every owner's videos (owners are hex digests, so it names nobody).
+EVERYONE = "*"
+#: The characters of an owner's hash the teacher sees as its name.
+OWNER_NAME_CHARS = 8
+
+
+def folder_secret(path: Path) -> bytes:
+    """A random secret kept at `path` (made once, readable by its user only), so it outlives
+    the server; two servers starting at once agree on the first one written."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    return bytes.fromhex(path.read_text().strip())
+
+
+class Owners:
+    """Names the owner of a key, and says whether an owner may see a record; the teacher's
+    key (see `SimulatorConfig.teacher_key`) sees every owner's."""
+
+    def __init__(self, data_dir: Path, teacher_key: str | None = None) -> None:
+        self._salt = folder_secret(Path(data_dir) / SALT_FILE)
+        self._teacher = self.of_key(teacher_key) if teacher_key else None
+
+    def of_key(self, key: str) -> str:
+        return hmac.new(self._salt, key.encode(), hashlib.sha256).hexdigest()
+
+    def of_request(self, request: Request) -> str | None:
+        """The caller's owner; None for a request without a key (the gate lets none through
+        to an owned route), which sees only records without an owner."""
+        key = presented_key(request.scope)
+        return self.of_key(key) if key is not None else None
+
+    def sees(self, owner: str | None, record: VideoRecord) -> bool:
+        return (
+            owner in (EVERYONE, record.owner)
+            or record.owner is None
+            or (owner is not None and owner == self._teacher)
+        )
+
+    def shown_to(self, owner: str | None, record: VideoRecord) -> dict[str, str | None]:
+        """What the teacher sees of whose a video is: `{"owner": short name}` (the hash's first
+        characters; None for a video made before owners); nothing for anyone else."""
+        if owner is None or owner != self._teacher:
+            return {}
+        return {"owner": record.owner[:OWNER_NAME_CHARS] if record.owner else None}
