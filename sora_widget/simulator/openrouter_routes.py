@@ -209,8 +209,10 @@ class OpenRouter:
         self._check_credits(key, price)
         self._moderate(asked)
         record = self._launch(asked, source, fields, key, price)
-        origin = str(request.base_url).rstrip("/")
-        return JSONResponse(self._present(record, origin), status_code=202)
+        body = self._present(record, str(request.base_url).rstrip("/"))
+        if body["status"] == "in_progress":  # a fast clock's job may have started already;
+            body["status"] = "pending"  # OpenRouter answers the create it accepted as pending
+        return JSONResponse(body, status_code=202)
 
     def _source(self, asked: Asked, owner: str) -> VideoRecord | None:
         """The caller's completed job a continuation continues, of the same model."""
