@@ -92,7 +92,7 @@ class Simulator:
         self.clock = clock
         self.executor = executor
         self.store = Store.open(Path(config.data_dir))
-        self.owners = Owners(Path(config.data_dir), config.teacher_key)
+        self.owners = Owners(Path(config.data_dir), config.teacher, config.class_keys)
         self.random = random.Random(config.faults.seed)
         self._renders: dict[str, asyncio.Future[Any]] = {}
         #: Which video each render request made (by digest). The renderer is deterministic, so
