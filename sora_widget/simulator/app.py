@@ -46,6 +46,7 @@ from .accepts import (
     accept_seconds,
     accept_size,
 )
+from .class_report import class_report
 from .config import SimulatorConfig
 from .errors import (
     SimulatorHTTPError,
@@ -686,6 +687,19 @@ class Simulator:
         record = self._require(request.path_params["video_id"], EVERYONE)
         return JSONResponse({"id": record.id, "received": record.received})
 
+    async def class_figures(self, request: Request) -> Response:
+        """The teacher's view of what each owner made (see `class_report`); to any other key
+        the route does not exist, so a student learns nothing from asking."""
+        if not self.owners.is_teacher(self.owners.of_request(request)):
+            raise HTTPException(404)
+        return JSONResponse(
+            class_report(
+                self.store.videos.values(),
+                lambda record: str(self.video_json(record)["status"]),
+                self.owners.name_of,
+            )
+        )
+
     async def health(self, request: Request) -> Response:
         """Unauthenticated, outside /v1: lets `connect()` find a running simulator."""
         profile = self.profile
@@ -876,6 +890,7 @@ def create_app(
         lifespan=lifespan,
         routes=[
             Route("/simulator/health", sim.health, methods=["GET"]),
+            Route("/simulator/class", sim.class_figures, methods=["GET"]),
             route("/simulator/videos/{video_id}/received", sim.received, "GET"),
             *api_routes,
         ],
