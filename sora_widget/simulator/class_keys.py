@@ -41,10 +41,11 @@ def read_class_keys(path: Path) -> dict[str, str]:
         if not name or not key:
             missing = "name" if not name else "key"
             raise ClassKeysError(f"{where}: the {missing} is empty (each row is {COLUMNS})")
+        once = f"each row is {COLUMNS}, every key and every name used once"
         if key in keys:
-            raise ClassKeysError(f"{where}: this key is already {keys[key]!r}'s; keys are unique")
+            raise ClassKeysError(f"{where}: this key is already {keys[key]!r}'s; {once}")
         if name in names:
-            raise ClassKeysError(f"{where}: the name {name!r} is already used; names are unique")
+            raise ClassKeysError(f"{where}: the name {name!r} is already used; {once}")
         keys[key] = name
         names.add(name)
     if not keys:
