@@ -35,6 +35,7 @@ from sora_widget.engine.client import SoraClient
 from sora_widget.engine.jobs import VideoJob, submit, submit_remix
 from sora_widget.engine.library import Library
 from sora_widget.engine.resume import resume
+from sora_widget.simulator.class_keys import make_class_keys
 from sora_widget.simulator.config import FaultConfig, SimulatorConfig
 from sora_widget.simulator.folder import FolderInUse
 from sora_widget.simulator.process import stop
@@ -131,6 +132,22 @@ def _add_simulator_parser(commands: argparse._SubParsersAction) -> None:
         "--teacher-key",
         help="this key sees, lists and deletes every key's videos, each naming its owner "
         "(any other key sees only its own)",
+    )
+    sim.add_argument(
+        "--keys",
+        type=Path,
+        metavar="CSV",
+        help="a class's key file, one `name,key` row each: only its keys are accepted, the "
+        "teacher sees each video's owner by name, and a row named `teacher` is the teacher's "
+        "key (env SORA_SIM_KEYS)",
+    )
+    sim.add_argument(
+        "--make-keys",
+        type=int,
+        metavar="N",
+        help="with --keys CSV: write N random student keys and a teacher's to that new file "
+        "(readable by you only; an existing file is never overwritten), print its path, then "
+        "start the simulator with them",
     )
     sim.add_argument("--link-ttl", type=int, help="seconds download links stay valid")
     sim.add_argument("--seed", type=int, help="seed for injected faults")
@@ -323,6 +340,7 @@ def simulator_config(args: argparse.Namespace) -> SimulatorConfig:
         "credits": args.credits,
         "workers": args.workers,
         "per_key_jobs": args.per_key_jobs,
+        "keys_file": args.keys,
         "allowed_hosts": (*config.allowed_hosts, *args.allow_host) if args.allow_host else None,
     }
     return dataclasses.replace(
@@ -331,6 +349,14 @@ def simulator_config(args: argparse.Namespace) -> SimulatorConfig:
 
 
 def _serve_simulator(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if args.make_keys is not None:
+        if args.keys is None:
+            parser.error("--make-keys N needs --keys CSV: the file to write the keys to")
+        try:
+            make_class_keys(args.keys, args.make_keys)
+        except ValueError as error:
+            parser.error(str(error))
+        print(f"wrote {args.make_keys} student keys and a teacher's to {args.keys.resolve()}")
     try:
         config = simulator_config(args)
     except ValueError as error:

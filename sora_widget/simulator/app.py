@@ -46,6 +46,7 @@ from .accepts import (
     accept_seconds,
     accept_size,
 )
+from .class_report import class_report
 from .config import SimulatorConfig
 from .errors import (
     SimulatorHTTPError,
@@ -92,7 +93,7 @@ class Simulator:
         self.clock = clock
         self.executor = executor
         self.store = Store.open(Path(config.data_dir))
-        self.owners = Owners(Path(config.data_dir), config.teacher_key)
+        self.owners = Owners(Path(config.data_dir), config.teacher, config.class_keys)
         self.random = random.Random(config.faults.seed)
         self._renders: dict[str, asyncio.Future[Any]] = {}
         #: Which video each render request made (by digest). The renderer is deterministic, so
@@ -686,6 +687,19 @@ class Simulator:
         record = self._require(request.path_params["video_id"], EVERYONE)
         return JSONResponse({"id": record.id, "received": record.received})
 
+    async def class_figures(self, request: Request) -> Response:
+        """The teacher's view of what each owner made (see `class_report`); to any other key
+        the route does not exist, so a student learns nothing from asking."""
+        if not self.owners.is_teacher(self.owners.of_request(request)):
+            raise HTTPException(404)
+        return JSONResponse(
+            class_report(
+                self.store.videos.values(),
+                lambda record: str(self.video_json(record)["status"]),
+                self.owners.name_of,
+            )
+        )
+
     async def health(self, request: Request) -> Response:
         """Unauthenticated, outside /v1: lets `connect()` find a running simulator."""
         profile = self.profile
@@ -876,6 +890,7 @@ def create_app(
         lifespan=lifespan,
         routes=[
             Route("/simulator/health", sim.health, methods=["GET"]),
+            Route("/simulator/class", sim.class_figures, methods=["GET"]),
             route("/simulator/videos/{video_id}/received", sim.received, "GET"),
             *api_routes,
         ],

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .class_keys import TEACHER, read_class_keys
 from .profiles import DEFAULT_PROFILE, profile_named
 
 
@@ -106,6 +107,18 @@ class SimulatorConfig:
     #: This key sees, lists and deletes every owner's videos (each names its owner), as a
     #: teacher's does on a class's simulator; any other key only its own (see `owners`).
     teacher_key: str | None = None
+    #: A class's key file (see `class_keys`): only its keys are accepted, each owner is shown
+    #: by its name, and its `teacher` row is the teacher's key.
+    keys_file: Path | None = None
+    #: Each key of `keys_file` with its name (empty without one), read once at start.
+    class_keys: dict[str, str] = field(init=False, repr=False, compare=False)
+
+    @property
+    def teacher(self) -> str | None:
+        """The key that sees every owner: `teacher_key`, else the key file's teacher row."""
+        if self.teacher_key:
+            return self.teacher_key
+        return next((k for k, name in self.class_keys.items() if name == TEACHER), None)
 
     def __post_init__(self) -> None:
         if self.speed <= 0:
@@ -124,6 +137,9 @@ class SimulatorConfig:
         if self.credits is not None and not self.credits >= 0:
             raise ValueError(f"credits must be a number of USD, 0 or more, got {self.credits}")
         profile_named(self.profile)
+        # A bad key file is refused at start, not at a student's first request.
+        keys = read_class_keys(self.keys_file) if self.keys_file else {}
+        object.__setattr__(self, "class_keys", keys)
         for host in self.allowed_hosts:
             # The patterns Starlette's TrustedHostMiddleware accepts: a name, or "*.domain".
             if not host or "*" in host[1:] or (host.startswith("*") and not host.startswith("*.")):
@@ -138,7 +154,7 @@ class SimulatorConfig:
             f"api_key={key}, link_ttl_seconds={self.link_ttl_seconds}, faults={self.faults}, "
             f"allowed_hosts={self.allowed_hosts}, profile={self.profile!r}, "
             f"credits={self.credits}, workers={self.workers}, per_key_jobs={self.per_key_jobs}, "
-            f"teacher_key={teacher})"
+            f"teacher_key={teacher}, keys_file={self.keys_file})"
         )
 
     @classmethod
@@ -148,6 +164,7 @@ class SimulatorConfig:
         hosts = env.get("SORA_SIM_ALLOWED_HOSTS", "")
         credits = env.get("SORA_SIM_CREDITS")
         workers = env.get("SORA_SIM_WORKERS")
+        keys_file = env.get("SORA_SIM_KEYS")
         return cls(
             data_dir=Path(data_dir) if data_dir else default_data_dir(),
             speed=float(env.get("SORA_SIM_SPEED", "1")),
@@ -160,4 +177,5 @@ class SimulatorConfig:
             workers=int(workers) if workers else machine_cores(),
             per_key_jobs=int(env.get("SORA_SIM_PER_KEY_JOBS", "0")),
             teacher_key=env.get("SORA_SIM_TEACHER_KEY") or None,
+            keys_file=Path(keys_file) if keys_file else None,
         )

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 
 from starlette.requests import Request
@@ -44,9 +45,16 @@ class Owners:
     """Names the owner of a key, and says whether an owner may see a record; the teacher's
     key (see `SimulatorConfig.teacher_key`) sees every owner's."""
 
-    def __init__(self, data_dir: Path, teacher_key: str | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        teacher_key: str | None = None,
+        names: Mapping[str, str] | None = None,
+    ) -> None:
+        """`names`: a class's keys with their names (see `class_keys`), shown to the teacher."""
         self._salt = folder_secret(Path(data_dir) / SALT_FILE)
         self._teacher = self.of_key(teacher_key) if teacher_key else None
+        self._names = {self.of_key(key): name for key, name in (names or {}).items()}
 
     def of_key(self, key: str) -> str:
         return hmac.new(self._salt, key.encode(), hashlib.sha256).hexdigest()
@@ -58,15 +66,21 @@ class Owners:
         return self.of_key(key) if key is not None else None
 
     def sees(self, owner: str | None, record: VideoRecord) -> bool:
-        return (
-            owner in (EVERYONE, record.owner)
-            or record.owner is None
-            or (owner is not None and owner == self._teacher)
-        )
+        return owner in (EVERYONE, record.owner) or record.owner is None or self.is_teacher(owner)
+
+    def is_teacher(self, owner: str | None) -> bool:
+        return owner is not None and owner == self._teacher
+
+    def name_of(self, owner: str | None) -> str | None:
+        """An owner as the teacher reads it: its name in the class's key file, else its
+        hash's first characters; None for a video made before owners."""
+        if owner is None:
+            return None
+        return self._names.get(owner, owner[:OWNER_NAME_CHARS])
 
     def shown_to(self, owner: str | None, record: VideoRecord) -> dict[str, str | None]:
-        """What the teacher sees of whose a video is: `{"owner": short name}` (the hash's first
-        characters; None for a video made before owners); nothing for anyone else."""
-        if owner is None or owner != self._teacher:
+        """What the teacher sees of whose a video is: `{"owner": name}` (see `name_of`);
+        nothing for anyone else."""
+        if not self.is_teacher(owner):
             return {}
-        return {"owner": record.owner[:OWNER_NAME_CHARS] if record.owner else None}
+        return {"owner": self.name_of(record.owner)}
