@@ -30,6 +30,14 @@ from .spec import check_response
 MP4_MAGIC = b"ftyp"
 TEST_KEY = "sk-test-SECRET-do-not-leak-7f3a"
 PROMPT = "a red fox trotting through fresh snow"
+#: The cheapest quick OpenRouter job (simulator's `openrouter` profile): 854x480 for one second.
+OPENROUTER_QUICK = {
+    "model": "x-ai/grok-imagine-video",
+    "prompt": "a paper boat on a pond",
+    "duration": 1,
+    "resolution": "480p",
+    "aspect_ratio": "16:9",
+}
 
 
 def fast_cadence(**overrides: float) -> Cadence:

@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from .helpers import MP4_MAGIC, png_bytes, server_running
+from .helpers import OPENROUTER_QUICK as QUICK
 from .openrouter_spec import check_response
 
 openrouter = pytest.importorskip("openrouter")
@@ -27,13 +28,6 @@ from openrouter import OpenRouter, errors  # noqa: E402
 
 KEY = "sk-or-v1-5dk7f0a1c2e3b4d5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9"
 CREDITS_USD = 5.0
-QUICK = {
-    "model": "x-ai/grok-imagine-video",
-    "prompt": "a paper boat on a pond",
-    "duration": 1,
-    "resolution": "480p",
-    "aspect_ratio": "16:9",
-}
 RED, BLUE = (230, 30, 30), (20, 40, 230)
 
 

@@ -22,18 +22,11 @@ from sora_widget.simulator.openrouter_models import MODELS, cost, frame_size
 
 from .fakes import FakeClock
 from .helpers import MP4_MAGIC, png_bytes, renders_finished
+from .helpers import OPENROUTER_QUICK as QUICK
 from .openrouter_spec import check_response
 
 KEY = "sk-or-v1-0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab"
 ORIGIN = "http://simulator.test"
-#: The cheapest quick job: 854x480 for one second.
-QUICK = {
-    "model": "x-ai/grok-imagine-video",
-    "prompt": "a paper boat on a pond",
-    "duration": 1,
-    "resolution": "480p",
-    "aspect_ratio": "16:9",
-}
 #: Prompt words that end a job cancelled (and unrendered), or expired.
 CANCEL, EXPIRE = "halt", "forever"
 ID = re.compile(r"gen-vid-(\d+)-[A-Za-z0-9]{20}")

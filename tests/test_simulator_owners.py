@@ -16,20 +16,13 @@ from sora_widget.cli.commands import build_parser, simulator_config
 from sora_widget.simulator import SimulatorConfig
 
 from .fakes import FakeClock
+from .helpers import OPENROUTER_QUICK as QUICK
 from .helpers import api_client, renders_finished
 
 ALICE = "sk-alice-SECRET-0f9e8d7c6b5a"
 BOB = "sk-bob-SECRET-1a2b3c4d5e6f"
 SMALL = {"prompt": "a red fox trotting through fresh snow", "size": "720x1280", "seconds": "4"}
 ORIGIN = "http://simulator.test"
-#: The cheapest quick OpenRouter job.
-QUICK = {
-    "model": "x-ai/grok-imagine-video",
-    "prompt": "a paper boat on a pond",
-    "duration": 1,
-    "resolution": "480p",
-    "aspect_ratio": "16:9",
-}
 #: A job of a model that continues a completed job (`previous_job_id`).
 CONTINUABLE = {
     "model": "black-forest-labs/flux-3-video",
