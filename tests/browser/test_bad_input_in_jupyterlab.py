@@ -186,7 +186,9 @@ class Panel:
             self.root.get_by_role("button", name="Remove reference image").click()
             expect(self.preview).to_be_hidden(timeout=KERNEL)
         self.page.evaluate(RESET_FIT)
-        for label, value in (("Model", "sora-2"), ("Size", "720x1280"), ("Duration", "4")):
+        # Size and duration first: 720x1280 for 4 s suits every model a case leaves chosen, so
+        # no step passes through a refused form whose reason could arrive after the last step.
+        for label, value in (("Size", "720x1280"), ("Duration", "4"), ("Model", "sora-2")):
             if self.select(label).input_value() != value:
                 self.select(label).select_option(value)
         self.prompt.fill(VALID)
