@@ -64,6 +64,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_state.py
 	$(BIN)/python benchmarks/bench_widget.py
 	$(BIN)/python benchmarks/bench_compare.py
+	$(BIN)/python benchmarks/bench_class.py
 
 simulator: $(BIN)/.installed
 	$(BIN)/sora-widget simulator
