@@ -4,6 +4,7 @@ real processes, request bodies, pictures, waits."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
 import json
 import os
@@ -38,6 +39,24 @@ OPENROUTER_QUICK = {
     "resolution": "480p",
     "aspect_ratio": "16:9",
 }
+
+
+def key_traces(key: str) -> list[bytes]:
+    """What would betray `key` in a file or a log: the key itself, or the start of an
+    unsalted digest of it (as a record kept it once), in hex."""
+    digests = [make(key.encode()).hexdigest() for make in (hashlib.sha256, hashlib.sha1)]
+    return [key.encode(), *(digest[:16].encode() for digest in digests)]
+
+
+def leaked_keys(folder: Path, *keys: str) -> list[tuple[str, str]]:
+    """(file, key) for every file under `folder` holding a trace of one of `keys`."""
+    return [
+        (str(path), key)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+        for key in keys
+        if any(trace in path.read_bytes() for trace in key_traces(key))
+    ]
 
 
 def fast_cadence(**overrides: float) -> Cadence:

@@ -4,23 +4,31 @@ per student, and a rate limit that one student's burst cannot spend for another.
 from __future__ import annotations
 
 import csv
+import os
 import stat
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
+import psutil
 import pytest
 
 from sora_widget.cli import commands
+from sora_widget.engine import backend
+from sora_widget.engine.backend import connect
 from sora_widget.simulator.class_keys import ClassKeysError
 from sora_widget.simulator.config import FaultConfig, SimulatorConfig
+from sora_widget.simulator.process import read_state, stop
 
-from .helpers import api_client, renders_finished
+from .helpers import OPENROUTER_QUICK, api_client, leaked_keys, renders_finished
 
 ALICE = "sk-alice-CLASS-0f9e8d7c"
 BOB = "sk-bob-CLASS-1a2b3c4d"
 TEACHER = "sk-teacher-CLASS-5e6f7a8b"
 QUICK = {"prompt": "a red fox trotting through fresh snow", "size": "720x1280", "seconds": "4"}
 CLASS_URL = "http://simulator.test/simulator/class"
+SIMULATOR_BASE = "http://simulator.test/v1"
 
 
 @pytest.fixture
@@ -158,3 +166,195 @@ async def test_one_keys_burst_does_not_rate_limit_another(make_app, key_file, fa
         burst = [(await alice.get("/videos")).status_code for _ in range(3)]
         assert (await bob.get("/videos")).status_code == 200
     assert burst == [200, 200, 429]
+
+
+# ---- connect() on a class's simulator -----------------------------------------------------------
+
+
+@pytest.fixture
+def class_environment(monkeypatch, tmp_path, key_file):
+    """The environment of a notebook on the teacher's machine: the simulator backend, the
+    class's key file, no real key; `connect()` reaches the returned list's app in process."""
+    monkeypatch.setenv("SORA_WIDGET_BACKEND", "simulator")
+    monkeypatch.setenv("SORA_SIM_DATA_DIR", str(tmp_path / "simulator"))
+    monkeypatch.setenv("SORA_SIM_KEYS", str(key_file))
+    for variable in ("OPENAI_API_KEY", "OPENROUTER_API_KEY", "SORA_SIM_TEACHER_KEY"):
+        monkeypatch.delenv(variable, raising=False)
+    started: list[SimulatorConfig] = []
+    monkeypatch.setattr(
+        backend, "simulator_url", lambda config: started.append(config) or SIMULATOR_BASE
+    )
+    return started
+
+
+async def retrieved_with_connect(app, video_id: str) -> str:
+    """Whose `connect()` is, as the simulator sees it: the owner of the video it may read."""
+    async with connect(transport=httpx.ASGITransport(app=app)) as client:
+        return (await client.retrieve(video_id)).id
+
+
+@pytest.mark.parametrize("teacher_from", ["key file", "environment"])
+async def test_connect_on_a_class_simulator_uses_the_teachers_key(
+    make_app, key_file, class_environment, monkeypatch, teacher_from
+):
+    teacher_key = None
+    if teacher_from == "environment":
+        teacher_key = "sk-teacher-ENV-9c8b7a"
+        monkeypatch.setenv("SORA_SIM_TEACHER_KEY", teacher_key)
+    app = make_app(keys_file=key_file, teacher_key=teacher_key)
+    async with api_client(app, ALICE) as alice:
+        made = (await alice.post("/videos", json=QUICK)).json()["id"]
+    assert await retrieved_with_connect(app, made) == made  # the teacher's key reads it
+    assert class_environment[0].teacher == (teacher_key or TEACHER)
+    await renders_finished(app)
+
+
+async def test_connect_on_a_class_simulator_uses_the_class_key_in_openai_api_key(
+    make_app, tmp_path, class_environment, monkeypatch
+):
+    path = tmp_path / "students.csv"
+    path.write_text(f"alice,{ALICE}\nbob,{BOB}\n")
+    monkeypatch.setenv("SORA_SIM_KEYS", str(path))
+    monkeypatch.setenv("OPENAI_API_KEY", BOB)
+    app = make_app(keys_file=path)
+    async with api_client(app, BOB) as bob:
+        made = (await bob.post("/videos", json=QUICK)).json()["id"]
+    assert await retrieved_with_connect(app, made) == made
+    await renders_finished(app)
+
+
+async def test_connect_uses_the_one_key_a_simulator_accepts(
+    make_app, class_environment, monkeypatch
+):
+    monkeypatch.delenv("SORA_SIM_KEYS")
+    monkeypatch.setenv("SORA_SIM_API_KEY", "sk-the-only-one")
+    app = make_app(api_key="sk-the-only-one")
+    async with api_client(app, "sk-the-only-one") as only:
+        made = (await only.post("/videos", json=QUICK)).json()["id"]
+    assert await retrieved_with_connect(app, made) == made
+    await renders_finished(app)
+
+
+async def test_the_teacher_key_is_accepted_beside_the_one_api_key(make_app):
+    app = make_app(api_key="sk-the-only-one", teacher_key=TEACHER)
+    async with api_client(app, "sk-the-only-one") as only, api_client(app, TEACHER) as teacher:
+        made = (await only.post("/videos", json=QUICK)).json()["id"]
+        assert (await teacher.get(f"/videos/{made}")).status_code == 200
+        async with api_client(app, ALICE) as other:
+            assert (await other.get("/videos")).status_code == 401
+        await renders_finished(app)
+
+
+@pytest.mark.parametrize(
+    ("openai_key", "words"), [(None, "is not set"), ("sk-not-in-class", "is not one of its keys")]
+)
+def test_connect_on_a_class_simulator_without_a_usable_key_says_what_to_set(
+    tmp_path, class_environment, monkeypatch, openai_key, words
+):
+    path = tmp_path / "students.csv"
+    path.write_text(f"alice,{ALICE}\nbob,{BOB}\n")
+    monkeypatch.setenv("SORA_SIM_KEYS", str(path))
+    if openai_key:
+        monkeypatch.setenv("OPENAI_API_KEY", openai_key)
+    with pytest.raises(RuntimeError) as refused:
+        connect()
+    message = str(refused.value)
+    assert f"OPENAI_API_KEY {words}" in message
+    assert "SORA_SIM_TEACHER_KEY" in message and str(path) in message
+    assert class_environment == []  # no simulator started for a client that cannot use it
+    assert not any(key in message for key in (ALICE, BOB, "sk-not-in-class"))
+
+
+def test_a_spawned_simulator_gets_the_starters_key_settings_by_environment_only(
+    tmp_path, key_file, monkeypatch
+):
+    """The command line of a process is visible to every user (`ps`); its environment is not."""
+    spawned: list[tuple[list[str], dict[str, str]]] = []
+
+    def popen(argv: list[str], *, env: dict[str, str], **options: object) -> SimpleNamespace:
+        spawned.append((argv, env))
+        return SimpleNamespace(pid=os.getpid())
+
+    monkeypatch.setattr(backend.subprocess, "Popen", popen)
+    monkeypatch.setenv("SORA_SIM_API_KEY", "sk-left-from-another-setting")
+    monkeypatch.chdir(key_file.parent)
+    data_dir = tmp_path / "simulator"
+    data_dir.mkdir()
+    config = SimulatorConfig(data_dir=data_dir, keys_file=Path(key_file.name), teacher_key=BOB)
+    backend._spawn(config)
+
+    [(argv, env)] = spawned
+    assert not any(key in part for key in (ALICE, BOB, TEACHER) for part in argv)
+    assert env["SORA_SIM_KEYS"] == str(key_file.resolve())
+    assert env["SORA_SIM_TEACHER_KEY"] == BOB and "SORA_SIM_API_KEY" not in env
+    child = SimulatorConfig.from_env(env)
+    assert (child.class_keys, child.teacher, child.api_key) == (config.class_keys, BOB, None)
+
+
+# ---- no key in the data folder or the log -------------------------------------------------------
+
+
+def until_completed(client: httpx.Client, url: str) -> None:
+    deadline = time.monotonic() + 60
+    while client.get(url).json()["status"] != "completed":
+        assert time.monotonic() < deadline, f"{url} did not complete"
+        time.sleep(0.1)
+
+
+def openai_class_run(base_url: str) -> None:
+    origin = base_url.removesuffix("/v1")
+    with httpx.Client(base_url=base_url, headers=bearer(ALICE)) as alice:
+        made = alice.post("/videos", json=QUICK).json()["id"]
+        until_completed(alice, f"/videos/{made}")
+        assert alice.get(f"/videos/{made}/content").is_success
+        assert alice.get(f"{origin}/simulator/videos/{made}/received").is_success
+    with httpx.Client(base_url=base_url, headers=bearer(TEACHER)) as teacher:
+        assert teacher.get("/videos").json()["data"][0]["owner"] == "alice"
+        assert teacher.get(f"{origin}/simulator/class").is_success
+    with httpx.Client(base_url=base_url, headers=bearer("sk-not-in-class")) as stranger:
+        assert stranger.get("/videos").status_code == 401
+
+
+def openrouter_class_run(base_url: str) -> None:
+    with httpx.Client(base_url=base_url, headers=bearer(ALICE)) as alice:
+        made = alice.post("/videos", json=OPENROUTER_QUICK).json()["id"]
+        until_completed(alice, f"/videos/{made}")
+        assert alice.get(f"/videos/{made}/content?index=0").is_success
+        assert alice.get("/key").json()["data"]["usage"] > 0
+    with httpx.Client(base_url=base_url, headers=bearer(TEACHER)) as teacher:
+        assert teacher.get(f"/videos/{made}").json()["owner"] == "alice"
+    with httpx.Client(base_url=base_url, headers=bearer("sk-not-in-class")) as stranger:
+        assert stranger.get("/key").status_code == 401
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.mark.parametrize("profile", ["openai", "openrouter"])
+def test_a_class_run_leaves_no_key_in_the_data_folder_or_the_server_log(
+    tmp_path, key_file, monkeypatch, profile
+):
+    """A simulator started as `connect()` starts it, with named keys and a teacher key from
+    the environment: nothing it writes holds a key, in clear or as an unsalted digest."""
+    data_dir = tmp_path / "simulator"
+    environment = {
+        "SORA_SIM_DATA_DIR": str(data_dir),
+        "SORA_SIM_KEYS": str(key_file),
+        "SORA_SIM_TEACHER_KEY": TEACHER,
+        "SORA_SIM_PROFILE": profile,
+        "SORA_SIM_SPEED": "100",
+    }
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    config = SimulatorConfig.from_env()
+    base_url = backend.simulator_url(config)
+    pid = read_state(config)["pid"]
+    try:
+        (openrouter_class_run if profile == "openrouter" else openai_class_run)(base_url)
+    finally:
+        stop(config)
+        psutil.wait_procs([psutil.Process(pid)], timeout=30)
+    assert (data_dir / "server.log").is_file()
+    assert any(data_dir.rglob("*.json")) and any(data_dir.rglob("*.mp4"))
+    assert leaked_keys(data_dir, ALICE, BOB, TEACHER) == []

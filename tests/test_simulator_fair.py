@@ -134,6 +134,21 @@ async def test_a_key_at_its_cap_gets_a_429_until_one_of_its_jobs_completes(
         assert (await a.post("/videos", json={**JOB, "prompt": "fourth"})).status_code == 429
 
 
+async def test_the_cap_reads_each_jobs_state_without_building_its_video_object(
+    make_app, fake_clock, monkeypatch
+) -> None:
+    """A class creates often: the cap must not build every job's answer to count them."""
+    app = make_app(clock=fake_clock, executor=HeldRenders(), workers=1, per_key_jobs=5)
+    simulator = app.state.simulator
+    built: list[str] = []
+    build = simulator.video_json
+    monkeypatch.setattr(simulator, "video_json", lambda r: built.append(r.id) or build(r))
+    async with api_client(app, "sk-key-a") as a:
+        for n in range(4):
+            assert (await a.post("/videos", json={**JOB, "prompt": f"job {n}"})).is_success
+    assert len(built) == len(set(built)) == 4  # each create's answer, and nothing more
+
+
 def test_a_negative_per_key_cap_is_refused_naming_the_flag(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

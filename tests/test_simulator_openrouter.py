@@ -575,7 +575,10 @@ async def test_provider_options_are_recorded_and_the_serving_providers_honoured(
     asked = {"model": "alibaba/wan-2.7", "prompt": f"a storm {CANCEL}", "seed": 7}
     async with openrouter(app) as client:
         job = await client.post("/videos", json={**asked, "provider": {"options": options}})
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=ORIGIN) as raw:
+    owners_key = {"Authorization": f"Bearer {KEY}"}  # only the job's owner reads what it sent
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url=ORIGIN, headers=owners_key
+    ) as raw:
         report = await raw.get(f"/simulator/videos/{job.json()['id']}/received")
     received = report.json()["received"]
     assert received["provider"] == {"options": options} and received["seed"] == 7

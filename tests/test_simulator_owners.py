@@ -17,10 +17,11 @@ from sora_widget.simulator import SimulatorConfig
 
 from .fakes import FakeClock
 from .helpers import OPENROUTER_QUICK as QUICK
-from .helpers import api_client, renders_finished
+from .helpers import api_client, key_traces, leaked_keys, renders_finished
 
 ALICE = "sk-alice-SECRET-0f9e8d7c6b5a"
 BOB = "sk-bob-SECRET-1a2b3c4d5e6f"
+TEACHER = "sk-teacher-SECRET-9z8y7x"
 SMALL = {"prompt": "a red fox trotting through fresh snow", "size": "720x1280", "seconds": "4"}
 ORIGIN = "http://simulator.test"
 #: A job of a model that continues a completed job (`previous_job_id`).
@@ -154,6 +155,47 @@ async def test_another_key_cannot_delete_a_video(make_app, fake_clock):
         assert video["id"] in app.state.simulator.store.videos
 
 
+async def test_a_character_is_its_owners_and_the_teachers_only(make_app, fake_clock):
+    app = make_app(clock=fake_clock, teacher_key=TEACHER)
+    store = app.state.simulator.store
+    async with two_keys(app) as (alice, bob), api_client(app, TEACHER, spec=False) as teacher:
+        video = (await alice.post("/videos", json=SMALL)).json()
+        await finish(app, alice, fake_clock, video["id"])
+        mp4 = (await alice.get(f"/videos/{video['id']}/content")).content
+        upload = {"name": (None, "Foxy"), "video": ("clip.mp4", mp4, "video/mp4")}
+        made = await alice.post("/videos/characters", files=upload)
+        assert made.status_code == 200 and "owner" not in made.json()
+        character = made.json()["id"]
+        seen = await teacher.get(f"/videos/characters/{character}")
+        assert seen.status_code == 200
+        assert seen.json()["owner"] == app.state.simulator.owners.of_key(ALICE)[:8]
+
+        async def forget_the_character() -> None:  # the API has no delete for characters
+            del store.characters[character]
+
+        requests = [("GET", f"/videos/characters/{character}", {})]
+        await check_ownership(alice, bob, requests, forget_the_character)
+        await renders_finished(app)
+
+
+async def test_what_a_create_sent_is_shown_to_its_owner_and_the_teacher_only(make_app, fake_clock):
+    app = make_app(clock=fake_clock, teacher_key=TEACHER)
+    async with two_keys(app) as (alice, bob), api_client(app, TEACHER, spec=False) as teacher:
+        video = (await alice.post("/videos", json={**SMALL, "seed": 7})).json()
+        received = f"{ORIGIN}/simulator/videos/{video['id']}/received"
+        seen = await teacher.get(received)
+        assert seen.status_code == 200 and seen.json()["received"]["seed"] == 7
+        async with api_client(app, None, spec=False) as nobody:
+            assert (await nobody.get(received)).status_code == 404
+
+        async def alice_deletes() -> None:
+            await finish(app, alice, fake_clock, video["id"])
+            assert (await alice.delete(f"/videos/{video['id']}")).status_code == 200
+
+        await check_ownership(alice, bob, [("GET", received, {})], alice_deletes)
+        await renders_finished(app)
+
+
 async def test_openrouter_routes_serve_a_job_to_its_owner_only(make_app, fake_clock):
     app = make_app(clock=fake_clock, profile="openrouter")
     async with openrouter_client(app, ALICE) as alice, openrouter_client(app, BOB) as bob:
@@ -210,13 +252,9 @@ async def test_a_key_is_never_written_to_the_data_folder_or_the_log(
         await renders_finished(app)
     files = [path for path in Path(tmp_path / "simulator").rglob("*") if path.is_file()]
     assert any(path.suffix == ".json" for path in files)
-    for path in files:
-        assert ALICE.encode() not in path.read_bytes(), path
+    assert leaked_keys(tmp_path / "simulator", ALICE) == []
     assert app.state.simulator.store.videos[video["id"]].owner is not None
-    assert ALICE not in caplog.text
-
-
-TEACHER = "sk-teacher-SECRET-9z8y7x"
+    assert not any(trace.decode() in caplog.text for trace in key_traces(ALICE))
 
 
 async def test_the_teacher_key_sees_lists_and_deletes_every_owners_videos(make_app, fake_clock):
@@ -244,6 +282,24 @@ async def test_the_teacher_key_sees_lists_and_deletes_every_owners_videos(make_a
         await renders_finished(app)
     for path in (tmp for tmp in app.state.simulator.store.root.rglob("*") if tmp.is_file()):
         assert TEACHER.encode() not in path.read_bytes(), path
+
+
+async def test_openrouter_usage_counts_each_keys_own_jobs(make_app, fake_clock):
+    app = make_app(clock=fake_clock, profile="openrouter", teacher_key=TEACHER, credits=10.0)
+    async with (
+        openrouter_client(app, ALICE) as alice,
+        openrouter_client(app, BOB) as bob,
+        openrouter_client(app, TEACHER) as teacher,
+    ):
+        costs = {}
+        for client, job in ((alice, QUICK), (bob, CONTINUABLE)):
+            made = (await client.post("/videos", json=job)).json()
+            costs[client] = (await finish(app, client, fake_clock, made["id"]))["usage"]["cost"]
+        assert costs[alice] != costs[bob]
+        usage = {}
+        for client in (alice, bob, teacher):
+            usage[client] = (await client.get("/key")).json()["data"]["usage"]
+    assert usage == {alice: costs[alice], bob: costs[bob], teacher: 0.0}
 
 
 async def test_the_teacher_sees_whose_an_openrouter_job_is(make_app, fake_clock):

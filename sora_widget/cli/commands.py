@@ -131,7 +131,8 @@ def _add_simulator_parser(commands: argparse._SubParsersAction) -> None:
     sim.add_argument(
         "--teacher-key",
         help="this key sees, lists and deletes every key's videos, each naming its owner "
-        "(any other key sees only its own)",
+        "(any other key sees only its own); prefer env SORA_SIM_TEACHER_KEY, as a command "
+        "line is visible to every user of the machine",
     )
     sim.add_argument(
         "--keys",

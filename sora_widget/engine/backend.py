@@ -29,6 +29,9 @@ from sora_widget.simulator.profiles import profile_named
 
 #: The simulator accepts any non-empty key; this one says what it is in its own logs.
 SIMULATOR_KEY = "sk-local-simulator"
+#: The settings that decide which keys a simulator accepts: a spawned one gets exactly the
+#: starter's, through its environment (a command line is visible to every user in `ps`).
+_KEY_SETTINGS = ("SORA_SIM_API_KEY", "SORA_SIM_TEACHER_KEY", "SORA_SIM_KEYS")
 #: Simulator addresses already announced in this process: one line per notebook, not per widget.
 _ANNOUNCED: set[str] = set()
 
@@ -74,8 +77,9 @@ def _spawn(config: SimulatorConfig) -> dict[str, Any]:
     folder itself."""
     data_dir = Path(config.data_dir)
     env = dict(os.environ)
-    for variable in ("OPENAI_API_KEY", "OPENROUTER_API_KEY"):
+    for variable in ("OPENAI_API_KEY", "OPENROUTER_API_KEY", *_KEY_SETTINGS):
         env.pop(variable, None)  # the simulator never needs, nor sees, a real key
+    env.update(_key_environment(config))
     with bind("127.0.0.1", 0) as sock, open(data_dir / "server.log", "ab") as log:
         fd = sock.fileno()
         process = subprocess.Popen(
@@ -97,6 +101,35 @@ def _spawn(config: SimulatorConfig) -> dict[str, Any]:
     return state
 
 
+def _key_environment(config: SimulatorConfig) -> dict[str, str]:
+    """`config`'s key settings as the simulator's command reads them from its environment."""
+    settings = {
+        "SORA_SIM_API_KEY": config.api_key,
+        "SORA_SIM_TEACHER_KEY": config.teacher_key,
+        "SORA_SIM_KEYS": str(Path(config.keys_file).resolve()) if config.keys_file else None,
+    }
+    return {name: value for name, value in settings.items() if value}
+
+
+def simulator_key(config: SimulatorConfig) -> str:
+    """The key `connect()` uses on a simulator started with `config`: one it accepts. On a
+    class's simulator that is the teacher's key, else the class key in OPENAI_API_KEY; a
+    `RuntimeError` says what to set when there is neither."""
+    if config.teacher:
+        return config.teacher
+    if config.class_keys:
+        key = _key("OPENAI_API_KEY")
+        if key in config.class_keys:
+            return key
+        problem = "is not one of its keys" if key else "is not set"
+        raise RuntimeError(
+            f"The simulator accepts only the keys in {config.keys_file} (SORA_SIM_KEYS), and "
+            f"OPENAI_API_KEY {problem}: set OPENAI_API_KEY to your key from that file, or "
+            "SORA_SIM_TEACHER_KEY to the teacher's key."
+        )
+    return config.api_key or SIMULATOR_KEY
+
+
 @strict_keywords
 def connect(
     *,
@@ -114,8 +147,8 @@ def connect(
 ) -> SoraClient:
     """A ready client: the configured server with OPENAI_API_KEY, OpenRouter with
     OPENROUTER_API_KEY alone, else the local simulator (then `api_key` and `base_url` default
-    to its own). `dialect` None: "openrouter" with OPENROUTER_API_KEY alone, else "auto". The
-    settings are `SoraClient`'s.
+    to its own, see `simulator_key`). `dialect` None: "openrouter" with OPENROUTER_API_KEY
+    alone, else "auto". The settings are `SoraClient`'s.
 
     Calls for the same server and settings on one event loop get the same client (a closed one
     is replaced), so every widget of a kernel shares its connections and its poller: polling
@@ -123,13 +156,15 @@ def connect(
     """
     simulator = use_simulator()
     if simulator:
-        simulator_base = simulator_url()
+        config = SimulatorConfig.from_env()
+        # Decided first: a key the simulator would refuse is an error before one is started.
+        api_key = simulator_key(config) if api_key is None else api_key
+        simulator_base = simulator_url(config)
         if simulator_base not in _ANNOUNCED:
             _ANNOUNCED.add(simulator_base)
             print(
                 f"sora_widget: using the local simulator at {simulator_base} (no API key needed)."
             )
-        api_key = SIMULATOR_KEY if api_key is None else api_key
         base_url = simulator_base if base_url is None else base_url
     if dialect is None:
         dialect = "openrouter" if not simulator and use_openrouter() else "auto"

@@ -60,7 +60,7 @@ from .gate import Door, Gate
 from .limits import BodyLimit, HostCheck, allowed_hosts
 from .openrouter_routes import DOOR as OPENROUTER_DOOR
 from .openrouter_routes import OpenRouter
-from .owners import EVERYONE, Owners
+from .owners import Owners
 from .profiles import Api, Endpoint, MissingRoute, profile_named
 from .render import RenderRequest, probe_video, render
 from .requests import (
@@ -72,7 +72,7 @@ from .requests import (
     upload_bytes,
 )
 from .store import CONTENT_TYPES, CharacterRecord, Store, VideoRecord
-from .timeline import plan_timeline, poll_hint_ms, snapshot
+from .timeline import Snapshot, plan_timeline, poll_hint_ms, snapshot
 from .veo import Veo
 
 REFERENCE_FILE = "reference.png"
@@ -109,14 +109,18 @@ class Simulator:
 
     # ---- the lifecycle ----------------------------------------------------------------------
 
-    def video_json(self, record: VideoRecord) -> dict[str, Any]:
-        state = snapshot(
+    def _snapshot(self, record: VideoRecord) -> Snapshot:
+        """The job's true state now, before the profile decides what a client sees of it."""
+        return snapshot(
             record.created_at,
             record.timeline,
             self.clock(),
             rendered_at=record.rendered_at,
             fail_at=record.failure[2] if record.failure else None,
         )
+
+    def video_json(self, record: VideoRecord) -> dict[str, Any]:
+        state = self._snapshot(record)
         finished = state.finished_at if state.status is VideoStatus.COMPLETED else None
         completed_at = int(finished) if finished is not None else None
         error = None
@@ -219,7 +223,7 @@ class Simulator:
         in_flight = [
             record
             for record in self.store.videos.values()
-            if record.owner == owner and self.video_json(record)["status"] not in FINAL_STATUSES
+            if record.owner == owner and self._snapshot(record).status not in FINAL_STATUSES
         ]
         if len(in_flight) < cap:
             return
@@ -659,32 +663,39 @@ class Simulator:
             )
         _inspect_upload(await upload_bytes(fields.get("video"), "video"))
         character = CharacterRecord(
-            id=f"char_{secrets.token_hex(16)}", name=name, created_at=int(self.clock())
+            id=f"char_{secrets.token_hex(16)}",
+            name=name,
+            created_at=int(self.clock()),
+            owner=self.owners.of_request(request),
         )
         self.store.save_character(character)
-        return JSONResponse(
-            {"id": character.id, "name": character.name, "created_at": character.created_at}
-        )
+        return self._character_answer(character, request)
 
     async def get_character(self, request: Request) -> Response:
+        """The caller's own character (any, for the teacher); another owner's reads exactly
+        as an unknown id."""
         character_id = request.path_params["character_id"]
         character = self.store.characters.get(character_id)
-        if character is None:
+        if character is None or not self.owners.sees(self.owners.of_request(request), character):
             raise SimulatorHTTPError(
                 404,
                 f"Character with id '{character_id[:100]}' not found.",
                 param="character_id",
                 code="character_not_found",
             )
-        return JSONResponse(
-            {"id": character.id, "name": character.name, "created_at": character.created_at}
-        )
+        return self._character_answer(character, request)
+
+    def _character_answer(self, character: CharacterRecord, request: Request) -> JSONResponse:
+        shown = self.owners.shown_to(self.owners.of_request(request), character)
+        body = {"id": character.id, "name": character.name, "created_at": character.created_at}
+        return JSONResponse({**body, **shown})
 
     async def received(self, request: Request) -> Response:
         """Simulator only: the fields a create sent beyond prompt, model, size and seconds, as
-        they arrived (images summarised), so a test sees what crossed a gateway; it is
-        outside the API, asked without a key, so it reads every owner's videos."""
-        record = self._require(request.path_params["video_id"], EVERYONE)
+        they arrived (images summarised), so a test sees what crossed a gateway. Outside the
+        API but not public: only the video's owner and the teacher read it, anyone else gets
+        what an unknown id gets."""
+        record = self._require(request.path_params["video_id"], self.owners.of_request(request))
         return JSONResponse({"id": record.id, "received": record.received})
 
     async def class_figures(self, request: Request) -> Response:

@@ -197,11 +197,12 @@ class Gate:
         return None
 
     def _accepted(self, key: str) -> bool:
-        """A class's keys (and the teacher's), else `api_key`, else any key."""
+        """A class's keys, else `api_key`, else any key; the teacher's key in each case."""
+        teacher = [self.config.teacher_key] if self.config.teacher_key else []
         if self.config.class_keys:
-            accepted = [*self.config.class_keys, *filter(None, [self.config.teacher_key])]
+            accepted = [*self.config.class_keys, *teacher]
         elif self.config.api_key is not None:
-            accepted = [self.config.api_key]
+            accepted = [self.config.api_key, *teacher]
         else:
             return True
         # Every key compared, so the time taken says nothing about which one nearly matched.

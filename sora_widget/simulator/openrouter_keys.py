@@ -1,10 +1,10 @@
 """OpenRouter's keys as the simulator keeps them: who pays for a job, what `GET /api/v1/key`
 reports, and the signatures that let `urls` be downloaded without a key.
 
-Keys themselves are never stored or shown: a job records a digest of the key that created
-it, and `/key` shows a label with the key's ends only (`sk-or-v1-abc...xyz`), as OpenRouter
-does. A key's usage is the sum of its completed jobs' costs, derived from the job records,
-so it survives a restart like the jobs themselves.
+Keys themselves are never stored or shown: a job records its owner, the salted hash of the
+key that created it (see `owners`), and `/key` shows a label with the key's ends only
+(`sk-or-v1-abc...xyz`), as OpenRouter does. A key's usage is the sum of its own completed
+jobs' costs, derived from the job records, so it survives a restart like the jobs themselves.
 """
 
 from __future__ import annotations
@@ -25,11 +25,6 @@ LABEL_ENDS = 3
 REPORTED_RATE_LIMIT = {"requests": -1, "interval": "10s", "note": "This field is deprecated."}
 FREE_DAILY_REQUESTS = 1000
 SECRET_FILE = "openrouter-url-signing.key"
-
-
-def key_id(key: str) -> str:
-    """A digest that names a key in the records without keeping the key."""
-    return hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
 def label(key: str) -> str:

@@ -35,7 +35,7 @@ from .errors import OpenRouterError, openrouter_error_response, openrouter_respo
 from .extras import Extras, summary
 from .gate import Door, Refusal, presented_key
 from .openrouter_checks import Asked, check_request, invalid, not_found
-from .openrouter_keys import Signer, key_id, key_report
+from .openrouter_keys import Signer, key_report
 from .openrouter_models import MODELS, cost
 from .owners import EVERYONE, Owners
 from .requests import content_type, read_fields
@@ -182,12 +182,13 @@ class OpenRouter:
         body["usage"] = {"cost": fields["cost"], "is_byok": False}
         return body
 
-    def _spent(self, key: str) -> tuple[list[tuple[float, float]], float]:
-        """A key's completed jobs as (cost, completed at), and what its running jobs hold."""
-        paid, held, owner = [], 0.0, key_id(key)
+    def _spent(self, owner: str) -> tuple[list[tuple[float, float]], float]:
+        """An owner's completed jobs as (cost, completed at), and what its running jobs hold;
+        the teacher's figures are its own jobs', like any key's."""
+        paid, held = [], 0.0
         for record in list(self.jobs.store.videos.values()):
             fields = record.api_fields
-            if fields.get("api") != "openrouter" or fields.get("key") != owner:
+            if fields.get("api") != "openrouter" or record.owner != owner:
                 continue
             status, state = self._state(record)
             if status == "completed":
@@ -203,12 +204,12 @@ class OpenRouter:
             raise invalid("The body must be JSON (Content-Type: application/json).", param="body")
         fields = await read_fields(request)
         asked = check_request(fields)
-        key = presented_key(request.scope) or ""
-        source = self._source(asked, self.jobs.owners.of_key(key))
+        owner = self.jobs.owners.of_key(presented_key(request.scope) or "")
+        source = self._source(asked, owner)
         price = self._price(asked, source)
-        self._check_credits(key, price)
+        self._check_credits(owner, price)
         self._moderate(asked)
-        record = self._launch(asked, source, fields, key, price)
+        record = self._launch(asked, source, fields, owner, price)
         body = self._present(record, str(request.base_url).rstrip("/"))
         if body["status"] == "in_progress":  # a fast clock's job may have started already;
             body["status"] = "pending"  # OpenRouter answers the create it accepted as pending
@@ -253,13 +254,13 @@ class OpenRouter:
             continuation=source is not None,
         )
 
-    def _check_credits(self, key: str, price: float) -> None:
+    def _check_credits(self, owner: str, price: float) -> None:
         """With `--credits`, a job the key's balance cannot cover is refused, uncreated: the
         balance is the credits less what completed jobs cost and running jobs will."""
         limit = self.jobs.config.credits
         if limit is None:
             return
-        paid, held = self._spent(key)
+        paid, held = self._spent(owner)
         left = limit - sum(amount for amount, _ in paid) - held
         if price > left + 1e-9:
             raise OpenRouterError(
@@ -291,7 +292,7 @@ class OpenRouter:
         asked: Asked,
         source: VideoRecord | None,
         fields: dict[str, Any],
-        key: str,
+        owner: str,
         price: float,
     ) -> VideoRecord:
         now = int(self.jobs.clock())
@@ -317,7 +318,7 @@ class OpenRouter:
             seconds=str(seconds),
             source_id=source.id if source is not None else None,
             extend=source is not None,
-            owner=self.jobs.owners.of_key(key),
+            owner=owner,
         )
         faults = self.jobs.config.faults
         for ending, words in ((CANCELLED, faults.cancel_words), (EXPIRED, faults.expire_words)):
@@ -325,7 +326,6 @@ class OpenRouter:
                 record.failure = (ending, TERMINAL_MESSAGES[ending], TERMINAL_AT[ending])
         record.api_fields = {
             "api": "openrouter",
-            "key": key_id(key),
             "generation_id": f"gen-{now}-{_random(ID_RANDOM_CHARS)}",
             "cost": price,
             "duration": asked.duration,
@@ -397,7 +397,7 @@ class OpenRouter:
     async def key(self, request: Request) -> Response:
         """The current key: its masked label, the credits limit, what its jobs have cost."""
         key = presented_key(request.scope) or ""
-        paid, _ = self._spent(key)
+        paid, _ = self._spent(self.jobs.owners.of_key(key))
         return JSONResponse(key_report(key, paid, self.jobs.config.credits, self.jobs.clock()))
 
     def routes(self, route: Any) -> list[Route]:

@@ -1,4 +1,4 @@
-"""Who made each video: a key is an owner, and a caller sees only its own videos.
+"""Who made each video and character: a key is an owner, and a caller sees only its own.
 
 A record names its owner by a salted hash of the key that created it, never the key itself;
 the salt is random per data folder and kept in it, so the same key is the same owner after a
@@ -16,17 +16,25 @@ import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Protocol
 
 from starlette.requests import Request
 
 from .gate import presented_key
-from .store import VideoRecord
 
 SALT_FILE = "owner-salt.key"
 #: The caller who sees every owner's videos (owners are hex digests, so it names nobody).
 EVERYONE = "*"
 #: The characters of an owner's hash the teacher sees as its name.
 OWNER_NAME_CHARS = 8
+
+
+class Owned(Protocol):
+    """What has an owner: a video or a character (see `store`); None when it was made
+    before owners existed."""
+
+    @property
+    def owner(self) -> str | None: ...
 
 
 def folder_secret(path: Path) -> bytes:
@@ -65,7 +73,7 @@ class Owners:
         key = presented_key(request.scope)
         return self.of_key(key) if key is not None else None
 
-    def sees(self, owner: str | None, record: VideoRecord) -> bool:
+    def sees(self, owner: str | None, record: Owned) -> bool:
         return owner in (EVERYONE, record.owner) or record.owner is None or self.is_teacher(owner)
 
     def is_teacher(self, owner: str | None) -> bool:
@@ -78,9 +86,9 @@ class Owners:
             return None
         return self._names.get(owner, owner[:OWNER_NAME_CHARS])
 
-    def shown_to(self, owner: str | None, record: VideoRecord) -> dict[str, str | None]:
-        """What the teacher sees of whose a video is: `{"owner": name}` (see `name_of`);
-        nothing for anyone else."""
+    def shown_to(self, owner: str | None, record: Owned) -> dict[str, str | None]:
+        """What the teacher sees of whose a video or character is: `{"owner": name}` (see
+        `name_of`); nothing for anyone else."""
         if not self.is_teacher(owner):
             return {}
         return {"owner": self.name_of(record.owner)}

@@ -52,7 +52,7 @@ class VideoRecord:
     #: Every field the create sent beyond the base four, as received (images summarised).
     received: dict[str, Any] = field(default_factory=dict)
     #: What another API's create keeps about the job (OpenRouter: the asked duration and
-    #: resolution, its cost, its generation id, a digest of the key that pays for it).
+    #: resolution, its cost, its generation id); who pays for it is its `owner`.
     api_fields: dict[str, Any] = field(default_factory=dict)
     #: A salted hash of the key that created it (see `owners`); None: made before owners
     #: existed, so every key sees it.
@@ -75,6 +75,8 @@ class CharacterRecord:
     id: str
     name: str
     created_at: int
+    #: As a video's (see `VideoRecord.owner`): another key's character reads as unknown.
+    owner: str | None = None
 
 
 @dataclass
