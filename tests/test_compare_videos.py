@@ -89,6 +89,7 @@ async def test_the_teacher_sees_each_students_video_under_their_name(
     assert [cell["label"] for cell in again.cells] == ["Video 1", "Video 2"]
     assert [v.status for v in again.variants] == ["completed", "completed"]
     assert all(v.job is None for v in again.variants)  # nothing fetched twice
+    assert "<title>Comparison: Video 1, Video 2</title>" in again.to_html()
 
 
 async def test_a_student_sees_another_students_video_as_unknown(

@@ -278,9 +278,13 @@ class Compare(MediaWidget):
         if not media:
             raise RuntimeError("No finished video to export yet: wait until one is completed.")
         state = page_state(self.get_state(_PAGE_TRAITS), media)
+        # Without a source (`videos=`), the page is named after what its cells are labelled.
+        subject = (
+            self.source.prompt if self.source else ", ".join(cell["label"] for cell in self.cells)
+        )
         return compare_page(
             state,
-            title=title or f"Comparison: {self.source.prompt if self.source else ''}"[:200],
+            title=title or f"Comparison: {subject}"[:200],
             **page_assets("compare_page"),
         )
 
