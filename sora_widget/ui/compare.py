@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,9 @@ class Compare(MediaWidget):
       a prompt (generated first); each remix starts as soon as the source is completed.
     - `Compare(prompt, models=["sora-2", "sora-2-pro"])`: one prompt on several models.
     - `Compare(prompts=[...], models=[...])`: a grid, one row per prompt, one column per model.
+    - `Compare(videos={"Alice": "video_...", ...})`: videos that exist, each under its label (a
+      list of ids is labelled Video 1, Video 2, ...); one not in the library is downloaded
+      through `client`, one still rendering is followed until it completes.
 
     Nothing blocks: the jobs run on the kernel's loop. `await cmp.wait()` is optional (in a
     plain script, `asyncio.run(cmp.wait())`). `cmp.picked` is the favourite's video id.
@@ -107,6 +110,7 @@ class Compare(MediaWidget):
         prompts: Sequence[str] = (),
         models: Sequence[str] = (),
         pieces: Sequence[str] = (),
+        videos: Mapping[str, str] | Sequence[str] | None = None,
         model: str = DEFAULT_MODEL,
         size: str = DEFAULT_SIZE,
         seconds: str | int = DEFAULT_SECONDS,
@@ -136,7 +140,9 @@ class Compare(MediaWidget):
         self.on_msg(on_creating_loop(self._handle_message))
 
         seconds = str(seconds)
-        if pieces:
+        if videos is not None:
+            planned = self._plan_videos(source, videos, remixes, prompts, models, pieces)
+        elif pieces:
             planned = self._plan_pieces(source, pieces, remixes, prompts, models)
         else:
             planned = self._plan(source, remixes, prompts, models, model, size, seconds)
@@ -272,9 +278,13 @@ class Compare(MediaWidget):
         if not media:
             raise RuntimeError("No finished video to export yet: wait until one is completed.")
         state = page_state(self.get_state(_PAGE_TRAITS), media)
+        # Without a source (`videos=`), the page is named after what its cells are labelled.
+        subject = (
+            self.source.prompt if self.source else ", ".join(cell["label"] for cell in self.cells)
+        )
         return compare_page(
             state,
-            title=title or f"Comparison: {self.source.prompt if self.source else ''}"[:200],
+            title=title or f"Comparison: {subject}"[:200],
             **page_assets("compare_page"),
         )
 
@@ -356,6 +366,39 @@ class Compare(MediaWidget):
         planned = [Variant(next(self._keys), "part", video_id=piece) for piece in pieces]
         self.source = planned[0]
         return planned
+
+    def _plan_videos(self, source: object, videos: object, *others: Sequence[str]) -> list[Variant]:
+        """Videos that exist, under the caller's labels (a class's, by student): nothing is
+        generated, and none of them is the source, since no one is the others' baseline."""
+        if source is not None or any(others):
+            raise InvalidRequestError(
+                "videos",
+                "videos= shows videos that exist, on their own: not with a source, remixes=, "
+                "prompts=, models= or pieces=.",
+            )
+        if isinstance(videos, Mapping):
+            labelled = list(videos.items())
+        elif isinstance(videos, Sequence) and not isinstance(videos, str):
+            labelled = [(f"Video {number}", video) for number, video in enumerate(videos, 1)]
+        else:
+            raise InvalidRequestError(
+                "videos",
+                "videos= takes a mapping of label to video id, {'Alice': 'video_...'}, or a "
+                f"list of video ids, not {type(videos).__name__}.",
+            )
+        if not labelled:
+            raise InvalidRequestError("videos", "videos= is empty: give at least one video id.")
+        for label, video in labelled:
+            if not (isinstance(label, str) and label and isinstance(video, str) and video):
+                raise InvalidRequestError(
+                    "videos",
+                    "Each label and video id is a non-empty string, {'Alice': 'video_...'}, "
+                    f"not {label!r}: {video!r}.",
+                )
+        return [
+            Variant(next(self._keys), "existing", video_id=video, label=label)
+            for label, video in labelled
+        ]
 
     def _check(self, variant: Variant) -> None:
         if variant.kind == "generate":

@@ -23,8 +23,9 @@ from sora_widget.ui.widget_state import (
     job_payload,
 )
 
-#: How a variant gets its video: a new generation, a remix of another cell, one that exists, or
-#: a saved piece of an extension chain (see `Compare.chain`).
+#: How a variant gets its video: a new generation, a remix of another cell, one that exists (the
+#: source given by id, or one of `Compare(videos=...)`), or a saved piece of an extension chain
+#: (see `Compare.chain`).
 Kind = Literal["generate", "remix", "existing", "part"]
 
 #: Video ids as the API issues them (`video_68d7…`); anything else given as a source is a prompt.
@@ -84,6 +85,9 @@ class Variant:
     fps: float | None = None
     #: The saved file's audio codec ("aac"), "" when it has no sound, None until read.
     audio: str | None = None
+    #: The caller's name for the cell (`Compare(videos={"Alice": ...})`), shown instead of the
+    #: one `labels` would make up.
+    label: str | None = None
 
     @property
     def status(self) -> ShownStatus:
@@ -147,14 +151,16 @@ def labels(variants: list[Variant], source: Variant | None) -> dict[str, str]:
     names: dict[str, str] = {}
     remixes = parts = 0
     for variant in variants:
-        if variant.kind == "part":
+        if variant.label is not None:
+            names[variant.key] = variant.label
+        elif variant.kind == "part":
             parts += 1
             names[variant.key] = f"Part {parts}"
         elif variant.kind == "remix":
             remixes += 1
             names[variant.key] = f"Remix {remixes}"
         elif variant.kind == "existing":
-            names[variant.key] = "Source"  # only ever the source: Compare(video_id, ...)
+            names[variant.key] = "Source"  # unlabelled, only ever the source: Compare(video_id)
         elif len(prompts) > 1:
             names[variant.key] = f"Prompt {prompts.index(variant.prompt) + 1} · {variant.model}"
         elif variant is source and any(v.kind == "remix" for v in variants):
