@@ -34,20 +34,24 @@ def clip(
     fps: int = 12,
     size: tuple[int, int] = (160, 90),
     sound: bool = True,
+    rate: int = RATE,
+    layout: str = "mono",
+    preset: str = "ultrafast",  # "medium" has B-frames: pictures stored out of order
 ) -> Path:
     """A small H.264 + AAC MP4: a flat grey picture, and a burst at the start of the sound."""
     width, height = size
     with av.open(str(path), "w", format="mp4") as container:
-        video = container.add_stream("libx264", rate=fps, options={"preset": "ultrafast"})
+        video = container.add_stream("libx264", rate=fps, options={"preset": preset})
         video.width, video.height, video.pix_fmt = width, height, "yuv420p"
         packets: list[av.Packet] = []
         if sound:
-            audio = container.add_stream("aac", rate=RATE, layout="mono")
-            samples = np.zeros(round(seconds * RATE), np.float32)
-            burst = np.arange(round(BURST_SECONDS * RATE)) / RATE
-            samples[: burst.size] = 0.8 * np.sin(2 * np.pi * 440 * burst)
-            track = av.AudioFrame.from_ndarray(samples[None, :], format="fltp", layout="mono")
-            track.sample_rate, track.pts = RATE, 0
+            audio = container.add_stream("aac", rate=rate, layout=layout)
+            channels = 1 if layout == "mono" else 2
+            samples = np.zeros((channels, round(seconds * rate)), np.float32)
+            burst = np.arange(round(BURST_SECONDS * rate)) / rate
+            samples[:, : burst.size] = 0.8 * np.sin(2 * np.pi * 440 * burst)
+            track = av.AudioFrame.from_ndarray(samples, format="fltp", layout=layout)
+            track.sample_rate, track.pts = rate, 0
             packets = [*audio.encode(track), *audio.encode(None)]
         for number in range(round(seconds * fps)):
             planes = np.full((height * 3 // 2, width), 128, np.uint8)
@@ -137,6 +141,44 @@ def test_sound_and_picture_start_together_at_every_seam(
         assert seam == pytest.approx(film.starts[index], abs=1 / 24)
     # one track all along: as long as the picture, within one AAC frame
     assert samples.size / RATE == pytest.approx(film.duration, abs=AAC_FRAME / RATE)
+
+
+def test_pictures_stored_out_of_order_are_copied_in_sync(tmp_path: Path) -> None:
+    shots = [
+        clip(tmp_path / f"{index}.mp4", level, seconds=1.3, fps=30, preset="medium")
+        for index, level in enumerate(LEVELS)
+    ]
+    film = stitch(shots, tmp_path / "film.mp4")
+    assert film.copied and film.fps == 30.0
+    assert len(pictures(film.path)) == 3 * 39
+    samples = sound(film.path)
+    for seam in picture_seams(film.path, LEVELS, 90):
+        assert onset(samples, seam) == pytest.approx(seam, abs=AAC_FRAME / RATE)
+
+
+def test_sound_at_other_rates_and_layouts_is_resampled_in_step(tmp_path: Path) -> None:
+    shots = [
+        clip(tmp_path / "a.mp4", LEVELS[0]),
+        clip(tmp_path / "b.mp4", LEVELS[1], rate=44_100, layout="stereo"),
+        clip(tmp_path / "c.mp4", LEVELS[2]),
+    ]
+    film = stitch(shots, tmp_path / "film.mp4")
+    assert not film.copied
+    with av.open(str(film.path)) as container:
+        audio = container.streams.audio[0].codec_context
+        assert (audio.sample_rate, audio.layout.name) == (RATE, "mono")  # the first shot's
+    samples = sound(film.path)
+    for seam in picture_seams(film.path, LEVELS, 90):
+        assert onset(samples, seam) == pytest.approx(seam, abs=AAC_FRAME / RATE)
+
+
+def test_shots_without_sound_make_a_film_without_sound(tmp_path: Path) -> None:
+    shots = [clip(tmp_path / f"{level}.mp4", level, sound=False) for level in LEVELS[:2]]
+    film = stitch(shots, tmp_path / "film.mp4")
+    assert film.copied and not film.has_audio
+    with av.open(str(film.path)) as container:
+        assert not container.streams.audio
+    assert picture_seams(film.path, LEVELS[:2], 90) == pytest.approx([0.0, 1.0])
 
 
 def test_a_silent_shot_among_sounded_ones_gets_silence(tmp_path: Path) -> None:

@@ -9,8 +9,10 @@ first shot's rate, to H.264 yuv420p with AAC sound.
 Sound keeps to the picture at every seam. A re-encoded film builds its whole track as samples
 first: each shot's sound is placed at the sample where its picture starts, a silent shot leaves
 silence, a crossfade overlaps the two. A copied film cannot cut an AAC frame (1024 samples), so
-each shot's sound is cut at the frame boundary nearest its picture's end and the next shot's
-frames follow: every seam is off by at most half a frame, and the error never accumulates.
+each shot's sound is cut at the frame boundary nearest to where the next shot's sound must
+begin, and the next shot's frames follow, its encoder's priming frame first (without it the
+decoder would smear the shot's first 1024 samples): every seam is off by at most half a
+frame, and the error never accumulates.
 A shot whose sound does not cover its picture is not copied, as that would drift.
 """
 
@@ -255,7 +257,8 @@ def _write_copy(
                     if "audio" not in streams:
                         streams["audio"] = film.add_stream_from_template(shot.streams.audio[0])
                 origin = Fraction(video.start_time or 0) * (video.time_base or 0)
-                sound_start = sound_end
+                sound_start: Fraction | None = None  # where the shot's sound's 0 goes
+                priming = Fraction(0)
                 seam = start + info.duration  # where the next shot's picture starts
                 for packet in shot.demux(*kept):
                     if packet.dts is None or packet.pts is None:
@@ -268,9 +271,13 @@ def _write_copy(
                     else:
                         assert info.audio is not None  # the shot has sound: it was probed
                         frame = Fraction(AAC_FRAME, info.audio.sample_rate)
-                        if index and local < 0:
-                            continue  # the encoder's priming: the previous shot plays then
-                        if index < last and sound_start + local + frame > seam + frame / 2:
+                        if sound_start is None:
+                            # The shot's first frames (the encoder's priming, before 0, which
+                            # the decoder needs) follow the film's sound so far.
+                            priming = min(local, Fraction(0))
+                            sound_start = sound_end - priming if index else Fraction(0)
+                        seam_frame = seam + priming  # where the next shot's priming will go
+                        if index < last and sound_start + local + frame > seam_frame + frame / 2:
                             continue  # past the seam: the next shot's sound plays then
                         sound_end = max(sound_end, sound_start + local + frame)
                         shift = round((sound_start - origin) / base)
