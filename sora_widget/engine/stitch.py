@@ -19,6 +19,7 @@ A shot whose sound does not cover its picture is not copied, as that would drift
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -42,12 +43,16 @@ AUDIO_ENCODER: Final = "aac"
 AUDIO_BIT_RATE = 128_000
 #: A keyframe every 2 s lets a player seek; every shot also starts on one (a seam is a cut).
 KEYFRAME_SECONDS = 2
+#: Samples per AAC frame: what a copied film's sound can be cut at.
+AAC_FRAME = 1024
 #: Black in limited-range YUV: the pad bars.
 BLACK_Y, BLACK_UV = 16, 128
 
 
 @dataclass(frozen=True)
 class Film:
+    """What `stitch` wrote: where each shot begins is where the player marks a seam."""
+
     path: Path
     duration: float  # seconds
     starts: tuple[float, ...]  # each shot's start time in the film (the seams), seconds
@@ -164,10 +169,6 @@ def _copyable(infos: Sequence[MediaInfo]) -> bool:
             if info.audio.start + info.audio.duration < info.duration - half_frame:
                 return False
     return True
-
-
-#: Samples per AAC frame: what a copied film's sound can be cut at.
-AAC_FRAME = 1024
 
 
 # ---------------------------------------------------------------------------- plans
@@ -459,8 +460,7 @@ def _shot_sound(path: Path, rate: int, layout: str, length: int) -> np.ndarray:
         stream = container.streams.audio[0]
         resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate)
         position: int | None = None
-        decoded = container.decode(stream)
-        for frame in [*decoded, None]:
+        for frame in itertools.chain(container.decode(stream), [None]):  # None: flush
             for piece in resampler.resample(frame):
                 if position is None:
                     first = Fraction(piece.pts or 0) * (piece.time_base or 0) - origin
