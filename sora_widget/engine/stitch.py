@@ -300,6 +300,7 @@ def _write_encoded(
     size: tuple[int, int],
 ) -> None:
     import av
+    from av.video.frame import PictureType
 
     sounded = [info.audio for info in infos if info.audio is not None]
     with _open_film(temp, plan, titles) as film:
@@ -319,12 +320,11 @@ def _write_encoded(
             sound = [*audio.encode(track), *audio.encode(None)]
         pending = iter(sound)
         next_sound = next(pending, None)
-        for number, (picture, cut) in enumerate(_film_pictures(paths, infos, plan, size)):
-            frame = av.VideoFrame.from_ndarray(picture, format="yuv420p")
+        for number, (frame, cut) in enumerate(_film_pictures(paths, infos, plan, size)):
             frame.pts = number
             frame.time_base = 1 / plan.fps
-            if cut:
-                frame.pict_type = av.video.frame.PictureType.I
+            # a decoded frame carries its own type, which the encoder would obey
+            frame.pict_type = PictureType.I if cut else PictureType.NONE
             film.mux(video.encode(frame))
             shown = Fraction(number + 1) / plan.fps
             # the sound muxed in step with the picture, so the file streams interleaved
@@ -337,9 +337,10 @@ def _write_encoded(
 
 def _film_pictures(
     paths: Sequence[Path], infos: Sequence[MediaInfo], plan: _Plan, size: tuple[int, int]
-) -> Iterator[tuple[np.ndarray, bool]]:
-    """The film's frames as yuv420p arrays, with whether each starts a shot; at each seam the
-    `overlap` last frames of a shot are blended into the next one's first."""
+) -> Iterator[tuple[av.VideoFrame, bool]]:
+    """The film's frames, with whether each starts a shot; at each seam the `overlap` last
+    frames of a shot are blended into the next one's first."""
+    import av
     import numpy as np
 
     previous: list[np.ndarray] = []  # the previous shot's last frames, to blend
@@ -348,21 +349,22 @@ def _film_pictures(
         kept_back = plan.overlap if index < last else 0
         following: list[np.ndarray] = []
         with _reading(index, path):
-            for number, picture in enumerate(_shot_pictures(path, info, count, plan.fps, size)):
+            for number, frame in enumerate(_shot_pictures(path, info, count, plan.fps, size)):
                 if number < len(previous):
                     weight = (number + 0.5) / plan.overlap
-                    blend = previous[number] * (1 - weight) + picture * weight
-                    yield np.rint(blend).astype(np.uint8), number == 0
+                    blend = previous[number] * (1 - weight) + frame.to_ndarray() * weight
+                    planes = np.rint(blend).astype(np.uint8)
+                    yield av.VideoFrame.from_ndarray(planes, format="yuv420p"), number == 0
                 elif number >= count - kept_back:
-                    following.append(picture.astype(np.float32))
+                    following.append(frame.to_ndarray().astype(np.float32))
                 else:
-                    yield picture, number == 0
+                    yield frame, number == 0
         previous = following
 
 
 def _shot_pictures(
     path: Path, info: MediaInfo, count: int, fps: Fraction, size: tuple[int, int]
-) -> Iterator[np.ndarray]:
+) -> Iterator[av.VideoFrame]:
     """`count` frames of the shot at the film's rate (frames dropped or repeated as the rates
     differ), each fitted into `size` with black bars."""
     import av
@@ -376,45 +378,48 @@ def _shot_pictures(
         coming = next(decoded, None)
         if coming is None:
             raise av.InvalidDataError(0, "it has no frames")
-        picture: np.ndarray | None = None
+        fitted: av.VideoFrame | None = None
         tolerance = 1 / (4 * fps)  # timestamps are rounded to the container's time base
         for number in range(count):
             due = Fraction(number) / fps + tolerance
             while coming is not None and (shown is None or _time(coming) - origin <= due):
-                shown, picture = coming, None
+                shown, fitted = coming, None
                 coming = next(decoded, None)
-            if picture is None:
+            if fitted is None:
                 assert shown is not None  # the loop always takes the first frame
-                picture = _fitted(shown, info, size)
-            yield picture
+                fitted = _fitted(shown, info, size)
+            yield fitted
 
 
 def _time(frame: av.VideoFrame) -> Fraction:
     return Fraction(frame.pts or 0) * (frame.time_base or 0)
 
 
-def _fitted(frame: Any, info: MediaInfo, size: tuple[int, int]) -> np.ndarray:
-    """The frame scaled to fit `size` keeping its aspect, centred on black (yuv420p planes
-    stacked as PyAV lays them out)."""
+def _fitted(frame: av.VideoFrame, info: MediaInfo, size: tuple[int, int]) -> av.VideoFrame:
+    """The frame in yuv420p scaled to fit `size` keeping its aspect, centred on black."""
+    import av
     import numpy as np
 
     width, height = size
     scale = min(Fraction(width, info.width), Fraction(height, info.height))
     inner_w = min(width, 2 * max(1, round(info.width * scale / 2)))
     inner_h = min(height, 2 * max(1, round(info.height * scale / 2)))
+    small = frame.reformat(width=inner_w, height=inner_h, format="yuv420p")
+    if (inner_w, inner_h) == size:
+        return small  # the same aspect: no bars (and often the very frame decoded)
     left, top = (width - inner_w) // 4 * 2, (height - inner_h) // 4 * 2
-    small = frame.reformat(width=inner_w, height=inner_h, format="yuv420p").to_ndarray()
+    planes = small.to_ndarray()  # Y, then U and V as quarter planes stored row after row
     canvas = np.empty((height * 3 // 2, width), np.uint8)
     canvas[:height] = BLACK_Y
     canvas[height:] = BLACK_UV
-    canvas[top : top + inner_h, left : left + inner_w] = small[:inner_h]
-    for plane in range(2):  # U then V: quarter planes stored row after row
-        source = small[inner_h:].reshape(-1)[plane * (inner_w * inner_h // 4) :]
+    canvas[top : top + inner_h, left : left + inner_w] = planes[:inner_h]
+    for plane in range(2):
+        source = planes[inner_h:].reshape(-1)[plane * (inner_w * inner_h // 4) :]
         source = source[: inner_w * inner_h // 4].reshape(inner_h // 2, inner_w // 2)
         target = canvas[height:].reshape(-1)[plane * (width * height // 4) :]
         target = target[: width * height // 4].reshape(height // 2, width // 2)
         target[top // 2 : top // 2 + inner_h // 2, left // 2 : left // 2 + inner_w // 2] = source
-    return canvas
+    return av.VideoFrame.from_ndarray(canvas, format="yuv420p")
 
 
 def _film_sound(
