@@ -232,6 +232,21 @@ def test_a_film_size_scales_every_shot_up_to_it(shots: list[Path], tmp_path: Pat
     assert np.abs(planes[:180].astype(int) - LEVELS[0]).max() <= 3  # no bars: same aspect
 
 
+def test_every_shot_of_a_re_encoded_film_starts_on_a_keyframe(
+    shots: list[Path], tmp_path: Path
+) -> None:
+    film = stitch(shots, tmp_path / "film.mp4", size="320x180")
+    with av.open(str(film.path)) as container:
+        video = container.streams.video[0]
+        keyframes = [
+            float((packet.pts or 0) * (packet.time_base or 0))
+            for packet in container.demux(video)
+            if packet.is_keyframe
+        ]
+    assert set(film.starts) <= set(keyframes)  # a player jumps to a seam at once
+    assert len(keyframes) < 48 / 2  # and the rest is mostly predicted frames
+
+
 def test_another_frame_rate_takes_the_first_shots(tmp_path: Path) -> None:
     shots = [
         clip(tmp_path / "a.mp4", LEVELS[0], fps=12),
