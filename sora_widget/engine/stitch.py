@@ -25,15 +25,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from sora_widget.core.atomic import atomic_path
 from sora_widget.core.errors import InvalidRequestError
 from sora_widget.engine.video_file import MOVFLAGS, MediaInfo, probe
 
-if TYPE_CHECKING:
-    import av
-    import numpy as np
+# PyAV and numpy load when a film is made, not with the package: signatures name their
+# frames and arrays `Any`.
 
 VIDEO_ENCODER: Final = "libx264"
 #: veryfast keeps a 720p re-encode well above 5x real time on one core; CRF 20 is visually
@@ -220,7 +219,7 @@ def _chapters(plan: _Plan, titles: Sequence[str]) -> list[Any]:
     ]
 
 
-def _open_film(temp: Path, plan: _Plan, titles: Sequence[str]) -> av.container.OutputContainer:
+def _open_film(temp: Path, plan: _Plan, titles: Sequence[str]) -> Any:
     import av
 
     container = av.open(str(temp), "w", format="mp4", options={"movflags": MOVFLAGS})
@@ -337,7 +336,7 @@ def _write_encoded(
 
 def _film_pictures(
     paths: Sequence[Path], infos: Sequence[MediaInfo], plan: _Plan, size: tuple[int, int]
-) -> Iterator[tuple[av.VideoFrame, bool]]:
+) -> Iterator[tuple[Any, bool]]:
     """The film's frames, with whether each starts a shot; at each seam the `overlap` last
     frames of a shot are blended into the next one's first."""
     import av
@@ -364,7 +363,7 @@ def _film_pictures(
 
 def _shot_pictures(
     path: Path, info: MediaInfo, count: int, fps: Fraction, size: tuple[int, int]
-) -> Iterator[av.VideoFrame]:
+) -> Iterator[Any]:
     """`count` frames of the shot at the film's rate (frames dropped or repeated as the rates
     differ), each fitted into `size` with black bars."""
     import av
@@ -391,11 +390,11 @@ def _shot_pictures(
             yield fitted
 
 
-def _time(frame: av.VideoFrame) -> Fraction:
+def _time(frame: Any) -> Fraction:
     return Fraction(frame.pts or 0) * (frame.time_base or 0)
 
 
-def _fitted(frame: av.VideoFrame, info: MediaInfo, size: tuple[int, int]) -> av.VideoFrame:
+def _fitted(frame: Any, info: MediaInfo, size: tuple[int, int]) -> Any:
     """The frame in yuv420p scaled to fit `size` keeping its aspect, centred on black."""
     import av
     import numpy as np
@@ -424,7 +423,7 @@ def _fitted(frame: av.VideoFrame, info: MediaInfo, size: tuple[int, int]) -> av.
 
 def _film_sound(
     paths: Sequence[Path], infos: Sequence[MediaInfo], plan: _Plan, rate: int, layout: str
-) -> np.ndarray:
+) -> Any:
     """The film's whole track (channels x samples, float32): each shot's sound from the sample
     where its picture starts, silence for a shot without, crossfaded over the seams' overlap."""
     import numpy as np
@@ -451,7 +450,7 @@ def _film_sound(
     return track
 
 
-def _shot_sound(path: Path, rate: int, layout: str, length: int) -> np.ndarray:
+def _shot_sound(path: Path, rate: int, layout: str, length: int) -> Any:
     """The shot's sound resampled to the film's, from its picture's start, cut or padded with
     silence to `length` samples."""
     import av
