@@ -60,6 +60,7 @@ docs: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_render.py
+	$(BIN)/python benchmarks/bench_stitch.py
 	$(BIN)/python benchmarks/bench_engine.py --load
 	$(BIN)/python benchmarks/bench_state.py
 	$(BIN)/python benchmarks/bench_widget.py

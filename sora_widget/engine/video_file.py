@@ -1,4 +1,4 @@
-"""The saved MP4 itself: how it was made, written into the file, and its last frame.
+"""The saved MP4 itself: how it was made, written into the file, its last frame and its streams.
 
 A video copied out of the library should still say how it was made, so its prompt, model, seed
 and server go into the container's metadata. They are written by remuxing (packets copied
@@ -9,6 +9,8 @@ the original only when whole (`atomic`). Blocking: run these in a worker thread.
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 from sora_widget.core.atomic import atomic_path
@@ -83,3 +85,80 @@ def last_frame(path: Path) -> bytes:
     buffer = io.BytesIO()
     image.convert("RGB").save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    """A file's first audio stream: what joining it to another's without re-encoding needs."""
+
+    codec: str
+    sample_rate: int
+    channels: int
+    extradata: bytes
+    start: Fraction  # seconds from the picture's start
+    duration: Fraction  # seconds
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    """A video file's first picture stream, and its sound if it has one."""
+
+    duration: Fraction  # seconds of picture
+    width: int
+    height: int
+    fps: Fraction
+    codec: str
+    pixel_format: str
+    extradata: bytes
+    audio: AudioInfo | None
+
+
+def probe(path: Path) -> MediaInfo:
+    """Read the streams' parameters without decoding. Raises ValueError when the file is not a
+    video with a duration and a frame rate (an empty file, a still image, a broken download)."""
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            if not container.streams.video:
+                raise ValueError("it has no video stream")
+            video = container.streams.video[0]
+            origin = _seconds(video.start_time, video.time_base)
+            duration = _seconds(video.duration, video.time_base)
+            if not duration and container.duration:
+                duration = Fraction(container.duration, av.time_base) - origin
+            fps = video.average_rate or video.guessed_rate or video.base_rate
+            audio = None
+            if container.streams.audio:
+                sound = container.streams.audio[0]
+                context = sound.codec_context
+                audio = AudioInfo(
+                    codec=context.name,
+                    sample_rate=context.sample_rate,
+                    channels=context.channels,
+                    extradata=bytes(context.extradata or b""),
+                    start=_seconds(sound.start_time, sound.time_base) - origin,
+                    duration=_seconds(sound.duration, sound.time_base),
+                )
+            info = MediaInfo(
+                duration=duration,
+                width=video.codec_context.width,
+                height=video.codec_context.height,
+                fps=Fraction(fps) if fps else Fraction(0),
+                codec=video.codec_context.name,
+                pixel_format=video.codec_context.pix_fmt or "",
+                extradata=bytes(video.codec_context.extradata or b""),
+                audio=audio,
+            )
+    except (av.FFmpegError, OSError) as error:
+        said = getattr(error, "strerror", None) or error
+        raise ValueError(f"it cannot be read ({type(error).__name__}: {said})") from None
+    if info.duration <= 0 or info.width <= 0 or info.height <= 0:
+        raise ValueError("it has no frames")
+    if info.fps <= 0:
+        raise ValueError("it has no frame rate")
+    return info
+
+
+def _seconds(ticks: int | None, time_base: Fraction | None) -> Fraction:
+    return Fraction(ticks or 0) * (time_base or 0)
