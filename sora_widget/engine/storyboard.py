@@ -168,7 +168,12 @@ class Board:
     # ---- what is known ----------------------------------------------------------------------
 
     def parse(self, spec: object) -> Shot:
+        """A shot from what a person wrote, checked as its create will be (nothing is paid for
+        a shot the server would refuse)."""
         shot = parse_shot(spec, seconds=self.seconds, model=self.model, size=self.size)
+        self.client.checked_parameters(
+            shot.prompt, shot.model, shot.size, shot.seconds, shot.parameters or None
+        )
         if not shot.key:
             shot.key = next(self._keys)
         return shot
