@@ -17,7 +17,7 @@ import itertools
 import json
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -305,7 +305,7 @@ class Board:
         if self._run is not None and not self._run.done():
             self._again = True
             return self._run
-        self._run = spawn(self._generate())
+        self._run = self._watched(self._generate())
         return self._run
 
     def cancel(self) -> None:
@@ -331,6 +331,12 @@ class Board:
         if missing:
             raise RuntimeError("No film yet: " + "; ".join(missing) + ".")
         raise RuntimeError(f"No film: {self.error or 'stitching did not finish.'}")
+
+    def _watched(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[Any]:
+        """`work` as a task whose end is told to the listeners (`busy` changed)."""
+        task = spawn(work)
+        task.add_done_callback(lambda _: self._notify(True))
+        return task
 
     async def _generate(self) -> None:
         self.phase = "generating"
@@ -496,7 +502,7 @@ class Board:
             )
             takers.append(spawn(self._follow(shot, job)))
         if takers:
-            self._run = spawn(self._taken_up(takers))
+            self._run = self._watched(self._taken_up(takers))
 
     async def _taken_up(self, takers: list[asyncio.Task[Any]]) -> None:
         self.phase = "generating"
@@ -538,14 +544,18 @@ class Board:
 
     def refresh_film(self) -> None:
         """Stitch again, in a worker thread, once every shot has a video and the film is not
-        of them (a generation under way stitches when it ends)."""
-        if self._run is not None and not self._run.done():
+        of them (a generation under way stitches when it ends: it calls this last)."""
+        if (
+            self._run is not None
+            and not self._run.done()
+            and self._run is not asyncio.current_task()
+        ):
             return
         if self._stitching is not None and not self._stitching.done():
             return  # it looks again when it ends
         if not self.shots or self.film_current or not all(s.has_video for s in self.shots):
             return
-        self._stitching = spawn(self._stitch())
+        self._stitching = self._watched(self._stitch())
 
     async def _stitch(self) -> None:
         self.phase, self.error = "stitching", ""

@@ -8,8 +8,9 @@ gives the film's path. The style text goes with every shot as "<prompt>. Style: 
 
 from __future__ import annotations
 
+import functools
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -54,9 +55,21 @@ ACTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+class _OpenSaved:
+    """`Storyboard.open(title, *, client=None, library=None)` on the class: the storyboard
+    saved in the library as `title`, its videos and film as they were and the shots that were
+    in flight taken up. On a widget, ipywidgets' own `open()` (which opens its comm)."""
+
+    def __get__(self, widget: Storyboard | None, owner: type[Storyboard]) -> Callable[..., Any]:
+        if widget is None:
+            return owner._open_saved
+        return functools.partial(MediaWidget.open, widget)
+
+
 def _shots_json(shots: list[Shot], widget: Storyboard) -> list[ShotPayload]:
     """The `shots` trait travels as cards (`ShotPayload`); in Python it is the `Shot`s."""
-    return shots_payload(widget.board)
+    board = getattr(widget, "board", None)  # none yet while the comm opens in __init__
+    return shots_payload(board) if board is not None else []
 
 
 class Storyboard(MediaWidget):
@@ -126,7 +139,7 @@ class Storyboard(MediaWidget):
         board.save()
 
     @classmethod
-    def open(
+    def _open_saved(
         cls, title: str, *, client: SoraClient | None = None, library: Library | None = None
     ) -> Storyboard:
         """The storyboard saved as `title` in the library (after a kernel restart, say): its
@@ -136,6 +149,9 @@ class Storyboard(MediaWidget):
         MediaWidget.__init__(widget)
         widget._show(board)
         return widget
+
+    #: `Storyboard.open(title)`; on a widget, `open()` stays ipywidgets' (it opens the comm).
+    open = _OpenSaved()
 
     def _show(self, board: Board) -> None:
         self.board = board
@@ -151,6 +167,8 @@ class Storyboard(MediaWidget):
         self._push()
 
     def __repr__(self) -> str:
+        if not hasattr(self, "board"):  # refused in __init__, or not yet shown
+            return "Storyboard()"
         return f"Storyboard({self.board.title!r}: {len(self.board.shots)} shots)"
 
     def close(self) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import TypedDict
 
 from sora_widget.core.pricing import estimate_cost
-from sora_widget.engine.shots import COMPLETED, FAILED, Shot
+from sora_widget.engine.shots import COMPLETED, FAILED, Shot, Step
 from sora_widget.engine.storyboard import Board
 
 #: What the panel shows of a shot whose video started from a shot that changed.
@@ -77,10 +77,11 @@ def eta_words(eta: float | None) -> str:
     return f"about {max(1, round(eta))} s left" if eta is not None else ""
 
 
-def shot_payload(board: Board, index: int, continuity: str) -> ShotPayload:
-    """Card `index`; `continuity` is how the next generation starts it (its plan), shown until
-    its video says how it did start."""
+def shot_payload(board: Board, index: int, step: Step) -> ShotPayload:
+    """Card `index`; `step` is how the next generation starts it (its plan), shown until its
+    video says how it did start."""
     shot = board.shots[index]
+    continuity = shot.continuity if shot.has_video else step.continuity
     stale = board.stale(index) and shot.status == COMPLETED
     error: StoryError | None = None
     if shot.error:
@@ -97,8 +98,8 @@ def shot_payload(board: Board, index: int, continuity: str) -> ShotPayload:
         "eta": eta_words(shot.eta) if shot.status in ("queued", "in_progress") else "",
         "video_id": shot.video_id,
         "media": f"video:{shot.video_id}" if shot.has_video else "",
-        "continuity": shot.continuity if shot.has_video else continuity,
-        "note": shot.note,
+        "continuity": continuity,
+        "note": shot.note if shot.has_video else step.note,
         "error": error,
         "cost": dollars([shot_cost(board, shot, continuity != "none")]),
         "changed": board.changed(shot),
@@ -107,7 +108,7 @@ def shot_payload(board: Board, index: int, continuity: str) -> ShotPayload:
 
 def shots_payload(board: Board) -> list[ShotPayload]:
     steps = board.steps()
-    return [shot_payload(board, n, step.continuity) for n, step in enumerate(steps)]
+    return [shot_payload(board, n, step) for n, step in enumerate(steps)]
 
 
 def film_payload(board: Board) -> FilmPayload | None:
