@@ -12,9 +12,11 @@ import av
 import httpx
 import numpy as np
 import pytest
+import traitlets
 
 from sora_widget import Storyboard
 from sora_widget.core.catalog import ImageSlots
+from sora_widget.core.errors import InvalidRequestError
 from sora_widget.engine.client import SoraClient
 from sora_widget.engine.library import Library
 from sora_widget.engine.poller import _POLLERS, Poller
@@ -292,4 +294,58 @@ async def test_the_film_is_saved_as_mp4_and_as_a_page_that_plays_alone(server, s
     assert "data:video/mp4;base64," in page
     assert "&lt;b&gt;bold&lt;/b&gt; &amp; a gull" in page and "<b>bold</b>" not in page
     assert page.count("data-start=") == 2
+    sb.close()
+
+
+async def test_extend_uses_the_servers_extension_and_the_film_takes_the_whole(
+    make_app, tmp_path, stitched
+):
+    app = make_app(profile="openai", api_key=TEST_KEY)
+    transport = Recording(httpx.ASGITransport(app=app))
+    client = SoraClient(TEST_KEY, base_url="http://simulator.test/v1", transport=transport)
+    _POLLERS[client] = Poller(client, cadence=fast_cadence(first=0.05, ceiling=0.25))
+    sb = Storyboard(KEEPER[:2], seconds="4", continuity="extend", title="keeper",
+                    client=client, library=Library(tmp_path / "videos"))  # fmt: skip
+    assert [card["continuity"] for card in cards(sb)] == ["none", "extend"]
+    sb.generate()
+    await asyncio.wait_for(sb.wait(), 120)
+    first, second = sb.shots
+    assert second.continuity == "extend" and second.includes_previous
+    assert sb.library.get(second.video_id).extends == first.video_id
+    assert any(r.url.path.endswith("/videos/extensions") for r in transport.requests)
+    files, titles = stitched.calls[-1]
+    assert files == [second.video_file]  # it holds the first shot: stitched once, not twice
+    assert titles == [" / ".join(KEEPER[:2])]
+    assert sb.get_state(["film"])["film"]["starts"] == [0.0, 4.0]
+    sb.close()
+
+
+async def test_cancel_stops_the_jobs_and_the_shots_waiting_for_them(server, stitched):
+    sb, transport = board(server)
+    sb.generate()
+    while sb.shots[0].status != "in_progress" or sb.shots[1].status != "waiting":
+        await asyncio.sleep(0.01)
+    sb._handle_message(sb, {"action": "cancel"}, [])
+    with pytest.raises(RuntimeError, match="No film yet"):
+        await asyncio.wait_for(sb.wait(), 60)
+    assert [shot.status for shot in sb.shots] == ["cancelled", "draft", "draft"]
+    assert len(transport.creates()) == 1 and sb.get_state(["busy"])["busy"] is False
+    sb.close()
+
+
+async def test_a_new_style_remakes_every_shot_at_the_next_generation(server, stitched):
+    sb, transport = board(server, continuity="none")
+    sb.generate()
+    await asyncio.wait_for(sb.wait(), 120)
+    assert sb.cost == ""
+    sb.style = "watercolour"
+    assert all(card["changed"] for card in cards(sb)) and sb.cost == sb.total_cost
+    with pytest.raises(traitlets.TraitError):
+        sb.model = "sora-2-pro"  # the shots are made of it: fixed
+    with pytest.raises(InvalidRequestError, match="continuity"):
+        sb.continuity = "chain"
+    sb.generate()
+    await asyncio.wait_for(sb.wait(), 120)
+    assert len(transport.creates()) == 6
+    assert all(b"Style: watercolour" in r.content for r in transport.creates()[3:])
     sb.close()

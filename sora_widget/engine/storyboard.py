@@ -130,6 +130,8 @@ class Board:
         self._run: asyncio.Task[Any] | None = None
         self._stitching: asyncio.Task[Any] | None = None
         self._again = False
+        #: The shots of the generation under way, by key: each task waits, starts, follows.
+        self._making: dict[str, asyncio.Task[bool]] = {}
         self._listeners: list[Callable[[bool], object]] = []
 
     @classmethod
@@ -309,12 +311,15 @@ class Board:
         return self._run
 
     def cancel(self) -> None:
-        """Stop every job and the generation (videos already saved stay)."""
+        """Stop every job, the shots waiting for theirs, and the stitching (videos already
+        saved stay)."""
         for job in list(self.jobs.values()):
-            job.cancel()
-        for task in (self._run, self._stitching):
-            if task is not None:
-                task.cancel()
+            job.cancel()  # its shot ends cancelled when the job does
+        for key, task in list(self._making.items()):
+            if key not in self.jobs:
+                task.cancel()  # waiting for the shot it starts from: back to a draft
+        if self._stitching is not None:
+            self._stitching.cancel()
 
     async def wait(self) -> Path:
         """Until the generation and the film are done: the film's path. Raises RuntimeError
@@ -352,6 +357,7 @@ class Board:
                     step = steps[shot.key]
                     previous = self.shots[step.after] if step.after is not None else None
                     made[shot.key] = spawn(self._make(shot, step, previous, made, order))
+                self._making = made
                 self._notify(True)
                 if made:
                     await asyncio.wait(made.values())
@@ -372,6 +378,21 @@ class Board:
         order: dict[str, int],
     ) -> bool:
         """One shot, once the shot it starts from has its video; whether it has its own."""
+        try:
+            return await self._make_shot(shot, step, previous, made, order)
+        except asyncio.CancelledError:
+            shot.status = DRAFT  # cancelled before its job was created: nothing was paid
+            self._record()
+            raise
+
+    async def _make_shot(
+        self,
+        shot: Shot,
+        step: Step,
+        previous: Shot | None,
+        made: dict[str, asyncio.Task[bool]],
+        order: dict[str, int],
+    ) -> bool:
         shot.note, shot.error, shot.progress = step.note, "", 0.0
         if previous is not None:
             waited = made.get(previous.key)

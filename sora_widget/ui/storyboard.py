@@ -22,7 +22,7 @@ from sora_widget.core.types import DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE
 from sora_widget.engine.backend import connect
 from sora_widget.engine.client import SoraClient
 from sora_widget.engine.library import Library
-from sora_widget.engine.shots import Continuity, Shot
+from sora_widget.engine.shots import Continuity, Shot, check_continuity
 from sora_widget.engine.storyboard import Board
 from sora_widget.ui.export import film_page
 from sora_widget.ui.kernel_loop import on_creating_loop
@@ -86,12 +86,15 @@ class Storyboard(MediaWidget):
     _esm = front_end("storyboard.js", missing_ok=True)
     _css = front_end("storyboard.css", missing_ok=True)
 
-    title = traitlets.Unicode("").tag(sync=True)
+    #: The storyboard's name in the library (its files): fixed once made.
+    title = traitlets.Unicode("", read_only=True).tag(sync=True)
+    #: Set from Python too: the next generation remakes every shot in the new style.
     style = traitlets.Unicode("").tag(sync=True)
     continuity = traitlets.Unicode("last_frame").tag(sync=True)
-    model = traitlets.Unicode(DEFAULT_MODEL).tag(sync=True)
-    size = traitlets.Unicode(DEFAULT_SIZE).tag(sync=True)
-    seconds = traitlets.Unicode(DEFAULT_SECONDS).tag(sync=True)
+    #: What a shot gets unless it says otherwise: fixed once the shots are made of them.
+    model = traitlets.Unicode(DEFAULT_MODEL, read_only=True).tag(sync=True)
+    size = traitlets.Unicode(DEFAULT_SIZE, read_only=True).tag(sync=True)
+    seconds = traitlets.Unicode(DEFAULT_SECONDS, read_only=True).tag(sync=True)
     backend = payload(BackendBadge)
     #: The shots, in film order; the views get them as `ShotPayload` cards.
     shots: traitlets.List[Shot] = traitlets.List().tag(sync=True, to_json=_shots_json)
@@ -158,8 +161,8 @@ class Storyboard(MediaWidget):
         self.client, self.library = board.client, board.library
         self.set_trait("shots", board.shots)  # the same list: the Python API reads it live
         with self.hold_sync():
-            self.title, self.style, self.continuity = board.title, board.style, board.continuity
-            self.model, self.size, self.seconds = board.model, board.size, board.seconds
+            for name in ("title", "style", "continuity", "model", "size", "seconds"):
+                self.set_trait(name, getattr(board, name))
             self.backend = backend_badge(self.client.display_url, self.client.is_simulator)
         self._throttle = Throttle(self._push)
         self._unsubscribe = board.on_change(self._board_changed)
@@ -237,6 +240,17 @@ class Storyboard(MediaWidget):
         if self.film_file is None:
             raise RuntimeError("No film yet: generate() it, and await wait().")
         return self.film_file
+
+    @traitlets.validate("continuity")
+    def _valid_continuity(self, proposal: dict[str, Any]) -> str:
+        return check_continuity(proposal["value"])
+
+    @traitlets.observe("style", "continuity")
+    def _setting_changed(self, change: dict[str, Any]) -> None:
+        if hasattr(self, "board") and getattr(self.board, change["name"]) != change["new"]:
+            setattr(self.board, change["name"], change["new"])
+            self.board.save()
+            self._throttle.now()
 
     # ---- state for the view ---------------------------------------------------------------------
 
