@@ -479,11 +479,12 @@ class Board:
             shot.made_with = pending.get("made_with")
             shot.started_from = pending.get("from")
             shot.includes_previous = "extends" in job.lineage
-            shot.continuity = (
-                "extend" if shot.includes_previous else pending.get("continuity", "none")
-            )
-            if "continues" in job.lineage:
+            if shot.includes_previous:
+                shot.continuity = "extend"
+            elif "continues" in job.lineage:  # no extensions route here after all
                 shot.continuity = "last_frame"
+            else:
+                shot.continuity = pending.get("continuity", "none")
             shot.redo, shot.status, shot.error, shot.progress = False, COMPLETED, "", 100.0
             self._record()
             return True
