@@ -727,7 +727,7 @@ class FakeStitch:
         out: Path,
         *,
         titles: tuple[str, ...] | list[str] = (),
-        size: tuple[int, int] | None = None,
+        size: str | None = None,
         transition_ms: int = 0,
     ) -> Any:
         import av
@@ -740,7 +740,7 @@ class FakeStitch:
             with av.open(str(shot)) as container:
                 durations.append(container.duration / av.time_base)
                 stream = container.streams.video[0]
-                shape, fps = (stream.width, stream.height), float(stream.average_rate or 0)
+                shape, fps = f"{stream.width}x{stream.height}", float(stream.average_rate or 0)
         shutil.copyfile(shots[0], out)
-        starts = [sum(durations[:n]) for n in range(len(durations))]
+        starts = tuple(sum(durations[:n]) for n in range(len(durations)))
         return Film(Path(out), sum(durations), starts, shape, fps, True, True)

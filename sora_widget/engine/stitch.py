@@ -17,8 +17,8 @@ class Film:
 
     path: Path
     duration: float
-    starts: list[float]
-    size: tuple[int, int]
+    starts: tuple[float, ...]
+    size: str
     fps: float
     copied: bool
     has_audio: bool
@@ -29,7 +29,7 @@ def stitch(
     out: Path,
     *,
     titles: Sequence[str] = (),
-    size: tuple[int, int] | None = None,
+    size: str | None = None,
     transition_ms: int = 0,
 ) -> Film:
     """One MP4 of `shots` in order (placeholder: see the module's docstring)."""

@@ -62,6 +62,8 @@ logger = logging.getLogger(__name__)
 #: The `origin` of a storyboard's jobs in the library's pending records.
 ORIGIN = "storyboard"
 FOLDER = "storyboards"
+#: How the error of a shot stopped by the shot it starts from begins.
+NOT_GENERATED = "Not generated"
 _UNSAFE = re.compile(r"[^\w.-]+")
 _JOB_STATUS = {
     JobStatus.SUBMITTING: QUEUED,
@@ -402,9 +404,10 @@ class Board:
                 await asyncio.wait({waited})
             if not previous.has_video or previous.redo or self.changed(previous):
                 shot.status = FAILED
-                shot.error = (
-                    f"Not generated: it starts from shot {order[previous.key] + 1}, which has no "
-                    f"video{': ' + previous.error if previous.error else ''}"
+                shot.error = f"{NOT_GENERATED}: it starts from shot {order[previous.key] + 1}, " + (
+                    "which was not generated either."
+                    if previous.error.startswith(NOT_GENERATED)
+                    else f"which has no video: {previous.error or previous.status}"
                 )
                 self._record()
                 return False
@@ -659,6 +662,5 @@ def _words(error: BaseException) -> str:
 def _film_from(fields: dict[str, Any]) -> Film:
     fields = dict(fields)
     fields["path"] = Path(fields["path"])
-    if isinstance(fields.get("size"), list):
-        fields["size"] = tuple(fields["size"])
+    fields["starts"] = tuple(fields["starts"])
     return Film(**fields)

@@ -11,7 +11,7 @@ from typing import TypedDict
 
 from sora_widget.core.pricing import estimate_cost
 from sora_widget.engine.shots import COMPLETED, FAILED, Shot, Step
-from sora_widget.engine.storyboard import Board
+from sora_widget.engine.storyboard import NOT_GENERATED, Board
 
 #: What the panel shows of a shot whose video started from a shot that changed.
 STALE = "stale"
@@ -85,7 +85,7 @@ def shot_payload(board: Board, index: int, step: Step) -> ShotPayload:
     stale = board.stale(index) and shot.status == COMPLETED
     error: StoryError | None = None
     if shot.error:
-        title = "Not generated" if shot.error.startswith("Not generated") else "Failed"
+        title = NOT_GENERATED if shot.error.startswith(NOT_GENERATED) else "Failed"
         error = {"title": title if shot.status == FAILED else "Cancelled", "message": shot.error}
     return {
         "key": shot.key,
@@ -115,12 +115,11 @@ def film_payload(board: Board) -> FilmPayload | None:
     film = board.film
     if film is None or not board.film_current:
         return None
-    size = film.size if isinstance(film.size, str) else "x".join(map(str, film.size))
     return {
         "media": film_key(board.title),
         "duration": float(film.duration),
         "starts": board.starts(),
-        "size": size,
+        "size": film.size,
         "fps": float(film.fps),
     }
 
