@@ -720,6 +720,8 @@ class FakeStitch:
 
     def __init__(self) -> None:
         self.calls: list[tuple[list[Path], list[str]]] = []
+        #: Raised by the next call (then cleared), as a shot that cannot be read would be.
+        self.failure: Exception | None = None
 
     def __call__(
         self,
@@ -735,6 +737,9 @@ class FakeStitch:
         from sora_widget.engine.stitch import Film
 
         self.calls.append((list(shots), list(titles)))
+        if self.failure is not None:
+            failure, self.failure = self.failure, None
+            raise failure
         durations = []
         for shot in shots:
             with av.open(str(shot)) as container:

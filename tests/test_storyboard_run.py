@@ -18,6 +18,7 @@ from sora_widget import Storyboard
 from sora_widget.core.catalog import ImageSlots
 from sora_widget.core.errors import InvalidRequestError
 from sora_widget.engine.client import SoraClient
+from sora_widget.engine.jobs import JobStatus
 from sora_widget.engine.library import Library
 from sora_widget.engine.poller import _POLLERS, Poller
 from sora_widget.engine.shots import NO_FIRST_FRAME
@@ -193,17 +194,23 @@ async def test_a_restart_takes_up_the_shots_in_flight(server, stitched, tmp_path
     client, _, library = server()
     sb = Storyboard(KEEPER[:2], **QUICK, continuity="none", title="keeper", client=client,
                     library=library)  # fmt: skip
+    died: dict[str, object] = {}
+
+    def die_once_both_are_created(important: bool) -> None:
+        if died or not all(shot.pending and "id" in shot.pending for shot in sb.shots):
+            return
+        died["saved"] = sb.board.path.read_text()  # what a kernel that dies now leaves
+        died["ids"] = [shot.pending["id"] for shot in sb.shots]
+        for job in list(sb.board.jobs.values()):
+            kill_kernel(job)
+
+    sb.board.on_change(die_once_both_are_created)
     sb.generate()
-    while not all(shot.pending and "id" in shot.pending for shot in sb.shots):
-        await asyncio.sleep(0.01)
-    saved = sb.board.path.read_text()  # what a kernel that dies now leaves on disk
-    ids = [shot.pending["id"] for shot in sb.shots]
-    for job in list(sb.board.jobs.values()):
-        kill_kernel(job)
     with pytest.raises(RuntimeError):
         await asyncio.wait_for(sb.wait(), 60)
     sb.close()
-    sb.board.path.write_text(saved)
+    sb.board.path.write_text(died["saved"])
+    ids = died["ids"]
 
     again, transport, _ = server(library=library)
     reopened = Storyboard.open("keeper", client=again, library=library)
@@ -322,10 +329,19 @@ async def test_extend_uses_the_servers_extension_and_the_film_takes_the_whole(
 
 async def test_cancel_stops_the_jobs_and_the_shots_waiting_for_them(server, stitched):
     sb, transport = board(server)
+    clicked = asyncio.Event()
+
+    def click_cancel(important: bool) -> None:
+        """Cancel as soon as shot 1 is on the server (not yet saving: a save is finished)."""
+        job = sb.board.jobs.get(sb.shots[0].key)
+        watched = job is not None and job.status in (JobStatus.QUEUED, JobStatus.IN_PROGRESS)
+        if watched and sb.shots[1].status == "waiting" and not clicked.is_set():
+            clicked.set()
+            sb._handle_message(sb, {"action": "cancel"}, [])
+
+    sb.board.on_change(click_cancel)
     sb.generate()
-    while sb.shots[0].status != "in_progress" or sb.shots[1].status != "waiting":
-        await asyncio.sleep(0.01)
-    sb._handle_message(sb, {"action": "cancel"}, [])
+    await asyncio.wait_for(clicked.wait(), 60)
     with pytest.raises(RuntimeError, match="No film yet"):
         await asyncio.wait_for(sb.wait(), 60)
     assert [shot.status for shot in sb.shots] == ["cancelled", "draft", "draft"]
@@ -348,4 +364,17 @@ async def test_a_new_style_remakes_every_shot_at_the_next_generation(server, sti
     await asyncio.wait_for(sb.wait(), 120)
     assert len(transport.creates()) == 6
     assert all(b"Style: watercolour" in r.content for r in transport.creates()[3:])
+    sb.close()
+
+
+async def test_a_film_that_cannot_be_stitched_says_why_until_it_is(server, stitched):
+    stitched.failure = ValueError("shot 2 cannot be read")
+    sb, _ = board(server, continuity="none")
+    sb.generate()
+    with pytest.raises(RuntimeError, match="shot 2 cannot be read"):
+        await asyncio.wait_for(sb.wait(), 120)
+    assert "shot 2 cannot be read" in sb.error["message"] and sb.film_file is None
+    sb.move(0, 1)  # any change stitches again
+    film = await asyncio.wait_for(sb.wait(), 60)
+    assert sb.error is None and sb.film_file == film
     sb.close()

@@ -42,6 +42,9 @@ from sora_widget.ui.widget_state import BackendBadge, backend_badge
 
 __all__ = ["Storyboard"]
 
+#: The title of a storyboard-level error about the film (stitching).
+FILM_ERROR = "The film"
+
 #: The messages the panel sends (besides "media", see `media`), and the fields each needs.
 ACTIONS: dict[str, tuple[str, ...]] = {
     "edit": ("key",),
@@ -80,7 +83,8 @@ class Storyboard(MediaWidget):
     previous shot's last frame) or "extend" (the server's extension where it has one, else
     "last_frame"). `style` goes with every shot's prompt; `reference` (an image) goes with every
     shot as a reference image where the model takes them. Only new or changed shots are
-    generated; moving, inserting and removing re-stitch saved videos.
+    generated; moving, inserting and removing re-stitch saved videos. The storyboard is kept in
+    the library: `Storyboard.open(title)` brings it back after a restart.
     """
 
     _esm = front_end("storyboard.js", missing_ok=True)
@@ -268,7 +272,9 @@ class Storyboard(MediaWidget):
             self.cost, self.total_cost = cost, total
             self.film = film_payload(board)
             if board.error:
-                self.error = {"title": "Film", "message": board.error}
+                self.error = {"title": FILM_ERROR, "message": board.error}
+            elif self.error is not None and self.error["title"] == FILM_ERROR:
+                self.error = None  # stitched since
         self.send_state("shots")
 
     # ---- messages from the panel ----------------------------------------------------------------
