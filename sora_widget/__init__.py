@@ -34,6 +34,7 @@ from sora_widget.engine.library import Library
 from sora_widget.engine.resume import resume
 from sora_widget.engine.storage import LibraryEntry
 from sora_widget.ui.compare import Compare
+from sora_widget.ui.storyboard import Storyboard
 from sora_widget.ui.widget import SoraWidget
 
 try:
@@ -47,6 +48,7 @@ __all__ = [
     "LibraryEntry",
     "SoraClient",
     "SoraWidget",
+    "Storyboard",
     "VideoJob",
     "connect",
     "resume",

@@ -708,3 +708,44 @@ def _copy_assets(rendered: Future[RenderedAssets], out_dir: Path) -> RenderedAss
     out_dir.mkdir(parents=True, exist_ok=True)
     originals = (source.video, source.thumbnail, source.spritesheet)
     return RenderedAssets(*(Path(shutil.copyfile(path, out_dir / path.name)) for path in originals))
+
+
+# ---- stitching ----------------------------------------------------------------------------------
+
+
+class FakeStitch:
+    """Stands in for `engine.stitch.stitch` (written on another branch) in storyboard tests:
+    records each call's files and titles, writes `out` (a copy of the first shot), and says each
+    shot starts where the ones before it end (their durations, read from the files)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[list[Path], list[str]]] = []
+        #: Raised by the next call (then cleared), as a shot that cannot be read would be.
+        self.failure: Exception | None = None
+
+    def __call__(
+        self,
+        shots: list[Path],
+        out: Path,
+        *,
+        titles: tuple[str, ...] | list[str] = (),
+        size: str | None = None,
+        transition_ms: int = 0,
+    ) -> Any:
+        import av
+
+        from sora_widget.engine.stitch import Film
+
+        self.calls.append((list(shots), list(titles)))
+        if self.failure is not None:
+            failure, self.failure = self.failure, None
+            raise failure
+        durations = []
+        for shot in shots:
+            with av.open(str(shot)) as container:
+                durations.append(container.duration / av.time_base)
+                stream = container.streams.video[0]
+                shape, fps = f"{stream.width}x{stream.height}", float(stream.average_rate or 0)
+        shutil.copyfile(shots[0], out)
+        starts = tuple(sum(durations[:n]) for n in range(len(durations)))
+        return Film(Path(out), sum(durations), starts, shape, fps, True, True)

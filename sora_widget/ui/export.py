@@ -111,3 +111,29 @@ def compare_page(state: dict[str, Any], *, title: str, script: str, css: str) ->
         script=script,
         css=css,
     )
+
+
+#: Clicking a shot in a saved film page seeks the film to that shot's start.
+_SEEK_SCRIPT = """document.querySelectorAll("[data-start]").forEach((button) => {
+  button.addEventListener("click", () => {
+    const video = document.querySelector("video");
+    video.currentTime = Number(button.dataset.start);
+    video.play();
+  });
+});"""
+
+
+def film_page(film: Path, shots: list[tuple[str, float]], *, title: str) -> str:
+    """A storyboard's film that plays on its own, with its shot list: each shot's prompt (as
+    text) and start, a button that jumps there."""
+    items = "".join(
+        f'<li><button type="button" data-start="{start:.3f}">{start:.1f} s</button> '
+        f"{html.escape(prompt)}</li>"
+        for prompt, start in shots
+    )
+    body = (
+        f"<h1>{html.escape(title)}</h1><figure>"
+        f'<video controls playsinline src="{data_url(film, "video/mp4")}"></video>'
+        f"</figure><ol>{items}</ol>"
+    )
+    return PAGE.format(title=html.escape(title), body=body, script=_SEEK_SCRIPT, css="")

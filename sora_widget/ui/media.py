@@ -13,7 +13,7 @@ update, and empties `media` in the next. The views of a model keep what arrived 
 (`js/media.js`), so each file crosses the comm once per page; a page reloaded while the
 kernel runs has nothing yet, and asks again. The state itself only ever names the media.
 
-A key is "<kind>:<video id>", kind one of `KINDS`.
+A key is "<kind>:<video id>", kind one of `KINDS`; a storyboard's film is "film:<its title>".
 """
 
 from __future__ import annotations
@@ -25,11 +25,13 @@ from typing import Any
 import anywidget
 import traitlets
 
+from sora_widget.core.errors import InvalidRequestError
 from sora_widget.engine.library import Library
 from sora_widget.engine.storage import LibraryEntry
+from sora_widget.engine.storyboard import storyboard_path
 from sora_widget.engine.tasks import spawn
 
-KINDS = ("video", "thumbnail", "spritesheet")
+KINDS = ("video", "thumbnail", "spritesheet", "film")
 #: Keys served per request, at most: a strip of thumbnails asks for many at once.
 MAX_KEYS = 500
 
@@ -43,8 +45,19 @@ def media_path(key: object, library: Library) -> Path | None:
     if not isinstance(key, str):
         return None
     kind, _, video_id = key.partition(":")
+    if kind == "film":
+        return film_path(library, video_id)
     entry = library.get(video_id) if kind in KINDS else None  # ids are opaque: any string
     return _paths(entry)[kind] if entry is not None else None
+
+
+def film_path(library: Library, title: str) -> Path | None:
+    """The stitched film of the storyboard `title` (a title names a file only through
+    `storyboard_path`, which keeps it inside the library's storyboards folder)."""
+    try:
+        return storyboard_path(library, title).with_suffix(".mp4")
+    except InvalidRequestError:
+        return None
 
 
 def _paths(entry: LibraryEntry) -> dict[str, Path]:

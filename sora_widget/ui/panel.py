@@ -17,11 +17,21 @@ from sora_widget.engine.features import ServerSupport
 STATIC = Path(__file__).parent.parent / "static"
 
 
-def front_end(name: str) -> str | Path:
+#: What a panel whose front end was not built shows (a source checkout before `npm run build`).
+UNBUILT = (
+    "export default { render({ el }) { el.textContent = "
+    '"This panel\'s front end is not built: run npm run build."; } };'
+)
+
+
+def front_end(name: str, *, missing_ok: bool = False) -> str | Path:
     """A built front-end file for `_esm` or `_css`: its text, or its path while developing
     with ANYWIDGET_HMR=1. anywidget reloads a path live, but its reload hook holds every widget
-    made from it for good: a closed widget, and its video bytes, would never be freed."""
+    made from it for good: a closed widget, and its video bytes, would never be freed.
+    `missing_ok`: an unbuilt file gives a panel saying so (and no style), not an ImportError."""
     path = STATIC / name
+    if missing_ok and not path.exists():
+        return UNBUILT if name.endswith(".js") else ""
     return path if os.environ.get("ANYWIDGET_HMR") == "1" else path.read_text(encoding="utf-8")
 
 

@@ -20,3 +20,9 @@ def payload(kind: type[P], default: P | None = None) -> traitlets.TraitType[P, P
     `default`, else from {})."""
     trait = traitlets.Dict() if default is None else traitlets.Dict(dict(default))
     return cast("traitlets.TraitType[P, P]", trait.tag(sync=True))
+
+
+def optional_payload(kind: type[P]) -> traitlets.TraitType[P | None, P | None]:
+    """A synced `traitlets.Dict` holding a `kind` or None (the default)."""
+    trait = traitlets.Dict(default_value=None, allow_none=True)
+    return cast("traitlets.TraitType[P | None, P | None]", trait.tag(sync=True))
