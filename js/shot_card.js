@@ -6,7 +6,7 @@
 // disturbs a prompt being typed.
 
 import { createContext } from "./context.js";
-import { attr, h, setText, show } from "./dom.js";
+import { activeElementOf, attr, h, setText, show } from "./dom.js";
 import { aspectRatio, formatCost, isRunning, progressBar, secondsLabel } from "./format.js";
 import { problemBox } from "./problem.js";
 import { continuityText, secondsChoices, shotStatusLabel } from "./storyboard_model.js";
@@ -128,7 +128,7 @@ export function mountShotCard(view, key, hintId) {
   /** @param {Shot} shot */
   function renderPrompt(shot) {
     // Never under the caret: what is being typed goes to the kernel on change.
-    if (document.activeElement !== prompt && prompt.value !== shot.prompt) {
+    if (activeElementOf(prompt) !== prompt && prompt.value !== shot.prompt) {
       prompt.value = shot.prompt;
     }
   }

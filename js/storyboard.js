@@ -10,7 +10,7 @@
 import "./widget.css";
 import "./storyboard.css";
 import { createContext } from "./context.js";
-import { h, isSubmitKey, setText, show } from "./dom.js";
+import { activeElementOf, h, isSubmitKey, setText, show } from "./dom.js";
 import { mountFilm } from "./film.js";
 import { formatCost } from "./format.js";
 import { mountHeader } from "./header.js";
@@ -190,13 +190,13 @@ function render({ model, el }) {
 
   /** Where focus was, and the caret in it, to put back after cards move in the strip. */
   function saveFocus() {
-    const active = document.activeElement;
+    const active = activeElementOf(strip);
     if (!(active instanceof HTMLElement) || !strip.contains(active)) return () => {};
     const field = active instanceof HTMLTextAreaElement ? active : null;
     const start = field?.selectionStart ?? 0;
     const end = field?.selectionEnd ?? 0;
     return () => {
-      if (document.activeElement === active || !active.isConnected) return;
+      if (activeElementOf(strip) === active || !active.isConnected) return;
       active.focus({ preventScroll: true });
       field?.setSelectionRange(start, end);
     };
@@ -208,7 +208,9 @@ function render({ model, el }) {
     const { key, from, to, focus } = pending;
     if (shots.findIndex((shot) => shot.key === key) !== to) return;
     pending = null;
-    setText(live, moveAnnouncement(from, to, shots.length));
+    // The same words twice (two moves alike) must still be heard: vary them invisibly.
+    const words = moveAnnouncement(from, to, shots.length);
+    setText(live, live.textContent === words ? `${words}\u00a0` : words);
     const target = focus?.isConnected ? focus : cards.get(key)?.el;
     target?.focus({ preventScroll: false });
   }
@@ -268,7 +270,7 @@ function render({ model, el }) {
     const card = cardOf(target);
     if (!card?.dataset.key) return;
     const from = indexOf(card.dataset.key);
-    const to = keyboardTarget(from, event.key, shots.length);
+    const to = from < 0 ? null : keyboardTarget(from, event.key, shots.length);
     if (to === null) return;
     event.preventDefault(); // Alt+Left is also the browser's Back
     requestMove(card.dataset.key, from, to, target instanceof HTMLElement ? target : card);
@@ -301,8 +303,10 @@ function render({ model, el }) {
     if (!key || !card) return;
     event.preventDefault();
     const from = indexOf(key);
-    const to = dropTarget(from, indexOf(card.dataset.key), card.dataset.drop === "after");
-    if (from >= 0 && to !== null) requestMove(key, from, to, null);
+    const over = indexOf(card.dataset.key);
+    if (from < 0 || over < 0) return;
+    const to = dropTarget(from, over, card.dataset.drop === "after");
+    if (to !== null) requestMove(key, from, to, null);
   });
   ctx.listen(strip, "dragend", () => {
     if (dragged) cards.get(dragged)?.el.classList.remove("is-dragging");
