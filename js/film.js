@@ -5,7 +5,7 @@
 
 import { attr, h, ICONS, icon, setText, show } from "./dom.js";
 import { aspectRatio, formatClock, safeFilename } from "./format.js";
-import { currentIndex, filmShotKey, seamLabel, seamPercents } from "./storyboard_model.js";
+import { currentIndex, seamLabel, seamPercents } from "./storyboard_model.js";
 
 /**
  * @import { Context } from "./context.js"
@@ -89,7 +89,8 @@ export function mountFilm(ctx, store, onCurrent) {
     const duration = playing?.duration || video.duration;
     played.style.width =
       playing && duration > 0 ? `${Math.min(100, (video.currentTime / duration) * 100)}%` : "0%";
-    onCurrent(playing ? filmShotKey(playing, ctx.get("shots") || [], index) : null);
+    // The kernel sends a film only while it is of the shots as they are: part i is card i.
+    onCurrent((playing && ctx.get("shots")?.[index]?.key) || null);
   }
 
   /** @param {Film} current */
@@ -107,8 +108,7 @@ export function mountFilm(ctx, store, onCurrent) {
         marks.push(mark);
         timeline.append(mark);
       }
-      const key = filmShotKey(current, shots, index);
-      const label = seamLabel(index, shots.find((shot) => shot.key === key)?.prompt);
+      const label = seamLabel(index, shots[index]?.prompt);
       attr(mark, "aria-label", label);
       mark.title = label;
       mark.style.left = `${percent}%`;

@@ -78,7 +78,7 @@ function mountToolbar(ctx) {
     setText(style, ctx.get("style") ? `Style: ${ctx.get("style")}` : "");
     show(style, Boolean(ctx.get("style")));
     const film = formatCost(ctx.get("total_cost"));
-    setText(total, film ? `Film ${film}` : "");
+    setText(total, film ? `Whole film: ${film}` : "");
     show(total, Boolean(film));
     setText(generate, generateLabel(ctx.get("cost")));
     generate.disabled = busy || !shots.length;

@@ -6,7 +6,7 @@
 import { formatCost, statusLabel, truncate } from "./format.js";
 
 /**
- * @import { Film, Shot } from "./traits.js"
+ * @import { Shot } from "./traits.js"
  */
 
 /** Durations offered when the kernel sends no list for the shot: those of Sora 2. */
@@ -44,17 +44,6 @@ export function currentIndex(starts, time) {
 export function seamPercents(starts, duration) {
   if (!(duration > 0)) return starts.map(() => 0);
   return starts.map((start) => Math.min(100, Math.max(0, (start / duration) * 100)));
-}
-
-/**
- * The shot key the film's `index`-th part shows: the film's own keys when it names them,
- * otherwise the card at that position.
- * @param {Pick<Film, "keys"> | null | undefined} film
- * @param {readonly Pick<Shot, "key">[]} shots
- * @param {number} index
- */
-export function filmShotKey(film, shots, index) {
-  return film?.keys?.[index] ?? shots[index]?.key ?? null;
 }
 
 /**

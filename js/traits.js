@@ -247,13 +247,12 @@
  */
 
 /**
- * The stitched film (storyboard_state.FilmPayload): `starts[i]` is its i-th shot's start time.
- * `keys`, when the kernel sends it, names the shot of each part (else the cards' order).
+ * The stitched film (storyboard_state.FilmPayload), sent only while it is of the shots as they
+ * are: `starts[i]` is the start time of shot i.
  * @typedef {object} Film
  * @property {string} media
  * @property {number} duration
  * @property {number[]} starts
- * @property {string[]} [keys]
  * @property {string} size
  * @property {number} fps
  */

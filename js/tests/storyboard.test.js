@@ -7,7 +7,6 @@ import {
   currentIndex,
   DEFAULT_SECONDS,
   dropTarget,
-  filmShotKey,
   generateLabel,
   keyboardTarget,
   moveAnnouncement,
@@ -44,13 +43,6 @@ test("seams as percentages of the film, clamped", () => {
   assert.deepEqual(seamPercents(STARTS, 16), [0, 25, 75]);
   assert.deepEqual(seamPercents([0, 20], 16), [0, 100]);
   assert.deepEqual(seamPercents(STARTS, 0), [0, 0, 0]);
-});
-
-test("the film's part names its shot by the film's keys, else by position", () => {
-  const shots = [{ key: "s0" }, { key: "s1" }];
-  assert.equal(filmShotKey({ keys: ["s1", "s0"] }, shots, 0), "s1");
-  assert.equal(filmShotKey({}, shots, 1), "s1");
-  assert.equal(filmShotKey(null, shots, 2), null);
 });
 
 test("a seam mark is named after its shot and the start of its prompt", () => {
