@@ -6,7 +6,7 @@
 import { hasChanges, wordDiff } from "./diff.js";
 import { diffView } from "./diffview.js";
 import { attr, h, setText, show } from "./dom.js";
-import { truncate } from "./format.js";
+import { aspectRatio, truncate } from "./format.js";
 import { mountSound, nextHeard } from "./sound.js";
 import { mountStatus } from "./status.js";
 
@@ -44,14 +44,6 @@ export function cellContext(ctx, key) {
       });
     },
   };
-}
-
-/** @param {string} size */
-function ratioOf(size) {
-  const [width, height] = String(size || "")
-    .split("x")
-    .map(Number);
-  return width > 0 && height > 0 ? width / height : 16 / 9;
 }
 
 /** @param {string} text @param {string} testid */
@@ -181,7 +173,7 @@ export function mountCell(ctx, key, store) {
     if (cell.media) store.want([cell.media]);
     const url = store.url(cell.media);
     if (url && video.getAttribute("src") !== url) video.src = url;
-    const ratio = ratioOf(cell.size);
+    const ratio = aspectRatio(cell.size);
     media.style.setProperty("--sora-ratio", String(ratio));
     show(video, Boolean(url));
     show(placeholder, !url);

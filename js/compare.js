@@ -16,6 +16,7 @@ import { errorTitle, isRunning } from "./format.js";
 import { mountHeader } from "./header.js";
 import { keepKeysInWidget } from "./lumino.js";
 import { mediaStore } from "./media.js";
+import { problemBox } from "./problem.js";
 import { SyncGroup } from "./sync.js";
 import { mountTransport } from "./transport.js";
 import { mountWipe } from "./wipe.js";
@@ -55,23 +56,14 @@ function summaryText(cells) {
 
 /** @param {View<{ error: ErrorState }>} ctx */
 function mountProblem(ctx) {
-  const heading = h("strong", { class: "sora-error-title" });
-  const message = h("p", { class: "sora-error-message" });
-  const el = h(
-    "div",
-    { class: "sora-error", attrs: { role: "alert", "data-testid": "compare-error" } },
-    h("span", { class: "sora-error-icon", text: "!", attrs: { "aria-hidden": "true" } }),
-    h("div", { class: "sora-error-body" }, heading, message),
-  );
+  const box = problemBox("compare-error");
   ctx.watch(["error"], () => {
     /** @type {Partial<ErrorState>} */
     const error = ctx.get("error") || {};
     const visible = Boolean(error.kind || error.message);
-    show(el, visible);
-    setText(heading, visible ? errorTitle(error.kind) : "");
-    setText(message, visible ? error.message || "" : "");
+    box.set(visible ? errorTitle(error.kind) : "", visible ? error.message || "" : "");
   });
-  return { el };
+  return { el: box.el };
 }
 
 /** @param {{ model: Model<CompareTraits>, el: HTMLElement }} props */

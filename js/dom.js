@@ -62,6 +62,16 @@ export function attr(el, name, value) {
   else if (el.getAttribute(name) !== String(value)) el.setAttribute(name, String(value));
 }
 
+/**
+ * The focused element as seen from `node`: inside a shadow root (marimo renders widgets in one)
+ * `document.activeElement` is only the host.
+ * @param {Node} node
+ */
+export function activeElementOf(node) {
+  const root = node.getRootNode();
+  return root instanceof ShadowRoot ? root.activeElement : document.activeElement;
+}
+
 export const IS_MAC =
   typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform || "");
 /** The modifier shown in keyboard hints. */

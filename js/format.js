@@ -211,6 +211,17 @@ export function safeFilename(id, fallback = "video") {
   return clean || fallback;
 }
 
+/**
+ * "1280x720" -> 16 / 9; 16 / 9 too for a size that does not say.
+ * @param {string | null | undefined} size
+ */
+export function aspectRatio(size) {
+  const [width, height] = String(size || "")
+    .split("x")
+    .map(Number);
+  return width > 0 && height > 0 ? width / height : 16 / 9;
+}
+
 /** "4" -> "4 s". @param {string} seconds */
 export function secondsLabel(seconds) {
   return `${seconds} s`;

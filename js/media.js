@@ -1,7 +1,8 @@
 // @ts-check
-// Media (videos, thumbnails, spritesheets) asked of the kernel by key and kept as blob URLs, one
-// store per model, shared by its views. Why not Bytes traits: they stay in the kernel and in the
-// saved widget state, and a list of them is re-sent whole on every change (sora_widget/media.py).
+// Media (videos, films, thumbnails, spritesheets) asked of the kernel by key and kept as blob
+// URLs, one store per model, shared by its views. Why not Bytes traits: they stay in the kernel
+// and in the saved widget state, and a list of them is re-sent whole on every change
+// (sora_widget/media.py).
 // The kernel answers `{action: "media", keys}` by setting `media_key` + `media` in one update
 // and emptying `media` in the next; the store keeps the bytes, so the state never has to.
 // The last view of a model to go revokes every URL; a later view asks again.
@@ -15,7 +16,7 @@ import { sniffImageType } from "./image.js";
  */
 
 /** @type {Record<string, string | undefined>} */
-const TYPES = { video: "video/mp4", spritesheet: "image/jpeg" };
+const TYPES = { video: "video/mp4", film: "video/mp4", spritesheet: "image/jpeg" };
 
 /** @param {string} key @param {Uint8Array} bytes */
 function typeOf(key, bytes) {

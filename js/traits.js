@@ -1,6 +1,6 @@
 // @ts-check
-// The traits the kernel sends, as types: the shapes of sora_widget/ui/widget.py's and
-// compare.py's synced traits and of the payloads widget_state.py and compare_state.py build.
+// The traits the kernel sends, as types: the shapes of sora_widget/ui/widget.py's, compare.py's
+// and storyboard.py's synced traits and of the payloads their *_state.py modules build.
 // Types only (for `tsc`): this module exports nothing at run time.
 
 /**
@@ -130,10 +130,10 @@
  */
 
 /**
- * The backend badge's traits, which both widgets have.
+ * The backend badge's traits, which every widget has (a Storyboard has no `features`).
  * @typedef {object} HeaderTraits
  * @property {Partial<Backend>} backend
- * @property {Features} features
+ * @property {Features} [features]
  */
 
 /**
@@ -217,6 +217,63 @@
  * @property {string} heard
  * @property {number} volume
  * @typedef {CompareOwnTraits & HeaderTraits & MediaTraits} CompareTraits
+ */
+
+/**
+ * A storyboard-level or one shot's error (storyboard_state): null is none.
+ * @typedef {{ title: string, message: string } | null} StoryError
+ */
+
+/**
+ * One shot card (storyboard_state.ShotPayload). `seconds_choices`, when the kernel sends it,
+ * lists the durations the shot's model takes.
+ * @typedef {object} Shot
+ * @property {string} key
+ * @property {string} prompt
+ * @property {string} seconds
+ * @property {string[]} [seconds_choices]
+ * @property {string} model
+ * @property {string} size
+ * @property {string} status
+ * @property {number} progress
+ * @property {string} eta
+ * @property {string | null} video_id
+ * @property {string} media
+ * @property {string} continuity
+ * @property {string} note
+ * @property {StoryError} error
+ * @property {string} cost
+ * @property {boolean} changed
+ */
+
+/**
+ * The stitched film (storyboard_state.FilmPayload), sent only while it is of the shots as they
+ * are: `starts[i]` is the start time of shot i.
+ * @typedef {object} Film
+ * @property {string} media
+ * @property {number} duration
+ * @property {number[]} starts
+ * @property {string} size
+ * @property {number} fps
+ */
+
+/**
+ * Storyboard's synced traits (sora_widget/ui/storyboard.py): the view only reads them.
+ * @typedef {object} StoryboardOwnTraits
+ * @property {string} title
+ * @property {string} style
+ * @property {string} continuity
+ * @property {string} model
+ * @property {string} size
+ * @property {string} seconds
+ * @property {Shot[]} shots
+ * @property {Film | null} film
+ * @property {string} cost
+ * @property {string} total_cost
+ * @property {boolean} busy
+ * @property {string} phase
+ * @property {StoryError} error
+ * @typedef {StoryboardOwnTraits & HeaderTraits & MediaTraits} StoryboardTraits
  */
 
 /**

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
+  aspectRatio,
   charCount,
   elapsedSeconds,
   errorTitle,
@@ -231,4 +232,11 @@ test("unsupportedReason and unsupportedSummary read the features trait", () => {
   );
   assert.equal(unsupportedSummary({}), "");
   assert.equal(errorTitle("unsupported"), "Not supported by this server");
+});
+
+test("aspect ratio from a size, 16:9 when the size does not say", () => {
+  assert.equal(aspectRatio("720x1280"), 720 / 1280);
+  assert.equal(aspectRatio("1280x720"), 16 / 9);
+  assert.equal(aspectRatio(""), 16 / 9);
+  assert.equal(aspectRatio("0x720"), 16 / 9);
 });

@@ -1,0 +1,111 @@
+"""The Storyboard as a person uses it: real JupyterLab, headless Chromium, a shot moved by
+keyboard, the film generated, and its playback followed across a seam by the timeline."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .helpers import run_first_cell, screenshot
+
+pytestmark = pytest.mark.browser
+
+SHOTS = [
+    "a lighthouse keeper climbs the stairs at dawn",
+    "he lights the lamp as the storm begins",
+    "the beam sweeps the waves at night",
+]
+#: The order after shot 2 is moved to the front.
+MOVED = [SHOTS[1], SHOTS[0], SHOTS[2]]
+
+FILM = "document.querySelector('[data-testid=\"film-video\"]')"
+FILM_READY = f"() => {{ const v = {FILM}; return v && v.readyState >= 2 && v.duration > 0; }}"
+#: The film has stopped seeking and is at least at `time`, playing.
+PLAYING_PAST = f"t => {{ const v = {FILM}; return !v.seeking && !v.paused && v.currentTime > t; }}"
+
+
+def storyboard_source() -> str:
+    return (
+        "from sora_widget import Storyboard\n"
+        f"sb = Storyboard({SHOTS!r}, size='1280x720', seconds='4', continuity='last_frame',"
+        " title='keeper')\n"
+        "sb"
+    )
+
+
+def run_cell(page, index: int) -> None:
+    page.locator(".jp-Cell .jp-InputArea-editor").nth(index).click()
+    page.keyboard.press("Shift+Enter")
+
+
+def output(page):
+    """What cells printed (not their source, which says the same words)."""
+    return page.locator(".jp-OutputArea-output")
+
+
+def film_time(page) -> float:
+    return page.evaluate(f"() => {FILM}.currentTime")
+
+
+def seek(page, time: float) -> None:
+    page.evaluate(f"t => {{ {FILM}.currentTime = t; }}", time)
+    page.wait_for_function(f"() => !{FILM}.seeking")
+
+
+def test_reorder_by_keyboard_generate_and_follow_the_film_across_a_seam(page, lab_server):
+    widget = run_first_cell(
+        page,
+        lab_server,
+        "storyboard.ipynb",
+        storyboard_source(),
+        "print('order', [shot.prompt for shot in sb.shots])",
+        testid="storyboard",
+    )
+    cards = widget.get_by_test_id("shot-card")
+    expect(cards).to_have_count(3)
+    assert widget.get_by_test_id("backend").inner_text() == "Simulator"
+    moved_key = cards.nth(1).get_attribute("data-key")
+
+    # Alt+Left on the second card: it becomes the first, keeps the focus, and is announced.
+    cards.nth(1).focus()
+    page.keyboard.press("Alt+ArrowLeft")
+    expect(widget.get_by_test_id("live")).to_have_text("Shot 2 moved to position 1 of 3")
+    expect(cards.nth(0)).to_have_attribute("data-key", moved_key)
+    expect(cards.nth(0).get_by_test_id("shot-prompt")).to_have_value(SHOTS[1])
+    expect(cards.nth(0)).to_be_focused()
+    run_cell(page, 1)
+    output(page).get_by_text(f"order {MOVED!r}").wait_for()
+
+    # Generate film: every shot is made in turn, then the film is stitched and shown.
+    widget.get_by_test_id("generate-film").click()
+    expect(widget.get_by_test_id("cancel")).to_be_visible()
+    screenshot(page, "storyboard-generating")
+    page.wait_for_function(FILM_READY, timeout=300_000)
+    expect(widget.get_by_test_id("seam-mark")).to_have_count(3)
+    expect(widget.get_by_test_id("download-film")).to_have_attribute("href", re.compile("^blob:"))
+    expect(widget.get_by_test_id("shot-status").first).to_have_text("Completed")
+
+    # A mark seeks to its shot's start, and that shot's card is the current one.
+    widget.get_by_role("button", name=f"Shot 3: {MOVED[2]}").click()
+    page.wait_for_function(f"() => !{FILM}.seeking")
+    expect(cards.nth(2)).to_have_attribute("aria-current", "true")
+    widget.get_by_role("button", name=f"Shot 2: {MOVED[1]}").click()
+    page.wait_for_function(f"() => !{FILM}.seeking")
+    seam = film_time(page)
+    assert seam > 1, seam  # the second shot starts after the first, not at the film's start
+    expect(cards.nth(1)).to_have_attribute("aria-current", "true")
+
+    # Played from just before that seam, the highlight follows the film into the next shot.
+    seek(page, seam - 0.6)
+    expect(cards.nth(0)).to_have_attribute("aria-current", "true")
+    expect(cards.nth(1)).not_to_have_attribute("aria-current", "true")
+    page.evaluate(f"() => {{ {FILM}.muted = true; return {FILM}.play(); }}")
+    page.wait_for_function(PLAYING_PAST, arg=seam + 0.3, timeout=20_000)
+    expect(cards.nth(1)).to_have_attribute("aria-current", "true")
+    expect(cards.nth(0)).not_to_have_attribute("aria-current", "true")
+    expect(widget.locator('[data-testid="seam-mark"][data-index="1"]')).to_have_class(
+        re.compile(r"\bis-current\b")
+    )
+    screenshot(page, "storyboard-film")
