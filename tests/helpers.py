@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ import httpx
 from PIL import Image
 from starlette.applications import Starlette
 
+from sora_widget.core.vote import Side, Vote
 from sora_widget.engine.poller import Cadence
 from sora_widget.simulator.process import command
 
@@ -307,3 +309,25 @@ def state_text(widget: anywidget.AnyWidget) -> str:
         else:
             parts.append(json.dumps(value, default=lambda v: bytes(v).decode("latin-1")))
     return "\n".join(parts)
+
+
+def arena_vote(
+    left: str,
+    right: str,
+    choice: str = "left",
+    *,
+    second: int = 0,
+    prompt: str = PROMPT,
+    voter: str = "me",
+    tags: tuple[str, ...] = (),
+) -> Vote:
+    """A vote between two models' videos on `prompt`, `second` seconds into 2026."""
+    return Vote.cast(
+        voter,
+        prompt,
+        Side(left, f"video_{left}"),
+        Side(right, f"video_{right}"),
+        choice,
+        tags,
+        when=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=second),
+    )
