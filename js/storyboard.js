@@ -131,7 +131,7 @@ function mountAdder(ctx) {
     }
   });
   ctx.listen(add, "click", submit);
-  return { el };
+  return { el, prompt };
 }
 
 /** @param {{ model: Model<StoryboardTraits>, el: HTMLElement }} props */
@@ -215,9 +215,24 @@ function render({ model, el }) {
     target?.focus({ preventScroll: false });
   }
 
+  /**
+   * Focus was in a card that went (Remove): put it on the card now at that place, or on the
+   * new-shot box when none is left, never on the page.
+   * @param {number} index
+   */
+  function refocusAfterRemoval(index) {
+    const next = shots[Math.min(index, shots.length - 1)];
+    (next ? cards.get(next.key)?.el : adder.prompt)?.focus({ preventScroll: true });
+  }
+
   function renderShots() {
+    const before = shots;
     shots = (ctx.get("shots") || []).filter((shot) => shot?.key);
     const { create, drop } = planCards(cards.keys(), shots);
+    const active = activeElementOf(strip);
+    const focusLostAt = before.findIndex(
+      (shot) => drop.includes(shot.key) && Boolean(cards.get(shot.key)?.el.contains(active)),
+    );
     for (const key of drop) {
       cards.get(key)?.el.remove();
       cards.get(key)?.destroy();
@@ -237,6 +252,7 @@ function render({ model, el }) {
       card.setCurrent(shot.key === playing);
     });
     restore();
+    if (focusLostAt >= 0) refocusAfterRemoval(focusLostAt);
     settleMove();
   }
 

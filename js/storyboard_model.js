@@ -12,6 +12,9 @@ import { formatCost, statusLabel, truncate } from "./format.js";
 /** Durations offered when the kernel sends no list for the shot: those of Sora 2. */
 export const DEFAULT_SECONDS = ["4", "8", "12"];
 
+/** A seam mark's name keeps this much of its prompt: a sentence whole, a paragraph cut. */
+const SEAM_PROMPT_CHARS = 100;
+
 /** A playhead this close before a seam counts as past it (seeking lands a hair early). */
 const SEAM_TOLERANCE = 0.001;
 
@@ -47,12 +50,13 @@ export function seamPercents(starts, duration) {
 }
 
 /**
- * A seam mark's accessible name: "Shot 2: the beam sweeps the waves…".
+ * A seam mark's accessible name, "Shot 2: the beam sweeps the waves at night": the prompt whole
+ * up to a sentence's length, so the mark is named by the words on its card.
  * @param {number} index
  * @param {string | null | undefined} prompt
  */
 export function seamLabel(index, prompt) {
-  const start = truncate(prompt, 40);
+  const start = truncate(prompt, SEAM_PROMPT_CHARS);
   return start ? `Shot ${index + 1}: ${start}` : `Shot ${index + 1}`;
 }
 

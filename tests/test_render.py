@@ -13,6 +13,7 @@ from PIL import Image, ImageDraw
 
 from sora_widget.simulator.render import (
     FPS,
+    REFERENCE_FADE_SECONDS,
     SPRITE_COLUMNS,
     SPRITE_ROWS,
     RenderedAssets,
@@ -296,6 +297,17 @@ def test_reference_image_is_the_first_frame_and_the_backdrop(make: Render) -> No
     top = slice(0, int(0.6 * H))
     assert difference(clip[-1][top], reference[top]) < 15
     assert difference(first_frame(make("a cat in the garden"))[top], reference[top]) > 40
+
+
+def test_a_reference_image_fades_into_the_scene(make: Render) -> None:
+    """Every frame of the fade is a mix of the two, in colour too: no tint of its own."""
+    clip = frames(make("a cat in the garden", reference_image=reference_png()))
+    fade = round(REFERENCE_FADE_SECONDS * FPS)
+    start, end = clip[0].mean(axis=(0, 1)), clip[fade].mean(axis=(0, 1))
+    low, high = np.minimum(start, end) - 6, np.maximum(start, end) + 6
+    for index in range(1, fade):
+        colour = clip[index].mean(axis=(0, 1))
+        assert np.all((low <= colour) & (colour <= high)), (index, colour, start, end)
 
 
 # ---------------------------------------------------------------------------- hostile prompts

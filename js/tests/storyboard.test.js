@@ -48,10 +48,12 @@ test("seams as percentages of the film, clamped", () => {
 test("a seam mark is named after its shot and the start of its prompt", () => {
   assert.equal(seamLabel(1, "he lights the lamp"), "Shot 2: he lights the lamp");
   assert.equal(seamLabel(0, ""), "Shot 1");
-  const long = seamLabel(2, `the beam sweeps ${"the waves ".repeat(10)}`);
+  const sentence = "a lighthouse keeper climbs the stairs at dawn, lamp in hand";
+  assert.equal(seamLabel(0, sentence), `Shot 1: ${sentence}`);
+  const long = seamLabel(2, `the beam sweeps ${"the waves ".repeat(20)}`);
   assert.ok(long.startsWith("Shot 3: the beam sweeps"));
   assert.ok(long.endsWith("…"));
-  assert.ok(long.length <= "Shot 3: ".length + 40);
+  assert.ok(long.length <= "Shot 3: ".length + 100);
 });
 
 test("a move is announced with positions counted from one", () => {

@@ -55,6 +55,8 @@ def seek(page, time: float) -> None:
 
 
 def test_reorder_by_keyboard_generate_and_follow_the_film_across_a_seam(page, lab_server):
+    page_errors: list[str] = []
+    page.on("pageerror", lambda error: page_errors.append(str(error)))
     widget = run_first_cell(
         page,
         lab_server,
@@ -85,7 +87,11 @@ def test_reorder_by_keyboard_generate_and_follow_the_film_across_a_seam(page, la
     page.wait_for_function(FILM_READY, timeout=300_000)
     expect(widget.get_by_test_id("seam-mark")).to_have_count(3)
     expect(widget.get_by_test_id("download-film")).to_have_attribute("href", re.compile("^blob:"))
-    expect(widget.get_by_test_id("shot-status").first).to_have_text("Completed")
+    expect(widget.get_by_test_id("shot-status")).to_have_text(["Completed"] * 3)
+    # Each later shot started from the last frame of the one before it.
+    expect(widget.get_by_test_id("shot-continuity").filter(visible=True)).to_have_text(
+        ["Starts from the previous shot"] * 2
+    )
 
     # A mark seeks to its shot's start, and that shot's card is the current one.
     widget.get_by_role("button", name=f"Shot 3: {MOVED[2]}").click()
@@ -108,4 +114,13 @@ def test_reorder_by_keyboard_generate_and_follow_the_film_across_a_seam(page, la
     expect(widget.locator('[data-testid="seam-mark"][data-index="1"]')).to_have_class(
         re.compile(r"\bis-current\b")
     )
+    page.evaluate(f"() => {FILM}.pause()")  # a still frame for the picture, not one mid-decode
     screenshot(page, "storyboard-film")
+
+    # Removing a shot leaves the keyboard focus in the strip, on the card now in its place.
+    cards.nth(2).get_by_test_id("shot-remove").click()
+    expect(cards).to_have_count(2)
+    expect(cards.nth(1)).to_be_focused()
+
+    expect(output(page).filter(has_text="Traceback")).to_have_count(0)
+    assert not page_errors, page_errors
