@@ -54,9 +54,11 @@ function mountEstimate(ctx) {
     h("div", { class: "sora-actions" }, generate),
   );
   let asked = false;
+  // aria-disabled, not disabled: a disabled button drops focus, and the panel's keys with it.
   ctx.listen(generate, "click", () => {
+    if (asked) return;
     asked = true;
-    generate.disabled = true;
+    attr(generate, "aria-disabled", "true");
     ctx.send("generate");
   });
   function render() {
@@ -69,11 +71,18 @@ function mountEstimate(ctx) {
     if (reused) parts.push(`${reused} reused from the library`);
     const price = formatCost(cost);
     if (videos && price) parts.push(`estimated ${price}`);
-    setText(text, parts.join(" · "));
-    if (ctx.get("phase") !== "estimate") asked = false;
-    generate.disabled = asked;
+    const shown = ctx.get("phase") === "estimate";
+    // Out of its phase the text goes: no price stays in the page during a vote.
+    setText(text, shown ? parts.join(" · ") : "");
+    if (!shown) asked = false;
+    attr(generate, "aria-disabled", String(asked));
   }
-  return { el, render };
+  /** The kernel refused: Generate may be pressed again. */
+  function retry() {
+    asked = false;
+    render();
+  }
+  return { el, render, retry };
 }
 
 /** The generations' progress. @param {Context<ArenaTraits>} ctx */
@@ -169,7 +178,7 @@ function mountVotes(ctx, vote) {
     return button;
   }
 
-  /** @param {boolean} busy a vote is on its way */
+  /** @param {boolean} busy a vote is on its way (aria-disabled: a disabled button drops focus) */
   function render(busy) {
     const tags = (ctx.get("tags") || []).filter(Boolean);
     const signature = JSON.stringify(tags);
@@ -177,7 +186,7 @@ function mountVotes(ctx, vote) {
       offered = signature;
       tagsBox.replaceChildren(...tags.map(tagButton));
     }
-    for (const button of buttons) button.disabled = busy;
+    for (const button of buttons) attr(button, "aria-disabled", String(busy));
   }
 
   /** A new pair: no tag pressed. */
@@ -307,8 +316,8 @@ function render({ model, el }) {
     show(votes.el, visible.votes);
     show(reveal.el, visible.reveal);
     show(done, visible.done);
-    if (visible.estimate) estimate.render();
-    if (visible.progress) progress.render();
+    estimate.render();
+    progress.render();
 
     if ((pair?.token ?? "") !== token) {
       token = pair?.token ?? "";
@@ -348,6 +357,7 @@ function render({ model, el }) {
     if (error) {
       sent = null; // a refused vote may be cast again
       votes.render(false);
+      estimate.retry();
     }
   });
 
