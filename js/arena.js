@@ -235,11 +235,18 @@ function mountReveal(ctx) {
     reasons,
     h("div", { class: "sora-actions" }, next),
   );
-  ctx.listen(next, "click", () => ctx.send("next"));
+  let asked = false; // Next sent: once per reveal, however many clicks and keys
+  function requestNext() {
+    if (asked) return;
+    asked = true;
+    ctx.send("next");
+  }
+  ctx.listen(next, "click", requestNext);
 
   /** Fill in the names when `visible`; otherwise empty every text, so no name stays. @param {boolean} visible */
   function render(visible) {
     const reveal = visible ? ctx.get("reveal") : null;
+    if (!reveal) asked = false;
     setText(left.name, reveal?.left ?? "");
     setText(right.name, reveal?.right ?? "");
     setText(verdict, reveal ? verdictText(reveal.choice, reveal.left, reveal.right) : "");
@@ -249,7 +256,11 @@ function mountReveal(ctx) {
     left.el.classList.toggle("is-preferred", reveal?.choice === "left");
     right.el.classList.toggle("is-preferred", reveal?.choice === "right");
   }
-  return { el, render, next };
+  /** The kernel refused: Next may be asked again. */
+  function retry() {
+    asked = false;
+  }
+  return { el, render, next, requestNext, retry };
 }
 
 /** @param {{ model: Model<ArenaTraits>, el: HTMLElement }} props */
@@ -358,6 +369,7 @@ function render({ model, el }) {
       sent = null; // a refused vote may be cast again
       votes.render(false);
       estimate.retry();
+      reveal.retry();
     }
   });
 
@@ -369,7 +381,7 @@ function render({ model, el }) {
       event.preventDefault();
       event.stopPropagation();
       if (choice) votes.cast(choice);
-      else ctx.send("next");
+      else reveal.requestNext();
       return;
     }
     if (sections(phase).stage) stage.onKey(event);
