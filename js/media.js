@@ -15,8 +15,16 @@ import { sniffImageType } from "./image.js";
  * @import { MediaTraits, Model } from "./traits.js"
  */
 
-/** @type {Record<string, string | undefined>} */
-const TYPES = { video: "video/mp4", film: "video/mp4", spritesheet: "image/jpeg" };
+/**
+ * Content types by key kind; a "blind" key is an Arena side's opaque name (sora_widget/ui/arena.py).
+ * @type {Record<string, string | undefined>}
+ */
+const TYPES = {
+  video: "video/mp4",
+  film: "video/mp4",
+  blind: "video/mp4",
+  spritesheet: "image/jpeg",
+};
 
 /** @param {string} key @param {Uint8Array} bytes */
 function typeOf(key, bytes) {

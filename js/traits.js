@@ -1,6 +1,6 @@
 // @ts-check
-// The traits the kernel sends, as types: the shapes of sora_widget/ui/widget.py's, compare.py's
-// and storyboard.py's synced traits and of the payloads their *_state.py modules build.
+// The traits the kernel sends, as types: the shapes of sora_widget/ui/widget.py's, compare.py's,
+// storyboard.py's and arena.py's synced traits and of the payloads their *_state.py modules build.
 // Types only (for `tsc`): this module exports nothing at run time.
 
 /**
@@ -274,6 +274,65 @@
  * @property {string} phase
  * @property {StoryError} error
  * @typedef {StoryboardOwnTraits & HeaderTraits & MediaTraits} StoryboardTraits
+ */
+
+/**
+ * One side of the pair on screen (arena_state): `media` is an opaque "blind:<token>" mailbox key,
+ * so nothing sent tells the sides apart.
+ * @typedef {object} ArenaSide
+ * @property {string} media
+ * @property {number | null} fps
+ * @property {boolean} audio
+ */
+
+/**
+ * The pair on screen, in "voting" and "revealed": `token` names it in a vote.
+ * @typedef {object} ArenaPair
+ * @property {string} token
+ * @property {string} prompt
+ * @property {ArenaSide} left
+ * @property {ArenaSide} right
+ */
+
+/**
+ * The names of the pair just voted, only in "revealed".
+ * @typedef {object} ArenaReveal
+ * @property {string} left
+ * @property {string} right
+ * @property {string} choice
+ * @property {string[]} tags
+ */
+
+/**
+ * One model's line of the leaderboard (core.ratings): low / high bound its 95% interval.
+ * @typedef {object} Standing
+ * @property {string} model
+ * @property {number} rating
+ * @property {number | null} low
+ * @property {number | null} high
+ * @property {number} wins
+ * @property {number} losses
+ * @property {number} ties
+ * @property {number} votes
+ */
+
+/**
+ * @typedef {"estimate" | "generating" | "voting" | "revealed" | "done"} ArenaPhase
+ */
+
+/**
+ * Arena's synced traits (sora_widget/ui/arena.py): the view only reads them.
+ * @typedef {object} ArenaOwnTraits
+ * @property {ArenaPhase} phase
+ * @property {{ videos: number, reused: number, cost: string }} estimate
+ * @property {{ done: number, total: number, failed: number }} progress
+ * @property {ArenaPair | null} pair
+ * @property {ArenaReveal | null} reveal
+ * @property {Standing[]} leaderboard
+ * @property {number} votes_cast
+ * @property {string[]} tags
+ * @property {StoryError} error
+ * @typedef {ArenaOwnTraits & HeaderTraits & MediaTraits} ArenaTraits
  */
 
 /**
