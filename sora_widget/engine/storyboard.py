@@ -26,6 +26,7 @@ from sora_widget.core.catalog import ImageSlots, images_of
 from sora_widget.core.errors import InvalidRequestError
 from sora_widget.engine.api import VideosAPI
 from sora_widget.engine.extending import extend, extension_route
+from sora_widget.engine.inflight import runs_elsewhere
 from sora_widget.engine.jobs import JobStatus, VideoJob, is_followed, submit
 from sora_widget.engine.library import Library
 from sora_widget.engine.resume import attach_pending
@@ -216,7 +217,24 @@ class Board:
         return is_stale(self.shots, index)
 
     def needs_video(self, shot: Shot) -> bool:
+        if self.followed_elsewhere(shot):
+            return False  # its job is paid for and will be saved: never created twice
         return not shot.has_video or shot.redo or self.changed(shot)
+
+    def followed_elsewhere(self, shot: Shot) -> bool:
+        """Its job in flight is followed by another job in this process (the same storyboard
+        opened twice) or by another running kernel (its pending record names that process):
+        following it here too would save it twice."""
+        video_id = (shot.pending or {}).get("id")
+        if not isinstance(video_id, str) or shot.key in self.jobs:
+            return False
+        if is_followed(self.client.base_url, video_id):
+            return True
+        record = self._pending_record(video_id)
+        return record is not None and runs_elsewhere(record.get("owner"))
+
+    def _pending_record(self, video_id: str) -> dict[str, Any] | None:
+        return next((r for r in self.library.pending() if r.get("id") == video_id), None)
 
     @property
     def film_current(self) -> bool:
@@ -356,6 +374,10 @@ class Board:
                 order = {shot.key: index for index, shot in enumerate(self.shots)}
                 made: dict[str, asyncio.Task[bool]] = {}
                 for shot in targets:
+                    if shot.status in IN_FLIGHT and isinstance((shot.pending or {}).get("id"), str):
+                        # Left to a kernel that has ended since: taken up, not paid again.
+                        made[shot.key] = spawn(self._follow(shot, self._attached(shot)))
+                        continue
                     step = steps[shot.key]
                     previous = self.shots[step.after] if step.after is not None else None
                     made[shot.key] = spawn(self._make(shot, step, previous, made, order))
@@ -510,24 +532,31 @@ class Board:
 
     def _take_up(self) -> None:
         """Follow again the shots whose jobs a stopped process left running; the others that
-        were in flight go back to drafts (nothing was created for them, or it is gone)."""
+        were in flight go back to drafts (nothing was created for them, or it is gone). A job
+        another live process follows is left to it: its shot stays in flight
+        (`followed_elsewhere`), and a later generation takes it up once that process ends."""
         takers: list[asyncio.Task[Any]] = []
         for shot in self.shots:
             if shot.status not in (*IN_FLIGHT, WAITING):
                 continue
-            video_id = (shot.pending or {}).get("id")
-            if not isinstance(video_id, str) or is_followed(self.client.base_url, video_id):
+            if not isinstance((shot.pending or {}).get("id"), str):
                 shot.status, shot.pending = DRAFT, None
-                continue
-            record = next((r for r in self.library.pending() if r.get("id") == video_id), None)
-            job = (
-                attach_pending(self.client, self.library, record)
-                if record is not None
-                else VideoJob.attach(self.client, video_id, library=self.library, origin=ORIGIN)
-            )
-            takers.append(spawn(self._follow(shot, job)))
+            elif not self.followed_elsewhere(shot):
+                takers.append(spawn(self._follow(shot, self._attached(shot))))
         if takers:
             self._run = self._watched(self._taken_up(takers))
+
+    def _attached(self, shot: Shot) -> VideoJob:
+        """A job following the shot's job in flight (as its pending record says, where the
+        library still has it), this board's at once: not `followed_elsewhere`."""
+        video_id = str((shot.pending or {})["id"])
+        record = self._pending_record(video_id)
+        if record is not None:
+            job = attach_pending(self.client, self.library, record)
+        else:
+            job = VideoJob.attach(self.client, video_id, library=self.library, origin=ORIGIN)
+        self.jobs[shot.key] = job
+        return job
 
     async def _taken_up(self, takers: list[asyncio.Task[Any]]) -> None:
         self.phase = "generating"
