@@ -8,6 +8,7 @@ import asyncio
 import base64
 import io
 import json
+from pathlib import Path
 from typing import Any
 
 import av
@@ -25,7 +26,8 @@ from sora_widget.engine.shots import NO_FIRST_FRAME
 from sora_widget.engine.storyboard import Board
 
 from .fakes import Recording, client_for
-from .helpers import TEST_KEY, fast_cadence, silent_mp4
+from .helpers import TEST_KEY, RunningServer, fast_cadence, silent_mp4
+from .litellm_proxy import Proxy, upstream_id
 
 #: The profiles of `/v1/videos`, and the one that has the extensions route.
 OPENAI_SHAPED = ("openai", "vllm-omni", "sglang", "gateway")
@@ -163,6 +165,38 @@ async def test_a_model_without_a_first_frame_makes_its_shot_on_its_own(on, profi
     sb.close()
 
 
+def all_pictures(path) -> list[np.ndarray]:
+    with av.open(str(path)) as container:
+        return [f.to_ndarray(format="rgb24").astype(float) for f in container.decode(video=0)]
+
+
+async def test_a_stale_extended_shot_shows_only_its_own_part_in_the_film(on):
+    """The extension's file begins with the video it extended: once that shot is made again,
+    the film shows the new shot, then the extension's own seconds, never the old shot."""
+    client, _, library = on("openai")
+    sb = Storyboard(SHOTS, **SMALL, continuity="extend", title="stale", client=client,
+                    library=library)  # fmt: skip
+    await generated(sb)
+    old_first = all_pictures(sb.shots[0].video_file)
+    sb.regenerate(0)
+    await asyncio.wait_for(sb.wait(), 120)
+    first, second = sb.shots
+    assert second.includes_previous and sb.board.stale(1)
+    assert [card["status"] for card in sb.get_state(["shots"])["shots"]] == ["completed", "stale"]
+    film = sb.board.film
+    assert film is not None and sb.board.film_current and not film.copied
+    own = float(second.seconds)
+    assert film.duration == pytest.approx(duration(first.video_file) + own, abs=2 / film.fps)
+    assert sb.board.starts() == pytest.approx([0.0, duration(first.video_file)], abs=1 / film.fps)
+    shown = all_pictures(film.path)
+    extension = all_pictures(second.video_file)
+    seam = round(duration(first.video_file) * film.fps)
+    assert np.abs(shown[0] - all_pictures(first.video_file)[0]).mean() < 8  # the new shot
+    assert np.abs(shown[seam + 1] - extension[-round(own * film.fps) + 1]).mean() < 8
+    assert all(np.abs(picture - old_first[0]).mean() > 8 for picture in shown[seam:])
+    sb.close()
+
+
 # ---- OpenRouter: frame_images as data URIs, previous_job_id, its own catalog ------------------
 
 #: Grok Imagine takes a first frame and no previous_job_id; FLUX.3 Video continues a job;
@@ -292,3 +326,64 @@ async def test_a_gateway_that_echoes_nothing_keeps_what_each_shot_asked(tmp_path
     assert_film_of(sb, [first.video_file, second.video_file])
     assert sb.board.starts() == pytest.approx([0.0, 2.0], abs=0.1)
     sb.close()
+
+
+# ---- through a real LiteLLM proxy -------------------------------------------------------------
+
+
+def litellm_storyboard(proxy: Proxy, model: str, continuity: str, folder: Path) -> Storyboard:
+    client = SoraClient(proxy.key, base_url=proxy.base_url)
+    _POLLERS[client] = Poller(client, cadence=fast_cadence(first=0.05, ceiling=0.25))
+    return Storyboard(SHOTS, model=model, size="256x144", seconds="4", continuity=continuity,
+                      title="litellm", client=client, library=Library(folder))  # fmt: skip
+
+
+async def generated_and_closed(sb: Storyboard) -> None:
+    try:
+        await generated(sb)
+    finally:
+        sb.close()
+        await sb.board.client.aclose()
+
+
+@pytest.mark.parametrize(
+    ("model", "simulator_name"),
+    [("Lightricks/LTX-2", "openai"), ("Wan-AI/Wan2.2-T2V-A14B", "vllm")],
+)
+async def test_through_litellm_the_second_shot_carries_the_first_ones_last_frame(
+    litellm_proxy: Proxy, litellm_upstreams: dict[str, RunningServer], model: str,
+    simulator_name: str, tmp_path: Path,
+) -> None:  # fmt: skip
+    sb = litellm_storyboard(litellm_proxy, model, "last_frame", tmp_path / "videos")
+    await generated_and_closed(sb)
+    first, second = sb.shots
+    origin = litellm_upstreams[simulator_name].base_url.removesuffix("/v1")
+
+    def upstream_received(litellm_video_id: str) -> dict[str, Any]:
+        answer = httpx.get(
+            f"{origin}/simulator/videos/{upstream_id(litellm_video_id)}/received",
+            headers={"Authorization": f"Bearer {TEST_KEY}"},
+        )
+        answer.raise_for_status()
+        return answer.json()["received"]
+
+    assert "input_reference" not in upstream_received(first.video_id)
+    assert str(upstream_received(second.video_id)["input_reference"]).startswith("file ")
+    assert second.continuity == "last_frame" and second.started_from == first.video_id
+    continued = np.abs(last_picture(first.video_file) - first_picture(second.video_file))
+    assert continued.mean() < 8, "the second shot begins where the first ended"
+    assert_film_of(sb, [first.video_file, second.video_file])
+
+
+async def test_through_litellm_extend_uses_its_extensions_route(
+    litellm_proxy: Proxy, tmp_path: Path
+) -> None:
+    """LiteLLM reads the video to extend from a `video` field (`video[id]`, the SDK's form, it
+    takes for none and sends to OpenAI's own host): the shot is the upstream's extension."""
+    sb = litellm_storyboard(litellm_proxy, "Lightricks/LTX-2", "extend", tmp_path / "videos")
+    await generated_and_closed(sb)
+    first, second = sb.shots
+    assert second.continuity == "extend" and second.includes_previous
+    assert sb.library.get(second.video_id).extends == first.video_id
+    assert duration(second.video_file) == pytest.approx(duration(first.video_file) + 4, abs=0.2)
+    assert_film_of(sb, [second.video_file])  # it holds the first shot: once, not twice

@@ -56,7 +56,7 @@ from sora_widget.engine.shots import (
 )
 from sora_widget.engine.stitch import Film, stitch
 from sora_widget.engine.tasks import spawn
-from sora_widget.engine.video_file import last_frame
+from sora_widget.engine.video_file import last_frame, probe
 
 logger = logging.getLogger(__name__)
 
@@ -572,7 +572,9 @@ class Board:
 
     def _pieces(self) -> list[tuple[Shot, list[float]]]:
         """The files the film is stitched from, each with the start of its shots inside it: a
-        shot made by the extensions route holds the shot it extends, so it replaces it."""
+        shot made by the extensions route holds the shot it extends, so it replaces it. A stale
+        one holds a shot that is no longer the one before it: its own part only is shown
+        (`_kept`), never the other shot again."""
         pieces: list[tuple[Shot, list[float]]] = []
         for index, shot in enumerate(self.shots):
             if shot.includes_previous and pieces and not self.stale(index):
@@ -619,13 +621,16 @@ class Board:
                 pieces = self._pieces()
                 ids = [shot.video_id or "" for shot, _ in pieces]
                 files = [shot.video_file for shot, _ in pieces if shot.video_file is not None]
-                titles = [
-                    " / ".join(s.prompt for s in self._held(shot, offsets))
-                    for shot, offsets in pieces
-                ]
+                held = [self._held(shot, offsets) for shot, offsets in pieces]
+                titles = [" / ".join(s.prompt for s in shots) for shots in held]
                 self.film_path.parent.mkdir(parents=True, exist_ok=True)
                 self.film = await asyncio.to_thread(
-                    stitch, files, self.film_path, titles=titles, transition_ms=self.transition_ms
+                    _stitched,
+                    files,
+                    [_kept(shots) for shots in held],
+                    self.film_path,
+                    titles=titles,
+                    transition_ms=self.transition_ms,
                 )
                 self.film_of = ids
         except Exception as error:
@@ -682,6 +687,29 @@ class Board:
                 listener(important)
             except Exception:
                 logger.exception("A storyboard listener failed")
+
+
+def _kept(held: list[Shot]) -> float | None:
+    """The seconds of a piece's file that are its shots: None for the whole file, the last
+    seconds of its shots when the first was made by an extension (the file begins with the
+    video that shot extended, which is not in this piece)."""
+    if not held[0].includes_previous:
+        return None
+    return sum(float(shot.seconds) for shot in held)
+
+
+def _stitched(
+    files: list[Path], kept: list[float | None], out: Path, *, titles: list[str], transition_ms: int
+) -> Film:
+    """`stitch`, each file cut to its last `kept` seconds where given (run in a worker thread:
+    the files are probed for their length)."""
+    skips = [
+        0.0 if seconds is None else max(0.0, float(probe(path).duration) - seconds)
+        for path, seconds in zip(files, kept, strict=True)
+    ]
+    return stitch(
+        files, out, titles=titles, transition_ms=transition_ms, skips=skips if any(skips) else ()
+    )
 
 
 def _words(error: BaseException) -> str:
