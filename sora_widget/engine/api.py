@@ -682,7 +682,12 @@ class VideosAPI:
             )
         validate_prompt(prompt)
         seconds = validate_seconds(seconds_string(seconds), EXTENSION_SECONDS_CHOICES)
-        parts = _form(prompt=prompt, seconds=seconds) + await asyncio.to_thread(_video_parts, video)
+        litellm = False
+        if isinstance(video, str) and not _names_file(video):
+            models = await self.server_models()
+            litellm = models is not None and models.kind == "LiteLLM"
+        video_parts = await asyncio.to_thread(_video_parts, video, id_as_json=litellm)
+        parts = _form(prompt=prompt, seconds=seconds) + video_parts
         response = await self._feature_send(
             "extensions",
             "POST",
@@ -933,13 +938,26 @@ def _form(**fields: str) -> FormParts:
     return [(name, (None, value)) for name, value in fields.items()]
 
 
-def _video_parts(video: VideoInput) -> FormParts:
-    """`video[id]` for an id, as the official SDK sends it; otherwise the MP4 file itself.
+def _names_file(text: str) -> bool:
+    """Whether `text` is the path of an existing file; an id too long to be a file name (a
+    LiteLLM id runs to hundreds of characters) is not one, whatever the OS says of it."""
+    try:
+        return Path(text).is_file()
+    except OSError:  # ENAMETOOLONG, which `is_file` does not take for "no such file"
+        return False
+
+
+def _video_parts(video: VideoInput, *, id_as_json: bool = False) -> FormParts:
+    """`video[id]` for an id, as the official SDK sends it (`id_as_json`: a `video` field of
+    `{"id": ...}`, the only form LiteLLM's proxy reads: it takes `video[id]` for no video and
+    sends the request to OpenAI's own host); otherwise the MP4 file itself.
 
     A string is an id unless it names an existing file or ends in ".mp4".
     """
-    if isinstance(video, str) and not (video.lower().endswith(".mp4") or Path(video).is_file()):
+    if isinstance(video, str) and not (video.lower().endswith(".mp4") or _names_file(video)):
         _segment(video, "video")
+        if id_as_json:
+            return _form(video=json.dumps({"id": video}))
         return _form(**{"video[id]": video})
     if isinstance(video, bytes | bytearray):
         data, filename = bytes(video), "video.mp4"
