@@ -23,7 +23,7 @@ from sora_widget.engine.client import SoraClient
 from sora_widget.engine.jobs import JobStatus
 from sora_widget.engine.library import Library
 from sora_widget.engine.poller import _POLLERS, Poller
-from sora_widget.engine.shots import FOLLOWED_ELSEWHERE, NO_FIRST_FRAME
+from sora_widget.engine.shots import FOLLOWED_ELSEWHERE, NO_FIRST_FRAME, shot_record
 from sora_widget.engine.storyboard import Board
 from sora_widget.simulator import FaultConfig
 
@@ -200,27 +200,33 @@ async def test_an_edited_shot_is_the_only_one_made_again(server, stitched):
     assert not cards(sb)[1]["changed"]
 
 
-async def test_a_restart_takes_up_the_shots_in_flight(server, stitched, tmp_path):
-    client, _, library = server()
-    sb = Storyboard(KEEPER[:2], **QUICK, continuity="none", title="keeper", client=client,
-                    library=library)  # fmt: skip
-    died: dict[str, object] = {}
+async def killed_in_flight(sb: Storyboard) -> list[str]:
+    """Generate, and kill the kernel under each shot's job as soon as the job has its id: the
+    storyboard's JSON is left as a dying kernel leaves it, every shot in flight. The ids."""
+    records: dict[str, dict] = {}
 
-    def die_once_both_are_created(important: bool) -> None:
-        if died or not all(shot.pending and "id" in shot.pending for shot in sb.shots):
-            return
-        died["saved"] = sb.board.path.read_text()  # what a kernel that dies now leaves
-        died["ids"] = [shot.pending["id"] for shot in sb.shots]
-        for job in list(sb.board.jobs.values()):
-            kill_kernel(job)
+    def die_as_each_is_created(important: bool) -> None:
+        for shot in sb.shots:
+            job = sb.board.jobs.get(shot.key)
+            if shot.key not in records and job is not None and "id" in (shot.pending or {}):
+                records[shot.key] = shot_record(shot)  # as saved when its kernel died
+                kill_kernel(job)
 
-    sb.board.on_change(die_once_both_are_created)
+    sb.board.on_change(die_as_each_is_created)
     sb.generate()
     with pytest.raises(RuntimeError):
         await asyncio.wait_for(sb.wait(), 60)
     sb.close()
-    sb.board.path.write_text(died["saved"])
-    ids = died["ids"]
+    saved = {**sb.board.record(), "shots": [records[shot.key] for shot in sb.shots]}
+    sb.board.path.write_text(json.dumps(saved))
+    return [records[shot.key]["pending"]["id"] for shot in sb.shots]
+
+
+async def test_a_restart_takes_up_the_shots_in_flight(server, stitched, tmp_path):
+    client, _, library = server()
+    sb = Storyboard(KEEPER[:2], **QUICK, continuity="none", title="keeper", client=client,
+                    library=library)  # fmt: skip
+    ids = await killed_in_flight(sb)
 
     again, transport, _ = server(library=library)
     reopened = Storyboard.open("keeper", client=again, library=library)
@@ -238,23 +244,7 @@ async def test_a_shot_another_running_kernel_follows_is_left_to_it(server, stitc
     client, _, library = server()
     sb = Storyboard(KEEPER[:2], **QUICK, continuity="none", title="keeper", client=client,
                     library=library)  # fmt: skip
-    died: dict[str, object] = {}
-
-    def die_once_both_are_created(important: bool) -> None:
-        if died or not all(shot.pending and "id" in shot.pending for shot in sb.shots):
-            return
-        died["saved"] = sb.board.path.read_text()
-        died["ids"] = [shot.pending["id"] for shot in sb.shots]
-        for job in list(sb.board.jobs.values()):
-            kill_kernel(job)
-
-    sb.board.on_change(die_once_both_are_created)
-    sb.generate()
-    with pytest.raises(RuntimeError):
-        await asyncio.wait_for(sb.wait(), 60)
-    sb.close()
-    sb.board.path.write_text(died["saved"])
-    alive_id, dead_id = died["ids"]
+    alive_id, dead_id = await killed_in_flight(sb)
     other_kernel = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         set_pending_owner(library.root, alive_id, **owner_of(other_kernel))
