@@ -720,6 +720,8 @@ class FakeStitch:
 
     def __init__(self) -> None:
         self.calls: list[tuple[list[Path], list[str]]] = []
+        #: Each call's `skips` (seconds left out at each shot's start; [] for none).
+        self.skips: list[list[float]] = []
         #: Raised by the next call (then cleared), as a shot that cannot be read would be.
         self.failure: Exception | None = None
 
@@ -731,19 +733,23 @@ class FakeStitch:
         titles: tuple[str, ...] | list[str] = (),
         size: str | None = None,
         transition_ms: int = 0,
+        skips: tuple[float, ...] | list[float] = (),
     ) -> Any:
         import av
 
         from sora_widget.engine.stitch import Film
 
         self.calls.append((list(shots), list(titles)))
+        self.skips.append(list(skips))
         if self.failure is not None:
             failure, self.failure = self.failure, None
             raise failure
         durations = []
         for shot in shots:
             with av.open(str(shot)) as container:
-                durations.append(container.duration / av.time_base)
+                durations.append(
+                    container.duration / av.time_base - (skips[len(durations)] if skips else 0)
+                )
                 stream = container.streams.video[0]
                 shape, fps = f"{stream.width}x{stream.height}", float(stream.average_rate or 0)
         shutil.copyfile(shots[0], out)

@@ -21,6 +21,7 @@ from typing import Any
 
 import anywidget
 import httpx
+import psutil
 from PIL import Image
 from starlette.applications import Starlette
 
@@ -115,6 +116,15 @@ def error_of(response: httpx.Response) -> dict[str, Any]:
 
 
 # ---- pending jobs, as a dead process leaves them ----------------------------------------------
+
+
+def owner_of(process: subprocess.Popen) -> dict[str, Any]:
+    """The owner a pending record names for `process` (another kernel, alive or not)."""
+    return {
+        "host": socket.gethostname(),
+        "pid": process.pid,
+        "started": psutil.Process(process.pid).create_time(),
+    }
 
 
 def set_pending_owner(library_root: Path, video_id: str, **owner: Any) -> None:

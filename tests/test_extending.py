@@ -4,6 +4,7 @@ from the browser in pieces: engine, library and widget models on the in-process 
 from __future__ import annotations
 
 import asyncio
+import base64
 import io
 import json
 import shutil
@@ -349,3 +350,38 @@ async def test_a_resumed_piece_keeps_its_place_in_the_chain(on):
     await asyncio.wait_for(job.settled(), 60)
     assert job.lineage == {"extends": first.id}
     assert [entry.id for entry in library.chain(running.id)] == [first.id, running.id]
+
+
+def litellm_id(said: str) -> str:
+    """A video id as LiteLLM's proxy makes one: "video_" and the base64 of what it routes by."""
+    return "video_" + base64.b64encode(said.encode()).decode()
+
+
+@pytest.mark.parametrize(
+    ("video_id", "form_field"),
+    [
+        ("video_" + "a1b2" * 100, b'name="video[id]"'),  # the SDK's form
+        (
+            litellm_id("litellm:custom_llm_provider:openai;model_id:LTX-2;video_id:video_1" * 4),
+            b'name="video"',
+        ),  # fmt: skip
+    ],
+)
+async def test_an_id_too_long_for_a_file_name_is_extended_as_an_id(video_id, form_field):
+    """LiteLLM's ids run to hundreds of characters: asking the OS whether one names a file
+    fails (ENAMETOOLONG); it is an id. LiteLLM's proxy reads it only from a `video` field."""
+    sent: list[bytes] = []
+
+    def server(request: httpx.Request) -> httpx.Response:
+        sent.append(request.read())
+        return httpx.Response(200, json={"id": "video_2", "status": "queued"})
+
+    async with SoraClient(
+        TEST_KEY, base_url="http://proxy.test/v1", transport=httpx.MockTransport(server)
+    ) as client:
+        video = await client.extend(video_id, "the lamp is lit", seconds="4")
+    assert video.id == "video_2"
+    [form] = sent
+    assert form_field in form and video_id.encode() in form
+    if form_field == b'name="video"':
+        assert json.dumps({"id": video_id}).encode() in form

@@ -7,7 +7,6 @@ import dataclasses
 import errno
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -16,7 +15,6 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
-import psutil
 import pytest
 
 from sora_widget.core.errors import (
@@ -40,7 +38,14 @@ from sora_widget.engine.storage import folder_name
 from sora_widget.simulator import FaultConfig
 
 from .fakes import FAKE_MEDIA, FakeClient, FakeClock, FakeTime, fake_poller, sim_client
-from .helpers import MP4_MAGIC, fast_cadence, packets, renders_finished, set_pending_owner
+from .helpers import (
+    MP4_MAGIC,
+    fast_cadence,
+    owner_of,
+    packets,
+    renders_finished,
+    set_pending_owner,
+)
 
 #: The simulator's speed and the polling for the tests against it: quick, in real time.
 SPEED = 200.0
@@ -446,14 +451,6 @@ async def test_a_job_this_process_follows_is_not_resumed_a_second_time(library, 
     # A second widget in the same kernel: the running job is not followed twice.
     assert resume(client, Library(library.root), poller=fake_poller(client, fake_time)) == []
     job.cancel()
-
-
-def owner_of(process: subprocess.Popen) -> dict:
-    return {
-        "host": socket.gethostname(),
-        "pid": process.pid,
-        "started": psutil.Process(process.pid).create_time(),
-    }
 
 
 async def test_only_jobs_whose_process_has_ended_are_resumed(library, fake_time):

@@ -143,6 +143,23 @@ def test_sound_and_picture_start_together_at_every_seam(
     assert samples.size / RATE == pytest.approx(film.duration, abs=AAC_FRAME / RATE)
 
 
+def test_skips_leave_out_the_start_of_a_shot_in_sync(shots: list[Path], tmp_path: Path) -> None:
+    """An extension's file holds the video it extends: with a skip, only its own part is in
+    the film, its sound from the same point as its picture."""
+    extension = stitch(shots[:2], tmp_path / "extension.mp4").path  # 1.5 s grey 50, 1 s 130
+    film = stitch([shots[2], extension], tmp_path / "film.mp4", skips=[0, 1.5])
+    assert not film.copied  # a copy cuts only at keyframes
+    assert film.duration == pytest.approx(2.5, abs=1 / 12)
+    assert list(film.starts) == pytest.approx([0.0, 1.5], abs=1 / 24)
+    levels = [luma(planes, 90) for _, planes in pictures(film.path)]
+    assert all(abs(level - LEVELS[0]) > 20 for level in levels), "the extended shot left out"
+    samples = sound(film.path)
+    for index, seam in enumerate(picture_seams(film.path, (LEVELS[2], LEVELS[1]), 90)):
+        assert seam == pytest.approx(film.starts[index], abs=1 / 24)
+        assert onset(samples, seam) == pytest.approx(seam, abs=AAC_FRAME / RATE), index
+    assert samples.size / RATE == pytest.approx(film.duration, abs=AAC_FRAME / RATE)
+
+
 def test_pictures_stored_out_of_order_are_copied_in_sync(tmp_path: Path) -> None:
     shots = [
         clip(tmp_path / f"{index}.mp4", level, seconds=1.3, fps=30, preset="medium")
@@ -328,6 +345,9 @@ def test_a_transition_over_half_the_shortest_shot_is_refused(
         ({"size": "1280x"}, "size"),
         ({"size": "161x90"}, "size"),
         ({"transition_ms": -1}, "transition_ms"),
+        ({"skips": [0.5]}, "skips"),
+        ({"skips": [0, 1.0, 0]}, "skips"),  # the second shot is 1 s: nothing would be left
+        ({"skips": [-0.1, 0, 0]}, "skips"),
     ],
 )
 def test_bad_arguments_are_refused(

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 
 import av
 import httpx
@@ -21,12 +23,20 @@ from sora_widget.engine.client import SoraClient
 from sora_widget.engine.jobs import JobStatus
 from sora_widget.engine.library import Library
 from sora_widget.engine.poller import _POLLERS, Poller
-from sora_widget.engine.shots import NO_FIRST_FRAME
+from sora_widget.engine.shots import FOLLOWED_ELSEWHERE, NO_FIRST_FRAME, shot_record
 from sora_widget.engine.storyboard import Board
 from sora_widget.simulator import FaultConfig
 
 from .fakes import FakeStitch, Recording
-from .helpers import TEST_KEY, delivered, fast_cadence, kill_kernel, png_bytes
+from .helpers import (
+    TEST_KEY,
+    delivered,
+    fast_cadence,
+    kill_kernel,
+    owner_of,
+    png_bytes,
+    set_pending_owner,
+)
 
 #: vLLM-Omni's way: a model of no strict sizes, small and short, so renders are quick; its
 #: create takes a first frame (`input_reference`) and it has no extensions route.
@@ -190,27 +200,33 @@ async def test_an_edited_shot_is_the_only_one_made_again(server, stitched):
     assert not cards(sb)[1]["changed"]
 
 
-async def test_a_restart_takes_up_the_shots_in_flight(server, stitched, tmp_path):
-    client, _, library = server()
-    sb = Storyboard(KEEPER[:2], **QUICK, continuity="none", title="keeper", client=client,
-                    library=library)  # fmt: skip
-    died: dict[str, object] = {}
+async def killed_in_flight(sb: Storyboard) -> list[str]:
+    """Generate, and kill the kernel under each shot's job as soon as the job has its id: the
+    storyboard's JSON is left as a dying kernel leaves it, every shot in flight. The ids."""
+    records: dict[str, dict] = {}
 
-    def die_once_both_are_created(important: bool) -> None:
-        if died or not all(shot.pending and "id" in shot.pending for shot in sb.shots):
-            return
-        died["saved"] = sb.board.path.read_text()  # what a kernel that dies now leaves
-        died["ids"] = [shot.pending["id"] for shot in sb.shots]
-        for job in list(sb.board.jobs.values()):
-            kill_kernel(job)
+    def die_as_each_is_created(important: bool) -> None:
+        for shot in sb.shots:
+            job = sb.board.jobs.get(shot.key)
+            if shot.key not in records and job is not None and "id" in (shot.pending or {}):
+                records[shot.key] = shot_record(shot)  # as saved when its kernel died
+                kill_kernel(job)
 
-    sb.board.on_change(die_once_both_are_created)
+    sb.board.on_change(die_as_each_is_created)
     sb.generate()
     with pytest.raises(RuntimeError):
         await asyncio.wait_for(sb.wait(), 60)
     sb.close()
-    sb.board.path.write_text(died["saved"])
-    ids = died["ids"]
+    saved = {**sb.board.record(), "shots": [records[shot.key] for shot in sb.shots]}
+    sb.board.path.write_text(json.dumps(saved))
+    return [records[shot.key]["pending"]["id"] for shot in sb.shots]
+
+
+async def test_a_restart_takes_up_the_shots_in_flight(server, stitched, tmp_path):
+    client, _, library = server()
+    sb = Storyboard(KEEPER[:2], **QUICK, continuity="none", title="keeper", client=client,
+                    library=library)  # fmt: skip
+    ids = await killed_in_flight(sb)
 
     again, transport, _ = server(library=library)
     reopened = Storyboard.open("keeper", client=again, library=library)
@@ -219,6 +235,44 @@ async def test_a_restart_takes_up_the_shots_in_flight(server, stitched, tmp_path
     assert [shot.video_id for shot in reopened.shots] == ids
     assert [shot.status for shot in reopened.shots] == ["completed"] * 2
     assert transport.creates() == [] and film.exists()
+    reopened.close()
+
+
+async def test_a_shot_another_running_kernel_follows_is_left_to_it(server, stitched):
+    """Reopened while the kernel that made the storyboard still runs a shot's job: that job is
+    neither followed here nor created again, until that kernel has ended."""
+    client, _, library = server()
+    sb = Storyboard(KEEPER[:2], **QUICK, continuity="none", title="keeper", client=client,
+                    library=library)  # fmt: skip
+    alive_id, dead_id = await killed_in_flight(sb)
+    other_kernel = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        set_pending_owner(library.root, alive_id, **owner_of(other_kernel))
+        again, transport, _ = server(library=library)
+        reopened = Storyboard.open("keeper", client=again, library=library)
+        followed, taken = reopened.shots
+        assert reopened.board.followed_elsewhere(followed)
+        assert not reopened.board.followed_elsewhere(taken)
+        assert set(reopened.board.jobs) == {taken.key}  # only the dead kernel's job
+        assert cards(reopened)[0]["note"] == FOLLOWED_ELSEWHERE
+        with pytest.raises(RuntimeError, match="No film yet"):
+            await asyncio.wait_for(reopened.wait(), 120)
+        assert (followed.status, followed.video_id) == ("queued", None)
+        assert taken.status == "completed" and taken.video_id == dead_id
+        assert reopened.cost == ""  # nothing to pay for: the other kernel's job is paid
+        reopened.generate()  # asks for nothing while the other kernel follows its job
+        with pytest.raises(RuntimeError, match="No film yet"):
+            await asyncio.wait_for(reopened.wait(), 60)
+        assert transport.creates() == [] and followed.status == "queued"
+    finally:
+        other_kernel.kill()
+        other_kernel.wait()
+    assert not reopened.board.followed_elsewhere(followed)
+    reopened.generate()  # that kernel has ended: its job is taken up, not paid again
+    film = await asyncio.wait_for(reopened.wait(), 120)
+    assert [shot.video_id for shot in reopened.shots] == [alive_id, dead_id]
+    assert transport.creates() == [] and film.exists()
+    assert cards(reopened)[0]["note"] != FOLLOWED_ELSEWHERE
     reopened.close()
 
 

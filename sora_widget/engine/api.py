@@ -8,6 +8,7 @@ none is special-cased. `SoraClient` (in `client`) adds background jobs on top.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import json
 import logging
@@ -933,13 +934,37 @@ def _form(**fields: str) -> FormParts:
     return [(name, (None, value)) for name, value in fields.items()]
 
 
+def _made_by_litellm(video_id: str) -> bool:
+    """LiteLLM's proxy makes its video ids "video_" and the base64 of "litellm:..." (the
+    provider and model it routes the video's later requests by)."""
+    encoded = video_id.removeprefix("video_")
+    try:
+        said = base64.b64decode(encoded + "=" * (-len(encoded) % 4))
+    except ValueError:
+        return False
+    return said.startswith(b"litellm:")
+
+
+def _names_file(text: str) -> bool:
+    """Whether `text` is the path of an existing file; an id too long to be a file name (a
+    LiteLLM id runs to hundreds of characters) is not one, whatever the OS says of it."""
+    try:
+        return Path(text).is_file()
+    except OSError:  # ENAMETOOLONG, which `is_file` does not take for "no such file"
+        return False
+
+
 def _video_parts(video: VideoInput) -> FormParts:
-    """`video[id]` for an id, as the official SDK sends it; otherwise the MP4 file itself.
+    """`video[id]` for an id, as the official SDK sends it, but a `video` field of `{"id"}`
+    for an id LiteLLM's proxy made: the only form it reads (it takes `video[id]` for no video
+    and sends the request to OpenAI's own host); otherwise the MP4 file itself.
 
     A string is an id unless it names an existing file or ends in ".mp4".
     """
-    if isinstance(video, str) and not (video.lower().endswith(".mp4") or Path(video).is_file()):
+    if isinstance(video, str) and not (video.lower().endswith(".mp4") or _names_file(video)):
         _segment(video, "video")
+        if _made_by_litellm(video):
+            return _form(video=json.dumps({"id": video}))
         return _form(**{"video[id]": video})
     if isinstance(video, bytes | bytearray):
         data, filename = bytes(video), "video.mp4"

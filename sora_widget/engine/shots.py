@@ -33,6 +33,10 @@ IN_FLIGHT = frozenset({QUEUED, IN_PROGRESS})
 
 NO_FIRST_FRAME = "This model takes no first frame: generated on its own."
 OWN_IMAGE = "Starts from its own image."
+FOLLOWED_ELSEWHERE = (
+    "Another running kernel follows this shot's job and saves its video: reopen the "
+    "storyboard there or once it ends."
+)
 OTHER_SETTINGS = (
     "Its model or size differs from the previous shot's: continued from its last frame."
 )

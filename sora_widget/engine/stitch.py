@@ -68,12 +68,15 @@ def stitch(
     titles: Sequence[str] = (),
     size: str | None = None,
     transition_ms: int = 0,
+    skips: Sequence[float] = (),
 ) -> Film:
     """Synchronous and CPU-bound: callers run it in a worker thread (asyncio.to_thread).
 
-    `titles` (one per shot, or none) become the film's chapters. Raises InvalidRequestError for
-    a bad argument and ValueError naming the shot for one that cannot be read; `out` is written
-    whole or not at all."""
+    `titles` (one per shot, or none) become the film's chapters. `skips` (one per shot, or
+    none): the seconds left out at each shot's start, as of a server's extension, whose file
+    holds the video it extends; a film with any is re-encoded (a copy cuts only at keyframes).
+    Raises InvalidRequestError for a bad argument and ValueError naming the shot for one that
+    cannot be read; `out` is written whole or not at all."""
     paths = [Path(shot) for shot in shots]
     if not paths:
         raise InvalidRequestError("shots", "a film needs at least one shot")
@@ -82,9 +85,10 @@ def stitch(
             "titles", f"give one title per shot ({len(paths)}), or none; got {len(titles)}"
         )
     infos = [_probe_shot(index, path) for index, path in enumerate(paths)]
+    cuts = _cuts(skips, infos)
     width, height = _film_size(size, infos[0])
     transition = Fraction(transition_ms, 1000)
-    shortest = min(info.duration for info in infos)
+    shortest = min(info.duration - cut for info, cut in zip(infos, cuts, strict=True))
     if transition_ms < 0 or transition > shortest / 2:
         raise InvalidRequestError(
             "transition_ms",
@@ -92,9 +96,11 @@ def stitch(
             f"({math.floor(shortest * 500)} ms), got {transition_ms}",
         )
     out = Path(out)
-    copied = not transition and (width, height) == (infos[0].width, infos[0].height)
+    copied = (
+        not transition and not any(cuts) and (width, height) == (infos[0].width, infos[0].height)
+    )
     copied = copied and _copyable(infos)
-    plan = _copy_plan(infos) if copied else _encode_plan(infos, transition)
+    plan = _copy_plan(infos) if copied else _encode_plan(infos, transition, cuts)
     with atomic_path(out) as temp:
         if copied:
             _write_copy(paths, infos, plan, titles, temp)
@@ -135,6 +141,27 @@ def _reading(index: int, path: Path) -> Iterator[None]:
         raise ValueError(
             f"shots[{index}] ({path}) cannot be stitched: {type(error).__name__}: {said}"
         ) from None
+
+
+def _cuts(skips: Sequence[float], infos: Sequence[MediaInfo]) -> tuple[Fraction, ...]:
+    """Each shot's skip as a fraction of a second, checked to leave some of the shot."""
+    if not skips:
+        return tuple(Fraction(0) for _ in infos)
+    if len(skips) != len(infos):
+        raise InvalidRequestError(
+            "skips", f"give one skip per shot ({len(infos)}), or none; got {len(skips)}"
+        )
+    cuts = []
+    for index, (skip, info) in enumerate(zip(skips, infos, strict=True)):
+        cut = Fraction(skip).limit_denominator(1_000_000) if math.isfinite(skip) else Fraction(-1)
+        if not 0 <= cut < info.duration:
+            raise InvalidRequestError(
+                "skips",
+                f"skips[{index}] must be from 0 to less than the shot's "
+                f"{float(info.duration):.3f} s, got {skip}",
+            )
+        cuts.append(cut)
+    return tuple(cuts)
 
 
 def _film_size(size: str | None, first: MediaInfo) -> tuple[int, int]:
@@ -180,6 +207,7 @@ class _Plan:
     fps: Fraction
     frames: tuple[int, ...] = ()  # re-encoding: each shot's frames at the film's rate
     overlap: int = 0  # re-encoding: frames shared by the shots at each seam
+    cuts: tuple[Fraction, ...] = ()  # re-encoding: seconds left out at each shot's start
 
 
 def _copy_plan(infos: Sequence[MediaInfo]) -> _Plan:
@@ -190,18 +218,23 @@ def _copy_plan(infos: Sequence[MediaInfo]) -> _Plan:
     return _Plan(tuple(starts), end, infos[0].fps)
 
 
-def _encode_plan(infos: Sequence[MediaInfo], transition: Fraction) -> _Plan:
+def _encode_plan(
+    infos: Sequence[MediaInfo], transition: Fraction, cuts: tuple[Fraction, ...]
+) -> _Plan:
     """Counted in the film's frames, so the seams fall on frames: each shot keeps its duration
-    within half a frame, and a crossfade of k frames shortens the film by k per seam."""
+    (less its cut) within half a frame, and a crossfade of k frames shortens the film by k per
+    seam."""
     fps = infos[0].fps
-    frames = tuple(max(1, round(info.duration * fps)) for info in infos)
+    frames = tuple(
+        max(1, round((info.duration - cut) * fps)) for info, cut in zip(infos, cuts, strict=True)
+    )
     overlap = min(round(transition * fps), min(frames) // 2)
     starts, start = [], 0
     for count in frames:
         starts.append(Fraction(start) / fps)
         start += count - overlap
     total = start + overlap
-    return _Plan(tuple(starts), Fraction(total) / fps, fps, frames, overlap)
+    return _Plan(tuple(starts), Fraction(total) / fps, fps, frames, overlap, cuts)
 
 
 def _chapters(plan: _Plan, titles: Sequence[str]) -> list[Any]:
@@ -344,11 +377,13 @@ def _film_pictures(
 
     previous: list[np.ndarray] = []  # the previous shot's last frames, to blend
     last = len(paths) - 1
-    for index, (path, info, count) in enumerate(zip(paths, infos, plan.frames, strict=True)):
+    shots = zip(paths, infos, plan.frames, plan.cuts, strict=True)
+    for index, (path, info, count, cut) in enumerate(shots):
         kept_back = plan.overlap if index < last else 0
         following: list[np.ndarray] = []
         with _reading(index, path):
-            for number, frame in enumerate(_shot_pictures(path, info, count, plan.fps, size)):
+            pictures = _shot_pictures(path, info, count, plan.fps, size, cut)
+            for number, frame in enumerate(pictures):
                 if number < len(previous):
                     weight = (number + 0.5) / plan.overlap
                     blend = previous[number] * (1 - weight) + frame.to_ndarray() * weight
@@ -362,16 +397,16 @@ def _film_pictures(
 
 
 def _shot_pictures(
-    path: Path, info: MediaInfo, count: int, fps: Fraction, size: tuple[int, int]
+    path: Path, info: MediaInfo, count: int, fps: Fraction, size: tuple[int, int], cut: Fraction
 ) -> Iterator[Any]:
-    """`count` frames of the shot at the film's rate (frames dropped or repeated as the rates
-    differ), each fitted into `size` with black bars."""
+    """`count` frames of the shot from `cut` seconds in, at the film's rate (frames dropped or
+    repeated as the rates differ), each fitted into `size` with black bars."""
     import av
 
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
-        origin = Fraction(stream.start_time or 0) * (stream.time_base or 0)
+        origin = Fraction(stream.start_time or 0) * (stream.time_base or 0) + cut
         decoded = container.decode(stream)
         shown: av.VideoFrame | None = None
         coming = next(decoded, None)
@@ -433,15 +468,15 @@ def _film_sound(
     track = np.zeros((channels, total), np.float32)
     fade = round(Fraction(plan.overlap) / plan.fps * rate)
     last = len(paths) - 1
-    for index, (path, info, start, count) in enumerate(
-        zip(paths, infos, plan.starts, plan.frames, strict=True)
+    for index, (path, info, start, count, cut) in enumerate(
+        zip(paths, infos, plan.starts, plan.frames, plan.cuts, strict=True)
     ):
         if info.audio is None:
             continue
         offset = round(start * rate)
         length = min(round(Fraction(count) / plan.fps * rate), total - offset)
         with _reading(index, path):
-            samples = _shot_sound(path, rate, layout, length)
+            samples = _shot_sound(path, rate, layout, length, cut)
         if fade and index:
             samples[:, :fade] *= np.linspace(0, 1, fade, endpoint=False, dtype=np.float32)
         if fade and index < last:
@@ -450,9 +485,9 @@ def _film_sound(
     return track
 
 
-def _shot_sound(path: Path, rate: int, layout: str, length: int) -> Any:
-    """The shot's sound resampled to the film's, from its picture's start, cut or padded with
-    silence to `length` samples."""
+def _shot_sound(path: Path, rate: int, layout: str, length: int, cut: Fraction) -> Any:
+    """The shot's sound resampled to the film's, from `cut` seconds after its picture's start,
+    cut or padded with silence to `length` samples."""
     import av
     import numpy as np
 
@@ -460,7 +495,7 @@ def _shot_sound(path: Path, rate: int, layout: str, length: int) -> Any:
     samples = np.zeros((channels, length), np.float32)
     with av.open(str(path)) as container:
         video = container.streams.video[0]
-        origin = Fraction(video.start_time or 0) * (video.time_base or 0)
+        origin = Fraction(video.start_time or 0) * (video.time_base or 0) + cut
         stream = container.streams.audio[0]
         resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate)
         position: int | None = None

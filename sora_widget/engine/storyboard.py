@@ -26,6 +26,7 @@ from sora_widget.core.catalog import ImageSlots, images_of
 from sora_widget.core.errors import InvalidRequestError
 from sora_widget.engine.api import VideosAPI
 from sora_widget.engine.extending import extend, extension_route
+from sora_widget.engine.inflight import runs_elsewhere
 from sora_widget.engine.jobs import JobStatus, VideoJob, is_followed, submit
 from sora_widget.engine.library import Library
 from sora_widget.engine.resume import attach_pending
@@ -55,7 +56,7 @@ from sora_widget.engine.shots import (
 )
 from sora_widget.engine.stitch import Film, stitch
 from sora_widget.engine.tasks import spawn
-from sora_widget.engine.video_file import last_frame
+from sora_widget.engine.video_file import last_frame, probe
 
 logger = logging.getLogger(__name__)
 
@@ -216,7 +217,24 @@ class Board:
         return is_stale(self.shots, index)
 
     def needs_video(self, shot: Shot) -> bool:
+        if self.followed_elsewhere(shot):
+            return False  # its job is paid for and will be saved: never created twice
         return not shot.has_video or shot.redo or self.changed(shot)
+
+    def followed_elsewhere(self, shot: Shot) -> bool:
+        """Its job in flight is followed by another job in this process (the same storyboard
+        opened twice) or by another running kernel (its pending record names that process):
+        following it here too would save it twice."""
+        video_id = (shot.pending or {}).get("id")
+        if not isinstance(video_id, str) or shot.key in self.jobs:
+            return False
+        if is_followed(self.client.base_url, video_id):
+            return True
+        record = self._pending_record(video_id)
+        return record is not None and runs_elsewhere(record.get("owner"))
+
+    def _pending_record(self, video_id: str) -> dict[str, Any] | None:
+        return next((r for r in self.library.pending() if r.get("id") == video_id), None)
 
     @property
     def film_current(self) -> bool:
@@ -356,6 +374,10 @@ class Board:
                 order = {shot.key: index for index, shot in enumerate(self.shots)}
                 made: dict[str, asyncio.Task[bool]] = {}
                 for shot in targets:
+                    if shot.status in IN_FLIGHT and isinstance((shot.pending or {}).get("id"), str):
+                        # Left to a kernel that has ended since: taken up, not paid again.
+                        made[shot.key] = spawn(self._follow(shot, self._attached(shot)))
+                        continue
                     step = steps[shot.key]
                     previous = self.shots[step.after] if step.after is not None else None
                     made[shot.key] = spawn(self._make(shot, step, previous, made, order))
@@ -510,24 +532,31 @@ class Board:
 
     def _take_up(self) -> None:
         """Follow again the shots whose jobs a stopped process left running; the others that
-        were in flight go back to drafts (nothing was created for them, or it is gone)."""
+        were in flight go back to drafts (nothing was created for them, or it is gone). A job
+        another live process follows is left to it: its shot stays in flight
+        (`followed_elsewhere`), and a later generation takes it up once that process ends."""
         takers: list[asyncio.Task[Any]] = []
         for shot in self.shots:
             if shot.status not in (*IN_FLIGHT, WAITING):
                 continue
-            video_id = (shot.pending or {}).get("id")
-            if not isinstance(video_id, str) or is_followed(self.client.base_url, video_id):
+            if not isinstance((shot.pending or {}).get("id"), str):
                 shot.status, shot.pending = DRAFT, None
-                continue
-            record = next((r for r in self.library.pending() if r.get("id") == video_id), None)
-            job = (
-                attach_pending(self.client, self.library, record)
-                if record is not None
-                else VideoJob.attach(self.client, video_id, library=self.library, origin=ORIGIN)
-            )
-            takers.append(spawn(self._follow(shot, job)))
+            elif not self.followed_elsewhere(shot):
+                takers.append(spawn(self._follow(shot, self._attached(shot))))
         if takers:
             self._run = self._watched(self._taken_up(takers))
+
+    def _attached(self, shot: Shot) -> VideoJob:
+        """A job following the shot's job in flight (as its pending record says, where the
+        library still has it), this board's at once: not `followed_elsewhere`."""
+        video_id = str((shot.pending or {})["id"])
+        record = self._pending_record(video_id)
+        if record is not None:
+            job = attach_pending(self.client, self.library, record)
+        else:
+            job = VideoJob.attach(self.client, video_id, library=self.library, origin=ORIGIN)
+        self.jobs[shot.key] = job
+        return job
 
     async def _taken_up(self, takers: list[asyncio.Task[Any]]) -> None:
         self.phase = "generating"
@@ -543,7 +572,9 @@ class Board:
 
     def _pieces(self) -> list[tuple[Shot, list[float]]]:
         """The files the film is stitched from, each with the start of its shots inside it: a
-        shot made by the extensions route holds the shot it extends, so it replaces it."""
+        shot made by the extensions route holds the shot it extends, so it replaces it. A stale
+        one holds a shot that is no longer the one before it: its own part only is shown
+        (`_kept`), never the other shot again."""
         pieces: list[tuple[Shot, list[float]]] = []
         for index, shot in enumerate(self.shots):
             if shot.includes_previous and pieces and not self.stale(index):
@@ -590,13 +621,16 @@ class Board:
                 pieces = self._pieces()
                 ids = [shot.video_id or "" for shot, _ in pieces]
                 files = [shot.video_file for shot, _ in pieces if shot.video_file is not None]
-                titles = [
-                    " / ".join(s.prompt for s in self._held(shot, offsets))
-                    for shot, offsets in pieces
-                ]
+                held = [self._held(shot, offsets) for shot, offsets in pieces]
+                titles = [" / ".join(s.prompt for s in shots) for shots in held]
                 self.film_path.parent.mkdir(parents=True, exist_ok=True)
                 self.film = await asyncio.to_thread(
-                    stitch, files, self.film_path, titles=titles, transition_ms=self.transition_ms
+                    _stitched,
+                    files,
+                    [_kept(shots) for shots in held],
+                    self.film_path,
+                    titles=titles,
+                    transition_ms=self.transition_ms,
                 )
                 self.film_of = ids
         except Exception as error:
@@ -653,6 +687,29 @@ class Board:
                 listener(important)
             except Exception:
                 logger.exception("A storyboard listener failed")
+
+
+def _kept(held: list[Shot]) -> float | None:
+    """The seconds of a piece's file that are its shots: None for the whole file, the last
+    seconds of its shots when the first was made by an extension (the file begins with the
+    video that shot extended, which is not in this piece)."""
+    if not held[0].includes_previous:
+        return None
+    return sum(float(shot.seconds) for shot in held)
+
+
+def _stitched(
+    files: list[Path], kept: list[float | None], out: Path, *, titles: list[str], transition_ms: int
+) -> Film:
+    """`stitch`, each file cut to its last `kept` seconds where given (run in a worker thread:
+    the files are probed for their length)."""
+    skips = [
+        0.0 if seconds is None else max(0.0, float(probe(path).duration) - seconds)
+        for path, seconds in zip(files, kept, strict=True)
+    ]
+    return stitch(
+        files, out, titles=titles, transition_ms=transition_ms, skips=skips if any(skips) else ()
+    )
 
 
 def _words(error: BaseException) -> str:

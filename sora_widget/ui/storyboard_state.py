@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import TypedDict
 
 from sora_widget.core.pricing import estimate_cost
-from sora_widget.engine.shots import COMPLETED, FAILED, Shot, Step
+from sora_widget.engine.shots import COMPLETED, FAILED, FOLLOWED_ELSEWHERE, Shot, Step
 from sora_widget.engine.storyboard import NOT_GENERATED, Board
 
 #: What the panel shows of a shot whose video started from a shot that changed.
@@ -87,6 +87,9 @@ def shot_payload(board: Board, index: int, step: Step) -> ShotPayload:
     if shot.error:
         title = NOT_GENERATED if shot.error.startswith(NOT_GENERATED) else "Failed"
         error = {"title": title if shot.status == FAILED else "Cancelled", "message": shot.error}
+    note = shot.note if shot.has_video else step.note
+    if board.followed_elsewhere(shot):
+        note = FOLLOWED_ELSEWHERE
     return {
         "key": shot.key,
         "prompt": shot.prompt,
@@ -99,7 +102,7 @@ def shot_payload(board: Board, index: int, step: Step) -> ShotPayload:
         "video_id": shot.video_id,
         "media": f"video:{shot.video_id}" if shot.has_video else "",
         "continuity": continuity,
-        "note": shot.note if shot.has_video else step.note,
+        "note": note,
         "error": error,
         "cost": dollars([shot_cost(board, shot, continuity != "none")]),
         "changed": board.changed(shot),
