@@ -20,7 +20,7 @@ import logging
 import os
 import random
 import secrets
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -436,6 +436,9 @@ class Arena(MediaWidget):
             self._show_pair()
             self._show_board()
 
+    def blind_files(self) -> Mapping[str, Path]:
+        return self._blind
+
     # ---- state for the view -------------------------------------------------------------------
 
     def _show_pair(self) -> None:
@@ -471,7 +474,7 @@ class Arena(MediaWidget):
 
     def _handle_message(self, widget: Any, content: Any, buffers: list[bytes]) -> None:
         if isinstance(content, dict) and content.get("action") == "media":
-            self.send_media(content.get("keys"), self.library, self._blind)
+            self.send_media(content.get("keys"), self.library)
             return
         try:
             self._act(content)

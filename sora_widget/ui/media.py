@@ -96,15 +96,16 @@ class MediaWidget(anywidget.AnyWidget):
     media_key = traitlets.Unicode("").tag(sync=True)
     media = traitlets.Bytes(b"").tag(sync=True)
 
-    def send_media(
-        self, keys: Any, library: Library, blind: Mapping[str, Path] | None = None
-    ) -> asyncio.Task[Any] | None:
-        """Answer a view's request; files that are not (or no longer) saved are skipped.
-        `blind`: the files of this widget's "blind:<token>" keys, by token."""
+    def send_media(self, keys: Any, library: Library) -> asyncio.Task[Any] | None:
+        """Answer a view's request; files that are not (or no longer) saved are skipped."""
         if not isinstance(keys, list):
             return None
         wanted = [key for key in keys[:MAX_KEYS] if isinstance(key, str)]
-        return spawn(self._deliver(wanted, library, dict(blind or {})))
+        return spawn(self._deliver(wanted, library, dict(self.blind_files())))
+
+    def blind_files(self) -> Mapping[str, Path]:
+        """The files of this widget's "blind:<token>" keys, by token (an arena's pair)."""
+        return {}
 
     async def _deliver(self, keys: list[str], library: Library, blind: Mapping[str, Path]) -> None:
         for key in dict.fromkeys(keys):
