@@ -289,3 +289,18 @@ async def test_the_python_api_refuses_what_it_cannot_do(server):
     with pytest.raises(InvalidRequestError, match="tags"):
         made.vote("left", tags="motion")
     assert made.tags == list(TAGS) and made.votes_cast == 0
+
+
+async def test_after_a_vote_in_the_panel_python_moves_on_with_next_pair(server):
+    made = await ready(server)
+    voted = made.current
+    made._handle_message(
+        made, {"action": "vote", "token": made.pair["token"], "choice": "left"}, []
+    )
+    assert made.current is None and made.phase == "revealed"
+    with pytest.raises(InvalidRequestError, match=r"next_pair\(\)"):
+        made.vote("left")
+    made.next_pair()
+    assert made.phase == "voting" and made.current not in (None, voted)
+    with pytest.raises(InvalidRequestError):
+        made.next_pair()  # nothing revealed now: a pair awaits a vote

@@ -190,6 +190,8 @@ class Arena(MediaWidget):
         #: The current pair's media tokens and their files: the only way to its videos.
         self._blind: dict[str, Path] = {}
         self._probes: set[asyncio.Task[Any]] = set()
+        #: How to stop listening to each job started here (see `close`).
+        self._unsubscribers: list[Callable[[], None]] = []
         saved = self._saved_videos()
         self.generations = [
             Generation(prompt, model, saved.get((prompt, model)), reused=(prompt, model) in saved)
@@ -214,6 +216,13 @@ class Arena(MediaWidget):
             f"Arena({len(self.prompts)} prompts x {len(self.models)} models, {self.phase}, "
             f"{self.votes_cast} votes by {self.voter!r})"
         )
+
+    def close(self) -> None:
+        """Remove the panel. The jobs run on and save their videos (a paid video is never
+        lost), but no longer report here, so nothing keeps the closed arena alive."""
+        for unsubscribe in getattr(self, "_unsubscribers", ()):
+            unsubscribe()
+        super().close()
 
     # ---- the Python API -----------------------------------------------------------------------
 
@@ -245,7 +254,8 @@ class Arena(MediaWidget):
                     library=self.library,
                     origin=ORIGIN,
                 )
-                generation.job.on_update(functools.partial(self._job_updated, generation))
+                listener = functools.partial(self._job_updated, generation)
+                self._unsubscribers.append(generation.job.on_update(listener))
         self._settle()
 
     async def wait(self) -> None:
@@ -358,8 +368,9 @@ class Arena(MediaWidget):
     def _record(self, choice: object, tags: object) -> None:
         pair = self.current
         if pair is None:
+            then = " (arena.next_pair() shows the next one)" if self.phase == "revealed" else ""
             raise InvalidRequestError(
-                "choice", f"No pair awaits a vote: the arena is {self.phase}."
+                "choice", f"No pair awaits a vote: the arena is {self.phase}{then}."
             )
         if choice not in CHOICES:
             raise InvalidRequestError(
