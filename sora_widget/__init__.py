@@ -33,6 +33,7 @@ from sora_widget.engine.jobs import JobStatus, VideoJob
 from sora_widget.engine.library import Library
 from sora_widget.engine.resume import resume
 from sora_widget.engine.storage import LibraryEntry
+from sora_widget.ui.arena import Arena
 from sora_widget.ui.compare import Compare
 from sora_widget.ui.storyboard import Storyboard
 from sora_widget.ui.widget import SoraWidget
@@ -43,6 +44,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0.0.0"
 
 __all__ = [
+    "Arena",
     "Compare",
     "Library",
     "LibraryEntry",

@@ -47,7 +47,13 @@ KEY = f"sk-proj-NOTEBOOK-SECRET-{secrets.token_hex(16)}-do-not-leak"
 SPEED = "25"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 #: Notebooks whose cells display widgets, so their saved state must hold some.
-WITH_WIDGETS = {"01_quickstart", "03_remix_comparison", "07_teaching_a_class", "90_error_paths"}
+WITH_WIDGETS = {
+    "01_quickstart",
+    "03_remix_comparison",
+    "06_arena",
+    "07_teaching_a_class",
+    "90_error_paths",
+}
 CELL_TIMEOUT = 180
 
 #: Run by every kernel at start-up (IPython's startup folder): the log records of the client,

@@ -140,3 +140,16 @@ def test_an_arena_needs_two_models_and_a_prompt() -> None:
         next_matchup(["p"], ["a", "a"], [], [], random.Random(0))
     with pytest.raises(ValueError):
         next_matchup([], ["a", "b"], [], [], random.Random(0))
+
+
+def test_only_the_candidates_given_are_shown() -> None:
+    """An arena passes the matchups whose two videos were made and not voted on yet."""
+    prompts = ["a fox", "a boat"]
+    allowed = [Matchup("a boat", "veo-3.1", "wan2.6"), Matchup("a fox", "sora-2", "wan2.6")]
+    board = leaderboard([], MODELS)
+    for seed in range(20):
+        chosen = next_matchup(prompts, MODELS, [], board, random.Random(seed), None, allowed)
+        assert chosen is not None and any(chosen.same_pair(one) for one in allowed)
+    last = allowed[0]
+    assert next_matchup(prompts, MODELS, [], board, random.Random(0), last, allowed[:1]) is None
+    assert next_matchup(prompts, MODELS, [], board, random.Random(0), None, []) is None

@@ -15,7 +15,7 @@ import itertools
 import math
 import random
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sora_widget.core.ratings import LeaderboardRow
@@ -59,9 +59,12 @@ def next_matchup(
     board: Sequence[LeaderboardRow],
     rng: random.Random,
     last: Matchup | None = None,
+    candidates: Iterable[Matchup] | None = None,
 ) -> Matchup | None:
     """The next matchup, given the votes so far and the leaderboard drawn from them; None when
-    the only possible one is `last`."""
+    no matchup but `last` is left. `candidates`: the matchups that may be shown (an arena's
+    where both videos were made and no vote was cast yet), by default every prompt on every
+    pair of models."""
     models = list(dict.fromkeys(models))
     if not prompts or len(models) < 2:
         raise ValueError("an arena needs at least one prompt and two models")
@@ -70,11 +73,14 @@ def next_matchup(
     on_prompt = Counter(
         (vote.prompt, frozenset((vote.left.model, vote.right.model))) for vote in votes
     )
+    if candidates is None:
+        pairs = itertools.product(prompts, itertools.combinations(models, 2))
+        candidates = [Matchup(prompt, first, second) for prompt, (first, second) in pairs]
     best: tuple[tuple[float, int, int, float], Matchup] | None = None
-    for prompt, (first, second) in itertools.product(prompts, itertools.combinations(models, 2)):
-        candidate = Matchup(prompt, first, second)
+    for candidate in candidates:
         if last is not None and candidate.same_pair(last):
             continue
+        prompt, first, second = candidate.prompt, candidate.left, candidate.right
         pair = frozenset((first, second))
         rank = (
             -uncertainty(

@@ -135,7 +135,7 @@ class Saver:
             expires_at=video.expires_at,
             remixed_from_video_id=video.remixed_from_video_id,
             base_url=public_url(client.base_url),
-            cost=_estimate(client, video),
+            cost=generation_estimate(client, video.model, video.size, video.seconds),
             saved_at=self._clock(),
             folder=folder,
             charged_cost=charged(video.id) if callable(charged) else None,
@@ -269,12 +269,13 @@ def _file_tags(video: Video, base_url: str, settings: dict[str, Any] | None) -> 
     return tags
 
 
-def _estimate(client: VideosAPI, video: Video) -> float | None:
-    """The estimate from the server's own prices where it publishes them, else the catalog's."""
-    known = client.server_catalog.get(video.model)
+def generation_estimate(client: VideosAPI, model: str, size: str, seconds: str) -> float | None:
+    """USD for one generation: from the server's own prices where it publishes them, else the
+    catalog's; None when neither has a price."""
+    known = client.server_catalog.get(model)
     if known is not None:
-        return known.estimate(video.size, video.seconds).usd
-    return estimate_cost(video.model, video.size, video.seconds)
+        return known.estimate(size, seconds).usd
+    return estimate_cost(model, size, seconds)
 
 
 def _write_error(error: OSError, folder: Path, video_id: str) -> LibraryWriteError:

@@ -3,12 +3,16 @@
 A video copied out of the library should still say how it was made, so its prompt, model, seed
 and server go into the container's metadata. They are written by remuxing (packets copied
 stream by stream, video and audio alike, never re-encoded) into a temporary file that replaces
-the original only when whole (`atomic`). Blocking: run these in a worker thread.
+the original only when whole (`atomic`); an arena's blind vote sends a copy without them
+(`untagged_copy`). Blocking: run these in a worker thread.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -27,31 +31,55 @@ LAST_FRAME_SEEK_SECONDS = 2.0
 def write_tags(path: Path, tags: dict[str, str]) -> None:
     """Put `tags` into the MP4's container metadata, keeping every stream's packets as they
     are. Raises ValueError when the file cannot be remuxed; the original is then untouched."""
+    with _as_value_error(), atomic_path(path) as temp:
+        _remux(path, temp, tags)
+
+
+def untagged_copy(path: Path) -> bytes:
+    """The MP4 without the metadata `write_tags` put in (prompt, model, server): what a blind
+    vote may send to a browser. Raises ValueError when the file cannot be remuxed."""
+    with _as_value_error(), tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "untagged.mp4"
+        _remux(path, target, None)
+        return target.read_bytes()
+
+
+def _remux(path: Path, target: Path, tags: dict[str, str] | None) -> None:
+    """Copy the video and audio packets of `path` into a new MP4 at `target`, with the source's
+    metadata and `tags` over it, or with the muxer's own metadata only when `tags` is None."""
     import av  # the video stack loads when a video is first read, not with the package
 
-    try:
-        with (
-            atomic_path(path) as temp,
-            av.open(str(path)) as source,
-            av.open(str(temp), "w", format="mp4", options={"movflags": MOVFLAGS}) as out,
-        ):
+    with (
+        av.open(str(path)) as source,
+        av.open(str(target), "w", format="mp4", options={"movflags": MOVFLAGS}) as out,
+    ):
+        if tags is not None:
             kept_tags = {k: v for k, v in source.metadata.items() if k not in MUXER_TAGS}
             out.metadata.update({**kept_tags, **tags})
-            copied = {
-                stream.index: out.add_stream_from_template(stream)
-                for stream in source.streams
-                if stream.type in ("video", "audio")
-            }
-            if not copied:
-                raise ValueError("it has no video or audio stream")
-            kept = [source.streams[index] for index in copied]
-            for packet in source.demux(*kept):
-                if packet.dts is None:  # the demuxer's end-of-stream marker
-                    continue
-                packet.stream = copied[packet.stream.index]
-                out.mux(packet)
+        copied = {
+            stream.index: out.add_stream_from_template(stream)
+            for stream in source.streams
+            if stream.type in ("video", "audio")
+        }
+        if not copied:
+            raise ValueError("it has no video or audio stream")
+        kept = [source.streams[index] for index in copied]
+        for packet in source.demux(*kept):
+            if packet.dts is None:  # the demuxer's end-of-stream marker
+                continue
+            packet.stream = copied[packet.stream.index]
+            out.mux(packet)
+
+
+@contextlib.contextmanager
+def _as_value_error() -> Iterator[None]:
+    """A remux that fails, in FFmpeg's words without the path, as ValueError."""
+    import av
+
+    try:
+        yield
     except (av.FFmpegError, OSError, IndexError) as error:
-        said = getattr(error, "strerror", None) or error  # FFmpeg's words, without the path
+        said = getattr(error, "strerror", None) or error
         raise ValueError(f"it could not be remuxed ({type(error).__name__}: {said})") from None
 
 

@@ -14,11 +14,15 @@ update, and empties `media` in the next. The views of a model keep what arrived 
 kernel runs has nothing yet, and asks again. The state itself only ever names the media.
 
 A key is "<kind>:<video id>", kind one of `KINDS`; a storyboard's film is "film:<its title>".
+An arena's videos are "blind:<token>": a random token per side per pair, mapped to the file only
+in the kernel (`blind`), and sent without the prompt, model and server the saved MP4 carries in
+its metadata, so nothing the browser gets tells the models apart before the vote.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +34,9 @@ from sora_widget.engine.library import Library
 from sora_widget.engine.storage import LibraryEntry
 from sora_widget.engine.storyboard import storyboard_path
 from sora_widget.engine.tasks import spawn
+from sora_widget.engine.video_file import untagged_copy
 
-KINDS = ("video", "thumbnail", "spritesheet", "film")
+KINDS = ("video", "thumbnail", "spritesheet", "film", "blind")
 #: Keys served per request, at most: a strip of thumbnails asks for many at once.
 MAX_KEYS = 500
 
@@ -47,6 +52,8 @@ def media_path(key: object, library: Library) -> Path | None:
     kind, _, video_id = key.partition(":")
     if kind == "film":
         return film_path(library, video_id)
+    if kind == "blind":
+        return None  # only the widget that made the token knows its file (`_read`)
     entry = library.get(video_id) if kind in KINDS else None  # ids are opaque: any string
     return _paths(entry)[kind] if entry is not None else None
 
@@ -68,7 +75,13 @@ def _paths(entry: LibraryEntry) -> dict[str, Path]:
     }
 
 
-def _read(key: object, library: Library) -> bytes:
+def _read(key: object, library: Library, blind: Mapping[str, Path]) -> bytes:
+    if isinstance(key, str) and key.startswith("blind:"):
+        path = blind.get(key.partition(":")[2])
+        try:
+            return untagged_copy(path) if path is not None else b""
+        except ValueError:
+            return b""
     path = media_path(key, library)
     try:
         return path.read_bytes() if path is not None else b""
@@ -88,11 +101,15 @@ class MediaWidget(anywidget.AnyWidget):
         if not isinstance(keys, list):
             return None
         wanted = [key for key in keys[:MAX_KEYS] if isinstance(key, str)]
-        return spawn(self._deliver(wanted, library))
+        return spawn(self._deliver(wanted, library, dict(self.blind_files())))
 
-    async def _deliver(self, keys: list[str], library: Library) -> None:
+    def blind_files(self) -> Mapping[str, Path]:
+        """The files of this widget's "blind:<token>" keys, by token (an arena's pair)."""
+        return {}
+
+    async def _deliver(self, keys: list[str], library: Library, blind: Mapping[str, Path]) -> None:
         for key in dict.fromkeys(keys):
-            data = await asyncio.to_thread(_read, key, library)
+            data = await asyncio.to_thread(_read, key, library, blind)
             if not data:
                 continue
             with self.hold_sync():

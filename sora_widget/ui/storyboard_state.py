@@ -6,12 +6,12 @@ tested without a kernel or a browser.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TypedDict
 
 from sora_widget.core.pricing import estimate_cost
 from sora_widget.engine.shots import COMPLETED, FAILED, FOLLOWED_ELSEWHERE, Shot, Step
 from sora_widget.engine.storyboard import NOT_GENERATED, Board
+from sora_widget.ui.widget_state import dollars
 
 #: What the panel shows of a shot whose video started from a shot that changed.
 STALE = "stale"
@@ -65,12 +65,6 @@ def shot_cost(board: Board, shot: Shot, first_frame: bool = False) -> float | No
     if known is not None:
         return known.estimate(shot.size, shot.seconds, first_frame=first_frame).usd
     return estimate_cost(shot.model, shot.size, shot.seconds)
-
-
-def dollars(costs: Iterable[float | None]) -> str:
-    """ "$1.20" for the known costs; "" when none is known."""
-    known = [cost for cost in costs if cost is not None]
-    return f"${sum(known):.2f}" if known else ""
 
 
 def eta_words(eta: float | None) -> str:

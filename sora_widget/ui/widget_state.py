@@ -255,6 +255,12 @@ def backend_badge(base_url: str, is_simulator: bool, kind: str | None = None) ->
     return {"label": label, "title": f"{kind} at {base_url}" if kind else base_url}
 
 
+def dollars(costs: Iterable[float | None]) -> str:
+    """ "$1.20" for the known costs; "" when none is known."""
+    known = [cost for cost in costs if cost is not None]
+    return f"${sum(known):.2f}" if known else ""
+
+
 def cost_label(
     model: str,
     size: str,
