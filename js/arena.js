@@ -342,7 +342,7 @@ function render({ model, el }) {
     stage.render();
     votes.render(sent !== null);
     reveal.render(visible.reveal);
-    board.render(ctx.get("leaderboard") || [], visible.leaderboard);
+    board.render(ctx.get("board") || [], visible.leaderboard);
     keepFocus(phase);
   }
 
@@ -359,7 +359,7 @@ function render({ model, el }) {
     setText(header.summary, `${count(Number(ctx.get("votes_cast")) || 0, "vote")} cast`);
   });
   ctx.watch(
-    ["phase", "pair", "reveal", "leaderboard", "estimate", "progress", "tags"],
+    ["phase", "pair", "reveal", "board", "estimate", "progress", "tags"],
     renderPhase,
   );
   ctx.watch(["error"], () => {

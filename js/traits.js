@@ -328,7 +328,7 @@
  * @property {{ done: number, total: number, failed: number }} progress
  * @property {ArenaPair | null} pair
  * @property {ArenaReveal | null} reveal
- * @property {Standing[]} leaderboard
+ * @property {Standing[]} board
  * @property {number} votes_cast
  * @property {string[]} tags
  * @property {StoryError} error

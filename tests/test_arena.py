@@ -125,7 +125,7 @@ async def test_nothing_synced_tells_the_models_apart_before_the_vote(server):
     ]
     text = state_text(made)
     assert [secret for secret in secrets_of_the_pair if secret in text] == []
-    assert made.reveal is None and made.leaderboard == []
+    assert made.reveal is None and made.board == []
     keys = [made.pair["left"]["media"], made.pair["right"]["media"]]
     assert all(key.startswith("blind:") for key in keys)
     sent = await delivered(made, *keys, f"video:{pair.left.video_id}")
@@ -142,11 +142,11 @@ async def test_nothing_synced_tells_the_models_apart_before_the_vote(server):
         "choice": "tie",
         "tags": [],
     }
-    assert {row["model"] for row in made.leaderboard} == set(MODELS)
+    assert {row["model"] for row in made.board} == set(MODELS)
     after = state_text(made)
     assert pair.left.model in after and pair.right.model in after
     made._handle_message(made, {"action": "next"}, [])
-    assert made.phase == "voting" and made.reveal is None and made.leaderboard == []
+    assert made.phase == "voting" and made.reveal is None and made.board == []
     assert made.pair["left"]["media"] not in keys, "each pair's media have fresh tokens"
     assert await delivered(made, *keys) == {}, "the last pair's tokens name nothing now"
 
@@ -186,7 +186,7 @@ async def test_the_next_pair_is_never_the_same_pair_twice_in_a_row_and_each_is_v
     met = [(pair.prompt, frozenset((pair.left.model, pair.right.model))) for pair in seen]
     assert len(met) == len(set(met)) == len(PROMPTS) * 3, "every pair of the grid, once"
     assert all(before != after for before, after in zip(met, met[1:], strict=False))
-    assert made.leaderboard != [] and made.reveal is None
+    assert made.board != [] and made.reveal is None
 
 
 async def test_a_failed_video_leaves_the_others_to_vote_on(server):
@@ -242,7 +242,7 @@ async def test_earlier_votes_rank_the_models_before_anything_is_made(server):
     first.vote("left")
     again = arena(server)
     assert again.phase == "estimate" and again.pair is None
-    assert sum(row["votes"] for row in again.leaderboard) == 2
+    assert sum(row["votes"] for row in again.board) == 2
     assert again.votes_cast == 0
 
 

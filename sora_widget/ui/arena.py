@@ -9,7 +9,7 @@ Bradley-Terry with ties and bootstrap intervals (`core.ratings`).
 
 Blind: until a vote is cast, no trait names a model, a video id, a price or a file. The two
 videos travel as "blind:<token>" media (`ui.media`), and the names are set (`reveal`,
-`leaderboard`) only once no pair awaits a vote.
+`board`) only once no pair awaits a vote.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import traitlets
 
@@ -106,21 +106,6 @@ class Pair:
     right: Side
 
 
-class Standings(list[BoardRow]):
-    """The `leaderboard` trait (what the panel draws, [] while a pair awaits a vote) that is
-    also `arena.leaderboard()`, the whole leaderboard in Python at any time: the issue names
-    the method and the panel the trait alike."""
-
-    def __init__(self, rows: Iterable[BoardRow], rank: Callable[[], list[LeaderboardRow]]):
-        super().__init__(rows)
-        self._rank = rank
-
-    def __call__(self) -> list[LeaderboardRow]:
-        """Every model of the arena, best first: rating, 95% interval, wins, losses, ties
-        ("both_bad" included, also counted apart) and votes, from this voter's votes."""
-        return self._rank()
-
-
 class Arena(MediaWidget):
     """Blind votes between `models` on `prompts`, one pair at a time; see the module.
 
@@ -139,10 +124,8 @@ class Arena(MediaWidget):
     progress = payload(ProgressPayload)
     pair = optional_payload(PairPayload)
     reveal = optional_payload(RevealPayload)
-    leaderboard = cast(
-        "traitlets.TraitType[Standings, Standings]",
-        traitlets.List().tag(sync=True),
-    )
+    #: The leaderboard the panel draws: [] while a pair awaits a vote (it names the models).
+    board: traitlets.List[BoardRow] = traitlets.List().tag(sync=True)
     votes_cast = traitlets.Int(0).tag(sync=True)
     tags = traitlets.List(list(TAGS)).tag(sync=True)
     error = optional_payload(ArenaError)
@@ -280,6 +263,11 @@ class Arena(MediaWidget):
                 "action", f"The arena is {self.phase}: no vote to move on from."
             )
         self._show_next()
+
+    def leaderboard(self) -> list[LeaderboardRow]:
+        """Every model of the arena, best first: rating, 95% interval, wins, losses, ties
+        ("both_bad" included, also counted apart) and votes, from this voter's votes."""
+        return [row.copy() for row in self._rows]
 
     @staticmethod
     def results(*paths_or_globs: str | os.PathLike[str]) -> list[LeaderboardRow]:
@@ -470,7 +458,7 @@ class Arena(MediaWidget):
     def _show_board(self) -> None:
         """The leaderboard for the panel: none while a pair awaits a vote (it names models)."""
         shown = [] if self.phase == "voting" or not self._votes else board_payload(self._rows)
-        self.leaderboard = Standings(shown, lambda: [row.copy() for row in self._rows])
+        self.board = shown
 
     def _show_progress(self) -> None:
         jobs = [g.job for g in self.generations if g.job is not None]
