@@ -358,10 +358,7 @@ function render({ model, el }) {
   ctx.watch(["votes_cast"], () => {
     setText(header.summary, `${count(Number(ctx.get("votes_cast")) || 0, "vote")} cast`);
   });
-  ctx.watch(
-    ["phase", "pair", "reveal", "board", "estimate", "progress", "tags"],
-    renderPhase,
-  );
+  ctx.watch(["phase", "pair", "reveal", "board", "estimate", "progress", "tags"], renderPhase);
   ctx.watch(["error"], () => {
     const error = ctx.get("error");
     problem.set(error?.title ?? "", error?.message ?? "");
