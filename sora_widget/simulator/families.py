@@ -83,14 +83,14 @@ CHARACTERS: tuple[Character, ...] = (
             "flicker": 0.05,
         },
     ),
-    # Kling: cinematic teal and orange, deep shadows; subjects sometimes melt.
+    # Kling: a cinematic teal grade with deep shadows; subjects sometimes melt.
     Character(
         "kling",
         r"kling",
         quality=4,
-        look="teal-and-orange cinema grade, deep shadows",
+        look="cool teal cinema grade, deep shadows",
         finish=Finish(detail=0.4),
-        grade=Grade(lift=-0.04, gamma=0.9, gain=1.05, saturation=1.1, tint=(8, 8)),
+        grade=Grade(lift=-0.04, gamma=0.9, gain=1.05, saturation=1.1, tint=(7, -4)),
         cutoff_hz=16_000,
         flaws={"wobble": 0.25, "missing-effect": 0.4, "garbled-caption": 0.2},
     ),

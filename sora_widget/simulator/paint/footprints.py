@@ -27,7 +27,7 @@ class Footprints:
             hind = _HIND if mover.speed > 0 else 1 - _HIND  # sprites heading left are mirrored
             lefts = np.array([mover.backdrop_left(t) + hind * width for t in times])
             rows = even(mover.top + height) - 2 + np.arange(max(2, even(0.03 * height)))
-            cols = np.arange(max(2, even(0.06 * height)))
+            cols = np.arange(max(4, even(0.08 * height)))
             self.trails.append((lefts, times, rows, cols))
 
     @classmethod

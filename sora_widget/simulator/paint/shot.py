@@ -3,6 +3,7 @@ so that painting a frame only copies, pastes and shifts bytes."""
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import random
@@ -54,7 +55,7 @@ class Shot:
         choice: FlawChoice,
     ) -> None:
         scene = segment.scene
-        sway = even(character.shake * width)
+        sway = max(2, even(character.shake * width)) if character.shake else 0
         self.stage = stage = Stage.of(scene, width, height, character.finish, sway)
         self.fps, self.hold = fps, character.hold
         self.start, self.end, self.camera_start = segment.start, segment.end, segment.camera_start
@@ -87,7 +88,8 @@ class Shot:
         self.flaws = deal(character, scene, (width, height), frames, fps, choice)
         self.garbled = self.caption
         if "garbled-caption" in self.flaws:
-            self.garbled = layout_caption(garble(scene.caption, scene.seed), width, height)
+            scramble = functools.partial(garble, seed=scene.seed)
+            self.garbled = layout_caption(scene.caption, width, height, scramble)
         self.pop = _pop_sprite(stage, self.movers, scene.seed) if "pop" in self.flaws else None
 
     def paint(self, index: int, planes: Planes) -> None:
@@ -145,19 +147,24 @@ def _blend(planes: Planes, image: Planes, weight: int) -> None:
 
 
 def _pop_sprite(stage: Stage, movers: list[Mover], seed: int) -> tuple[Sprite, float, int]:
-    """What pops in, and where (left in the backdrop, top in the frame): a copy of the nearest
-    subject standing still a little ahead of it, or, with no subject, a grey stone."""
-    rng = random.Random(f"{seed}:pop")
+    """What pops in, and where (left in the backdrop, top in the frame): a half-size copy of
+    the nearest subject standing in the distance across the frame from it, or, with no
+    subject, a grey stone on the ground."""
     if movers:
-        sprite, top = movers[-1].sprites[0], even(movers[-1].top)
-    else:
-        side = max(4, even(0.12 * stage.unit))
-        stone = Image.new("RGBA", (side, side // 2 * 2))
-        ImageDraw.Draw(stone).ellipse((0, 0, side - 1, side - 1), fill=(120, 118, 112, 255))
-        sprite = Sprite.of(stone)
-        top = even(stage.horizon + (FLOOR * stage.height - stage.horizon) * rng.uniform(0.3, 0.8))
-    left = stage.origin + rng.uniform(0.1, 0.9) * (stage.width - sprite.mask.shape[1])
-    return sprite, left, top
+        nearest = movers[-1]
+        sprite = nearest.sprites[0].halved()
+        height, width = sprite.mask.shape
+        foot = (stage.horizon + nearest.top + 2 * height) / 2  # the original is twice as tall
+        across = stage.width - (nearest.left - stage.origin + width)  # mirrors its centre
+        left = stage.origin + min(max(across - width / 2, 0), stage.width - width)
+        return sprite, left, even(foot - height)
+    rng = random.Random(f"{seed}:pop")
+    side = max(4, even(0.12 * stage.unit))
+    stone = Image.new("RGBA", (side, side))
+    ImageDraw.Draw(stone).ellipse((0, 0, side - 1, side - 1), fill=(120, 118, 112, 255))
+    top = even(stage.horizon + (FLOOR * stage.height - stage.horizon) * rng.uniform(0.3, 0.8))
+    left = stage.origin + rng.uniform(0.1, 0.9) * (stage.width - side)
+    return Sprite.of(stone), left, top
 
 
 def _hang_pictures(
