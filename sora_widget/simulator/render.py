@@ -21,6 +21,11 @@ Frame rate: 12 fps. Even ultrafast, x264 spends 2 to 4 ms on a 720x1280 frame on
 would use 0.2 to 0.4 s of a 4 s clip's 0.4 s budget; 15 fps left too little headroom for the
 dearest scenes on a busy machine. Browsers play 12 fps MP4 without complaint.
 
+Model families: each family's character (`families`) costs next to nothing per frame: its
+grade is a lookup table applied once per shot to the backdrop and the sprites, its finish is
+drawn into the backdrop, its sound's bandwidth and noise floor are one FFT over the track, and
+its flaws (`paint/flaws.py`) touch only the frames they claim.
+
 Sound: one mono AAC-LC track at 48 kHz of exactly the clip's length, made from the same scenes
 by `sound/` and encoded by FFmpeg's native "aac" encoder (the wheel has no libfdk_aac) with its
 "fast" coder, which costs half of the default "twoloop" and is plenty for a simulator. The whole

@@ -30,8 +30,8 @@ FLAWS: dict[str, str] = {
     "apart disagree on exposure",
     "wobble": "the moving subject's outline ripples and bends for about a second, as if its "
     "shape were not settled",
-    "pop": "a copy of the subject (a stone, if nothing moves) appears from one frame to the next "
-    "and vanishes as suddenly",
+    "pop": "a half-size copy of the subject (a stone, if nothing moves) appears from one frame "
+    "to the next and vanishes as suddenly",
     "garbled-caption": "the caption's letters turn into look-alike nonsense for a while, as "
     "generated text does",
     "missing-effect": "a cause without its effect: a walker in snow stops leaving footprints",
@@ -122,8 +122,7 @@ _LOOK_ALIKES = "aeoucnmrvwxszkhbdpqgyil"
 
 
 def garble(text: str, seed: int) -> str:
-    """The same text with about half its letters swapped for others: as long, as wide,
-    unreadable."""
+    """The same text with about half its letters swapped for others: as long, unreadable."""
     rng = random.Random(f"{seed}:garble")
     return "".join(
         rng.choice(_LOOK_ALIKES) if c.isalpha() and rng.random() < 0.5 else c for c in text

@@ -68,8 +68,8 @@ class Shot:
         character.grade.apply(self.backdrop)
         last = _reference_image(segment.last, width, height) if segment.last else None
         self.final = to_yuv(last) if last is not None else None
-        walking = sorted((s for s in scene.subjects if s.kind in MOBILE_KINDS), key=lambda s: s.y)
-        self.movers = [Mover.of(stage, s) for s in walking]
+        moving = sorted((s for s in scene.subjects if s.kind in MOBILE_KINDS), key=lambda s: s.y)
+        self.movers = [Mover.of(stage, s) for s in moving]
         for mover in self.movers:
             for sprite in mover.sprites:
                 character.grade.apply(sprite.pixels)
@@ -81,7 +81,7 @@ class Shot:
         self.canvas = Planes.blank(width, height) if zooming else None  # drawn here, then scaled
         snowy = "snow" in scene.look.weather
         self.footprints = Footprints.of(
-            walking, self.movers, snowy, self.start / fps, self.end / fps
+            moving, self.movers, snowy, self.start / fps, self.end / fps
         )
         self.sway_phases = tuple(2 * math.pi * hash_unit(f"{scene.seed}:sway:{n}") for n in (0, 1))
         frames = (self.start, self.end)
