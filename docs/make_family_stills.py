@@ -18,7 +18,7 @@ import av  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from sora_widget.simulator.families import CHARACTERS  # noqa: E402
-from sora_widget.simulator.paint.flaws import FLAWS, FlawChoice  # noqa: E402
+from sora_widget.simulator.flaw_choice import FLAWS, FlawChoice  # noqa: E402
 from sora_widget.simulator.render import FPS, RenderRequest, planned_flaws, render  # noqa: E402
 
 PROMPT = "a red fox trotting through fresh snow at dawn"

@@ -14,8 +14,8 @@ import pytest
 from sora_widget.cli.commands import build_parser, simulator_config
 from sora_widget.simulator.config import SimulatorConfig
 from sora_widget.simulator.families import CHARACTERS, DEFAULT, character_of
+from sora_widget.simulator.flaw_choice import FLAWS, FlawChoice
 from sora_widget.simulator.paint.caption import layout_caption
-from sora_widget.simulator.paint.flaws import FLAWS, FlawChoice
 from sora_widget.simulator.render import (
     AUDIO_RATE,
     FPS,

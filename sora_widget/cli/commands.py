@@ -37,8 +37,8 @@ from sora_widget.engine.library import Library
 from sora_widget.engine.resume import resume
 from sora_widget.simulator.class_keys import make_class_keys
 from sora_widget.simulator.config import FaultConfig, SimulatorConfig
+from sora_widget.simulator.flaw_choice import FLAWS
 from sora_widget.simulator.folder import FolderInUse
-from sora_widget.simulator.paint.flaws import FLAWS
 from sora_widget.simulator.process import stop
 from sora_widget.simulator.profiles import PROFILES
 from sora_widget.simulator.server import serve

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .class_keys import TEACHER, read_class_keys
-from .paint.flaws import FLAWS, FlawChoice
+from .flaw_choice import FLAWS, FlawChoice
 from .profiles import DEFAULT_PROFILE, profile_named
 
 
@@ -111,7 +111,7 @@ class SimulatorConfig:
     #: A class's key file (see `class_keys`): only its keys are accepted, each owner is shown
     #: by its name, and its `teacher` row is the teacher's key.
     keys_file: Path | None = None
-    #: Renders without the families' deliberate flaws (see `paint.flaws`), for a clean demo.
+    #: Renders without the families' deliberate flaws (see `flaw_choice`), for a clean demo.
     no_flaws: bool = False
     #: Renders with only this flaw, in every video: a class looks for one thing at a time.
     flaw: str | None = None

@@ -5,7 +5,7 @@ is finished (`Finish`: detail, soft light, blur), graded (`Grade`: lift, gamma, 
 saturation, tint), moved (`hold`: how many frames each drawn picture stays on screen, so 2
 moves at half the frame rate; `shake`: a handheld camera's sway), heard (`cutoff_hz`: the
 sound's bandwidth; `noise_floor`: hiss under it) and which flaws it makes how often (`flaws`:
-flaw name -> the share of renders that show it; see `paint.flaws.FLAWS`).
+flaw name -> the share of renders that show it; see `flaw_choice.FLAWS`).
 
 `quality` states the order an arena on the simulator should find, 1 the best: a better family
 has more detail, fewer flaws and fuller sound than a worse one. The characters are caricatures

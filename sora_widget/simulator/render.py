@@ -63,8 +63,9 @@ from sora_widget.core.pictures import (
 )
 
 from .families import character_of
+from .flaw_choice import FlawChoice
 from .paint.caption import CAPTION_LINES
-from .paint.flaws import FlawChoice, deal
+from .paint.flaws import deal
 from .paint.shot import REFERENCE_FADE_SECONDS, ZOOM_PER_SECOND, Segment, Shot
 from .paint.stage import ORBIT_SECONDS, PAN_SECONDS, PAN_SPAN
 from .paint.weather import RAIN_AREA, RAIN_SLANT, SNOW_AREA

@@ -5,37 +5,21 @@ frames and the family), so the same request always shows the same ones, at the s
 Each happens at most once per shot, in a window that starts between 30 % and 60 % of the
 way through it and ends before its last frame: the first frame (the thumbnail's neighbour,
 and an extension's seam) is always clean. How often each family shows each flaw is data in
-`families`; a teacher can switch them off or ask for one (`FlawChoice`).
+`families`; a teacher can switch them off or ask for one (`flaw_choice.FlawChoice`).
 """
 
 from __future__ import annotations
 
 import math
 import random
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..families import Character
+from ..flaw_choice import FLAWS, FlawChoice
 from ..scene import Scene
 from .yuv import Planes
 
-if TYPE_CHECKING:  # families imports paint modules
-    from ..families import Character
-
-#: name -> what it looks like
-FLAWS: dict[str, str] = {
-    "flicker": "the whole picture pulses brighter and darker for a few frames, as frames made "
-    "apart disagree on exposure",
-    "wobble": "the moving subject's outline ripples and bends for about a second, as if its "
-    "shape were not settled",
-    "pop": "a half-size copy of the subject (a stone, if nothing moves) appears from one frame "
-    "to the next and vanishes as suddenly",
-    "garbled-caption": "the caption's letters turn into look-alike nonsense for a while, as "
-    "generated text does",
-    "missing-effect": "a cause without its effect: a walker in snow stops leaving footprints",
-}
 _SECONDS = {  # how long each lasts; missing-effect lasts to the end of the shot
     "flicker": 0.5,
     "wobble": 1.0,
@@ -44,25 +28,6 @@ _SECONDS = {  # how long each lasts; missing-effect lasts to the end of the shot
 }
 _FLICKER = (22, -16)  # luma added on alternate frames of a flicker
 _WOBBLE = 0.08  # the ripple's amplitude, in subject heights
-
-
-@dataclass(frozen=True)
-class FlawChoice:
-    """A request's setting: flaws at their families' rates, none, or only one, always."""
-
-    enabled: bool = True
-    only: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.only is not None and self.only not in FLAWS:
-            raise ValueError(f"unknown flaw {self.only!r}; known: {', '.join(FLAWS)}")
-
-    def rate(self, flaw: str, rates: Mapping[str, float]) -> float:
-        if not self.enabled:
-            return 0.0
-        if self.only is not None:
-            return 1.0 if flaw == self.only else 0.0
-        return rates.get(flaw, 0.0)
 
 
 Window = tuple[int, int]  # first frame, one past the last

@@ -13,10 +13,11 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageOps
 
 from ..families import Character
+from ..flaw_choice import FlawChoice
 from ..scene import FLOOR, MOBILE_KINDS, Scene, hash_unit
 from .backdrop import draw_backdrop
 from .caption import layout_caption, paint_caption
-from .flaws import FlawChoice, deal, flicker, garble, wobble
+from .flaws import deal, flicker, garble, wobble
 from .footprints import Footprints
 from .movers import Mover
 from .stage import Stage
