@@ -10,7 +10,8 @@ cost the encoder more than a still backdrop does, and the sound's voices differ 
 Each row is measured three ways in the same run: with sound (the default), with
 `generate_audio=False` (the track is there and silent: no synthesis, and AAC frames of zeros
 cost the encoder next to nothing), and the sound alone (synthesis plus AAC encoding of the
-track, without the picture). The third table compares the models' finishes.
+track, without the picture). The third table compares the model families' characters
+(`simulator/families.py`), flaws included.
 """
 
 from __future__ import annotations
@@ -46,7 +47,21 @@ SCENES = [
     "a dog and a car in a city at night, jazz",
     "a lighthouse by the sea in the wind, cinematic",
 ]
-MODELS = ["sora-2", "sora-2-pro"]
+MODELS = [  # a model of each family in `simulator/families.py`
+    "sora-2",
+    "sora-2-pro",
+    "veo-3.1-generate-preview",
+    "veo-3.1-fast-generate-preview",
+    "veo-3.1-lite-generate-preview",
+    "gen4_turbo",
+    "kling-v2.1",
+    "seedance-1-0-pro",
+    "MiniMax-Hailuo-02",
+    "grok-imagine-video",
+    "wan2.6-t2v",
+    "tencent/HunyuanVideo-1.5",
+    "Lightricks/LTX-2",
+]
 
 
 def pin_to_one_cpu() -> str:

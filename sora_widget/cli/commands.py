@@ -37,6 +37,7 @@ from sora_widget.engine.library import Library
 from sora_widget.engine.resume import resume
 from sora_widget.simulator.class_keys import make_class_keys
 from sora_widget.simulator.config import FaultConfig, SimulatorConfig
+from sora_widget.simulator.flaw_choice import FLAWS
 from sora_widget.simulator.folder import FolderInUse
 from sora_widget.simulator.process import stop
 from sora_widget.simulator.profiles import PROFILES
@@ -166,6 +167,17 @@ def _add_simulator_parser(commands: argparse._SubParsersAction) -> None:
         help="openrouter profile: comma-separated words whose jobs end expired",
     )
     sim.add_argument("--failure-rate", type=float, help="share of generations that fail")
+    sim.add_argument(
+        "--no-flaws",
+        action="store_true",
+        default=None,
+        help="render without the model families' deliberate flaws (env SORA_SIM_NO_FLAWS=1)",
+    )
+    sim.add_argument(
+        "--flaw",
+        choices=tuple(FLAWS),
+        help="render every video with only this flaw (env SORA_SIM_FLAW)",
+    )
     sim.add_argument("--rate-limit", type=int, help="requests per minute per key (0 = none)")
     sim.add_argument(
         "--rate-window", type=float, help="the rate limit's window in seconds (default 60)"
@@ -342,6 +354,8 @@ def simulator_config(args: argparse.Namespace) -> SimulatorConfig:
         "workers": args.workers,
         "per_key_jobs": args.per_key_jobs,
         "keys_file": args.keys,
+        "no_flaws": args.no_flaws,
+        "flaw": args.flaw,
         "allowed_hosts": (*config.allowed_hosts, *args.allow_host) if args.allow_host else None,
     }
     return dataclasses.replace(

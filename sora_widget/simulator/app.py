@@ -262,6 +262,7 @@ class Simulator:
                 for n in range(record.reference_count)
             ),
             generate_audio=record.options.get("generate_audio", True),
+            flaws=self.config.flaws,
         )
 
     def _schedule_render(self, record: VideoRecord) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .class_keys import TEACHER, read_class_keys
+from .flaw_choice import FLAWS, FlawChoice
 from .profiles import DEFAULT_PROFILE, profile_named
 
 
@@ -110,8 +111,17 @@ class SimulatorConfig:
     #: A class's key file (see `class_keys`): only its keys are accepted, each owner is shown
     #: by its name, and its `teacher` row is the teacher's key.
     keys_file: Path | None = None
+    #: Renders without the families' deliberate flaws (see `flaw_choice`), for a clean demo.
+    no_flaws: bool = False
+    #: Renders with only this flaw, in every video: a class looks for one thing at a time.
+    flaw: str | None = None
     #: Each key of `keys_file` with its name (empty without one), read once at start.
     class_keys: dict[str, str] = field(init=False, repr=False, compare=False)
+
+    @property
+    def flaws(self) -> FlawChoice:
+        """What every render is told about flaws."""
+        return FlawChoice(enabled=not self.no_flaws, only=self.flaw)
 
     @property
     def teacher(self) -> str | None:
@@ -137,6 +147,12 @@ class SimulatorConfig:
         if self.credits is not None and not self.credits >= 0:
             raise ValueError(f"credits must be a number of USD, 0 or more, got {self.credits}")
         profile_named(self.profile)
+        if self.flaw is not None and self.flaw not in FLAWS:
+            raise ValueError(
+                f"--flaw (SORA_SIM_FLAW) must be one of {', '.join(FLAWS)}; got {self.flaw!r}"
+            )
+        if self.flaw is not None and self.no_flaws:
+            raise ValueError("--flaw (SORA_SIM_FLAW) asks for a flaw that --no-flaws turns off")
         # A bad key file is refused at start, not at a student's first request.
         keys = read_class_keys(self.keys_file) if self.keys_file else {}
         object.__setattr__(self, "class_keys", keys)
@@ -154,7 +170,8 @@ class SimulatorConfig:
             f"api_key={key}, link_ttl_seconds={self.link_ttl_seconds}, faults={self.faults}, "
             f"allowed_hosts={self.allowed_hosts}, profile={self.profile!r}, "
             f"credits={self.credits}, workers={self.workers}, per_key_jobs={self.per_key_jobs}, "
-            f"teacher_key={teacher}, keys_file={self.keys_file})"
+            f"teacher_key={teacher}, keys_file={self.keys_file}, no_flaws={self.no_flaws}, "
+            f"flaw={self.flaw})"
         )
 
     @classmethod
@@ -178,4 +195,6 @@ class SimulatorConfig:
             per_key_jobs=int(env.get("SORA_SIM_PER_KEY_JOBS", "0")),
             teacher_key=env.get("SORA_SIM_TEACHER_KEY") or None,
             keys_file=Path(keys_file) if keys_file else None,
+            no_flaws=env.get("SORA_SIM_NO_FLAWS", "") not in ("", "0"),
+            flaw=env.get("SORA_SIM_FLAW") or None,
         )

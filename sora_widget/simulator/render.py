@@ -21,6 +21,11 @@ Frame rate: 12 fps. Even ultrafast, x264 spends 2 to 4 ms on a 720x1280 frame on
 would use 0.2 to 0.4 s of a 4 s clip's 0.4 s budget; 15 fps left too little headroom for the
 dearest scenes on a busy machine. Browsers play 12 fps MP4 without complaint.
 
+Model families: each family's character (`families`) costs next to nothing per frame: its
+grade is a lookup table applied once per shot to the backdrop and the sprites, its finish is
+drawn into the backdrop, its sound's bandwidth and noise floor are one FFT over the track, and
+its flaws (`paint/flaws.py`) touch only the frames they claim.
+
 Sound: one mono AAC-LC track at 48 kHz of exactly the clip's length, made from the same scenes
 by `sound/` and encoded by FFmpeg's native "aac" encoder (the wheel has no libfdk_aac) with its
 "fast" coder, which costs half of the default "twoloop" and is plenty for a simulator. The whole
@@ -57,13 +62,16 @@ from sora_widget.core.pictures import (
     sprite_tile_size,
 )
 
+from .families import character_of
+from .flaw_choice import FlawChoice
 from .paint.caption import CAPTION_LINES
-from .paint.finish import finish_of
+from .paint.flaws import deal
 from .paint.shot import REFERENCE_FADE_SECONDS, ZOOM_PER_SECOND, Segment, Shot
 from .paint.stage import ORBIT_SECONDS, PAN_SECONDS, PAN_SPAN
 from .paint.weather import RAIN_AREA, RAIN_SLANT, SNOW_AREA
 from .paint.yuv import Planes
 from .scene import Look, Scene, describe
+from .sound.bandwidth import narrow
 from .sound.track import FADE_SECONDS, sound_track
 from .sound.voices import RATE as AUDIO_RATE
 
@@ -74,6 +82,7 @@ __all__ = [  # the public face; the painting's tuning constants are re-exported 
     "render",
     "audio_packets",
     "probe_video",
+    "planned_flaws",
     "first_frame_png",
     "sprite_tile_size",
     "FPS",
@@ -124,12 +133,13 @@ class RenderRequest:
     reference_image: bytes | None = None  # PNG/JPEG/WebP of width x height: first frame, backdrop
     source: RenderRequest | None = None  # remix, edit or extension: what made the source video
     extend: bool = False  # play the source for source.seconds, then continue with this prompt
-    model: str = "sora-2"  # picks the finish (see paint/finish.py)
+    model: str = "sora-2"  # picks the family's character (see families.py)
     seed: int | None = None  # moves the composition deterministically (see `scene.describe`)
     negative_prompt: str = ""  # what its words mean is taken out of the scene
     last_frame: bytes | None = None  # an image the clip ends on (faded into)
     reference_images: tuple[bytes, ...] = ()  # shown as framed pictures in the scene
     generate_audio: bool = True  # False: the track is there, and silent
+    flaws: FlawChoice = FlawChoice()  # the family's flaws, none, or one (see paint/flaws.py)
 
 
 @dataclass(frozen=True)
@@ -165,6 +175,20 @@ def render(request: RenderRequest, out_dir: Path) -> RenderedAssets:
     with atomic_path(assets.spritesheet) as path:
         _spritesheet(tiles).save(path, "JPEG", quality=SPRITE_QUALITY)
     return assets
+
+
+def planned_flaws(request: RenderRequest) -> dict[str, tuple[int, int]]:
+    """The flaws the render shows, each with its frames [first, end): a teacher's answer key,
+    and what the tests and the docs' stills look at. An extension's source part shows its
+    source's own."""
+    frames = request.seconds * FPS
+    character = character_of(request.model)
+    size = (request.width, request.height)
+    windows: dict[str, tuple[int, int]] = {}
+    for s in _plan(request):
+        if s.start < min(s.end, frames):
+            windows |= deal(character, s.scene, size, (s.start, s.end), FPS, request.flaws)
+    return windows
 
 
 def probe_video(video_bytes: bytes) -> VideoProbe:
@@ -235,10 +259,13 @@ def _encode(request: RenderRequest, path: Path) -> tuple[np.ndarray, list[np.nda
     width, height = request.width, request.height
     frames = request.seconds * FPS
     segments = [s for s in _plan(request) if s.start < min(s.end, frames)]
-    finish = finish_of(request.model)
-    shots = [Shot(segment, width, height, FPS, finish) for segment in segments]
+    character = character_of(request.model)
+    shots = [Shot(s, width, height, FPS, character, request.flaws) for s in segments]
     parts = [(s.scene, s.start / FPS, min(s.end, frames) / FPS) for s in segments]
     samples = sound_track(parts, request.seconds, request.generate_audio)
+    if request.generate_audio:
+        seed = segments[0].scene.seed
+        samples = narrow(samples, character.cutoff_hz, character.noise_floor, seed)
     tiles_at: dict[int, list[int]] = {}  # frame index -> the tiles that show it
     for tile in range(SPRITE_TILES):
         tiles_at.setdefault(int((tile + 0.5) * frames / SPRITE_TILES), []).append(tile)

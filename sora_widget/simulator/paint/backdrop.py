@@ -29,10 +29,12 @@ def draw_backdrop(stage: Stage, scene: Scene, reference: Image.Image | None) -> 
     finish = stage.finish
     if finish.supersample > 1 and reference is None:
         k = finish.supersample
-        large = Stage.of(scene, stage.width * k, stage.height * k, finish)
+        large = Stage.of(scene, stage.width * k, stage.height * k, finish, stage.sway * k)
         image = _draw(large, scene, None).resize((stage.strip, stage.height), Image.Resampling.BOX)
     else:
         image = _draw(stage, scene, reference)
+    if finish.blur:
+        image = image.filter(ImageFilter.GaussianBlur(finish.blur * stage.unit / 720))
     return _soften(image, finish.glow) if finish.glow else image
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
@@ -14,12 +16,17 @@ Caption = tuple[np.ndarray, np.ndarray, np.ndarray]  # text luma, text mask, chr
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 
-def layout_caption(text: str, width: int, height: int) -> tuple[int, Caption]:
-    """The prompt in at most CAPTION_LINES lines; returns the bar's top row and its text."""
+def layout_caption(
+    text: str, width: int, height: int, scramble: Callable[[str], str] | None = None
+) -> tuple[int, Caption]:
+    """The prompt in at most CAPTION_LINES lines; returns the bar's top row and its text.
+    `scramble` changes the wrapped lines' letters (a flaw), so the bar keeps its height."""
     size = max(10, round(min(width, height) * 0.032))
     font = ImageFont.load_default(size=size)
     pad, line_height = round(0.6 * size), round(1.3 * size)
     lines = _wrap(text or " ", font, width - 2 * pad)
+    if scramble is not None:
+        lines = [scramble(line) for line in lines]
     bar_height = even(len(lines) * line_height + 2 * pad)
     alpha = Image.new("L", (width, bar_height))
     draw = ImageDraw.Draw(alpha)

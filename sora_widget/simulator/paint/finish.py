@@ -1,13 +1,11 @@
-"""How finely each model paints the same scene, as data: a finer model's frame has smoother
-edges, a layer of texture on the ground and in the sky, and softer light, so a model
-comparison shows a difference a class can point at. All of it is drawn once per shot (into the
-backdrop and the sprites), so a finer finish costs no time per frame."""
+"""How finely a model paints the same scene: a finer model's frame has smoother edges, a layer
+of texture on the ground and in the sky, and softer light; a coarser one is blurred. All of it
+is drawn once per shot (into the backdrop and the sprites), so a finish costs no time per
+frame. Which model gets which finish is data in `families`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from sora_widget.core.catalog import family_of
 
 
 @dataclass(frozen=True)
@@ -15,16 +13,7 @@ class Finish:
     supersample: int = 1  # backdrop and sprites drawn this many times larger, then reduced
     detail: float = 0.0  # texture strokes on the ground (grass, ripples, sparkle): 1 = dense
     glow: float = 0.0  # soft light: how much of a blurred copy of the highlights is added
+    blur: float = 0.0  # soft edges: the backdrop's blur radius, in pixels of a 720 px frame
 
 
 DEFAULT = Finish()
-#: a model family's name -> its finish; families not named here paint as sora-2 does
-FINISHES: dict[str, Finish] = {
-    "sora-2": DEFAULT,
-    "sora-2-pro": Finish(supersample=2, detail=1.0, glow=0.45),
-}
-
-
-def finish_of(model: str) -> Finish:
-    family = family_of(model)
-    return FINISHES.get(family.name, DEFAULT) if family else DEFAULT

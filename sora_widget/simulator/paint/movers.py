@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 from PIL import Image, ImageDraw, ImageOps
 
 from ..scene import Rgb, Subject
@@ -218,8 +219,26 @@ class Mover:
         return cls(sprites, stage.x(s) - width / 2, top, s.speed * stage.width, bob, stage.strip)
 
     def paint(self, t: float, camera: int, planes: Planes) -> None:
-        width = self.sprites[0].mask.shape[1]
-        left = (self.left + self.speed * t + width) % (self.span + width) - width
-        top = self.top - self.bob * abs(math.sin(math.pi * _POSE_HZ / 2 * t))
         sprite = self.sprites[int(t * _POSE_HZ) % len(self.sprites)]
-        sprite.blit(planes, even(left - camera), even(top))
+        left, top, _, _ = self.box(t, camera)
+        sprite.blit(planes, left, top)
+
+    def box(self, t: float, camera: int) -> tuple[int, int, int, int]:
+        """(left, top, width, height) in the frame at time t, left and top even."""
+        height, width = self.sprites[0].mask.shape
+        left = self.backdrop_left(t)
+        top = self.top - self.bob * abs(math.sin(math.pi * _POSE_HZ / 2 * t))
+        return even(left - camera), even(top), width, height
+
+    def backdrop_left(self, t: float) -> float:
+        """The left edge in the backdrop at time t: it leaves one side, comes back on the other."""
+        width = self.sprites[0].mask.shape[1]
+        return (self.left + self.speed * t + width) % (self.span + width) - width
+
+    def steps(self, start: float, end: float, pitch: float) -> np.ndarray:
+        """The times from `start` to `end` seconds at which it has travelled another `pitch`
+        pixels (none if it stands still)."""
+        if not self.speed:
+            return np.empty(0)
+        every = pitch / abs(self.speed)
+        return np.arange(math.ceil(start / every), math.ceil(end / every)) * every

@@ -3,20 +3,26 @@ so that painting a frame only copies, pastes and shifts bytes."""
 
 from __future__ import annotations
 
+import functools
 import io
+import math
+import random
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageDraw, ImageOps
 
-from ..scene import MOBILE_KINDS, Scene
+from ..families import Character
+from ..flaw_choice import FlawChoice
+from ..scene import FLOOR, MOBILE_KINDS, Scene, hash_unit
 from .backdrop import draw_backdrop
 from .caption import layout_caption, paint_caption
-from .finish import Finish
+from .flaws import deal, flicker, garble, wobble
+from .footprints import Footprints
 from .movers import Mover
 from .stage import Stage
 from .weather import Weather
-from .yuv import Planes, to_yuv
+from .yuv import Planes, Sprite, even, to_yuv
 
 ZOOM_PER_SECOND = 0.04  # scale grows from 1.0 by this much each second
 REFERENCE_FADE_SECONDS = 0.5  # a reference image is the first frame, then fades into the scene
@@ -37,12 +43,22 @@ class Segment:
 
 
 class Shot:
-    """One segment's scene, everything that stands still prepared once; `paint` makes frames."""
+    """One segment's scene, everything that stands still prepared once; `paint` makes frames,
+    in the family's character (see `families`) and with the flaws it was dealt (see `flaws`)."""
 
-    def __init__(self, segment: Segment, width: int, height: int, fps: int, finish: Finish) -> None:
+    def __init__(
+        self,
+        segment: Segment,
+        width: int,
+        height: int,
+        fps: int,
+        character: Character,
+        choice: FlawChoice,
+    ) -> None:
         scene = segment.scene
-        self.stage = stage = Stage.of(scene, width, height, finish)
-        self.fps = fps
+        sway = max(2, even(character.shake * width)) if character.shake else 0
+        self.stage = stage = Stage.of(scene, width, height, character.finish, sway)
+        self.fps, self.hold = fps, character.hold
         self.start, self.end, self.camera_start = segment.start, segment.end, segment.camera_start
         reference = None
         if segment.reference is not None:
@@ -50,31 +66,59 @@ class Shot:
         backdrop = draw_backdrop(stage, scene, reference)
         _hang_pictures(backdrop, segment.insets, width, height)
         self.backdrop = to_yuv(backdrop)
+        character.grade.apply(self.backdrop)
         last = _reference_image(segment.last, width, height) if segment.last else None
         self.final = to_yuv(last) if last is not None else None
-        movers = sorted((s for s in scene.subjects if s.kind in MOBILE_KINDS), key=lambda s: s.y)
-        self.movers = [Mover.of(stage, s) for s in movers]
+        moving = sorted((s for s in scene.subjects if s.kind in MOBILE_KINDS), key=lambda s: s.y)
+        self.movers = [Mover.of(stage, s) for s in moving]
+        for mover in self.movers:
+            for sprite in mover.sprites:
+                character.grade.apply(sprite.pixels)
         self.weather = Weather(scene.seed, scene.look, width, height)
-        self.caption_top, self.caption = layout_caption(scene.caption, width, height)
+        self.caption = layout_caption(scene.caption, width, height)
         self.still = to_yuv(reference) if segment.fade_in and reference is not None else None
         zooming = scene.look.camera == "zoom"
         self.zoom_centre = _zoom_centre(stage, scene)
         self.canvas = Planes.blank(width, height) if zooming else None  # drawn here, then scaled
+        snowy = "snow" in scene.look.weather
+        self.footprints = Footprints.of(
+            moving, self.movers, snowy, self.start / fps, self.end / fps
+        )
+        self.sway_phases = tuple(2 * math.pi * hash_unit(f"{scene.seed}:sway:{n}") for n in (0, 1))
+        frames = (self.start, self.end)
+        self.flaws = deal(character, scene, (width, height), frames, fps, choice)
+        self.garbled = self.caption
+        if "garbled-caption" in self.flaws:
+            scramble = functools.partial(garble, seed=scene.seed)
+            self.garbled = layout_caption(scene.caption, width, height, scramble)
+        self.pop = _pop_sprite(stage, self.movers, scene.seed) if "pop" in self.flaws else None
 
     def paint(self, index: int, planes: Planes) -> None:
-        """Subjects and weather move with the clip's time; the camera with its move's time."""
-        t, width = index / self.fps, self.stage.width
-        move = (index - self.camera_start) / self.fps
-        camera = round(self.stage.camera(move))  # chroma follows to the nearest even pixel
+        """Subjects and weather move with the clip's time; the camera with its move's time. A
+        family that holds each picture for `hold` frames paints the held frame again."""
+        held = index - (index - self.start) % self.hold
+        t, width = held / self.fps, self.stage.width
+        move = (held - self.camera_start) / self.fps
+        camera = round(self.stage.camera(move) + self._sway(t))  # chroma: nearest even pixel
         target = planes if self.canvas is None else self.canvas
         for plane, backdrop, step in zip(target, self.backdrop, (1, 2, 2), strict=True):
             plane[:] = backdrop[:, camera // step : camera // step + width // step]
+        missing = self.flaws.get("missing-effect")
+        self.footprints.paint(t, camera, target, missing[0] / self.fps if missing else None)
         for mover in self.movers:
             mover.paint(t, camera, target)
+        if (into := self._into("wobble", held)) is not None and self.movers:
+            wobble(target, self.movers[-1].box(t, camera), into)  # the nearest subject
+        if self.pop is not None and self._into("pop", held) is not None:
+            sprite, left, top = self.pop
+            sprite.blit(target, even(left - camera), top)
         if self.canvas is not None:
             _zoom(self.canvas, planes, self.zoom_centre, 1 + ZOOM_PER_SECOND * move)
         self.weather.paint(t, planes)
-        paint_caption(planes, self.caption_top, self.caption)
+        if (into := self._into("flicker", held)) is not None:
+            flicker(planes, into)
+        garbled = self._into("garbled-caption", held) is not None
+        paint_caption(planes, *(self.garbled if garbled else self.caption))
         fading = (index - self.start) / (REFERENCE_FADE_SECONDS * self.fps)
         if self.still is not None and fading < 1:
             weight = int(256 * fading)
@@ -82,6 +126,19 @@ class Shot:
         ending = (self.end - 1 - index) / (REFERENCE_FADE_SECONDS * self.fps)
         if self.final is not None and ending < 1:
             _blend(planes, self.final, int(256 * max(ending, 0)))
+
+    def _into(self, flaw: str, index: int) -> int | None:
+        """How many frames into `flaw` this frame is; None outside it (or without it)."""
+        first, end = self.flaws.get(flaw, (0, 0))
+        return index - first if first <= index < end else None
+
+    def _sway(self, t: float) -> float:
+        """A handheld camera's drift to either side: two slow waves, at most `stage.sway`."""
+        slow, quick = self.sway_phases
+        wave = 0.6 * math.sin(2 * math.pi * 0.7 * t + slow) + 0.4 * math.sin(
+            2 * math.pi * 1.9 * t + quick
+        )
+        return self.stage.sway * wave
 
 
 def _blend(planes: Planes, image: Planes, weight: int) -> None:
@@ -91,6 +148,27 @@ def _blend(planes: Planes, image: Planes, weight: int) -> None:
         plane[:] = (
             still.astype(np.uint16) * (256 - weight) + plane.astype(np.uint16) * weight
         ) >> 8
+
+
+def _pop_sprite(stage: Stage, movers: list[Mover], seed: int) -> tuple[Sprite, float, int]:
+    """What pops in, and where (left in the backdrop, top in the frame): a half-size copy of
+    the nearest subject standing in the distance across the frame from it, or, with no
+    subject, a grey stone on the ground."""
+    if movers:
+        nearest = movers[-1]
+        sprite = nearest.sprites[0].halved()
+        height, width = sprite.mask.shape
+        foot = (stage.horizon + nearest.top + 2 * height) / 2  # the original is twice as tall
+        across = stage.width - (nearest.left - stage.origin + width)  # mirrors its centre
+        left = stage.origin + min(max(across - width / 2, 0), stage.width - width)
+        return sprite, left, even(foot - height)
+    rng = random.Random(f"{seed}:pop")
+    side = max(4, even(0.12 * stage.unit))
+    stone = Image.new("RGBA", (side, side))
+    ImageDraw.Draw(stone).ellipse((0, 0, side - 1, side - 1), fill=(120, 118, 112, 255))
+    top = even(stage.horizon + (FLOOR * stage.height - stage.horizon) * rng.uniform(0.3, 0.8))
+    left = stage.origin + rng.uniform(0.1, 0.9) * (stage.width - side)
+    return Sprite.of(stone), left, top
 
 
 def _hang_pictures(

@@ -45,11 +45,15 @@ class Stage:
     colors: dict[str, Rgb]  # subject name -> a colour the prompt named but did not attach
     tint: Rgb | None  # such colours tint the light when no subject can wear them
     finish: Finish  # how finely the model paints
+    sway: int = 0  # a handheld camera's reach to either side, in pixels (even)
 
     @classmethod
-    def of(cls, scene: Scene, width: int, height: int, finish: Finish = DEFAULT) -> Stage:
+    def of(
+        cls, scene: Scene, width: int, height: int, finish: Finish = DEFAULT, sway: int = 0
+    ) -> Stage:
         look = scene.look
         margin = even(PAN_SPAN * width) if look.camera in ("pan", "orbit") else 0
+        margin += 2 * sway
         uncolored = (s for s in scene.subjects if s.kind in _COLORED_KINDS and s.color is None)
         names = list(dict.fromkeys(s.name for s in uncolored))
         colors, tint = {}, None
@@ -57,18 +61,20 @@ class Stage:
             colors = {n: look.colors[i % len(look.colors)] for i, n in enumerate(names)}
             tint = None if names else look.colors[0]
         horizon = round(scene.horizon * height)
-        stage = cls(look, width, height, width + margin, 0.0, horizon, colors, tint, finish)
+        stage = cls(look, width, height, width + margin, 0.0, horizon, colors, tint, finish, sway)
         return dataclasses.replace(stage, origin=stage.camera(0.0))
 
     def camera(self, t: float) -> float:
-        """The camera's left edge in the backdrop, in pixels, t seconds into its move."""
-        look, travel = self.look, self.strip - self.width
+        """The camera's left edge in the backdrop, in pixels, t seconds into its move (a
+        handheld camera's sway comes on top, see `Shot`)."""
+        look, travel = self.look, self.strip - self.width - 2 * self.sway
         if look.camera == "pan":
             sweep = 1 - abs((t / PAN_SECONDS) % 2 - 1)  # 0 -> 1 -> 0 ...
-            return travel * (sweep if look.heading > 0 else 1 - sweep)
+            return self.sway + travel * (sweep if look.heading > 0 else 1 - sweep)
         if look.camera == "orbit":
-            return travel / 2 * (1 + look.heading * math.sin(2 * math.pi * t / ORBIT_SECONDS))
-        return 0.0
+            swing = 1 + look.heading * math.sin(2 * math.pi * t / ORBIT_SECONDS)
+            return self.sway + travel / 2 * swing
+        return float(self.sway)
 
     @property
     def unit(self) -> int:

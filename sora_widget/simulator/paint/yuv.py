@@ -60,6 +60,13 @@ class Sprite:
         mask = np.asarray(rgba.getchannel("A")) >= 128
         return cls(to_yuv(rgba), mask, mask[::2, ::2] | mask[1::2, 1::2])
 
+    def halved(self) -> Sprite:
+        """The same sprite at half the size (every other pixel): something further away."""
+        y, u, v = self.pixels
+        return Sprite(
+            Planes(y[::2, ::2], u[::2, ::2], v[::2, ::2]), self.mask[::2, ::2], self.mask2[::2, ::2]
+        )
+
     def blit(self, planes: Planes, x: int, y: int) -> None:
         """Paste with the top-left corner at (x, y), both even, clipped to the frame."""
         height, width = planes.y.shape
