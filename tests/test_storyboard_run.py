@@ -230,7 +230,8 @@ async def test_a_restart_takes_up_the_shots_in_flight(server, stitched, tmp_path
 
     again, transport, _ = server(library=library)
     reopened = Storyboard.open("keeper", client=again, library=library)
-    assert [card["status"] for card in cards(reopened)] == ["queued", "queued"]
+    # In flight as its kernel last saw it: queued, or in progress if a poll came first.
+    assert {card["status"] for card in cards(reopened)} <= {"queued", "in_progress"}
     film = await asyncio.wait_for(reopened.wait(), 120)
     assert [shot.video_id for shot in reopened.shots] == ids
     assert [shot.status for shot in reopened.shots] == ["completed"] * 2
