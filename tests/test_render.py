@@ -298,6 +298,16 @@ def test_reference_image_is_the_first_frame_and_the_backdrop(make: Render) -> No
     assert difference(first_frame(make("a cat in the garden"))[top], reference[top]) > 40
 
 
+def test_a_reference_image_fades_into_the_scene_without_a_tint(make: Render) -> None:
+    """Halfway through the fade each pixel lies between the image and the scene (a blend in
+    eight bits wrapped and tinted the fade green)."""
+    clip = frames(make("a cat in the garden", reference_image=reference_png()))
+    image, halfway, scene = (clip[i].astype(np.int16) for i in (0, FPS // 4, FPS // 2))
+    low, high = np.minimum(image, scene), np.maximum(image, scene)
+    outside = np.maximum(low - halfway, halfway - high)
+    assert np.percentile(outside, 99) < 12
+
+
 # ---------------------------------------------------------------------------- hostile prompts
 
 

@@ -85,9 +85,11 @@ class Shot:
 
 
 def _blend(planes: Planes, image: Planes, weight: int) -> None:
-    """`image` over the frame: all of it at weight 0, none at 256."""
+    """`image` over the frame: all of it at weight 0, none at 256 (in 16 bits: a uint8 product
+    would wrap)."""
     for plane, still in zip(planes, image, strict=True):
-        plane[:] = (still.astype(np.uint16) * (256 - weight) + plane * weight) >> 8
+        wide = plane.astype(np.uint16)
+        plane[:] = (still.astype(np.uint16) * (256 - weight) + wide * weight) >> 8
 
 
 def _hang_pictures(
