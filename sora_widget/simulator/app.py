@@ -48,6 +48,7 @@ from .accepts import (
 )
 from .class_report import class_report
 from .config import SimulatorConfig
+from .continuation import continued_video
 from .errors import (
     SimulatorHTTPError,
     error_response,
@@ -214,6 +215,18 @@ class Simulator:
             self._schedule_render(record)
         return record
 
+    def continues(self, record: VideoRecord, first_frame: bytes | None) -> None:
+        """A create whose first frame is the last of a video its owner may see goes on from
+        that video (see `continuation`)."""
+        if first_frame is None:
+            return
+        seen = (
+            video
+            for video in self.store.videos.values()
+            if video.rendered_at is not None and self.owners.sees(record.owner, video)
+        )
+        record.continues_id = continued_video(first_frame, seen)
+
     def _check_room(self, owner: str | None) -> None:
         """A 429 when the owner already has `per_key_jobs` videos queued or in progress, as
         OpenAI answers too many concurrent requests; it says when the first should be done."""
@@ -242,6 +255,8 @@ class Simulator:
     def render_request(self, record: VideoRecord) -> RenderRequest:
         """Rebuilt from the store, so remixes of remixes keep their whole lineage."""
         source = self.store.videos.get(record.source_id) if record.source_id else None
+        continued = self.store.videos.get(record.continues_id) if record.continues_id else None
+        source = source or continued
         assets = self.store.assets_dir(record.id)
         reference_path = assets / REFERENCE_FILE
         width, height = parse_size(record.size)
@@ -262,6 +277,7 @@ class Simulator:
                 for n in range(record.reference_count)
             ),
             generate_audio=record.options.get("generate_audio", True),
+            continuation=continued is not None,
         )
 
     def _schedule_render(self, record: VideoRecord) -> None:
@@ -332,6 +348,9 @@ class Simulator:
             record.render_error = repr(done.exception())
         else:
             record.rendered_at = self.clock()
+            made = done.result()  # None when an earlier identical render's files were shared
+            earlier = self.store.videos.get(self._made_by.get(digest, ""))
+            record.ending = made.ending if made is not None else earlier.ending if earlier else None
             self._made_by[digest] = video_id
         self.store.save(record)
 
@@ -455,8 +474,9 @@ class Simulator:
                     code="invalid_image_dimensions",
                 )
             reference = _as_png(image)
-        owner = self.owners.of_request(request)
-        return self.launch(self._new_record(owner=owner, **job), reference, extras)
+        record = self._new_record(owner=self.owners.of_request(request), **job)
+        self.continues(record, reference)
+        return self.launch(record, reference, extras)
 
     async def list_videos(self, request: Request) -> Response:
         params = request.query_params

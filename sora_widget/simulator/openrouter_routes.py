@@ -92,6 +92,8 @@ class Jobs(Protocol):
         self, record: VideoRecord, reference: bytes | None = None, extras: Extras | None = None
     ) -> VideoRecord: ...
 
+    def continues(self, record: VideoRecord, first_frame: bytes | None) -> None: ...
+
 
 def _random(length: int) -> str:
     return "".join(secrets.choice(ALPHANUMERIC) for _ in range(length))
@@ -347,6 +349,8 @@ class OpenRouter:
             reference_images=asked.pictures,
             received={k: summary(v) for k, v in fields.items() if k not in ("model", "prompt")},
         )
+        if source is None:
+            self.jobs.continues(record, asked.first_frame)
         return self.jobs.launch(record, asked.first_frame, extras)
 
     async def retrieve(self, request: Request) -> Response:
