@@ -215,17 +215,13 @@ class Simulator:
             self._schedule_render(record)
         return record
 
-    def continues(self, record: VideoRecord, first_frame: bytes | None) -> None:
-        """A create whose first frame is the last of a video its owner may see goes on from
-        that video (see `continuation`)."""
+    def continued_from(self, owner: str | None, first_frame: bytes | None) -> str | None:
+        """The video a create goes on from: the one whose last frame is its first frame, among
+        those its owner may see (see `continuation`). Asked before the job's clock starts."""
         if first_frame is None:
-            return
-        seen = (
-            video
-            for video in self.store.videos.values()
-            if video.rendered_at is not None and self.owners.sees(record.owner, video)
-        )
-        record.continues_id = continued_video(first_frame, seen)
+            return None
+        seen = [v for v in self.store.videos.values() if v.ending and self.owners.sees(owner, v)]
+        return continued_video(first_frame, seen) if seen else None
 
     def _check_room(self, owner: str | None) -> None:
         """A 429 when the owner already has `per_key_jobs` videos queued or in progress, as
@@ -474,8 +470,9 @@ class Simulator:
                     code="invalid_image_dimensions",
                 )
             reference = _as_png(image)
-        record = self._new_record(owner=self.owners.of_request(request), **job)
-        self.continues(record, reference)
+        owner = self.owners.of_request(request)
+        continues_id = self.continued_from(owner, reference)
+        record = self._new_record(owner=owner, continues_id=continues_id, **job)
         return self.launch(record, reference, extras)
 
     async def list_videos(self, request: Request) -> Response:

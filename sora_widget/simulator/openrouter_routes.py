@@ -92,7 +92,7 @@ class Jobs(Protocol):
         self, record: VideoRecord, reference: bytes | None = None, extras: Extras | None = None
     ) -> VideoRecord: ...
 
-    def continues(self, record: VideoRecord, first_frame: bytes | None) -> None: ...
+    def continued_from(self, owner: str | None, first_frame: bytes | None) -> str | None: ...
 
 
 def _random(length: int) -> str:
@@ -312,6 +312,7 @@ class OpenRouter:
         else:
             width, height, note = _renderable(asked.width, asked.height)
             seconds = asked.duration
+        continued = self.jobs.continued_from(owner, asked.first_frame) if source is None else None
         record = self.jobs._new_record(
             video_id=f"gen-vid-{now}-{_random(ID_RANDOM_CHARS)}",
             model=asked.model.id,
@@ -321,6 +322,7 @@ class OpenRouter:
             source_id=source.id if source is not None else None,
             extend=source is not None,
             owner=owner,
+            continues_id=continued,
         )
         faults = self.jobs.config.faults
         for ending, words in ((CANCELLED, faults.cancel_words), (EXPIRED, faults.expire_words)):
@@ -349,8 +351,6 @@ class OpenRouter:
             reference_images=asked.pictures,
             received={k: summary(v) for k, v in fields.items() if k not in ("model", "prompt")},
         )
-        if source is None:
-            self.jobs.continues(record, asked.first_frame)
         return self.jobs.launch(record, asked.first_frame, extras)
 
     async def retrieve(self, request: Request) -> Response:
