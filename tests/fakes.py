@@ -648,7 +648,8 @@ class HeldRenders(Executor):
     def finish_oldest(self) -> None:
         future, out_dir = self._pending.pop(0)
         names = ("video.mp4", "thumbnail.webp", "spritesheet.jpg")
-        future.set_result(RenderedAssets(*(out_dir / name for name in names)))
+        paths = (out_dir / name for name in names)
+        future.set_result(RenderedAssets(*paths, ending=""))  # nothing drawn: no last frame
 
     @property
     def rendering(self) -> int:
@@ -707,7 +708,8 @@ def _copy_assets(rendered: Future[RenderedAssets], out_dir: Path) -> RenderedAss
     source = rendered.result()
     out_dir.mkdir(parents=True, exist_ok=True)
     originals = (source.video, source.thumbnail, source.spritesheet)
-    return RenderedAssets(*(Path(shutil.copyfile(path, out_dir / path.name)) for path in originals))
+    copies = (Path(shutil.copyfile(path, out_dir / path.name)) for path in originals)
+    return RenderedAssets(*copies, ending=source.ending)
 
 
 # ---- stitching ----------------------------------------------------------------------------------

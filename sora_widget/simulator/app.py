@@ -48,6 +48,7 @@ from .accepts import (
 )
 from .class_report import class_report
 from .config import SimulatorConfig
+from .continuation import continued_video
 from .errors import (
     SimulatorHTTPError,
     error_response,
@@ -214,6 +215,14 @@ class Simulator:
             self._schedule_render(record)
         return record
 
+    def continued_from(self, owner: str | None, first_frame: bytes | None) -> str | None:
+        """The video a create goes on from: the one whose last frame is its first frame, among
+        those its owner may see (see `continuation`). Asked before the job's clock starts."""
+        if first_frame is None:
+            return None
+        seen = [v for v in self.store.videos.values() if v.ending and self.owners.sees(owner, v)]
+        return continued_video(first_frame, seen) if seen else None
+
     def _check_room(self, owner: str | None) -> None:
         """A 429 when the owner already has `per_key_jobs` videos queued or in progress, as
         OpenAI answers too many concurrent requests; it says when the first should be done."""
@@ -242,6 +251,8 @@ class Simulator:
     def render_request(self, record: VideoRecord) -> RenderRequest:
         """Rebuilt from the store, so remixes of remixes keep their whole lineage."""
         source = self.store.videos.get(record.source_id) if record.source_id else None
+        continued = self.store.videos.get(record.continues_id) if record.continues_id else None
+        source = source or continued
         assets = self.store.assets_dir(record.id)
         reference_path = assets / REFERENCE_FILE
         width, height = parse_size(record.size)
@@ -263,6 +274,7 @@ class Simulator:
             ),
             generate_audio=record.options.get("generate_audio", True),
             flaws=self.config.flaws,
+            continuation=continued is not None,
         )
 
     def _schedule_render(self, record: VideoRecord) -> None:
@@ -333,6 +345,9 @@ class Simulator:
             record.render_error = repr(done.exception())
         else:
             record.rendered_at = self.clock()
+            made = done.result()  # None when an earlier identical render's files were shared
+            earlier = self.store.videos.get(self._made_by.get(digest, ""))
+            record.ending = made.ending if made is not None else earlier.ending if earlier else None
             self._made_by[digest] = video_id
         self.store.save(record)
 
@@ -457,7 +472,9 @@ class Simulator:
                 )
             reference = _as_png(image)
         owner = self.owners.of_request(request)
-        return self.launch(self._new_record(owner=owner, **job), reference, extras)
+        continues_id = self.continued_from(owner, reference)
+        record = self._new_record(owner=owner, continues_id=continues_id, **job)
+        return self.launch(record, reference, extras)
 
     async def list_videos(self, request: Request) -> Response:
         params = request.query_params

@@ -92,6 +92,8 @@ class Jobs(Protocol):
         self, record: VideoRecord, reference: bytes | None = None, extras: Extras | None = None
     ) -> VideoRecord: ...
 
+    def continued_from(self, owner: str | None, first_frame: bytes | None) -> str | None: ...
+
 
 def _random(length: int) -> str:
     return "".join(secrets.choice(ALPHANUMERIC) for _ in range(length))
@@ -310,6 +312,7 @@ class OpenRouter:
         else:
             width, height, note = _renderable(asked.width, asked.height)
             seconds = asked.duration
+        continued = self.jobs.continued_from(owner, asked.first_frame) if source is None else None
         record = self.jobs._new_record(
             video_id=f"gen-vid-{now}-{_random(ID_RANDOM_CHARS)}",
             model=asked.model.id,
@@ -319,6 +322,7 @@ class OpenRouter:
             source_id=source.id if source is not None else None,
             extend=source is not None,
             owner=owner,
+            continues_id=continued,
         )
         faults = self.jobs.config.faults
         for ending, words in ((CANCELLED, faults.cancel_words), (EXPIRED, faults.expire_words)):

@@ -62,6 +62,7 @@ from sora_widget.core.pictures import (
     sprite_tile_size,
 )
 
+from .continuation import fingerprint, print_size
 from .families import character_of
 from .flaw_choice import FlawChoice
 from .paint.caption import CAPTION_LINES
@@ -140,6 +141,9 @@ class RenderRequest:
     reference_images: tuple[bytes, ...] = ()  # shown as framed pictures in the scene
     generate_audio: bool = True  # False: the track is there, and silent
     flaws: FlawChoice = FlawChoice()  # the family's flaws, none, or one (see paint/flaws.py)
+    # With source: goes on from the source's last frame, which reference_image is (see
+    # `continuation`): its first frame only, its scene, camera and sound the source's, continued
+    continuation: bool = False
 
 
 @dataclass(frozen=True)
@@ -147,6 +151,7 @@ class RenderedAssets:
     video: Path
     thumbnail: Path
     spritesheet: Path
+    ending: str  # the last frame's fingerprint, to know it again (see `continuation`)
 
 
 class VideoProbe(NamedTuple):
@@ -165,11 +170,10 @@ def render(request: RenderRequest, out_dir: Path) -> RenderedAssets:
         raise ValueError(f"seconds must be at least 1, got {request.seconds}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    assets = RenderedAssets(
-        out_dir / "video.mp4", out_dir / "thumbnail.webp", out_dir / "spritesheet.jpg"
-    )
-    with atomic_path(assets.video) as video_path:
-        thumbnail, tiles = _encode(request, video_path)
+    video = out_dir / "video.mp4"
+    with atomic_path(video) as video_path:
+        thumbnail, tiles, ending = _encode(request, video_path)
+    assets = RenderedAssets(video, out_dir / "thumbnail.webp", out_dir / "spritesheet.jpg", ending)
     with atomic_path(assets.thumbnail) as path:
         Image.fromarray(thumbnail).save(path, THUMBNAIL_FORMAT, quality=THUMBNAIL_QUALITY, method=0)
     with atomic_path(assets.spritesheet) as path:
@@ -232,19 +236,36 @@ def _plan(request: RenderRequest) -> list[Segment]:
     segments: list[Segment] = []
     for node in reversed(lineage):
         scene = describe(node.prompt, scene, seed=node.seed, negative=node.negative_prompt)
-        reference = node.reference_image or reference
-        start = node.source.seconds * FPS if node.extend and node.source else 0
-        kept = [s for s in segments if s.start < start] if node.extend else []
+        if not node.continuation:
+            reference = node.reference_image or reference
+        follows = node.source is not None and (node.extend or node.continuation)
+        start = _ending(node.source) * FPS if follows and node.source else 0
+        kept = [s for s in segments if s.start < start] if follows else []
         segments = [dataclasses.replace(s, end=min(s.end, start)) for s in kept]
         camera_start = start
         if segments and _same_move(segments[-1].scene.look, scene.look):
             camera_start = segments[-1].camera_start
         fade_in = node.reference_image is not None
-        end = node.seconds * FPS
-        segments.append(Segment(scene, reference, fade_in, start, end, camera_start))
+        end = _ending(node) * FPS
+        still = node.reference_image if node.continuation else None
+        segments.append(Segment(scene, reference, fade_in, start, end, camera_start, still=still))
     last = request.last_frame, request.reference_images
     segments[-1] = dataclasses.replace(segments[-1], last=last[0], insets=last[1])
     return segments
+
+
+def _opening(request: RenderRequest) -> int:
+    """Seconds of its lineage's time before its first frame: a continuation starts where its
+    source ended, an extension where its source started, anything else at 0."""
+    if request.source is not None and request.continuation:
+        return _ending(request.source)
+    if request.source is not None and request.extend:
+        return _opening(request.source)
+    return 0
+
+
+def _ending(request: RenderRequest) -> int:
+    return _opening(request) + request.seconds
 
 
 def _same_move(a: Look, b: Look) -> bool:
@@ -254,15 +275,20 @@ def _same_move(a: Look, b: Look) -> bool:
 # ---------------------------------------------------------------------------- encoding
 
 
-def _encode(request: RenderRequest, path: Path) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Encode the video; return the thumbnail frame and the spritesheet tiles as RGB arrays."""
+def _encode(request: RenderRequest, path: Path) -> tuple[np.ndarray, list[np.ndarray], str]:
+    """Encode the video; return the thumbnail frame and the spritesheet tiles as RGB arrays,
+    and the last frame's fingerprint. Frames are painted at their lineage's time, which for
+    anything but a continuation (or its extension) is the clip's own."""
     width, height = request.width, request.height
     frames = request.seconds * FPS
-    segments = [s for s in _plan(request) if s.start < min(s.end, frames)]
+    opening = _opening(request) * FPS
+    closing = opening + frames
+    segments = [s for s in _plan(request) if s.start < min(s.end, closing)]
     character = character_of(request.model)
-    shots = [Shot(s, width, height, FPS, character, request.flaws) for s in segments]
-    parts = [(s.scene, s.start / FPS, min(s.end, frames) / FPS) for s in segments]
-    samples = sound_track(parts, request.seconds, request.generate_audio)
+    shown = [s for s in segments if s.end > opening]  # a continuation's source is only heard
+    shots = [Shot(s, width, height, FPS, character, request.flaws) for s in shown]
+    parts = [(s.scene, s.start / FPS, min(s.end, closing) / FPS) for s in segments]
+    samples = sound_track(parts, closing / FPS, request.generate_audio, opening / FPS)
     if request.generate_audio:
         seed = segments[0].scene.seed
         samples = narrow(samples, character.cutoff_hz, character.noise_floor, seed)
@@ -289,9 +315,9 @@ def _encode(request: RenderRequest, path: Path) -> tuple[np.ndarray, list[np.nda
         sound = audio_packets(container, samples)
         shot = 0
         for index in range(frames):
-            while shots[shot].end <= index:
+            while shots[shot].end <= opening + index:
                 shot += 1
-            shots[shot].paint(index, planes)
+            shots[shot].paint(opening + index, planes)
             frame.pts = index
             container.mux(stream.encode(frame))
             while sound and _plays_at(sound[0]) <= (index + 1) / FPS:
@@ -303,7 +329,8 @@ def _encode(request: RenderRequest, path: Path) -> tuple[np.ndarray, list[np.nda
                 thumbnail = frame.reformat(format="rgb24", threads=1).to_ndarray()
         container.mux(stream.encode())
         container.mux(sound)
-    return thumbnail, tiles
+    last = frame.reformat(*print_size(width, height), "rgb24", interpolation="AREA", threads=1)
+    return thumbnail, tiles, fingerprint(last.to_image())
 
 
 def _plays_at(packet: av.Packet) -> Fraction:

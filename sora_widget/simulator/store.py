@@ -57,6 +57,10 @@ class VideoRecord:
     #: A salted hash of the key that created it (see `owners`); None: made before owners
     #: existed, so every key sees it.
     owner: str | None = None
+    #: The video whose last frame its first frame is (see `continuation`): it goes on from it.
+    continues_id: str | None = None
+    #: Its last frame's fingerprint, once rendered (see `continuation`).
+    ending: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -40,6 +40,9 @@ class Segment:
     camera_start: int  # frame where the camera move began: an extension continues an unchanged one
     last: bytes | None = None  # the image the segment ends on, faded into over its last frames
     insets: tuple[bytes, ...] = ()  # reference images, drawn as framed pictures in the backdrop
+    # With fade_in, a first frame that is not the backdrop: a continuation's (see
+    # `continuation`), the last frame of the video it goes on from.
+    still: bytes | None = None
 
 
 class Shot:
@@ -76,7 +79,10 @@ class Shot:
                 character.grade.apply(sprite.pixels)
         self.weather = Weather(scene.seed, scene.look, width, height)
         self.caption = layout_caption(scene.caption, width, height)
-        self.still = to_yuv(reference) if segment.fade_in and reference is not None else None
+        first = reference
+        if segment.still is not None:
+            first = _reference_image(segment.still, width, height)
+        self.still = to_yuv(first) if segment.fade_in and first is not None else None
         zooming = scene.look.camera == "zoom"
         self.zoom_centre = _zoom_centre(stage, scene)
         self.canvas = Planes.blank(width, height) if zooming else None  # drawn here, then scaled

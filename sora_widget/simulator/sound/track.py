@@ -16,13 +16,16 @@ FADE_SECONDS = 0.25  # the crossfade after a seam: the next scene's sound comes 
 Part = tuple[Scene, float, float]  # a scene and the seconds [start, end) it is on screen
 
 
-def sound_track(parts: Sequence[Part], seconds: float, audible: bool = True) -> np.ndarray:
-    """Mono float32 samples in [-1, 1] at `RATE`, exactly `seconds` long. A scene plays on
-    past its end while the next fades in, both functions of absolute time, so the seam has no
-    click and a voice that both scenes share goes on unchanged; the first scene alone is
-    what its clip alone would be, sample for sample."""
-    total = round(seconds * RATE)
-    out = np.zeros(total, np.float32)
+def sound_track(
+    parts: Sequence[Part], seconds: float, audible: bool = True, opening: float = 0.0
+) -> np.ndarray:
+    """Mono float32 samples in [-1, 1] at `RATE`, from `opening` to `seconds` of the parts'
+    time. A scene plays on past its end while the next fades in, both functions of absolute
+    time, so the seam has no click and a voice that both scenes share goes on unchanged; the
+    first scene alone is what its clip alone would be, sample for sample. A continuation's
+    track (`opening` > 0) is the part of its lineage's track that follows its source's."""
+    first, total = round(opening * RATE), round(seconds * RATE)
+    out = np.zeros(total - first, np.float32)
     if not audible:
         return out
     fade = round(FADE_SECONDS * RATE)
@@ -30,12 +33,15 @@ def sound_track(parts: Sequence[Part], seconds: float, audible: bool = True) -> 
     for scene, start_seconds, end_seconds in parts:
         start, end = round(start_seconds * RATE), round(end_seconds * RATE)
         stop = min(total, end + fade) if end < total else total
-        mix = sound_of(scene, start, stop - start)
-        if start > 0:
-            head = mix[:fade]
-            head *= ramp[: len(head)]
+        low = max(start, first)
+        if low >= stop:
+            continue
+        mix = sound_of(scene, low, stop - low)
+        if start > 0 and low < start + fade:
+            head = mix[: start + fade - low]
+            head *= ramp[low - start : low - start + len(head)]
         if stop > end:
-            tail = mix[end - start :]
-            tail *= 1 - ramp[: len(tail)]
-        out[start:stop] += mix
+            tail = mix[max(end - low, 0) :]
+            tail *= 1 - ramp[max(low - end, 0) : max(low - end, 0) + len(tail)]
+        out[low - first : stop - first] += mix
     return np.tanh(out)
