@@ -32,6 +32,8 @@ CHROMIUM_FLAGS = [
 ]
 #: Slow enough that a person (and the test) sees Queued and rising percentages.
 BROWSER_SIM_SPEED = "4"
+#: Room for JupyterLab's menus, tabs and toolbar above a panel that is photographed.
+PANEL_MARGIN = 300
 
 
 def chromium_path() -> str:
@@ -128,6 +130,20 @@ def screenshot(page, name: str) -> None:
     """Screenshots of each state are test artifacts; the README shows some of them."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def panel_screenshot(panel, name: str) -> None:
+    """A screenshot cropped to one panel, for the docs. The viewport grows for it while it is
+    taken: a panel taller than the notebook's area would be cut by JupyterLab's toolbar."""
+    page = panel.page
+    viewport = page.viewport_size
+    box = panel.bounding_box()
+    if viewport and box and box["height"] + PANEL_MARGIN > viewport["height"]:
+        page.set_viewport_size({**viewport, "height": round(box["height"]) + PANEL_MARGIN})
+    ARTIFACTS.mkdir(exist_ok=True)
+    panel.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    if viewport:
+        page.set_viewport_size(viewport)
 
 
 SETUP = "from sora_widget import SoraWidget\nw = SoraWidget()\nw"

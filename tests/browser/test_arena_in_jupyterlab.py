@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import run_first_cell, screenshot
+from .helpers import panel_screenshot, run_first_cell, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -84,6 +84,7 @@ def test_blind_pair_vote_by_keyboard_reveal_next_and_leaderboard(page, lab_serve
     run_cell(page, 1)
     output(page).get_by_text("phase voting leaks 0").wait_for()
     screenshot(page, "arena-voting")
+    panel_screenshot(widget, "arena-voting-panel")
 
     # A click in the panel gives it focus; "1" votes for the left side (and JupyterLab's own
     # "1", heading 1 in command mode, is not run).
@@ -124,3 +125,4 @@ def test_blind_pair_vote_by_keyboard_reveal_next_and_leaderboard(page, lab_serve
     ]
     assert all(re.fullmatch(r"\d+", rating) for rating in ratings), ratings
     screenshot(page, "arena-leaderboard")
+    panel_screenshot(widget, "arena-leaderboard-panel")

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import run_first_cell, screenshot
+from .helpers import panel_screenshot, run_first_cell, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -116,6 +116,7 @@ def test_reorder_by_keyboard_generate_and_follow_the_film_across_a_seam(page, la
     )
     page.evaluate(f"() => {FILM}.pause()")  # a still frame for the picture, not one mid-decode
     screenshot(page, "storyboard-film")
+    panel_screenshot(widget, "storyboard-film-panel")
 
     # Removing a shot leaves the keyboard focus in the strip, on the card now in its place.
     cards.nth(2).get_by_test_id("shot-remove").click()
