@@ -16,8 +16,9 @@ from sora_widget.engine.poller import _POLLERS, Poller
 from sora_widget.simulator import FaultConfig, SimulatorConfig, create_app
 from sora_widget.ui.widget import SoraWidget
 
-from .fakes import CachedRenders, FakeClock, FakeTime
+from .fakes import CachedRenders, FakeClock, FakeTime, Recording
 from .helpers import (
+    OPENROUTER_TEST_KEY,
     TEST_KEY,
     RunningServer,
     fast_cadence,
@@ -81,6 +82,26 @@ def make_app(render_executor: ThreadPoolExecutor, tmp_path: Path):
         if clock is not None:
             kwargs["clock"] = clock
         return create_app(config, **kwargs)
+
+    return build
+
+
+@pytest.fixture
+def on_profile(make_app, tmp_path: Path):
+    """(client, its recording transport, library) on an in-process simulator playing
+    `profile` (OpenRouter's under /api/v1), polled quickly; a library per profile."""
+
+    def build(profile: str) -> tuple[SoraClient, Recording, Library]:
+        if profile == "openrouter":
+            app = make_app(profile=profile)
+            key, base_url = OPENROUTER_TEST_KEY, "http://simulator.test/api/v1"
+        else:
+            app = make_app(profile=profile, api_key=TEST_KEY)
+            key, base_url = TEST_KEY, "http://simulator.test/v1"
+        transport = Recording(httpx.ASGITransport(app=app))
+        client = SoraClient(key, base_url=base_url, transport=transport)
+        _POLLERS[client] = Poller(client, cadence=QUICK_POLLING)
+        return client, transport, Library(tmp_path / profile)
 
     return build
 

@@ -757,3 +757,26 @@ class FakeStitch:
         shutil.copyfile(shots[0], out)
         starts = tuple(sum(durations[:n]) for n in range(len(durations)))
         return Film(Path(out), sum(durations), starts, shape, fps, True, True)
+
+
+class EchoesNothing:
+    """A gateway answering a create and each retrieve with only `{"id", "status"}` (done at
+    once), serving `clips[n]` as the n-th video's content; other routes are OpenAI's 404."""
+
+    def __init__(self, clips: list[bytes]) -> None:
+        self.clips = clips
+        self.created: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if request.method == "POST" and path == "/v1/videos":
+            self.created.append(request)
+            return httpx.Response(200, json={"id": f"task_{len(self.created)}", "status": "queued"})
+        number = path.removeprefix("/v1/videos/task_").split("/")[0]
+        if request.method == "GET" and number.isdigit() and int(number) <= len(self.created):
+            if path.endswith("/content"):
+                return httpx.Response(200, content=self.clips[int(number) - 1],
+                                      headers={"content-type": "video/mp4"})  # fmt: skip
+            return httpx.Response(200, json={"id": f"task_{number}", "status": "completed"})
+        said = f"Invalid URL ({request.method} {path})"
+        return httpx.Response(404, json={"error": {"message": said}})

@@ -33,6 +33,8 @@ from .spec import check_response
 
 MP4_MAGIC = b"ftyp"
 TEST_KEY = "sk-test-SECRET-do-not-leak-7f3a"
+#: A key of OpenRouter's shape, for the simulator's `openrouter` profile (it takes any).
+OPENROUTER_TEST_KEY = "sk-or-v1-test-0123456789abcdef0123456789abcdef0123456789abcdef01234567"
 PROMPT = "a red fox trotting through fresh snow"
 #: The cheapest quick OpenRouter job (simulator's `openrouter` profile): 854x480 for one second.
 OPENROUTER_QUICK = {
@@ -319,6 +321,19 @@ def state_text(widget: anywidget.AnyWidget) -> str:
         else:
             parts.append(json.dumps(value, default=lambda v: bytes(v).decode("latin-1")))
     return "\n".join(parts)
+
+
+def arena_leaks(arena: Any) -> list[str]:
+    """What of the pair awaiting a vote the Arena's synced traits give away: any of its models'
+    names, the pair's video ids, the library's folder or the videos' own folders (the page
+    must tell the two sides apart by nothing but their pictures)."""
+    pair = arena.current
+    assert pair is not None, "no pair awaits a vote"
+    secrets = [*arena.models, str(arena.library.root)]
+    for side in (pair.left, pair.right):
+        secrets += [side.video_id, arena.library.get(side.video_id).folder.name]
+    text = state_text(arena)
+    return [secret for secret in secrets if secret in text]
 
 
 def arena_vote(

@@ -317,6 +317,31 @@ def test_a_loose_catalog_drops_no_model():
             "",
         ),
         ({"duration_seconds_with_audio": "0.12"}, "1920x1080", "8", True, 0.96, ""),
+        # Kling v3.0 Pro: sound costs extra, whatever its text-to-video price by resolution
+        # says (that one is the silent price); without sound, the resolution's.
+        (
+            {
+                "duration_seconds": "0.112",
+                "duration_seconds_with_audio": "0.168",
+                "text_to_video_duration_seconds_720p": "0.112",
+            },
+            "1280x720",
+            "5",
+            True,
+            0.84,
+            "",
+        ),
+        (
+            {
+                "duration_seconds_with_audio": "0.168",
+                "text_to_video_duration_seconds_720p": "0.10",
+            },
+            "1280x720",
+            "5",
+            False,
+            0.5,
+            "",
+        ),
         # Wan 2.6: text-to-video by resolution.
         ({"text_to_video_duration_seconds_720p": "0.08"}, "1280x720", "5", None, 0.4, ""),
         # Runway: cents a second, with a minimum per generation.

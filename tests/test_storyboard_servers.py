@@ -25,36 +25,16 @@ from sora_widget.engine.poller import _POLLERS, Poller
 from sora_widget.engine.shots import NO_FIRST_FRAME
 from sora_widget.engine.storyboard import Board
 
-from .fakes import Recording, client_for
-from .helpers import TEST_KEY, RunningServer, fast_cadence, silent_mp4
+from .fakes import EchoesNothing, Recording, client_for
+from .helpers import OPENROUTER_TEST_KEY, TEST_KEY, RunningServer, fast_cadence, silent_mp4
 from .litellm_proxy import Proxy, upstream_id
 
 #: The profiles of `/v1/videos`, and the one that has the extensions route.
 OPENAI_SHAPED = ("openai", "vllm-omni", "sglang", "gateway")
 EXTENDS = ("openai",)
-OPENROUTER_KEY = "sk-or-v1-test-0123456789abcdef0123456789abcdef0123456789abcdef01234567"
 #: Any model name takes any WxH on the `/v1/videos` profiles: small 4 s shots render quickly.
 SMALL = {"model": "Wan-AI/Wan2.2-T2V-A14B", "size": "256x144", "seconds": "4"}
 SHOTS = ["a lighthouse keeper climbs the stairs at dawn", "he lights the lamp as the storm begins"]
-
-
-@pytest.fixture
-def on(make_app, tmp_path):
-    """(client, its recording transport, library) on a simulator playing `profile`."""
-
-    def build(profile: str) -> tuple[SoraClient, Recording, Library]:
-        if profile == "openrouter":
-            app = make_app(profile=profile)
-            key, base_url = OPENROUTER_KEY, "http://simulator.test/api/v1"
-        else:
-            app = make_app(profile=profile, api_key=TEST_KEY)
-            key, base_url = TEST_KEY, "http://simulator.test/v1"
-        transport = Recording(httpx.ASGITransport(app=app))
-        client = SoraClient(key, base_url=base_url, transport=transport)
-        _POLLERS[client] = Poller(client, cadence=fast_cadence(first=0.05, ceiling=0.25))
-        return client, transport, Library(tmp_path / profile)
-
-    return build
 
 
 async def received(transport: Recording, key: str, video_id: str) -> dict[str, Any]:
@@ -113,8 +93,10 @@ async def generated(sb: Storyboard) -> None:
 
 
 @pytest.mark.parametrize("profile", OPENAI_SHAPED)
-async def test_last_frame_sends_the_previous_shots_last_frame_as_input_reference(on, profile):
-    client, transport, library = on(profile)
+async def test_last_frame_sends_the_previous_shots_last_frame_as_input_reference(
+    on_profile, profile
+):
+    client, transport, library = on_profile(profile)
     sb = Storyboard(SHOTS, **SMALL, continuity="last_frame", title=profile, client=client,
                     library=library)  # fmt: skip
     await generated(sb)
@@ -130,8 +112,8 @@ async def test_last_frame_sends_the_previous_shots_last_frame_as_input_reference
 
 
 @pytest.mark.parametrize("profile", OPENAI_SHAPED)
-async def test_extend_uses_the_extensions_route_where_there_is_one(on, profile):
-    client, transport, library = on(profile)
+async def test_extend_uses_the_extensions_route_where_there_is_one(on_profile, profile):
+    client, transport, library = on_profile(profile)
     sb = Storyboard(SHOTS, **SMALL, continuity="extend", title=profile, client=client,
                     library=library)  # fmt: skip
     await generated(sb)
@@ -151,9 +133,11 @@ async def test_extend_uses_the_extensions_route_where_there_is_one(on, profile):
 
 
 @pytest.mark.parametrize("profile", OPENAI_SHAPED)
-async def test_a_model_without_a_first_frame_makes_its_shot_on_its_own(on, profile, monkeypatch):
+async def test_a_model_without_a_first_frame_makes_its_shot_on_its_own(
+    on_profile, profile, monkeypatch
+):
     monkeypatch.setattr(Board, "images", lambda self, model: ImageSlots(first=None))
-    client, transport, library = on(profile)
+    client, transport, library = on_profile(profile)
     sb = Storyboard(SHOTS, **SMALL, continuity="last_frame", title=profile, client=client,
                     library=library)  # fmt: skip
     await generated(sb)
@@ -170,10 +154,10 @@ def all_pictures(path) -> list[np.ndarray]:
         return [f.to_ndarray(format="rgb24").astype(float) for f in container.decode(video=0)]
 
 
-async def test_a_stale_extended_shot_shows_only_its_own_part_in_the_film(on):
+async def test_a_stale_extended_shot_shows_only_its_own_part_in_the_film(on_profile):
     """The extension's file begins with the video it extended: once that shot is made again,
     the film shows the new shot, then the extension's own seconds, never the old shot."""
-    client, _, library = on("openai")
+    client, _, library = on_profile("openai")
     sb = Storyboard(SHOTS, **SMALL, continuity="extend", title="stale", client=client,
                     library=library)  # fmt: skip
     await generated(sb)
@@ -210,8 +194,8 @@ def creates(transport: Recording) -> list[dict[str, Any]]:
     return [json.loads(request.content) for request in transport.creates()]
 
 
-async def test_openrouter_sends_the_last_frame_as_a_first_frame_data_uri(on):
-    client, transport, library = on("openrouter")
+async def test_openrouter_sends_the_last_frame_as_a_first_frame_data_uri(on_profile):
+    client, transport, library = on_profile("openrouter")
     sb = Storyboard(SHOTS, **GROK, continuity="last_frame", title="grok", client=client,
                     library=library)  # fmt: skip
     await generated(sb)
@@ -226,15 +210,15 @@ async def test_openrouter_sends_the_last_frame_as_a_first_frame_data_uri(on):
     wanted = last_picture(first.video_file)
     height, width = wanted.shape[:2]
     assert np.abs(picture(sent, (width, height)) - wanted).mean() < 8
-    said = await received(transport, OPENROUTER_KEY, second.video_id)
+    said = await received(transport, OPENROUTER_TEST_KEY, second.video_id)
     assert said["frame_images"][0]["image_url"]["url"].startswith("data:image/")
     assert second.continuity == "last_frame" and second.started_from == first.video_id
     assert_film_of(sb, [first.video_file, second.video_file])
     sb.close()
 
 
-async def test_openrouter_extends_with_previous_job_id_where_the_model_continues(on):
-    client, transport, library = on("openrouter")
+async def test_openrouter_extends_with_previous_job_id_where_the_model_continues(on_profile):
+    client, transport, library = on_profile("openrouter")
     sb = Storyboard(SHOTS, **FLUX, continuity="extend", title="flux", client=client,
                     library=library)  # fmt: skip
     await generated(sb)
@@ -245,8 +229,8 @@ async def test_openrouter_extends_with_previous_job_id_where_the_model_continues
     sb.close()
 
 
-async def test_openrouter_extend_falls_back_to_the_last_frame_where_the_model_cannot(on):
-    client, transport, library = on("openrouter")
+async def test_openrouter_extend_falls_back_to_the_last_frame_where_the_model_cannot(on_profile):
+    client, transport, library = on_profile("openrouter")
     sb = Storyboard(SHOTS, **GROK, continuity="extend", title="grok", client=client,
                     library=library)  # fmt: skip
     await generated(sb)
@@ -258,8 +242,8 @@ async def test_openrouter_extend_falls_back_to_the_last_frame_where_the_model_ca
     sb.close()
 
 
-async def test_openrouter_a_model_without_frame_images_makes_its_shot_on_its_own(on):
-    client, transport, library = on("openrouter")
+async def test_openrouter_a_model_without_frame_images_makes_its_shot_on_its_own(on_profile):
+    client, transport, library = on_profile("openrouter")
     sb = Storyboard(SHOTS, **SORA_PRO, continuity="last_frame", title="sora", client=client,
                     library=library)  # fmt: skip
     await client.shape()
@@ -275,29 +259,6 @@ async def test_openrouter_a_model_without_frame_images_makes_its_shot_on_its_own
 
 
 # ---- a gateway that echoes nothing ------------------------------------------------------------
-
-
-class EchoesNothing:
-    """A gateway answering a create and each retrieve with only `{"id", "status"}` (done at
-    once), serving `clips[n]` as the n-th video's content; other routes are OpenAI's 404."""
-
-    def __init__(self, clips: list[bytes]) -> None:
-        self.clips = clips
-        self.created: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        path = request.url.path
-        if request.method == "POST" and path == "/v1/videos":
-            self.created.append(request)
-            return httpx.Response(200, json={"id": f"task_{len(self.created)}", "status": "queued"})
-        number = path.removeprefix("/v1/videos/task_").split("/")[0]
-        if request.method == "GET" and number.isdigit() and int(number) <= len(self.created):
-            if path.endswith("/content"):
-                return httpx.Response(200, content=self.clips[int(number) - 1],
-                                      headers={"content-type": "video/mp4"})  # fmt: skip
-            return httpx.Response(200, json={"id": f"task_{number}", "status": "completed"})
-        said = f"Invalid URL ({request.method} {path})"
-        return httpx.Response(404, json={"error": {"message": said}})
 
 
 @pytest.mark.parametrize("continuity", ["last_frame", "extend"])

@@ -313,14 +313,17 @@ class ServerModel:
 def _best_price(
     prices: tuple[SecondPrice, ...], mode: str, audio: bool, resolution: str
 ) -> float | None:
-    """The most specific SKU that fits: an exact mode, sound and resolution beat "any"."""
-    best: tuple[int, float] | None = None
+    """The most specific SKU that fits: an exact mode, sound and resolution beat "any", and
+    one that names the sound asked for beats any that does not (sound changes a price most:
+    Kling's `duration_seconds_with_audio` over its `text_to_video_duration_seconds_720p`)."""
+    best: tuple[tuple[bool, int], float] | None = None
     for price in prices:
         if price.mode not in (None, mode):
             continue
         if price.audio not in (None, audio) or price.resolution not in (None, resolution):
             continue
-        score = sum(value is not None for value in (price.mode, price.audio, price.resolution))
+        named = (price.mode, price.audio, price.resolution)
+        score = (price.audio is not None, sum(value is not None for value in named))
         if best is None or score > best[0]:
             best = (score, price.usd)
     return None if best is None else best[1]

@@ -15,6 +15,7 @@ videos travel as "blind:<token>" media (`ui.media`), and the names are set (`rev
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import os
@@ -27,7 +28,7 @@ from typing import Any
 
 import traitlets
 
-from sora_widget.core.errors import InvalidRequestError
+from sora_widget.core.errors import InvalidRequestError, SoraError
 from sora_widget.core.keywords import strict_keywords
 from sora_widget.core.pairing import Matchup, next_matchup
 from sora_widget.core.ratings import LeaderboardRow, leaderboard
@@ -38,7 +39,7 @@ from sora_widget.engine.jobs import JobStatus, VideoJob, submit
 from sora_widget.engine.library import Library
 from sora_widget.engine.saving import generation_estimate
 from sora_widget.engine.storage import LibraryEntry
-from sora_widget.engine.tasks import off_loop
+from sora_widget.engine.tasks import off_loop, spawn
 from sora_widget.engine.votes import append_vote, read_votes, vote_file, write_votes_csv
 from sora_widget.ui.arena_state import (
     ArenaError,
@@ -181,16 +182,14 @@ class Arena(MediaWidget):
             for prompt in self.prompts
             for model in self.models
         ]
-        to_make = [g for g in self.generations if not g.reused]
         with self.hold_sync():
             self.backend = backend_badge(self.client.display_url, self.client.is_simulator)
-            self.estimate = estimate_payload(
-                [generation_estimate(self.client, g.model, size, self.seconds) for g in to_make],
-                reused=len(self.generations) - len(to_make),
-            )
+            self._show_estimate()
             self._show_progress()
             self._show_board()
         self.on_msg(on_creating_loop(self._handle_message))
+        with contextlib.suppress(RuntimeError):  # no loop (a plain script): the catalog's prices
+            spawn(self._price_from_server())
 
     def __repr__(self) -> str:
         if not hasattr(self, "generations"):  # refused in __init__
@@ -294,6 +293,24 @@ class Arena(MediaWidget):
             if key in wanted and key not in saved and made_alone and same_shape:
                 saved[key] = entry
         return saved
+
+    def _show_estimate(self) -> None:
+        to_make = [g for g in self.generations if not g.reused]
+        self.estimate = estimate_payload(
+            [generation_estimate(self.client, g.model, self.size, self.seconds) for g in to_make],
+            reused=len(self.generations) - len(to_make),
+        )
+
+    async def _price_from_server(self) -> None:
+        """The estimate from the server's own prices where it publishes them (OpenRouter's
+        catalog), asked in the background (once per client) so no cell waits for it."""
+        try:
+            await self.client.shape()
+        except SoraError as error:
+            logger.info("Arena: the server's catalog could not be read (%s)", error)
+            return
+        if self.client.server_catalog:
+            self._show_estimate()
 
     def _job_updated(self, generation: Generation, job: VideoJob) -> None:
         if job.status is JobStatus.COMPLETED and job.entry is not None and generation.entry is None:
