@@ -6,7 +6,7 @@ import pytest
 import traitlets
 
 from sora_widget.ui.trait_types import payload
-from sora_widget.ui.widget_state import NO_ERROR, BackendBadge, ErrorPayload
+from sora_widget.ui.widget_state import NO_ERROR, BackendBadge, ErrorPayload, dollars
 
 
 class View(traitlets.HasTraits):
@@ -28,3 +28,10 @@ def test_a_payload_trait_is_synced_and_refuses_what_is_not_a_dict() -> None:
     assert view.backend["label"] == "Simulator"
     with pytest.raises(traitlets.TraitError):
         view.error = "broken"
+
+
+def test_a_sum_of_costs_says_when_some_are_unknown() -> None:
+    """A grid with an unpriced model must not show a partial sum as the total."""
+    assert dollars([0.4, 1.2]) == "$1.60"
+    assert dollars([0.4, None, 1.2, None]) == "$1.60 + 2 unpriced"
+    assert dollars([None, None]) == "" and dollars([]) == ""

@@ -256,9 +256,14 @@ def backend_badge(base_url: str, is_simulator: bool, kind: str | None = None) ->
 
 
 def dollars(costs: Iterable[float | None]) -> str:
-    """ "$1.20" for the known costs; "" when none is known."""
-    known = [cost for cost in costs if cost is not None]
-    return f"${sum(known):.2f}" if known else ""
+    """ "$1.20" for the costs; "" when none is known. Some unknown: "$1.20 + 1 unpriced", so a
+    partial sum never reads as the total."""
+    listed = list(costs)
+    known = [cost for cost in listed if cost is not None]
+    if not known:
+        return ""
+    unpriced = len(listed) - len(known)
+    return f"${sum(known):.2f}" + (f" + {unpriced} unpriced" if unpriced else "")
 
 
 def cost_label(
