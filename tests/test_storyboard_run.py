@@ -432,3 +432,21 @@ async def test_a_film_that_cannot_be_stitched_says_why_until_it_is(server, stitc
     film = await asyncio.wait_for(sb.wait(), 60)
     assert sb.error is None and sb.film_file == film
     sb.close()
+
+
+async def test_editing_a_failed_shot_clears_its_error_it_is_a_draft_again(server, stitched):
+    shots = [KEEPER[0], "he lights the forbidden lamp"]
+    sb, _ = board(
+        server, shots, continuity="none", faults=FaultConfig(blocked_words=("forbidden",))
+    )
+    sb.generate()
+    with pytest.raises(RuntimeError, match="No film yet"):
+        await asyncio.wait_for(sb.wait(), 120)
+    assert cards(sb)[1]["status"] == "failed" and cards(sb)[1]["error"] is not None
+    key = sb.shots[1].key
+    sb._handle_message(sb, {"action": "edit", "key": key, "prompt": "he lights the lamp"}, [])
+    assert (cards(sb)[1]["status"], cards(sb)[1]["error"]) == ("draft", None)
+    sb._handle_message(sb, {"action": "edit", "key": key, "seconds": "2"}, [])
+    assert cards(sb)[1]["status"] == "draft"
+    assert sb.board.record()["shots"][1]["error"] == ""  # the saved storyboard agrees
+    sb.close()

@@ -296,7 +296,11 @@ class Board:
             size=shot.size,
         )
         self.client.checked_parameters(checked.prompt, shot.model, shot.size, checked.seconds, None)
+        edited = (checked.prompt, checked.seconds) != (shot.prompt, shot.seconds)
         shot.prompt, shot.seconds = checked.prompt, checked.seconds
+        if edited and shot.status in (FAILED, CANCELLED):
+            # What went wrong was about the shot as it was: it is now one to make again.
+            shot.status, shot.error = COMPLETED if shot.has_video else DRAFT, ""
         self._changed()
         return shot
 
