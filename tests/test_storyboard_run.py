@@ -450,3 +450,12 @@ async def test_editing_a_failed_shot_clears_its_error_it_is_a_draft_again(server
     assert cards(sb)[1]["status"] == "draft"
     assert sb.board.record()["shots"][1]["error"] == ""  # the saved storyboard agrees
     sb.close()
+
+
+async def test_each_card_offers_the_durations_its_model_allows(server, stitched):
+    veo = {"model": "veo-3.1-fast-generate-preview", "size": "1280x720", "seconds": "8"}
+    sb, _ = board(server, [KEEPER[0], {"prompt": KEEPER[1], **veo}], continuity="none")
+    wan, veo_card = cards(sb)
+    assert veo_card["seconds_choices"] == ["4", "6", "8"]  # the Veo family's, not Sora's 4/8/12
+    assert wan["seconds_choices"] == ["5", "10"]  # the storyboard's model, Wan 2.2
+    sb.close()
