@@ -459,3 +459,20 @@ async def test_each_card_offers_the_durations_its_model_allows(server, stitched)
     assert veo_card["seconds_choices"] == ["4", "6", "8"]  # the Veo family's, not Sora's 4/8/12
     assert wan["seconds_choices"] == ["5", "10"]  # the storyboard's model, Wan 2.2
     sb.close()
+
+
+async def test_a_storyboard_saved_by_another_kernel_is_not_overwritten_here(server, stitched):
+    sb, _ = board(server)
+    other = Board.load("keeper", client=sb.client, library=sb.library)  # a second kernel
+    other.edit(0, prompt="the keeper wakes")
+    sb.board.edit(1, prompt="he lights a candle")  # made from the storyboard as it was
+    saved = json.loads(sb.board.path.read_text())
+    assert [shot["prompt"] for shot in saved["shots"]] == ["the keeper wakes", *KEEPER[1:]]
+    assert sb.error["title"] == "Not saved" and "'keeper'" in sb.error["message"]
+    assert "Storyboard.open('keeper')" in sb.error["message"]
+    other.edit(2, prompt="the beam sweeps the sea")  # the other kernel goes on saving
+    again = Board.load("keeper", client=sb.client, library=sb.library)
+    assert [shot.prompt for shot in again.shots] == [
+        "the keeper wakes", KEEPER[1], "the beam sweeps the sea"
+    ]  # fmt: skip
+    sb.close()

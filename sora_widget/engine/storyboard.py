@@ -21,6 +21,8 @@ from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock
+
 from sora_widget.core.atomic import atomic_file
 from sora_widget.core.catalog import ImageSlots, images_of
 from sora_widget.core.errors import InvalidRequestError
@@ -66,6 +68,8 @@ FOLDER = "storyboards"
 #: How the error of a shot stopped by the shot it starts from begins.
 NOT_GENERATED = "Not generated"
 _UNSAFE = re.compile(r"[^\w.-]+")
+#: How long a save waits for another kernel's save of the same storyboard.
+LOCK_TIMEOUT_SECONDS = 10.0
 _JOB_STATUS = {
     JobStatus.SUBMITTING: QUEUED,
     JobStatus.QUEUED: QUEUED,
@@ -127,6 +131,11 @@ class Board:
         self.film_of: list[str] = []
         #: A storyboard-level failure (stitching), in plain words; "" if none.
         self.error = ""
+        #: The revision of the JSON this board last read or wrote; None for a new storyboard,
+        #: whose first save replaces whatever had its title.
+        self.revision: int | None = None
+        #: Why this board no longer saves (another kernel saved the storyboard since), or "".
+        self.conflict = ""
         #: "" | "generating" | "stitching".
         self.phase = ""
         self.jobs: dict[str, VideoJob] = {}
@@ -160,6 +169,7 @@ class Board:
             client=client,
             library=library,
         )
+        board.revision = int(saved.get("revision", 0))
         board.shots = [shot_from_record(record) for record in saved["shots"]]
         used = [int(shot.key[1:]) for shot in board.shots if shot.key[1:].isdigit()]
         board._keys = (f"s{n}" for n in itertools.count(max(used, default=-1) + 1))
@@ -672,14 +682,36 @@ class Board:
         }
 
     def save(self) -> None:
-        """Write the storyboard's JSON whole (atomically); a folder that cannot be written is
-        logged, and the storyboard goes on in memory."""
+        """Write the storyboard's JSON whole (atomically), under a lock beside it, unless another
+        kernel (or another board of this one) has saved it since this board read or wrote it:
+        then this board stops saving and says so in `conflict`, rather than overwrite that
+        work (its videos stay in the library). A folder that cannot be written is logged, and
+        the storyboard goes on in memory."""
+        if self.conflict:
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with atomic_file(self.path, "w", encoding="utf-8") as file:
-                json.dump(self.record(), file, ensure_ascii=False, indent=1)
+            with FileLock(f"{self.path}.lock", timeout=LOCK_TIMEOUT_SECONDS):
+                on_disk = _saved_revision(self.path)
+                if self.revision is not None and on_disk != self.revision:
+                    self._refuse_save()
+                    return
+                record = {**self.record(), "revision": on_disk + 1}
+                with atomic_file(self.path, "w", encoding="utf-8") as file:
+                    json.dump(record, file, ensure_ascii=False, indent=1)
+                self.revision = on_disk + 1
         except OSError:
             logger.exception("The storyboard %r could not be saved to %s", self.title, self.path)
+
+    def _refuse_save(self) -> None:
+        self.conflict = (
+            f"The storyboard {self.title!r} was saved by another kernel (or another Storyboard "
+            "of the same title) since it was opened here: changes made here are no longer "
+            f"saved, so as not to overwrite that work. Reopen it with "
+            f"Storyboard.open({self.title!r}) to go on from what is saved."
+        )
+        logger.warning("%s (%s)", self.conflict, self.path)
+        self._notify(True)
 
     def _record(self) -> None:
         self.save()
@@ -691,6 +723,17 @@ class Board:
                 listener(important)
             except Exception:
                 logger.exception("A storyboard listener failed")
+
+
+def _saved_revision(path: Path) -> int:
+    """The revision of the storyboard's JSON at `path`: 0 when there is none (or none that
+    can be read: it is then written afresh)."""
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return 0
+    revision = saved.get("revision", 0) if isinstance(saved, dict) else 0
+    return revision if isinstance(revision, int) else 0
 
 
 def _kept(held: list[Shot]) -> float | None:
