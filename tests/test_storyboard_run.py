@@ -476,3 +476,53 @@ async def test_a_storyboard_saved_by_another_kernel_is_not_overwritten_here(serv
         "the keeper wakes", KEEPER[1], "the beam sweeps the sea"
     ]  # fmt: skip
     sb.close()
+
+
+async def test_a_quick_cancel_stops_the_generation_before_it_sends_anything(server, stitched):
+    sb, transport = board(server)
+    sb._handle_message(sb, {"action": "generate"}, [])
+    sb._handle_message(sb, {"action": "cancel"}, [])  # before any shot has started
+    with pytest.raises(RuntimeError, match="No film yet"):
+        await asyncio.wait_for(sb.wait(), 60)
+    assert transport.creates() == []
+    assert [card["status"] for card in cards(sb)] == ["draft"] * 3  # nothing left the kernel
+    sb.close()
+
+
+async def test_a_shot_whose_create_was_sent_ends_cancelled_however_it_is_stopped(server, stitched):
+    sb, transport = board(server, continuity="none")
+    first = sb.shots[0]
+    stopped = asyncio.Event()
+
+    def stop_its_task(important: bool) -> None:
+        """Its generation's task stopped (say, its loop closing) while its create is sent."""
+        task = sb.board._making.get(first.key)
+        if task is not None and first.key in sb.board.jobs and not stopped.is_set():
+            stopped.set()
+            del sb.board.jobs[first.key]  # not followed here any more
+            task.cancel()
+
+    sb.board.on_change(stop_its_task)
+    sb.generate()
+    await asyncio.wait_for(stopped.wait(), 60)
+    with pytest.raises(RuntimeError, match="No film yet"):
+        await asyncio.wait_for(sb.wait(), 120)
+    assert len(transport.creates()) >= 1
+    assert cards(sb)[0]["status"] == "cancelled" and cards(sb)[0]["error"]["title"] == "Cancelled"
+    sb.close()
+
+
+async def test_a_shot_whose_create_was_under_way_at_a_restart_is_cancelled_not_a_draft(
+    server, stitched
+):
+    sb, _ = board(server, continuity="none")
+    sb.close()
+    saved = sb.board.record()
+    saved["shots"][0].update(status="queued", pending={"made_with": "x", "continuity": "none"})
+    saved["shots"][1].update(status="waiting")
+    sb.board.path.write_text(json.dumps(saved))
+    reopened = Storyboard.open("keeper", client=sb.client, library=sb.library)
+    first, second, _ = cards(reopened)
+    assert first["status"] == "cancelled" and "may have made a video" in first["error"]["message"]
+    assert second["status"] == "draft" and second["error"] is None
+    reopened.close()

@@ -67,6 +67,13 @@ ORIGIN = "storyboard"
 FOLDER = "storyboards"
 #: How the error of a shot stopped by the shot it starts from begins.
 NOT_GENERATED = "Not generated"
+#: The error of a shot whose create was sent, or may have been, when it was stopped.
+CANCELLED_WORDS = "Cancelled."
+#: The error of a shot whose create was under way when its kernel stopped.
+CREATE_UNFOLLOWED = (
+    "Its kernel stopped while its create was under way: the server may have made a video "
+    "that is not followed here. Generate film makes the shot again."
+)
 _UNSAFE = re.compile(r"[^\w.-]+")
 #: How long a save waits for another kernel's save of the same storyboard.
 LOCK_TIMEOUT_SECONDS = 10.0
@@ -142,6 +149,8 @@ class Board:
         self._run: asyncio.Task[Any] | None = None
         self._stitching: asyncio.Task[Any] | None = None
         self._again = False
+        #: Cancel was asked during this generation: it creates nothing more.
+        self._stopping = False
         #: The shots of the generation under way, by key: each task waits, starts, follows.
         self._making: dict[str, asyncio.Task[bool]] = {}
         self._listeners: list[Callable[[bool], object]] = []
@@ -337,7 +346,9 @@ class Board:
 
     def generate(self) -> asyncio.Task[Any]:
         """Generate every new or changed shot, then stitch the film; returns at once (the
-        running task). While a generation runs, the shots asked for now follow it."""
+        running task). While a generation runs, the shots asked for now follow it (even
+        after a Cancel: the last click wins)."""
+        self._stopping = False
         if self._run is not None and not self._run.done():
             self._again = True
             return self._run
@@ -345,8 +356,10 @@ class Board:
         return self._run
 
     def cancel(self) -> None:
-        """Stop every job, the shots waiting for theirs, and the stitching (videos already
-        saved stay)."""
+        """Stop every job, the shots waiting for theirs, the generation that has not yet
+        started its shots (or was asked to go again), and the stitching (videos already saved
+        stay)."""
+        self._stopping, self._again = True, False
         for job in list(self.jobs.values()):
             job.cancel()  # its shot ends cancelled when the job does
         for key, task in list(self._making.items()):
@@ -381,7 +394,7 @@ class Board:
         self.phase = "generating"
         try:
             await self.client.shape()  # the server's catalog says which images a model takes
-            while True:
+            while not self._stopping:
                 self._again = False
                 targets = [shot for shot in self.shots if self.needs_video(shot)]
                 steps = dict(zip((shot.key for shot in self.shots), self.steps(), strict=True))
@@ -399,7 +412,7 @@ class Board:
                 self._notify(True)
                 if made:
                     await asyncio.wait(made.values())
-                if not self._again:
+                if not self._again or self._stopping:
                     break
         finally:
             self.phase = ""
@@ -419,7 +432,11 @@ class Board:
         try:
             return await self._make_shot(shot, step, previous, made, order)
         except asyncio.CancelledError:
-            shot.status = DRAFT  # cancelled before its job was created: nothing was paid
+            if shot.key in self.jobs or shot.pending is not None:
+                # Its create was sent, or may have been: paid for, perhaps; never a draft.
+                shot.status, shot.error = CANCELLED, CANCELLED_WORDS
+            else:
+                shot.status = DRAFT  # stopped before its job was created: nothing was sent
             self._record()
             raise
 
@@ -528,7 +545,7 @@ class Board:
             self._record()
             return True
         shot.status = CANCELLED if job.status is JobStatus.CANCELLED else FAILED
-        shot.error = _words(job.error) if job.error is not None else "Cancelled."
+        shot.error = _words(job.error) if job.error is not None else CANCELLED_WORDS
         self._record()
         return False
 
@@ -545,16 +562,19 @@ class Board:
         self._notify(important)
 
     def _take_up(self) -> None:
-        """Follow again the shots whose jobs a stopped process left running; the others that
-        were in flight go back to drafts (nothing was created for them, or it is gone). A job
+        """Follow again the shots whose jobs a stopped process left running. A shot that was
+        waiting goes back to a draft (nothing was sent for it); one whose create was under way
+        (no video id yet) is cancelled: its video may exist on the server, unfollowed. A job
         another live process follows is left to it: its shot stays in flight
         (`followed_elsewhere`), and a later generation takes it up once that process ends."""
         takers: list[asyncio.Task[Any]] = []
         for shot in self.shots:
             if shot.status not in (*IN_FLIGHT, WAITING):
                 continue
-            if not isinstance((shot.pending or {}).get("id"), str):
+            if shot.status == WAITING:
                 shot.status, shot.pending = DRAFT, None
+            elif not isinstance((shot.pending or {}).get("id"), str):
+                shot.status, shot.error, shot.pending = CANCELLED, CREATE_UNFOLLOWED, None
             elif not self.followed_elsewhere(shot):
                 takers.append(spawn(self._follow(shot, self._attached(shot))))
         if takers:
