@@ -40,6 +40,19 @@ export function currentIndex(starts, time) {
 }
 
 /**
+ * The shot to mark as playing: the one under the playhead once the film has been played or
+ * sought (`watched`), none before. A film loaded and paused at 0:00 plays nothing yet, so no card
+ * claims to be playing; from the first play or seek on, the mark follows the playhead, paused or
+ * not.
+ * @param {readonly number[]} starts
+ * @param {number} time
+ * @param {boolean} watched
+ */
+export function playingIndex(starts, time, watched) {
+  return watched ? currentIndex(starts, time) : -1;
+}
+
+/**
  * Each start as a percentage of the film, clamped to 0..100; all 0 without a duration.
  * @param {readonly number[]} starts
  * @param {number} duration

@@ -12,6 +12,7 @@ import {
   moveAnnouncement,
   phaseText,
   planCards,
+  playingIndex,
   seamLabel,
   seamPercents,
   secondsChoices,
@@ -126,4 +127,12 @@ test("the phase in words, nothing when idle", () => {
   assert.equal(phaseText("generating"), "Generating the shots…");
   assert.equal(phaseText("stitching"), "Stitching the film…");
   assert.equal(phaseText(""), "");
+});
+
+test("no shot is playing until the film has been played or sought", () => {
+  assert.equal(playingIndex(STARTS, 0, false), -1);
+  assert.equal(playingIndex(STARTS, 5, false), -1);
+  assert.equal(playingIndex(STARTS, 0, true), 0);
+  assert.equal(playingIndex(STARTS, 5, true), 1);
+  assert.equal(playingIndex([], 5, true), -1);
 });

@@ -88,6 +88,8 @@ def test_reorder_by_keyboard_generate_and_follow_the_film_across_a_seam(page, la
     expect(widget.get_by_test_id("seam-mark")).to_have_count(3)
     expect(widget.get_by_test_id("download-film")).to_have_attribute("href", re.compile("^blob:"))
     expect(widget.get_by_test_id("shot-status")).to_have_text(["Completed"] * 3)
+    # Loaded, paused at 0:00 and never played: no card claims to be playing yet.
+    expect(widget.locator('[data-testid="shot-card"][aria-current]')).to_have_count(0)
     # Each later shot started from the last frame of the one before it.
     expect(widget.get_by_test_id("shot-continuity").filter(visible=True)).to_have_text(
         ["Starts from the previous shot"] * 2
