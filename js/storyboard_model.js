@@ -53,6 +53,21 @@ export function playingIndex(starts, time, watched) {
 }
 
 /**
+ * Where a strip scrolled to `scrollLeft` and `width` wide must scroll to show a card at `start`
+ * (from the strip's content edge) `size` wide: null when the card is in view already; its start
+ * when it is wider than the strip.
+ * @param {number} start
+ * @param {number} size
+ * @param {number} scrollLeft
+ * @param {number} width
+ */
+export function scrollToShow(start, size, scrollLeft, width) {
+  if (start >= scrollLeft && start + size <= scrollLeft + width) return null;
+  if (start < scrollLeft || size > width) return Math.max(0, start);
+  return start + size - width;
+}
+
+/**
  * Each start as a percentage of the film, clamped to 0..100; all 0 without a duration.
  * @param {readonly number[]} starts
  * @param {number} duration

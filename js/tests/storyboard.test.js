@@ -13,6 +13,7 @@ import {
   phaseText,
   planCards,
   playingIndex,
+  scrollToShow,
   seamLabel,
   seamPercents,
   secondsChoices,
@@ -135,4 +136,12 @@ test("no shot is playing until the film has been played or sought", () => {
   assert.equal(playingIndex(STARTS, 0, true), 0);
   assert.equal(playingIndex(STARTS, 5, true), 1);
   assert.equal(playingIndex([], 5, true), -1);
+});
+
+test("the strip scrolls just enough to show the playing card, not when it shows already", () => {
+  // A strip 500 wide showing 0..500; cards 200 wide.
+  assert.equal(scrollToShow(100, 200, 0, 500), null);
+  assert.equal(scrollToShow(400, 200, 0, 500), 100); // cut on the right: its end at the edge
+  assert.equal(scrollToShow(100, 200, 300, 500), 100); // cut on the left: its start at the edge
+  assert.equal(scrollToShow(50, 700, 0, 500), 50); // wider than the strip: its start shows
 });
