@@ -9,9 +9,6 @@ import { formatCost, statusLabel, truncate } from "./format.js";
  * @import { Shot } from "./traits.js"
  */
 
-/** Durations offered when the kernel sends no list for the shot: those of Sora 2. */
-export const DEFAULT_SECONDS = ["4", "8", "12"];
-
 /** A seam mark's name keeps this much of its prompt: a sentence whole, a paragraph cut. */
 const SEAM_PROMPT_CHARS = 100;
 
@@ -139,12 +136,13 @@ export function planCards(shown, shots) {
 }
 
 /**
- * The durations a shot's select offers: the given choices plus its own value, in numeric order.
+ * The durations a shot's select offers: those its model allows (the kernel's `seconds_choices`)
+ * plus its own value, in numeric order.
  * @param {readonly string[] | null | undefined} choices
  * @param {string} current
  */
 export function secondsChoices(choices, current) {
-  const all = new Set([...(choices?.length ? choices : DEFAULT_SECONDS), current].filter(Boolean));
+  const all = new Set([...(choices ?? []), current].filter(Boolean));
   return [...all].sort((a, b) => Number(a) - Number(b));
 }
 

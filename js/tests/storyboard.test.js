@@ -5,7 +5,6 @@ import { test } from "node:test";
 import {
   continuityText,
   currentIndex,
-  DEFAULT_SECONDS,
   dropTarget,
   generateLabel,
   keyboardTarget,
@@ -98,10 +97,10 @@ test("cards are made for new keys and dropped for gone ones; moves make none", (
 });
 
 test("durations: the model's choices plus the shot's own, in numeric order", () => {
-  assert.deepEqual(secondsChoices(null, "8"), DEFAULT_SECONDS);
-  assert.deepEqual(secondsChoices(null, "10"), ["4", "8", "10", "12"]);
+  assert.deepEqual(secondsChoices(["4", "8", "12"], "8"), ["4", "8", "12"]);
+  assert.deepEqual(secondsChoices(["4", "8", "12"], "10"), ["4", "8", "10", "12"]);
   assert.deepEqual(secondsChoices(["5", "10"], "5"), ["5", "10"]);
-  assert.deepEqual(secondsChoices([], ""), DEFAULT_SECONDS);
+  assert.deepEqual(secondsChoices(["4", "6", "8"], "1"), ["1", "4", "6", "8"]);
 });
 
 test("a shot's statuses in words, its own and the kernel's", () => {
