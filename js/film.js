@@ -1,11 +1,13 @@
 // @ts-check
 // The Storyboard's film: a <video> of the stitched MP4 (asked of the kernel as "film:<title>"),
 // a timeline under it with a mark at each shot's start (a click seeks there), and Download MP4.
-// It reports which shot is playing, so the storyboard can highlight that shot's card.
+// It reports which shot is playing, so the storyboard can highlight that shot's card: none while
+// the film waits at 0:00 unplayed, then the shot at the playhead from the first play or seek on
+// (storyboard_model.playingIndex).
 
 import { attr, h, ICONS, icon, setText, show } from "./dom.js";
 import { aspectRatio, formatClock, safeFilename } from "./format.js";
-import { currentIndex, seamLabel, seamPercents } from "./storyboard_model.js";
+import { playingIndex, seamLabel, seamPercents } from "./storyboard_model.js";
 
 /**
  * @import { Context } from "./context.js"
@@ -57,6 +59,8 @@ export function mountFilm(ctx, store, onCurrent) {
   const marks = [];
   /** @type {string | undefined} the film shown, as a signature; undefined before the first */
   let shownFilm;
+  /** Whether the film loaded now has been played or sought: only then is a shot playing. */
+  let watched = false;
 
   // Registered after the store, so it runs first: the decoder lets go before the URL goes.
   ctx.onDispose(() => {
@@ -72,6 +76,7 @@ export function mountFilm(ctx, store, onCurrent) {
   }
 
   function detach() {
+    watched = false;
     if (!video.hasAttribute("src")) return;
     video.pause();
     video.removeAttribute("src");
@@ -82,7 +87,7 @@ export function mountFilm(ctx, store, onCurrent) {
   function report() {
     const current = film();
     const playing = current && video.hasAttribute("src") ? current : null;
-    const index = playing ? currentIndex(playing.starts, video.currentTime || 0) : -1;
+    const index = playing ? playingIndex(playing.starts, video.currentTime || 0, watched) : -1;
     marks.forEach((mark, i) => {
       mark.classList.toggle("is-current", i === index);
     });
@@ -156,10 +161,20 @@ export function mountFilm(ctx, store, onCurrent) {
     if (!(mark instanceof HTMLElement) || !current) return;
     const start = current.starts[Number(mark.dataset.index)];
     if (start === undefined) return;
+    watched = true;
     video.currentTime = start;
     report();
   });
-  for (const type of /** @type {const} */ (["timeupdate", "seeked", "loadedmetadata", "emptied"]))
+  for (const type of /** @type {const} */ (["play", "seeking"]))
+    ctx.listen(video, type, () => {
+      watched = true;
+      report();
+    });
+  ctx.listen(video, "emptied", () => {
+    watched = false;
+    report();
+  });
+  for (const type of /** @type {const} */ (["timeupdate", "seeked", "loadedmetadata"]))
     ctx.listen(video, type, report);
 
   return { el, render, report };

@@ -2,9 +2,10 @@
 // Storyboard's front end: the anywidget entry point.
 //
 // A header (title, style, backend, the film's cost, Generate film with the cost of what it will
-// make, Cancel), a strip of shot cards (shot_card.js) kept by key and reordered by drag or by
-// Alt+Left / Alt+Right, Add shot, and the film (film.js) whose playing shot is highlighted in the
-// strip. The view only reads traits and sends actions: the kernel validates every change and
+// make, Cancel), the film (film.js), and under it a strip of shot cards (shot_card.js) kept by
+// key and reordered by drag or by Alt+Left / Alt+Right, then Add shot. The film sits above the
+// strip so the video and the card of the shot it plays are on screen together; the strip scrolls
+// sideways (never the page) to keep that card in view as the playhead crosses a seam. The view only reads traits and sends actions: the kernel validates every change and
 // answers with new traits, and a move is announced once the kernel has made it.
 
 import "./widget.css";
@@ -25,6 +26,7 @@ import {
   moveAnnouncement,
   phaseText,
   planCards,
+  scrollToShow,
 } from "./storyboard_model.js";
 
 /**
@@ -177,16 +179,27 @@ function render({ model, el }) {
     else if (key.startsWith("film:")) film.render();
   });
   const film = mountFilm(ctx, media, (key) => {
+    const crossed = key !== playing;
     playing = key;
     for (const [cardKey, card] of cards) card.setCurrent(cardKey === key);
+    const card = key ? cards.get(key)?.el : null;
+    if (crossed && card) showInStrip(card);
   });
   ctx.onDispose(() => {
     for (const card of cards.values()) card.destroy();
     cards.clear();
   });
 
-  root.append(header.el, toolbar.el, problem.el, strip, adder.el, film.el, hint, live);
+  root.append(header.el, toolbar.el, problem.el, film.el, strip, adder.el, hint, live);
   el.append(root);
+
+  /** Scroll the strip, and only the strip, to show `card`. @param {HTMLElement} card */
+  function showInStrip(card) {
+    const box = strip.getBoundingClientRect();
+    const start = card.getBoundingClientRect().left - box.left + strip.scrollLeft;
+    const left = scrollToShow(start, card.offsetWidth, strip.scrollLeft, strip.clientWidth);
+    if (left !== null) strip.scrollTo({ left });
+  }
 
   /** Where focus was, and the caret in it, to put back after cards move in the strip. */
   function saveFocus() {

@@ -9,9 +9,6 @@ import { formatCost, statusLabel, truncate } from "./format.js";
  * @import { Shot } from "./traits.js"
  */
 
-/** Durations offered when the kernel sends no list for the shot: those of Sora 2. */
-export const DEFAULT_SECONDS = ["4", "8", "12"];
-
 /** A seam mark's name keeps this much of its prompt: a sentence whole, a paragraph cut. */
 const SEAM_PROMPT_CHARS = 100;
 
@@ -37,6 +34,34 @@ export function currentIndex(starts, time) {
     if (start <= time + SEAM_TOLERANCE) index = i;
   });
   return starts.length && index < 0 ? 0 : index;
+}
+
+/**
+ * The shot to mark as playing: the one under the playhead once the film has been played or
+ * sought (`watched`), none before. A film loaded and paused at 0:00 plays nothing yet, so no card
+ * claims to be playing; from the first play or seek on, the mark follows the playhead, paused or
+ * not.
+ * @param {readonly number[]} starts
+ * @param {number} time
+ * @param {boolean} watched
+ */
+export function playingIndex(starts, time, watched) {
+  return watched ? currentIndex(starts, time) : -1;
+}
+
+/**
+ * Where a strip scrolled to `scrollLeft` and `width` wide must scroll to show a card at `start`
+ * (from the strip's content edge) `size` wide: null when the card is in view already; its start
+ * when it is wider than the strip.
+ * @param {number} start
+ * @param {number} size
+ * @param {number} scrollLeft
+ * @param {number} width
+ */
+export function scrollToShow(start, size, scrollLeft, width) {
+  if (start >= scrollLeft && start + size <= scrollLeft + width) return null;
+  if (start < scrollLeft || size > width) return Math.max(0, start);
+  return start + size - width;
 }
 
 /**
@@ -111,12 +136,13 @@ export function planCards(shown, shots) {
 }
 
 /**
- * The durations a shot's select offers: the given choices plus its own value, in numeric order.
+ * The durations a shot's select offers: those its model allows (the kernel's `seconds_choices`)
+ * plus its own value, in numeric order.
  * @param {readonly string[] | null | undefined} choices
  * @param {string} current
  */
 export function secondsChoices(choices, current) {
-  const all = new Set([...(choices?.length ? choices : DEFAULT_SECONDS), current].filter(Boolean));
+  const all = new Set([...(choices ?? []), current].filter(Boolean));
   return [...all].sort((a, b) => Number(a) - Number(b));
 }
 

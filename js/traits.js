@@ -225,13 +225,13 @@
  */
 
 /**
- * One shot card (storyboard_state.ShotPayload). `seconds_choices`, when the kernel sends it,
- * lists the durations the shot's model takes.
+ * One shot card (storyboard_state.ShotPayload). `seconds_choices` lists the durations the
+ * shot's model takes (as the SoraWidget's Duration menu offers them).
  * @typedef {object} Shot
  * @property {string} key
  * @property {string} prompt
  * @property {string} seconds
- * @property {string[]} [seconds_choices]
+ * @property {string[]} seconds_choices
  * @property {string} model
  * @property {string} size
  * @property {string} status

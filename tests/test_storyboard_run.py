@@ -433,3 +433,97 @@ async def test_a_film_that_cannot_be_stitched_says_why_until_it_is(server, stitc
     film = await asyncio.wait_for(sb.wait(), 60)
     assert sb.error is None and sb.film_file == film
     sb.close()
+
+
+async def test_editing_a_failed_shot_clears_its_error_it_is_a_draft_again(server, stitched):
+    shots = [KEEPER[0], "he lights the forbidden lamp"]
+    sb, _ = board(
+        server, shots, continuity="none", faults=FaultConfig(blocked_words=("forbidden",))
+    )
+    sb.generate()
+    with pytest.raises(RuntimeError, match="No film yet"):
+        await asyncio.wait_for(sb.wait(), 120)
+    assert cards(sb)[1]["status"] == "failed" and cards(sb)[1]["error"] is not None
+    key = sb.shots[1].key
+    sb._handle_message(sb, {"action": "edit", "key": key, "prompt": "he lights the lamp"}, [])
+    assert (cards(sb)[1]["status"], cards(sb)[1]["error"]) == ("draft", None)
+    sb._handle_message(sb, {"action": "edit", "key": key, "seconds": "2"}, [])
+    assert cards(sb)[1]["status"] == "draft"
+    assert sb.board.record()["shots"][1]["error"] == ""  # the saved storyboard agrees
+    sb.close()
+
+
+async def test_each_card_offers_the_durations_its_model_allows(server, stitched):
+    veo = {"model": "veo-3.1-fast-generate-preview", "size": "1280x720", "seconds": "8"}
+    sb, _ = board(server, [KEEPER[0], {"prompt": KEEPER[1], **veo}], continuity="none")
+    wan, veo_card = cards(sb)
+    assert veo_card["seconds_choices"] == ["4", "6", "8"]  # the Veo family's, not Sora's 4/8/12
+    assert wan["seconds_choices"] == ["5", "10"]  # the storyboard's model, Wan 2.2
+    sb.close()
+
+
+async def test_a_storyboard_saved_by_another_kernel_is_not_overwritten_here(server, stitched):
+    sb, _ = board(server)
+    other = Board.load("keeper", client=sb.client, library=sb.library)  # a second kernel
+    other.edit(0, prompt="the keeper wakes")
+    sb.board.edit(1, prompt="he lights a candle")  # made from the storyboard as it was
+    saved = json.loads(sb.board.path.read_text())
+    assert [shot["prompt"] for shot in saved["shots"]] == ["the keeper wakes", *KEEPER[1:]]
+    assert sb.error["title"] == "Not saved" and "'keeper'" in sb.error["message"]
+    assert "Storyboard.open('keeper')" in sb.error["message"]
+    other.edit(2, prompt="the beam sweeps the sea")  # the other kernel goes on saving
+    again = Board.load("keeper", client=sb.client, library=sb.library)
+    assert [shot.prompt for shot in again.shots] == [
+        "the keeper wakes", KEEPER[1], "the beam sweeps the sea"
+    ]  # fmt: skip
+    sb.close()
+
+
+async def test_a_quick_cancel_stops_the_generation_before_it_sends_anything(server, stitched):
+    sb, transport = board(server)
+    sb._handle_message(sb, {"action": "generate"}, [])
+    sb._handle_message(sb, {"action": "cancel"}, [])  # before any shot has started
+    with pytest.raises(RuntimeError, match="No film yet"):
+        await asyncio.wait_for(sb.wait(), 60)
+    assert transport.creates() == []
+    assert [card["status"] for card in cards(sb)] == ["draft"] * 3  # nothing left the kernel
+    sb.close()
+
+
+async def test_a_shot_whose_create_was_sent_ends_cancelled_however_it_is_stopped(server, stitched):
+    sb, transport = board(server, continuity="none")
+    first = sb.shots[0]
+    stopped = asyncio.Event()
+
+    def stop_its_task(important: bool) -> None:
+        """Its generation's task stopped (say, its loop closing) while its create is sent."""
+        task = sb.board._making.get(first.key)
+        if task is not None and first.key in sb.board.jobs and not stopped.is_set():
+            stopped.set()
+            del sb.board.jobs[first.key]  # not followed here any more
+            task.cancel()
+
+    sb.board.on_change(stop_its_task)
+    sb.generate()
+    await asyncio.wait_for(stopped.wait(), 60)
+    with pytest.raises(RuntimeError, match="No film yet"):
+        await asyncio.wait_for(sb.wait(), 120)
+    assert len(transport.creates()) >= 1
+    assert cards(sb)[0]["status"] == "cancelled" and cards(sb)[0]["error"]["title"] == "Cancelled"
+    sb.close()
+
+
+async def test_a_shot_whose_create_was_under_way_at_a_restart_is_cancelled_not_a_draft(
+    server, stitched
+):
+    sb, _ = board(server, continuity="none")
+    sb.close()
+    saved = sb.board.record()
+    saved["shots"][0].update(status="queued", pending={"made_with": "x", "continuity": "none"})
+    saved["shots"][1].update(status="waiting")
+    sb.board.path.write_text(json.dumps(saved))
+    reopened = Storyboard.open("keeper", client=sb.client, library=sb.library)
+    first, second, _ = cards(reopened)
+    assert first["status"] == "cancelled" and "may have made a video" in first["error"]["message"]
+    assert second["status"] == "draft" and second["error"] is None
+    reopened.close()

@@ -5,13 +5,14 @@ import { test } from "node:test";
 import {
   continuityText,
   currentIndex,
-  DEFAULT_SECONDS,
   dropTarget,
   generateLabel,
   keyboardTarget,
   moveAnnouncement,
   phaseText,
   planCards,
+  playingIndex,
+  scrollToShow,
   seamLabel,
   seamPercents,
   secondsChoices,
@@ -96,10 +97,10 @@ test("cards are made for new keys and dropped for gone ones; moves make none", (
 });
 
 test("durations: the model's choices plus the shot's own, in numeric order", () => {
-  assert.deepEqual(secondsChoices(null, "8"), DEFAULT_SECONDS);
-  assert.deepEqual(secondsChoices(null, "10"), ["4", "8", "10", "12"]);
+  assert.deepEqual(secondsChoices(["4", "8", "12"], "8"), ["4", "8", "12"]);
+  assert.deepEqual(secondsChoices(["4", "8", "12"], "10"), ["4", "8", "10", "12"]);
   assert.deepEqual(secondsChoices(["5", "10"], "5"), ["5", "10"]);
-  assert.deepEqual(secondsChoices([], ""), DEFAULT_SECONDS);
+  assert.deepEqual(secondsChoices(["4", "6", "8"], "1"), ["1", "4", "6", "8"]);
 });
 
 test("a shot's statuses in words, its own and the kernel's", () => {
@@ -126,4 +127,20 @@ test("the phase in words, nothing when idle", () => {
   assert.equal(phaseText("generating"), "Generating the shots…");
   assert.equal(phaseText("stitching"), "Stitching the film…");
   assert.equal(phaseText(""), "");
+});
+
+test("no shot is playing until the film has been played or sought", () => {
+  assert.equal(playingIndex(STARTS, 0, false), -1);
+  assert.equal(playingIndex(STARTS, 5, false), -1);
+  assert.equal(playingIndex(STARTS, 0, true), 0);
+  assert.equal(playingIndex(STARTS, 5, true), 1);
+  assert.equal(playingIndex([], 5, true), -1);
+});
+
+test("the strip scrolls just enough to show the playing card, not when it shows already", () => {
+  // A strip 500 wide showing 0..500; cards 200 wide.
+  assert.equal(scrollToShow(100, 200, 0, 500), null);
+  assert.equal(scrollToShow(400, 200, 0, 500), 100); // cut on the right: its end at the edge
+  assert.equal(scrollToShow(100, 200, 300, 500), 100); // cut on the left: its start at the edge
+  assert.equal(scrollToShow(50, 700, 0, 500), 50); // wider than the strip: its start shows
 });

@@ -21,6 +21,8 @@ from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock
+
 from sora_widget.core.atomic import atomic_file
 from sora_widget.core.catalog import ImageSlots, images_of
 from sora_widget.core.errors import InvalidRequestError
@@ -65,7 +67,16 @@ ORIGIN = "storyboard"
 FOLDER = "storyboards"
 #: How the error of a shot stopped by the shot it starts from begins.
 NOT_GENERATED = "Not generated"
+#: The error of a shot whose create was sent, or may have been, when it was stopped.
+CANCELLED_WORDS = "Cancelled."
+#: The error of a shot whose create was under way when its kernel stopped.
+CREATE_UNFOLLOWED = (
+    "Its kernel stopped while its create was under way: the server may have made a video "
+    "that is not followed here. Generate film makes the shot again."
+)
 _UNSAFE = re.compile(r"[^\w.-]+")
+#: How long a save waits for another kernel's save of the same storyboard.
+LOCK_TIMEOUT_SECONDS = 10.0
 _JOB_STATUS = {
     JobStatus.SUBMITTING: QUEUED,
     JobStatus.QUEUED: QUEUED,
@@ -127,12 +138,19 @@ class Board:
         self.film_of: list[str] = []
         #: A storyboard-level failure (stitching), in plain words; "" if none.
         self.error = ""
+        #: The revision of the JSON this board last read or wrote; None for a new storyboard,
+        #: whose first save replaces whatever had its title.
+        self.revision: int | None = None
+        #: Why this board no longer saves (another kernel saved the storyboard since), or "".
+        self.conflict = ""
         #: "" | "generating" | "stitching".
         self.phase = ""
         self.jobs: dict[str, VideoJob] = {}
         self._run: asyncio.Task[Any] | None = None
         self._stitching: asyncio.Task[Any] | None = None
         self._again = False
+        #: Cancel was asked during this generation: it creates nothing more.
+        self._stopping = False
         #: The shots of the generation under way, by key: each task waits, starts, follows.
         self._making: dict[str, asyncio.Task[bool]] = {}
         self._listeners: list[Callable[[bool], object]] = []
@@ -160,6 +178,7 @@ class Board:
             client=client,
             library=library,
         )
+        board.revision = int(saved.get("revision", 0))
         board.shots = [shot_from_record(record) for record in saved["shots"]]
         used = [int(shot.key[1:]) for shot in board.shots if shot.key[1:].isdigit()]
         board._keys = (f"s{n}" for n in itertools.count(max(used, default=-1) + 1))
@@ -296,7 +315,11 @@ class Board:
             size=shot.size,
         )
         self.client.checked_parameters(checked.prompt, shot.model, shot.size, checked.seconds, None)
+        edited = (checked.prompt, checked.seconds) != (shot.prompt, shot.seconds)
         shot.prompt, shot.seconds = checked.prompt, checked.seconds
+        if edited and shot.status in (FAILED, CANCELLED):
+            # What went wrong was about the shot as it was: it is now one to make again.
+            shot.status, shot.error = COMPLETED if shot.has_video else DRAFT, ""
         self._changed()
         return shot
 
@@ -323,7 +346,9 @@ class Board:
 
     def generate(self) -> asyncio.Task[Any]:
         """Generate every new or changed shot, then stitch the film; returns at once (the
-        running task). While a generation runs, the shots asked for now follow it."""
+        running task). While a generation runs, the shots asked for now follow it (even
+        after a Cancel: the last click wins)."""
+        self._stopping = False
         if self._run is not None and not self._run.done():
             self._again = True
             return self._run
@@ -331,8 +356,10 @@ class Board:
         return self._run
 
     def cancel(self) -> None:
-        """Stop every job, the shots waiting for theirs, and the stitching (videos already
-        saved stay)."""
+        """Stop every job, the shots waiting for theirs, the generation that has not yet
+        started its shots (or was asked to go again), and the stitching (videos already saved
+        stay)."""
+        self._stopping, self._again = True, False
         for job in list(self.jobs.values()):
             job.cancel()  # its shot ends cancelled when the job does
         for key, task in list(self._making.items()):
@@ -367,7 +394,7 @@ class Board:
         self.phase = "generating"
         try:
             await self.client.shape()  # the server's catalog says which images a model takes
-            while True:
+            while not self._stopping:
                 self._again = False
                 targets = [shot for shot in self.shots if self.needs_video(shot)]
                 steps = dict(zip((shot.key for shot in self.shots), self.steps(), strict=True))
@@ -385,7 +412,7 @@ class Board:
                 self._notify(True)
                 if made:
                     await asyncio.wait(made.values())
-                if not self._again:
+                if not self._again or self._stopping:
                     break
         finally:
             self.phase = ""
@@ -405,7 +432,11 @@ class Board:
         try:
             return await self._make_shot(shot, step, previous, made, order)
         except asyncio.CancelledError:
-            shot.status = DRAFT  # cancelled before its job was created: nothing was paid
+            if shot.key in self.jobs or shot.pending is not None:
+                # Its create was sent, or may have been: paid for, perhaps; never a draft.
+                shot.status, shot.error = CANCELLED, CANCELLED_WORDS
+            else:
+                shot.status = DRAFT  # stopped before its job was created: nothing was sent
             self._record()
             raise
 
@@ -514,7 +545,7 @@ class Board:
             self._record()
             return True
         shot.status = CANCELLED if job.status is JobStatus.CANCELLED else FAILED
-        shot.error = _words(job.error) if job.error is not None else "Cancelled."
+        shot.error = _words(job.error) if job.error is not None else CANCELLED_WORDS
         self._record()
         return False
 
@@ -531,16 +562,19 @@ class Board:
         self._notify(important)
 
     def _take_up(self) -> None:
-        """Follow again the shots whose jobs a stopped process left running; the others that
-        were in flight go back to drafts (nothing was created for them, or it is gone). A job
+        """Follow again the shots whose jobs a stopped process left running. A shot that was
+        waiting goes back to a draft (nothing was sent for it); one whose create was under way
+        (no video id yet) is cancelled: its video may exist on the server, unfollowed. A job
         another live process follows is left to it: its shot stays in flight
         (`followed_elsewhere`), and a later generation takes it up once that process ends."""
         takers: list[asyncio.Task[Any]] = []
         for shot in self.shots:
             if shot.status not in (*IN_FLIGHT, WAITING):
                 continue
-            if not isinstance((shot.pending or {}).get("id"), str):
+            if shot.status == WAITING:
                 shot.status, shot.pending = DRAFT, None
+            elif not isinstance((shot.pending or {}).get("id"), str):
+                shot.status, shot.error, shot.pending = CANCELLED, CREATE_UNFOLLOWED, None
             elif not self.followed_elsewhere(shot):
                 takers.append(spawn(self._follow(shot, self._attached(shot))))
         if takers:
@@ -668,14 +702,36 @@ class Board:
         }
 
     def save(self) -> None:
-        """Write the storyboard's JSON whole (atomically); a folder that cannot be written is
-        logged, and the storyboard goes on in memory."""
+        """Write the storyboard's JSON whole (atomically), under a lock beside it, unless another
+        kernel (or another board of this one) has saved it since this board read or wrote it:
+        then this board stops saving and says so in `conflict`, rather than overwrite that
+        work (its videos stay in the library). A folder that cannot be written is logged, and
+        the storyboard goes on in memory."""
+        if self.conflict:
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with atomic_file(self.path, "w", encoding="utf-8") as file:
-                json.dump(self.record(), file, ensure_ascii=False, indent=1)
+            with FileLock(f"{self.path}.lock", timeout=LOCK_TIMEOUT_SECONDS):
+                on_disk = _saved_revision(self.path)
+                if self.revision is not None and on_disk != self.revision:
+                    self._refuse_save()
+                    return
+                record = {**self.record(), "revision": on_disk + 1}
+                with atomic_file(self.path, "w", encoding="utf-8") as file:
+                    json.dump(record, file, ensure_ascii=False, indent=1)
+                self.revision = on_disk + 1
         except OSError:
             logger.exception("The storyboard %r could not be saved to %s", self.title, self.path)
+
+    def _refuse_save(self) -> None:
+        self.conflict = (
+            f"The storyboard {self.title!r} was saved by another kernel (or another Storyboard "
+            "of the same title) since it was opened here: changes made here are no longer "
+            f"saved, so as not to overwrite that work. Reopen it with "
+            f"Storyboard.open({self.title!r}) to go on from what is saved."
+        )
+        logger.warning("%s (%s)", self.conflict, self.path)
+        self._notify(True)
 
     def _record(self) -> None:
         self.save()
@@ -687,6 +743,17 @@ class Board:
                 listener(important)
             except Exception:
                 logger.exception("A storyboard listener failed")
+
+
+def _saved_revision(path: Path) -> int:
+    """The revision of the storyboard's JSON at `path`: 0 when there is none (or none that
+    can be read: it is then written afresh)."""
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return 0
+    revision = saved.get("revision", 0) if isinstance(saved, dict) else 0
+    return revision if isinstance(revision, int) else 0
 
 
 def _kept(held: list[Shot]) -> float | None:

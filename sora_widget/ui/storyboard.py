@@ -44,6 +44,8 @@ __all__ = ["Storyboard"]
 
 #: The title of a storyboard-level error about the film (stitching).
 FILM_ERROR = "The film"
+#: The title of the error of a storyboard another kernel has saved since (see `Board.save`).
+NOT_SAVED = "Not saved"
 
 #: The messages the panel sends (besides "media", see `media`), and the fields each needs.
 ACTIONS: dict[str, tuple[str, ...]] = {
@@ -271,7 +273,9 @@ class Storyboard(MediaWidget):
             self.busy, self.phase = board.busy, board.phase
             self.cost, self.total_cost = cost, total
             self.film = film_payload(board)
-            if board.error:
+            if board.conflict:
+                self.error = {"title": NOT_SAVED, "message": board.conflict}
+            elif board.error:
                 self.error = {"title": FILM_ERROR, "message": board.error}
             elif self.error is not None and self.error["title"] == FILM_ERROR:
                 self.error = None  # stitched since

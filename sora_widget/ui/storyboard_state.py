@@ -11,7 +11,7 @@ from typing import TypedDict
 from sora_widget.core.pricing import estimate_cost
 from sora_widget.engine.shots import COMPLETED, FAILED, FOLLOWED_ELSEWHERE, Shot, Step
 from sora_widget.engine.storyboard import NOT_GENERATED, Board
-from sora_widget.ui.widget_state import dollars
+from sora_widget.ui.widget_state import dollars, seconds_of
 
 #: What the panel shows of a shot whose video started from a shot that changed.
 STALE = "stale"
@@ -30,6 +30,8 @@ class ShotPayload(TypedDict):
     key: str
     prompt: str
     seconds: str
+    #: The durations the shot's model allows (its Duration menu), as the SoraWidget's.
+    seconds_choices: list[str]
     model: str
     size: str
     status: str
@@ -88,6 +90,7 @@ def shot_payload(board: Board, index: int, step: Step) -> ShotPayload:
         "key": shot.key,
         "prompt": shot.prompt,
         "seconds": shot.seconds,
+        "seconds_choices": seconds_of(shot.model, board.client.server_catalog),
         "model": shot.model,
         "size": shot.size,
         "status": STALE if stale else shot.status,

@@ -220,7 +220,7 @@ def options(
         known = catalog.get(model)
         if known is not None:
             sizes[model] = menus[model] = list(known.sizes)
-            seconds[model] = list(known.seconds)
+            seconds[model] = seconds_of(model, catalog)
             labels[model] = {size: known.size_label(size) for size in known.sizes}
             continue
         family = family_of(model)
@@ -228,7 +228,7 @@ def options(
             continue
         sizes[model] = list(family.sizes)
         menus[model] = strict_sizes if family.strict else list(family.sizes)
-        seconds[model] = list(family.seconds)
+        seconds[model] = seconds_of(model, catalog)
     return {
         "models": models,
         "sizes": sizes,
@@ -236,9 +236,27 @@ def options(
         "all_sizes": _union(family.sizes for family in FAMILIES),
         "seconds": seconds,
         "size_labels": labels,
-        "all_seconds": sorted(_union(f.seconds for f in FAMILIES), key=float),
+        "all_seconds": every_seconds(),
         "max_prompt_chars": MAX_PROMPT_CHARS,
     }
+
+
+def seconds_of(model: str, catalog: Mapping[str, ServerModel]) -> list[str]:
+    """The durations `model` allows, as the Duration menus offer them: the server's catalog
+    where it describes the model, else the built-in one; every known duration (checked for
+    shape only) for a model nobody describes."""
+    known = catalog.get(model)
+    if known is not None:
+        return list(known.seconds)
+    family = family_of(model)
+    if family is not None:
+        return list(family.seconds)
+    return every_seconds()
+
+
+def every_seconds() -> list[str]:
+    """Every duration the built-in catalog knows, shortest first."""
+    return sorted(_union(f.seconds for f in FAMILIES), key=float)
 
 
 def _union(groups: Iterable[tuple[str, ...]]) -> list[str]:

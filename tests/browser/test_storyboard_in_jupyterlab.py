@@ -24,6 +24,27 @@ FILM = "document.querySelector('[data-testid=\"film-video\"]')"
 FILM_READY = f"() => {{ const v = {FILM}; return v && v.readyState >= 2 && v.duration > 0; }}"
 #: The film has stopped seeking and is at least at `time`, playing.
 PLAYING_PAST = f"t => {{ const v = {FILM}; return !v.seeking && !v.paused && v.currentTime > t; }}"
+#: With the film scrolled to the top of the notebook: whether the video and the playing card
+#: are each wholly on screen, and that card wholly inside its strip's visible part.
+ON_SCREEN_TOGETHER = f"""() => {{
+  const video = {FILM};
+  const card = document.querySelector('[data-testid="shot-card"][aria-current="true"]');
+  video.scrollIntoView({{ block: "start" }});
+  let box = video.parentElement;
+  while (box && !(box.scrollHeight > box.clientHeight
+                  && ["auto", "scroll"].includes(getComputedStyle(box).overflowY))) {{
+    box = box.parentElement;
+  }}
+  const within = (inner, outer) => inner.top >= outer.top - 1 && inner.bottom <= outer.bottom + 1
+    && inner.left >= outer.left - 1 && inner.right <= outer.right + 1;
+  const view = (box || document.documentElement).getBoundingClientRect();
+  const shown = card.getBoundingClientRect();
+  return {{
+    video: within(video.getBoundingClientRect(), view),
+    card: within(shown, view),
+    in_strip: within(shown, card.parentElement.getBoundingClientRect()),
+  }};
+}}"""
 
 
 def storyboard_source() -> str:
@@ -88,6 +109,8 @@ def test_reorder_by_keyboard_generate_and_follow_the_film_across_a_seam(page, la
     expect(widget.get_by_test_id("seam-mark")).to_have_count(3)
     expect(widget.get_by_test_id("download-film")).to_have_attribute("href", re.compile("^blob:"))
     expect(widget.get_by_test_id("shot-status")).to_have_text(["Completed"] * 3)
+    # Loaded, paused at 0:00 and never played: no card claims to be playing yet.
+    expect(widget.locator('[data-testid="shot-card"][aria-current]')).to_have_count(0)
     # Each later shot started from the last frame of the one before it.
     expect(widget.get_by_test_id("shot-continuity").filter(visible=True)).to_have_text(
         ["Starts from the previous shot"] * 2
@@ -115,6 +138,10 @@ def test_reorder_by_keyboard_generate_and_follow_the_film_across_a_seam(page, la
         re.compile(r"\bis-current\b")
     )
     page.evaluate(f"() => {FILM}.pause()")  # a still frame for the picture, not one mid-decode
+    # At 1280x1000 the video and the card it plays are on screen together (the film is above
+    # the strip, and the strip shows that card).
+    together = page.evaluate(ON_SCREEN_TOGETHER)
+    assert together == {"video": True, "card": True, "in_strip": True}, together
     screenshot(page, "storyboard-film")
     panel_screenshot(widget, "storyboard-film-panel")
 
