@@ -164,6 +164,11 @@ async def test_each_vote_is_a_json_line_in_the_library(server):
     rows = {row["model"]: row for row in made.leaderboard()}
     assert sum(row["votes"] for row in rows.values()) == 4
     assert rows[shown[0].left.model]["wins"] >= 1
+    matrix = made.win_matrix()  # left won the first vote; "both bad" is half a win each
+    first, second = shown
+    assert matrix[first.left.model][first.right.model] >= 1
+    assert sum(map(sum, (row.values() for row in matrix.values()))) == 2
+    assert matrix[second.left.model][second.right.model] >= 0.5
 
 
 async def test_the_next_pair_is_never_the_same_pair_twice_in_a_row_and_each_is_voted_once(

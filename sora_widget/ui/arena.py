@@ -31,7 +31,7 @@ import traitlets
 from sora_widget.core.errors import InvalidRequestError, SoraError
 from sora_widget.core.keywords import strict_keywords
 from sora_widget.core.pairing import Matchup, next_matchup
-from sora_widget.core.ratings import LeaderboardRow, leaderboard
+from sora_widget.core.ratings import LeaderboardRow, leaderboard, win_matrix
 from sora_widget.core.vote import CHOICES, TAGS, Side, Vote
 from sora_widget.engine.backend import connect
 from sora_widget.engine.client import SoraClient
@@ -267,6 +267,11 @@ class Arena(MediaWidget):
         """Every model of the arena, best first: rating, 95% interval, wins, losses, ties
         ("both_bad" included, also counted apart) and votes, from this voter's votes."""
         return [row.copy() for row in self._rows]
+
+    def win_matrix(self) -> dict[str, dict[str, float]]:
+        """`matrix[a][b]`: the votes `a` won against `b` (a tie is half each), from this voter's
+        votes: what the ratings are fitted to, to read beside them."""
+        return win_matrix(self._votes, self.models)
 
     @staticmethod
     def results(*paths_or_globs: str | os.PathLike[str]) -> list[LeaderboardRow]:
