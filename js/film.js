@@ -1,13 +1,18 @@
 // @ts-check
 // The Storyboard's film: a <video> of the stitched MP4 (asked of the kernel as "film:<title>"),
-// a timeline under it with a mark at each shot's start (a click seeks there), and Download MP4.
+// a timeline under it with a mark at each shot's start (a click seeks there), Download MP4, and
+// Save HTML: the standalone page `Storyboard.save_html` writes, asked of the kernel as
+// "page:<title>" only when pressed (it holds the whole film), then downloaded from its blob URL.
 // It reports which shot is playing, so the storyboard can highlight that shot's card: none while
 // the film waits at 0:00 unplayed, then the shot at the playhead from the first play or seek on
 // (storyboard_model.playingIndex).
 
 import { attr, h, ICONS, icon, setText, show } from "./dom.js";
 import { aspectRatio, formatClock, safeFilename } from "./format.js";
-import { playingIndex, seamLabel, seamPercents } from "./storyboard_model.js";
+import { pageDownload, playingIndex, seamLabel, seamPercents } from "./storyboard_model.js";
+
+/** The title of the kernel's error when it cannot build the page (storyboard.py PAGE_ERROR). */
+const PAGE_ERROR = "Save HTML";
 
 /**
  * @import { Context } from "./context.js"
@@ -16,7 +21,8 @@ import { playingIndex, seamLabel, seamPercents } from "./storyboard_model.js";
  */
 
 /**
- * `onCurrent(key)` hears the key of the shot playing (null without a film).
+ * `onCurrent(key)` hears the key of the shot playing (null without a film); the storyboard passes
+ * each "page:" delivery on to `pageArrived`.
  * @param {Context<StoryboardTraits>} ctx
  * @param {MediaStore} store
  * @param {(key: string | null) => void} onCurrent
@@ -48,12 +54,19 @@ export function mountFilm(ctx, store, onCurrent) {
     icon(ICONS.download, 16),
     h("span", { text: "Download MP4" }),
   );
+  const saveLabel = h("span", { text: "Save HTML" });
+  const saveHtml = h(
+    "button",
+    { class: "sora-btn", attrs: { type: "button", "data-testid": "save-html" } },
+    icon(ICONS.download, 16),
+    saveLabel,
+  );
   const figure = h("figure", { class: "sora-player sora-film-player" }, video, timeline);
   const el = h(
     "section",
     { class: "sora-film", attrs: { "aria-label": "Film", "data-testid": "film" } },
     figure,
-    h("div", { class: "sora-film-actions" }, download, meta),
+    h("div", { class: "sora-film-actions" }, download, saveHtml, meta),
   );
   /** @type {HTMLButtonElement[]} one per shot start, by index */
   const marks = [];
@@ -61,6 +74,8 @@ export function mountFilm(ctx, store, onCurrent) {
   let shownFilm;
   /** Whether the film loaded now has been played or sought: only then is a shot playing. */
   let watched = false;
+  /** @type {string | null} the page this view's Save HTML asked for, until it comes or fails */
+  let pagePending = null;
 
   // Registered after the store, so it runs first: the decoder lets go before the URL goes.
   ctx.onDispose(() => {
@@ -177,5 +192,41 @@ export function mountFilm(ctx, store, onCurrent) {
   for (const type of /** @type {const} */ (["timeupdate", "seeked", "loadedmetadata"]))
     ctx.listen(video, type, report);
 
-  return { el, render, report };
+  function renderSave() {
+    saveHtml.setAttribute("aria-busy", String(pagePending !== null));
+    setText(saveLabel, pagePending ? "Preparing HTML…" : "Save HTML");
+  }
+
+  ctx.listen(saveHtml, "click", () => {
+    if (pagePending) return;
+    const { key } = pageDownload(ctx.get("title"));
+    store.keep("page", []); // a page saved before may be of an older film: build it again
+    pagePending = key;
+    renderSave();
+    store.want([key]);
+  });
+
+  /** @param {string} key */
+  function pageArrived(key) {
+    const url = store.url(key);
+    if (key !== pagePending || !url) return;
+    pagePending = null;
+    renderSave();
+    const link = h("a", {
+      attrs: { href: url, download: pageDownload(ctx.get("title")).filename, hidden: true },
+    });
+    el.append(link); // some browsers follow only a link in the document
+    link.click();
+    link.remove();
+  }
+
+  ctx.watch(["error"], () => {
+    if (pagePending && ctx.get("error")?.title === PAGE_ERROR) {
+      store.giveUp(pagePending);
+      pagePending = null;
+      renderSave();
+    }
+  });
+
+  return { el, render, report, pageArrived };
 }

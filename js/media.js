@@ -1,5 +1,5 @@
 // @ts-check
-// Media (videos, films, thumbnails, spritesheets) asked of the kernel by key and kept as blob
+// Media (videos, films, thumbnails, spritesheets, a storyboard's saved page) asked of the kernel by key and kept as blob
 // URLs, one store per model, shared by its views. Why not Bytes traits: they stay in the kernel
 // and in the saved widget state, and a list of them is re-sent whole on every change
 // (sora_widget/media.py).
@@ -24,6 +24,7 @@ const TYPES = {
   film: "video/mp4",
   blind: "video/mp4",
   spritesheet: "image/jpeg",
+  page: "text/html",
 };
 
 /** @param {string} key @param {Uint8Array} bytes */
@@ -73,6 +74,14 @@ export class MediaStore {
     if (!missing.length) return;
     for (const key of missing) this.asked.add(key);
     this.model.send({ action: "media", keys: missing });
+  }
+
+  /**
+   * Forget a request the kernel could not answer (it said why), so it can be asked again.
+   * @param {string} key
+   */
+  giveUp(key) {
+    this.asked.delete(key);
   }
 
   /**

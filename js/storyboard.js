@@ -177,6 +177,7 @@ function render({ model, el }) {
   const media = mediaStore(ctx, (key) => {
     if (key.startsWith("thumbnail:")) renderShots();
     else if (key.startsWith("film:")) film.render();
+    else if (key.startsWith("page:")) film.pageArrived(key);
   });
   const film = mountFilm(ctx, media, (key) => {
     const crossed = key !== playing;

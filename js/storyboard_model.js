@@ -3,7 +3,7 @@
 // seams sit on the timeline, where a keyboard or drag move lands and how it is announced, which
 // cards to make and drop. Tested in js/tests/storyboard.test.js.
 
-import { formatCost, statusLabel, truncate } from "./format.js";
+import { formatCost, safeFilename, statusLabel, truncate } from "./format.js";
 
 /**
  * @import { Shot } from "./traits.js"
@@ -175,4 +175,14 @@ export function phaseText(phase) {
   if (phase === "generating") return "Generating the shots…";
   if (phase === "stitching") return "Stitching the film…";
   return "";
+}
+
+/**
+ * Save HTML's request and file: the kernel builds the page as "page:<title>" (the key names the
+ * storyboard exactly); the file's name is the title made safe (no separators, no control
+ * characters: the title is the user's text).
+ * @param {string | null | undefined} title
+ */
+export function pageDownload(title) {
+  return { key: `page:${title ?? ""}`, filename: `${safeFilename(title, "storyboard")}.html` };
 }

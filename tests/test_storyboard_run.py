@@ -359,6 +359,21 @@ async def test_the_film_is_saved_as_mp4_and_as_a_page_that_plays_alone(server, s
     sb.close()
 
 
+async def test_the_panels_save_html_gets_the_page_save_html_writes(server, stitched, tmp_path):
+    sb, _ = board(server, [KEEPER[0], "<b>bold</b> & a gull"], continuity="none")
+    assert await delivered(sb, "page:keeper") == {}  # no film yet: the panel says why
+    assert sb.error is not None and sb.error["title"] == "Save HTML"
+    assert "No film yet" in sb.error["message"]
+    sb.generate()
+    await asyncio.wait_for(sb.wait(), 120)
+    got = await delivered(sb, "page:keeper", "page:another")  # only its own title's page
+    written = sb.save_html(tmp_path / "keeper.html").read_bytes()
+    assert got == {"page:keeper": written}
+    assert b"&lt;b&gt;bold&lt;/b&gt; &amp; a gull" in written
+    assert sb.error is None  # built since: the old complaint goes
+    sb.close()
+
+
 async def test_extend_uses_the_servers_extension_and_the_film_takes_the_whole(
     make_app, tmp_path, stitched
 ):

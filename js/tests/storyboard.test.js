@@ -9,6 +9,7 @@ import {
   generateLabel,
   keyboardTarget,
   moveAnnouncement,
+  pageDownload,
   phaseText,
   planCards,
   playingIndex,
@@ -143,4 +144,15 @@ test("the strip scrolls just enough to show the playing card, not when it shows 
   assert.equal(scrollToShow(400, 200, 0, 500), 100); // cut on the right: its end at the edge
   assert.equal(scrollToShow(100, 200, 300, 500), 100); // cut on the left: its start at the edge
   assert.equal(scrollToShow(50, 700, 0, 500), 50); // wider than the strip: its start shows
+});
+
+test("Save HTML asks for the storyboard's page and names the file safely", () => {
+  assert.deepEqual(pageDownload("Trip to the sea"), {
+    key: "page:Trip to the sea",
+    filename: "Trip_to_the_sea.html",
+  });
+  const hostile = pageDownload("../../etc/passwd\u0000\nx\\y");
+  assert.equal(hostile.key, "page:../../etc/passwd\u0000\nx\\y");
+  assert.match(hostile.filename, /^[A-Za-z0-9._-]+\.html$/);
+  assert.equal(pageDownload("").filename, "storyboard.html");
 });

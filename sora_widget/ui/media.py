@@ -13,7 +13,9 @@ update, and empties `media` in the next. The views of a model keep what arrived 
 (`js/media.js`), so each file crosses the comm once per page; a page reloaded while the
 kernel runs has nothing yet, and asks again. The state itself only ever names the media.
 
-A key is "<kind>:<video id>", kind one of `KINDS`; a storyboard's film is "film:<its title>".
+A key is "<kind>:<video id>", kind one of `KINDS`; a storyboard's film is "film:<its title>",
+and its standalone page (the film embedded, the shot list) "page:<its title>": built by the
+`Storyboard` when the panel asks for it (never before: it holds the whole film), not read here.
 An arena's videos are "blind:<token>": a random token per side per pair, mapped to the file only
 in the kernel (`blind`), and sent without the prompt, model and server the saved MP4 carries in
 its metadata, so nothing the browser gets tells the models apart before the vote.
@@ -107,9 +109,16 @@ class MediaWidget(anywidget.AnyWidget):
         """The files of this widget's "blind:<token>" keys, by token (an arena's pair)."""
         return {}
 
+    async def built_media(self, key: str) -> bytes | None:
+        """The media `key` as this widget builds it on request rather than reads it from a
+        saved file (a storyboard's page); None for a key it does not build."""
+        return None
+
     async def _deliver(self, keys: list[str], library: Library, blind: Mapping[str, Path]) -> None:
         for key in dict.fromkeys(keys):
-            data = await asyncio.to_thread(_read, key, library, blind)
+            data = await self.built_media(key)
+            if data is None:
+                data = await asyncio.to_thread(_read, key, library, blind)
             if not data:
                 continue
             with self.hold_sync():

@@ -8,6 +8,7 @@ gives the film's path. The style text goes with every shot as "<prompt>. Style: 
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import shutil
 from collections.abc import Callable, Sequence
@@ -26,7 +27,7 @@ from sora_widget.engine.shots import Continuity, Shot, check_continuity
 from sora_widget.engine.storyboard import Board
 from sora_widget.ui.export import film_page
 from sora_widget.ui.kernel_loop import on_creating_loop
-from sora_widget.ui.media import MediaWidget
+from sora_widget.ui.media import MediaWidget, media_key
 from sora_widget.ui.panel import front_end
 from sora_widget.ui.storyboard_state import (
     FilmPayload,
@@ -46,6 +47,8 @@ __all__ = ["Storyboard"]
 FILM_ERROR = "The film"
 #: The title of the error of a storyboard another kernel has saved since (see `Board.save`).
 NOT_SAVED = "Not saved"
+#: The title of the error of a page the panel's Save HTML asked for and could not get.
+PAGE_ERROR = "Save HTML"
 
 #: The messages the panel sends (besides "media", see `media`), and the fields each needs.
 ACTIONS: dict[str, tuple[str, ...]] = {
@@ -233,14 +236,19 @@ class Storyboard(MediaWidget):
 
     def save_html(self, path: str | Path) -> Path:
         """A page that plays the film on its own (embedded), with the list of shots."""
+        target = Path(path)
+        target.write_text(self._page_maker()(), encoding="utf-8")
+        return target
+
+    def _page_maker(self) -> Callable[[], str]:
+        """The page of the film as it is now, to build later (in a worker thread, for the
+        panel): the shots are taken now, on the loop that changes them."""
         source = self._film()
         shots = [
             (shot.prompt, start)
             for shot, start in zip(self.board.shots, self.board.starts(), strict=True)
         ]
-        target = Path(path)
-        target.write_text(film_page(source, shots, title=self.board.title), encoding="utf-8")
-        return target
+        return functools.partial(film_page, source, shots, title=self.board.title)
 
     def _film(self) -> Path:
         if self.film_file is None:
@@ -292,6 +300,20 @@ class Storyboard(MediaWidget):
             self._act(content)
         except Exception as error:  # shown in the panel, in plain words: never a traceback
             self.error = {"title": "Not done", "message": _words(error)}
+
+    async def built_media(self, key: str) -> bytes | None:
+        """The panel's Save HTML asks for "page:<title>": the page `save_html` writes. What
+        keeps it from being built is shown in the panel (and nothing is sent)."""
+        if key != media_key("page", self.board.title):
+            return None
+        try:
+            page = await asyncio.to_thread(self._page_maker())
+        except (RuntimeError, OSError) as error:
+            self.error = {"title": PAGE_ERROR, "message": f"The page could not be made: {error}"}
+            return b""
+        if self.error is not None and self.error["title"] == PAGE_ERROR:
+            self.error = None
+        return page.encode("utf-8")
 
     def _act(self, content: Any) -> None:
         if not isinstance(content, dict) or content.get("action") not in ACTIONS:

@@ -1,9 +1,12 @@
 """The Storyboard as a person uses it: real JupyterLab, headless Chromium, a shot moved by
-keyboard, the film generated, and its playback followed across a seam by the timeline."""
+keyboard, the film generated, its playback followed across a seam by the timeline, and the film
+saved as a page that plays alone."""
 
 from __future__ import annotations
 
+import html
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -14,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 SHOTS = [
     "a lighthouse keeper climbs the stairs at dawn",
-    "he lights the lamp as the storm begins",
+    "he lights the lamp as the storm <begins> & rages",  # markup-like: the page escapes it
     "the beam sweeps the waves at night",
 ]
 #: The order after shot 2 is moved to the front.
@@ -108,6 +111,20 @@ def test_reorder_by_keyboard_generate_and_follow_the_film_across_a_seam(page, la
     page.wait_for_function(FILM_READY, timeout=300_000)
     expect(widget.get_by_test_id("seam-mark")).to_have_count(3)
     expect(widget.get_by_test_id("download-film")).to_have_attribute("href", re.compile("^blob:"))
+    # Save HTML downloads the page `sb.save_html` writes: the film embedded, the prompts as text.
+    save_html = widget.get_by_test_id("save-html")
+    expect(save_html).to_have_accessible_name("Save HTML")
+    with page.expect_download(timeout=120_000) as saving:
+        save_html.click()
+    saved = saving.value
+    assert saved.suggested_filename == "keeper.html"
+    document = Path(saved.path()).read_text(encoding="utf-8")
+    assert document.startswith("<!doctype html>")
+    assert re.search(r'<video [^>]*src="data:video/mp4;base64,[A-Za-z0-9+/]{1000}', document)
+    assert all(html.escape(prompt) in document for prompt in MOVED)
+    assert SHOTS[1] not in document  # its markup-like words are text, not tags
+    expect(save_html).to_have_attribute("aria-busy", "false")
+    expect(save_html).to_have_accessible_name("Save HTML")
     expect(widget.get_by_test_id("shot-status")).to_have_text(["Completed"] * 3)
     # Loaded, paused at 0:00 and never played: no card claims to be playing yet.
     expect(widget.locator('[data-testid="shot-card"][aria-current]')).to_have_count(0)
