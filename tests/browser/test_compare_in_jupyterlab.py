@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import run_first_cell, screenshot
+from .helpers import panel_screenshot, run_first_cell, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -133,6 +133,46 @@ def test_a_source_and_three_remixes_play_in_step(page, lab_server):
     after = current_times(page)
     frames = [[int(t * SIM_FPS + 1e-3) for t in times] for times in (before, after)]
     assert all(b == a + 1 for a, b in zip(*frames, strict=True)), (before, after)
+
+
+#: Three model families (see the simulator's `families`): sora-2 neutral, Veo fast warm, Wan
+#: a cool green cast.
+MODELS = ["sora-2", "veo-3.1-fast-generate-preview", "wan2.6-t2v"]
+#: Each video's warmth as the page shows it: red minus blue over its current frame.
+WARMTH = f"""() => {VIDEOS}.map(video => {{
+  const canvas = document.createElement('canvas');
+  canvas.width = 160;
+  canvas.height = 90;
+  const context = canvas.getContext('2d');
+  context.drawImage(video, 0, 0, 160, 90);
+  const pixels = context.getImageData(0, 0, 160, 90).data;
+  let warmth = 0;
+  for (let i = 0; i < pixels.length; i += 4) warmth += pixels[i] - pixels[i + 2];
+  return warmth / (pixels.length / 4);
+}})"""
+
+
+def test_three_models_play_in_step_each_in_its_own_look(page, lab_server):
+    source = (
+        f"from sora_widget import Compare\nCompare({FOX!r}, models={MODELS!r}, size='1280x720')"
+    )
+    widget = open_compare(page, lab_server, "models.ipynb", source)
+    page.wait_for_function(ALL_READY, arg=3, timeout=240_000)
+    cells = widget.get_by_test_id("cell")
+    labels = [cells.nth(i).get_by_test_id("cell-label").inner_text() for i in range(3)]
+    assert [label.removeprefix("★").strip() for label in labels] == MODELS
+
+    widget.get_by_role("button", name="Play").click()
+    page.wait_for_function(f"() => {VIDEOS}.every(v => !v.paused && v.currentTime > 1.5)")
+    assert_kept_in_step(page, '[data-testid="cell-video"]')
+    panel_screenshot(widget, "compare-three-models")
+
+    # The same frame of each, as the page shows it: Veo warmer than sora-2, Wan cooler.
+    widget.get_by_role("button", name="Pause").click()
+    widget.get_by_role("slider", name="Seek").fill("2")
+    page.wait_for_function(f"() => {VIDEOS}.every(v => !v.seeking)")
+    sora, veo, wan = page.evaluate(WARMTH)
+    assert veo > sora + 10 > wan + 20, (sora, veo, wan)
 
 
 def test_the_ab_wipe_moves_with_its_divider_and_the_pick_reaches_python(page, lab_server):

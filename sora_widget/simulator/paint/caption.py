@@ -10,6 +10,7 @@ from PIL import Image, ImageDraw, ImageFont
 from .yuv import Planes, even
 
 CAPTION_LINES = 3
+BAR_LUMA = 28  # the bar behind the letters, where nothing shows through it
 
 Caption = tuple[np.ndarray, np.ndarray, np.ndarray]  # text luma, text mask, chroma mask
 #: Pillow's default font: FreeType when available, its bitmap font otherwise.
@@ -33,16 +34,21 @@ def layout_caption(
     for i, line in enumerate(lines):
         draw.text((pad, pad + i * line_height), line, fill=255, font=font)
     a = np.asarray(alpha).astype(np.uint16)
-    text_y = ((28 * (255 - a) + 235 * a) // 255).astype(np.uint8)  # white over the dark bar
+    text_y = ((BAR_LUMA * (255 - a) + 235 * a) // 255).astype(np.uint8)  # white over the dark bar
     mask = a > 0
     return height - bar_height, (text_y, mask, mask[::2, ::2] | mask[1::2, 1::2])
 
 
-def paint_caption(planes: Planes, top: int, caption: Caption) -> None:
-    """Darken the bar to a quarter (cheap shifts, no blending), then set the text."""
+def paint_caption(planes: Planes, top: int, caption: Caption, opaque: bool = False) -> None:
+    """Darken the bar to a quarter (cheap shifts, no blending), then set the text. An `opaque`
+    bar hides what is under it: a picture made from another video's frame carries that video's
+    caption, whose letters would show through a quarter's darkening under the new ones."""
     text_y, mask, mask2 = caption
     bar_y, bar_u, bar_v = planes.y[top:], planes.u[top // 2 :], planes.v[top // 2 :]
     for bar, lift in ((bar_y, 12), (bar_u, 96), (bar_v, 96)):
+        if opaque:
+            bar.fill(BAR_LUMA if bar is bar_y else 128)
+            continue
         np.right_shift(bar, 2, out=bar)
         bar += np.uint8(lift)
     np.copyto(bar_y, text_y, where=mask)

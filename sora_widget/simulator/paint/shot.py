@@ -79,6 +79,7 @@ class Shot:
                 character.grade.apply(sprite.pixels)
         self.weather = Weather(scene.seed, scene.look, width, height)
         self.caption = layout_caption(scene.caption, width, height)
+        self.framed = reference is not None  # the backdrop is an image, maybe with a caption
         first = reference
         if segment.still is not None:
             first = _reference_image(segment.still, width, height)
@@ -124,11 +125,12 @@ class Shot:
         if (into := self._into("flicker", held)) is not None:
             flicker(planes, into)
         garbled = self._into("garbled-caption", held) is not None
-        paint_caption(planes, *(self.garbled if garbled else self.caption))
+        top, caption = self.garbled if garbled else self.caption
+        paint_caption(planes, top, caption, opaque=self.framed)
         fading = (index - self.start) / (REFERENCE_FADE_SECONDS * self.fps)
         if self.still is not None and fading < 1:
             weight = int(256 * fading)
-            _blend(planes, self.still, weight)
+            _blend(planes, self.still, weight, rows=top)  # the bar shows its own caption only
         ending = (self.end - 1 - index) / (REFERENCE_FADE_SECONDS * self.fps)
         if self.final is not None and ending < 1:
             _blend(planes, self.final, int(256 * max(ending, 0)))
@@ -147,12 +149,13 @@ class Shot:
         return self.stage.sway * wave
 
 
-def _blend(planes: Planes, image: Planes, weight: int) -> None:
-    """`image` over the frame: all of it at weight 0, none at 256 (in 16 bits: a uint8 plane
-    times the weight would wrap)."""
-    for plane, still in zip(planes, image, strict=True):
-        plane[:] = (
-            still.astype(np.uint16) * (256 - weight) + plane.astype(np.uint16) * weight
+def _blend(planes: Planes, image: Planes, weight: int, rows: int | None = None) -> None:
+    """`image` over the frame (over its first `rows` rows only, if given): all of it at weight
+    0, none at 256 (in 16 bits: a uint8 plane times the weight would wrap)."""
+    for plane, still, step in zip(planes, image, (1, 2, 2), strict=True):
+        end = None if rows is None else rows // step
+        plane[:end] = (
+            still[:end].astype(np.uint16) * (256 - weight) + plane[:end].astype(np.uint16) * weight
         ) >> 8
 
 
