@@ -258,13 +258,14 @@ async def test_a_shot_another_running_kernel_follows_is_left_to_it(server, stitc
         assert cards(reopened)[0]["note"] == FOLLOWED_ELSEWHERE
         with pytest.raises(RuntimeError, match="No film yet"):
             await asyncio.wait_for(reopened.wait(), 120)
-        assert (followed.status, followed.video_id) == ("queued", None)
+        in_flight = {"queued", "in_progress"}  # as its kernel last saw it (a poll may come first)
+        assert followed.status in in_flight and followed.video_id is None
         assert taken.status == "completed" and taken.video_id == dead_id
         assert reopened.cost == ""  # nothing to pay for: the other kernel's job is paid
         reopened.generate()  # asks for nothing while the other kernel follows its job
         with pytest.raises(RuntimeError, match="No film yet"):
             await asyncio.wait_for(reopened.wait(), 60)
-        assert transport.creates() == [] and followed.status == "queued"
+        assert transport.creates() == [] and followed.status in in_flight
     finally:
         other_kernel.kill()
         other_kernel.wait()
