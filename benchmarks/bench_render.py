@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import os
 import statistics
 import sys
 import tempfile
@@ -28,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import av  # noqa: E402
+from one_core import pin_to_one_cpu  # noqa: E402
 
 from sora_widget.simulator.render import FPS, RenderRequest, audio_packets, render  # noqa: E402
 from sora_widget.simulator.scene import describe  # noqa: E402
@@ -62,14 +62,6 @@ MODELS = [  # a model of each family in `simulator/families.py`
     "tencent/HunyuanVideo-1.5",
     "Lightricks/LTX-2",
 ]
-
-
-def pin_to_one_cpu() -> str:
-    if not hasattr(os, "sched_setaffinity"):
-        return "not pinned (no sched_setaffinity on this platform)"
-    cpu = min(os.sched_getaffinity(0))
-    os.sched_setaffinity(0, {cpu})
-    return f"pinned to CPU {cpu}"
 
 
 def measure(request: RenderRequest, work: Path) -> tuple[float, float, int]:

@@ -21,7 +21,6 @@ The process is pinned to one CPU and ffmpeg inherits the pinning, so the figures
 
 from __future__ import annotations
 
-import os
 import shutil
 import statistics
 import subprocess
@@ -34,6 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import av  # noqa: E402
+from one_core import pin_to_one_cpu  # noqa: E402
 
 from sora_widget.engine.stitch import stitch  # noqa: E402
 from sora_widget.simulator.render import FPS, RenderRequest, render  # noqa: E402
@@ -57,14 +57,6 @@ PROMPTS = [
     "a boat on the ocean at sunset, zoom in",
     "city skyline at night, pan left",
 ]
-
-
-def pin_to_one_cpu() -> str:
-    if not hasattr(os, "sched_setaffinity"):
-        return "not pinned (no sched_setaffinity on this platform)"
-    cpu = min(os.sched_getaffinity(0))
-    os.sched_setaffinity(0, {cpu})
-    return f"pinned to CPU {cpu}"
 
 
 def film_seconds(path: Path) -> tuple[float, float]:
