@@ -313,6 +313,7 @@
  * @property {number} wins
  * @property {number} losses
  * @property {number} ties
+ * @property {number} both_bad
  * @property {number} votes
  */
 

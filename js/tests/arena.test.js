@@ -163,7 +163,7 @@ test("while a pair awaits its vote the leaderboard and the reveal never show", (
 
 /** @param {string} model @param {number} rating @param {number | null} low @param {number | null} high */
 function standing(model, rating, low, high) {
-  return { model, rating, low, high, wins: 1, losses: 2, ties: 0, votes: 3 };
+  return { model, rating, low, high, wins: 1, losses: 2, ties: 0, both_bad: 0, votes: 3 };
 }
 
 test("the scale puts every rating and interval end between the paddings", () => {
@@ -228,6 +228,7 @@ test("a standing reads as words with its numbers", () => {
       wins: 3,
       losses: 1,
       ties: 0,
+      both_bad: 0,
       votes: 4,
     }),
     "m: rating 1032 (95% interval 990 to 1075), 3 wins, 1 loss, 0 ties in 4 votes",
@@ -241,6 +242,7 @@ test("a standing reads as words with its numbers", () => {
       wins: 0,
       losses: 0,
       ties: 1,
+      both_bad: 0,
       votes: 1,
     }),
     "m: rating 1000, 0 wins, 0 losses, 1 tie in 1 vote",

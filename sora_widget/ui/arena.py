@@ -43,12 +43,10 @@ from sora_widget.engine.tasks import off_loop, spawn
 from sora_widget.engine.votes import append_vote, read_votes, vote_file, write_votes_csv
 from sora_widget.ui.arena_state import (
     ArenaError,
-    BoardRow,
     EstimatePayload,
     PairPayload,
     ProgressPayload,
     RevealPayload,
-    board_payload,
     estimate_payload,
     side_payload,
 )
@@ -126,7 +124,7 @@ class Arena(MediaWidget):
     pair = optional_payload(PairPayload)
     reveal = optional_payload(RevealPayload)
     #: The leaderboard the panel draws: [] while a pair awaits a vote (it names the models).
-    board: traitlets.List[BoardRow] = traitlets.List().tag(sync=True)
+    board: traitlets.List[LeaderboardRow] = traitlets.List().tag(sync=True)
     votes_cast = traitlets.Int(0).tag(sync=True)
     tags = traitlets.List(list(TAGS)).tag(sync=True)
     error = optional_payload(ArenaError)
@@ -479,7 +477,7 @@ class Arena(MediaWidget):
 
     def _show_board(self) -> None:
         """The leaderboard for the panel: none while a pair awaits a vote (it names models)."""
-        shown = [] if self.phase == "voting" or not self._votes else board_payload(self._rows)
+        shown = [] if self.phase == "voting" or not self._votes else self.leaderboard()
         self.board = shown
 
     def _show_progress(self) -> None:

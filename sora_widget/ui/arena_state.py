@@ -1,16 +1,15 @@
 """What the Arena's traits carry: the payloads the panel reads, built from plain data.
 
 Blindness is kept here: a pair's payload names its videos only by opaque "blind:<token>"
-media keys, and the model names travel only in `RevealPayload` and `BoardRow`, which the
-widget sets only once no pair awaits a vote.
+media keys, and the model names travel only in `RevealPayload` and the leaderboard's rows,
+which the widget sets only once no pair awaits a vote.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TypedDict
 
-from sora_widget.core.ratings import LeaderboardRow
 from sora_widget.ui.widget_state import dollars
 
 
@@ -56,19 +55,6 @@ class RevealPayload(TypedDict):
     tags: list[str]
 
 
-class BoardRow(TypedDict):
-    """A leaderboard row as the panel draws it: the rating, its 95% interval and the counts."""
-
-    model: str
-    rating: float
-    low: float | None
-    high: float | None
-    wins: int
-    losses: int
-    ties: int
-    votes: int
-
-
 class ArenaError(TypedDict):
     title: str
     message: str
@@ -83,19 +69,3 @@ def side_payload(media: str, facts: tuple[float | None, str | None] | None) -> S
     """`facts`: the file's (frames per second, sound codec), None while not yet read."""
     fps, audio = facts if facts is not None else (None, None)
     return {"media": media, "fps": fps, "audio": bool(audio)}
-
-
-def board_payload(rows: Iterable[LeaderboardRow]) -> list[BoardRow]:
-    return [
-        {
-            "model": row["model"],
-            "rating": row["rating"],
-            "low": row["low"],
-            "high": row["high"],
-            "wins": row["wins"],
-            "losses": row["losses"],
-            "ties": row["ties"],
-            "votes": row["votes"],
-        }
-        for row in rows
-    ]
