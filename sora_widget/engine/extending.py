@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 from typing import Literal
 
 from sora_widget.core.errors import InvalidRequestError, UnsupportedFeature
@@ -100,15 +101,19 @@ def extend(
     return job
 
 
+async def frame_to_continue(path: Path, param: str, what: str) -> bytes:
+    """The last frame of the video at `path`, to start the next piece from (decoded in a worker
+    thread); a video that cannot be decoded is refused naming `param`, `what` saying which."""
+    try:
+        return await asyncio.to_thread(last_frame, path)
+    except ValueError as error:
+        raise InvalidRequestError(param, f"{what} cannot be continued: {error}.") from None
+
+
 async def _continue(client: VideosAPI, source: LibraryEntry, prompt: str, seconds: str) -> Video:
     """A new video of the source's model and size whose first image is its last frame
-    (decoded in a worker thread; fitted to the size as any reference image is)."""
-    try:
-        frame = await asyncio.to_thread(last_frame, source.video_path)
-    except ValueError as error:
-        raise InvalidRequestError(
-            "video_id", f"Video {source.id} cannot be continued: {error}."
-        ) from None
+    (fitted to the size as any reference image is)."""
+    frame = await frame_to_continue(source.video_path, "video_id", f"Video {source.id}")
     return await client.create(
         prompt,
         model=source.model,

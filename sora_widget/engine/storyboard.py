@@ -27,7 +27,7 @@ from sora_widget.core.atomic import atomic_file
 from sora_widget.core.catalog import ImageSlots, images_of
 from sora_widget.core.errors import InvalidRequestError
 from sora_widget.engine.api import VideosAPI
-from sora_widget.engine.extending import extend, extension_route
+from sora_widget.engine.extending import extend, extension_route, frame_to_continue
 from sora_widget.engine.inflight import runs_elsewhere
 from sora_widget.engine.jobs import JobStatus, VideoJob, is_followed, submit
 from sora_widget.engine.library import Library
@@ -58,7 +58,7 @@ from sora_widget.engine.shots import (
 )
 from sora_widget.engine.stitch import Film, stitch
 from sora_widget.engine.tasks import spawn
-from sora_widget.engine.video_file import last_frame, probe
+from sora_widget.engine.video_file import probe
 
 logger = logging.getLogger(__name__)
 
@@ -494,12 +494,9 @@ class Board:
             )
         first = image_bytes(shot.image)
         if step.continuity == "last_frame" and previous is not None and previous.video_file:
-            try:
-                first = await asyncio.to_thread(last_frame, previous.video_file)
-            except ValueError as error:
-                raise InvalidRequestError(
-                    "shots", f"The previous shot's video cannot be continued: {error}."
-                ) from None
+            first = await frame_to_continue(
+                previous.video_file, "shots", "The previous shot's video"
+            )
         reference = image_bytes(self.reference)
         takes_references = self.images(shot.model).references is not None
         return submit(
